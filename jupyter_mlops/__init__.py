@@ -1,0 +1,50 @@
+"""jupyter-mlops: cell-level experiment tracking for Jupyter, on an event store in DuckDB.
+
+``%load_ext jupyter_mlops`` records every executed cell of the notebook; ``import
+jupyter_mlops as mlops`` gives the logging API. Importing this package never imports
+duckdb or pandas: the kernel's capture path only appends to a spool file.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .config import ENABLED_ENV
+from .tracking import log_metric, log_metrics, log_param, log_params, tracker
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "log_metric", "log_metrics", "log_param", "log_params"]
+
+_loaded: dict[int, Any] = {}  # id(shell) -> CellCapture
+
+
+def load_ipython_extension(ip: Any) -> None:
+    """``%load_ext jupyter_mlops``: register ``%mlops`` and start recording cells.
+
+    Loading twice is harmless (``c.InteractiveShellApp.extensions`` plus an explicit
+    ``%load_ext`` records each cell once).
+    """
+    if id(ip) in _loaded:
+        return
+    from .capture.hooks import CellCapture
+    from .magics import MLOpsMagics
+
+    t = tracker()
+    magics = MLOpsMagics(ip, t)
+    ip.register_magics(magics)
+    capture = None
+    if os.environ.get(ENABLED_ENV, "1") != "0":
+        t.ensure_run()
+        capture = CellCapture(ip, t, magics)
+        capture.register()
+    _loaded[id(ip)] = capture
+    ip.user_ns.setdefault("mlops", __import__(__name__))
+
+
+def unload_ipython_extension(ip: Any) -> None:
+    """``%unload_ext jupyter_mlops``: stop recording and end the run."""
+    capture = _loaded.pop(id(ip), None)
+    if capture is not None:
+        capture.unregister()
+    tracker().end_run()

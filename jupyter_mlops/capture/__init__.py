@@ -1,0 +1,1 @@
+"""What a kernel records on its own: cells, data fingerprints, environment."""

@@ -1,0 +1,241 @@
+"""Cell capture: IPython ``pre_run_cell`` / ``post_run_cell`` hooks that record each cell.
+
+Per cell: source and hash, nbformat cell id, execution count, start, duration, status and
+error, the names it read (its AST's loads that exist in the user namespace), the names it
+wrote (bound, rebound, or assigned into), and fingerprints of the data among them.
+The hot path is an AST parse and one pass over the namespace's ids; anything that goes
+wrong is logged once and never reaches the cell. Silent, history-less and nested runs
+(a ``run_cell`` inside a magic) are skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import hashlib
+import logging
+import time
+import weakref
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .. import events as ev
+from ..tracking import Tracker
+from .fingerprint import describe
+
+log = logging.getLogger("jupyter_mlops")
+
+#: Namespace entries that IPython manages; never reported as read or written.
+_IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
+_MAX_ERROR_CHARS = 2000
+
+
+class Settings(Protocol):
+    """What capture reads from its configuration (the magics class provides it)."""
+
+    fingerprint: bool
+    fingerprint_max_bytes: int
+
+
+@dataclass
+class _Pending:
+    """What pre_run_cell learned, for post_run_cell to finish."""
+
+    started: float
+    t0: float
+    source: str
+    cell_id: str | None
+    tree: ast.Module | None
+    ids: dict[str, int]
+    reads: list[str]
+    data: list[dict[str, Any]] = field(default_factory=list)
+
+
+class CellCapture:
+    """Records every executed cell of one IPython shell into the tracker's active run."""
+
+    def __init__(self, shell: Any, tracker: Tracker, settings: Settings) -> None:
+        self.shell = shell
+        self.tracker = tracker
+        self.settings = settings
+        self.seq = 0
+        self._pending: _Pending | None = None
+        self._nested = 0
+        self._failed = False
+        # id(obj) -> (weakref or None, description): data not written since it was hashed
+        self._fingerprints: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def register(self) -> None:
+        self.shell.events.register("pre_run_cell", self.pre_run_cell)
+        self.shell.events.register("post_run_cell", self.post_run_cell)
+
+    def unregister(self) -> None:
+        for name, hook in (("pre_run_cell", self.pre_run_cell),
+                           ("post_run_cell", self.post_run_cell)):
+            with contextlib.suppress(ValueError):
+                self.shell.events.unregister(name, hook)
+
+    def pre_run_cell(self, info: Any) -> None:
+        if self._pending is not None:  # a run_cell nested inside the running cell
+            self._nested += 1
+            return
+        try:
+            if getattr(info, "silent", False) or not getattr(info, "store_history", True):
+                return
+            started, t0 = time.time(), time.perf_counter()
+            source = info.raw_cell or ""
+            tree = _parse(info.transformed_cell or source)
+            ns = self.shell.user_ns
+            ids = _namespace_ids(ns)
+            reads = sorted(n for n in _loaded_names(tree) if n in ids)
+            self.tracker.ensure_run()
+            self.seq += 1
+            self.tracker.cell_seq = self.seq
+            pending = _Pending(started, t0, source, getattr(info, "cell_id", None), tree, ids,
+                               reads)
+            pending.data = self._describe(ns, reads, "read", cached=True)
+            self._pending = pending
+        except Exception:
+            self._fail("before the cell")
+
+    def post_run_cell(self, result: Any) -> None:
+        if self._nested:
+            self._nested -= 1
+            return
+        pending, self._pending = self._pending, None
+        if pending is None:  # skipped, or a whitespace-only cell (IPython fires only post)
+            return
+        try:
+            duration_ms = (time.perf_counter() - pending.t0) * 1000.0
+            self.tracker.cell_seq = None
+            ns = self.shell.user_ns
+            after = _namespace_ids(ns)
+            changed, touched = _in_place(pending.tree)
+            writes = {n for n, i in after.items() if pending.ids.get(n) != i}
+            writes = sorted(writes | (changed & after.keys()))
+            for name in touched:  # their cached fingerprints may describe old contents
+                self._forget(ns.get(name))
+            error = result.error_before_exec or result.error_in_exec
+            self.tracker.emit(ev.CELL, {
+                "run_id": self.tracker.ensure_run(),
+                "seq": self.seq,
+                "cell_id": pending.cell_id,
+                "execution_count": result.execution_count,
+                "source": pending.source,
+                "source_hash": hashlib.sha256(pending.source.encode()).hexdigest(),
+                "started": pending.started,
+                "duration_ms": duration_ms,
+                "status": "error" if error is not None else "ok",
+                "error_type": type(error).__name__ if error is not None else None,
+                "error_message": str(error)[:_MAX_ERROR_CHARS] if error is not None else None,
+                "reads": pending.reads,
+                "writes": writes,
+                "data": pending.data + self._describe(ns, writes, "wrote", cached=False),
+            })
+        except Exception:
+            self._fail("after the cell")
+
+    def _describe(self, ns: dict[str, Any], names: list[str], role: str,
+                  cached: bool) -> list[dict[str, Any]]:
+        """Fingerprints of the data among ``names``; cached per object until it is written."""
+        if not self.settings.fingerprint:
+            return []
+        out = []
+        for name in names:
+            obj = ns.get(name)
+            if not _is_data(obj):
+                continue
+            entry = self._fingerprints.get(id(obj)) if cached else None
+            if entry is not None and (entry[0] is None or entry[0]() is obj):
+                found = entry[1]
+            else:
+                found = self._fingerprint(obj)
+                if found is None:
+                    continue
+            out.append({**found, "name": name, "role": role})
+        return out
+
+    def _fingerprint(self, obj: Any) -> dict[str, Any] | None:
+        size = getattr(obj, "nbytes", None)
+        if isinstance(size, int) and size > self.settings.fingerprint_max_bytes:
+            return None
+        found = describe(obj)
+        if found is not None:
+            try:
+                ref = weakref.ref(obj)
+            except TypeError:
+                ref = None
+            self._fingerprints[id(obj)] = (ref, found)
+            if len(self._fingerprints) > 4096:  # objects die; keep the cache small
+                self._fingerprints = {k: v for k, v in self._fingerprints.items()
+                                      if v[0] is not None and v[0]() is not None}
+        return found
+
+    def _forget(self, obj: Any) -> None:
+        self._fingerprints.pop(id(obj), None)
+
+    def _fail(self, where: str) -> None:
+        self._pending = None
+        self.tracker.cell_seq = None
+        if not self._failed:
+            self._failed = True
+            log.warning("jupyter-mlops: cell capture failed %s; the cell itself is unaffected",
+                        where, exc_info=True)
+
+
+def _parse(source: str) -> ast.Module | None:
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _namespace_ids(ns: dict[str, Any]) -> dict[str, int]:
+    return {k: id(v) for k, v in ns.items()
+            if not k.startswith("_") and k not in _IPYTHON_NAMES}
+
+
+def _loaded_names(tree: ast.Module | None) -> set[str]:
+    if tree is None:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _in_place(tree: ast.Module | None) -> tuple[set[str], set[str]]:
+    """Names a cell changed without rebinding them, and names it may have changed.
+
+    Changed: ``df["x"] = …``, ``a[0] += 1``, ``obj.attr = …``, ``del df["x"]``,
+    ``df.drop(…, inplace=True)``. Maybe changed: any other method call (``arr.sort()``);
+    these are not reported as written, but their cached fingerprints are dropped.
+    """
+    changed: set[str] = set()
+    touched: set[str] = set()
+    if tree is None:
+        return changed, touched
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
+                node.ctx, (ast.Store, ast.Del)):
+            target = changed
+            root = _root_name(node)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            inplace = any(k.arg == "inplace" and isinstance(k.value, ast.Constant)
+                          and k.value.value is True for k in node.keywords)
+            target = changed if inplace else touched
+            root = _root_name(node.func)
+        else:
+            continue
+        if root:
+            target.add(root)
+    return changed, touched
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _is_data(obj: Any) -> bool:
+    module = type(obj).__module__
+    return module.startswith(("pandas.", "numpy")) and type(obj).__name__ in (
+        "DataFrame", "Series", "ndarray")

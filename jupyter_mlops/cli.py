@@ -1,0 +1,152 @@
+"""``jupyter mlops …`` (the ``jupyter-mlops`` executable): query and maintain a store."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from .store import Store, StoreError
+
+
+def _store(ctx: click.Context) -> Store:
+    return ctx.obj
+
+
+def _print_frame(frame: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(frame.to_json(orient="records", date_format="iso", default_handler=str))
+    elif frame.empty:
+        click.echo("(nothing recorded yet)")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 60):
+            click.echo(frame.to_string(index=False))
+
+
+class _Group(click.Group):
+    """Turns every StoreError into one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoreError as e:
+            click.echo(f"jupyter-mlops: error: {e}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", "store_dir", envvar="JUPYTER_MLOPS_HOME", type=click.Path(),
+              help="The store folder (default: $JUPYTER_MLOPS_HOME, "
+                   "else <jupyter data dir>/mlops).")
+@click.version_option(package_name="jupyter-mlops")
+@click.pass_context
+def main(ctx: click.Context, store_dir: str | None) -> None:
+    """Query and maintain a jupyter-mlops store."""
+    ctx.obj = Store.open(store_dir)
+
+
+@main.command()
+@click.option("-e", "--experiment", help="Only runs of this experiment.")
+@click.option("--status", help="Only runs with this status (running, finished, died, …).")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many runs.")
+@click.option("--json", "as_json", is_flag=True, help="JSON records instead of a table.")
+@click.pass_context
+def runs(ctx: click.Context, experiment: str | None, status: str | None, limit: int,
+         as_json: bool) -> None:
+    """Recent runs with their params and metrics, newest first."""
+    from .store import queries
+
+    frame = queries.runs(_store(ctx), experiment=experiment, status=status, limit=limit)
+    if not as_json and not frame.empty:
+        frame = frame.drop(columns=["env_id", "parent_run", "git_dirty"])
+        frame["run_id"] = frame["run_id"].str[:12]
+    _print_frame(frame, as_json)
+
+
+@main.command()
+@click.argument("run_id")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of text.")
+@click.pass_context
+def show(ctx: click.Context, run_id: str, as_json: bool) -> None:
+    """One run: params, metrics, environment, git, and its cells."""
+    from .store import queries
+
+    info = queries.run(_store(ctx), run_id)
+    cells = queries.cells(_store(ctx), info["run_id"])
+    if as_json:
+        info["cells"] = json.loads(cells.drop(columns=["source"]).to_json(
+            orient="records", date_format="iso"))
+        click.echo(json.dumps(info, default=str, indent=2))
+        return
+    env = info.pop("environment") or {}
+    params, metrics = info.pop("params"), info.pop("metrics")
+    for key, value in info.items():
+        click.echo(f"{key:>14}: {value}")
+    if env:
+        click.echo(f"{'python':>14}: {env['python']} on {env['platform']}")
+        click.echo(f"{'packages':>14}: {len(env['packages'])} installed")
+    for title, values in (("params", params), ("metrics", metrics)):
+        click.echo(f"\n{title}:" + ("" if values else " (none)"))
+        for key, value in values.items():
+            click.echo(f"  {key} = {value!r}")
+    click.echo("\ncells:")
+    _print_frame(cells[["seq", "execution_count", "status", "duration_ms", "reads", "writes",
+                        "error_type"]], False)
+
+
+@main.command()
+@click.argument("run_id")
+@click.option("--json", "as_json", is_flag=True, help="JSON records instead of a table.")
+@click.pass_context
+def cells(ctx: click.Context, run_id: str, as_json: bool) -> None:
+    """The executed cells of a run, in order."""
+    from .store import queries
+
+    _print_frame(queries.cells(_store(ctx), run_id), as_json)
+
+
+@main.command()
+@click.pass_context
+def ingest(ctx: click.Context) -> None:
+    """Apply pending spool events to the database now."""
+    from .store.ingest import ingest as run_ingest
+
+    result = run_ingest(_store(ctx))
+    for warning in result.warnings:
+        click.echo(f"jupyter-mlops: warning: {warning}", err=True)
+    click.echo(f"ingested {result.events} events ({result.duplicates} duplicates skipped) "
+               f"from {result.files} files in {result.seconds:.2f} s; archived {result.archived} "
+               f"spool files; closed {result.runs_closed} runs whose kernel had died")
+
+
+@main.command()
+@click.pass_context
+def rebuild(ctx: click.Context) -> None:
+    """Recreate the database from the archived and pending events (the old file is kept)."""
+    from .store.ingest import rebuild as run_rebuild
+
+    result = run_rebuild(_store(ctx))
+    for warning in result.warnings:
+        click.echo(f"jupyter-mlops: warning: {warning}", err=True)
+    click.echo(f"rebuilt {_store(ctx).db_path} from {result.events} events "
+               f"in {result.seconds:.2f} s")
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """Where the store is and how it is: size, pending events, schema, lock holders."""
+    from .store.doctor import diagnose
+
+    for key, value in diagnose(_store(ctx)).items():
+        click.echo(f"{key:>16}: {value}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]) or "jupyter-mlops")

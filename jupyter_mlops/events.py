@@ -1,0 +1,93 @@
+"""Events: the only thing any part of jupyter-mlops writes.
+
+Every change to the store is an :class:`Event` appended to a spool file and applied to
+DuckDB later by ingest. Ids are sortable (millisecond time first) and unique across
+processes (random tail), so ingest can deduplicate by id and order by it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Event types and what their payload carries. Ingest dispatches on these names and keeps
+#: (but does not apply) types it does not know, so a newer writer never loses events.
+RUN_STARTED = "run_started"  # run_id, experiment, kind, notebook, parent_run, pid, host
+RUN_UPDATED = "run_updated"  # run_id, experiment
+RUN_ENVIRONMENT = "run_environment"  # run_id, env_id, environment{}, git_commit, git_dirty
+RUN_ENDED = "run_ended"  # run_id, status
+CELL = "cell"  # run_id, cell_id, execution_count, source, ..., data[]
+PARAMS = "params"  # run_id, params{}, cell_seq
+METRICS = "metrics"  # run_id, metrics{}, step, cell_seq
+
+EVENT_TYPES = frozenset(
+    {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS}
+)
+
+
+class _IdClock:
+    """Monotonic, collision-free ids: 48-bit ms time, 16-bit counter, 64 random bits."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last_ms = 0
+        self._counter = 0
+        self._pid = os.getpid()
+        self._node = int.from_bytes(os.urandom(8), "big")
+
+    def next(self) -> str:
+        with self._lock:
+            if os.getpid() != self._pid:  # forked: a new process needs its own random tail
+                self._pid, self._node = os.getpid(), int.from_bytes(os.urandom(8), "big")
+            ms = time.time_ns() // 1_000_000
+            if ms <= self._last_ms:
+                self._counter += 1
+                if self._counter > 0xFFFF:  # 65k ids in one ms: borrow the next ms
+                    self._last_ms += 1
+                    self._counter = 0
+                ms = self._last_ms
+            else:
+                self._last_ms, self._counter = ms, 0
+            return f"{ms:012x}{self._counter:04x}{self._node:016x}"
+
+
+_clock = _IdClock()
+
+
+def new_id() -> str:
+    """A 32-hex-digit id that sorts by creation time."""
+    return _clock.next()
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    payload: dict[str, Any]
+    id: str = field(default_factory=new_id)
+    ts: float = field(default_factory=time.time)
+
+    def to_line(self) -> bytes:
+        """One JSONL line; non-JSON values in payloads become their ``repr``."""
+        return (
+            json.dumps(
+                {"id": self.id, "type": self.type, "ts": self.ts, "payload": self.payload},
+                separators=(",", ":"),
+                default=repr,
+            ).encode()
+            + b"\n"
+        )
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        """Rebuild an event from a parsed line; raises ValueError if it is not one."""
+        try:
+            event = cls(type=d["type"], payload=d["payload"], id=d["id"], ts=float(d["ts"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"not an event: {e!r}") from None
+        if not isinstance(event.type, str) or not isinstance(event.payload, dict):
+            raise ValueError("not an event: type must be a string and payload an object")
+        return event

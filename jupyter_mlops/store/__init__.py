@@ -1,0 +1,68 @@
+"""The event store: spool files (the truth), ingest, and the DuckDB file (a materialized view).
+
+See docs/architecture.md. The layout of one store folder::
+
+    spool/        one append-only JSONL file per writing process (segments rotate)
+    archive/      spool files whose writer has ended and whose bytes are all ingested
+    quarantine/   lines ingest could not parse, kept with their origin
+    mlops.duckdb  the database; opened only while holding store.lock
+    store.lock    flock: shared for readers, exclusive for ingest
+    state.json    generation and spool offsets as of the last ingest (a cache, not the truth)
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import store_path
+
+
+class StoreError(Exception):
+    """A problem with the store a user can act on; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Store:
+    root: Path
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None) -> Store:
+        """The store at ``path`` (default: see :func:`jupyter_mlops.config.store_path`)."""
+        return cls(store_path(path))
+
+    @property
+    def spool_dir(self) -> Path:
+        return self.root / "spool"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / "archive"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def db_path(self) -> Path:
+        return self.root / "mlops.duckdb"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / "store.lock"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / "state.json"
+
+    def ensure(self) -> None:
+        """Create the folders a writer needs, or say clearly why that is impossible."""
+        try:
+            for d in (self.spool_dir, self.archive_dir):
+                d.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(
+                f"cannot create the store at {self.root}: {e.strerror}. "
+                f"Set JUPYTER_MLOPS_HOME to a writable folder."
+            ) from None

@@ -1,0 +1,193 @@
+"""Read API: pandas DataFrames over the store.
+
+Each call ingests pending spool first (so a kernel sees its own cells), then reads under
+the shared store lock through a read-only connection that is closed before returning.
+All user input reaches SQL as bound parameters.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from . import Store, StoreError, db
+from .ingest import ingest_if_pending
+
+if TYPE_CHECKING:
+    import duckdb
+
+log = logging.getLogger("jupyter_mlops")
+
+#: The shortest run id prefix accepted where a run id is expected.
+MIN_PREFIX = 6
+
+
+@contextlib.contextmanager
+def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection on an up-to-date store."""
+    if not store.root.exists():
+        raise StoreError(
+            f"no store at {store.root}. Record a run with `%load_ext jupyter_mlops` in a "
+            f"notebook, or set JUPYTER_MLOPS_HOME to an existing store."
+        )
+    try:
+        ingest_if_pending(store)
+    except StoreError as e:
+        if not store.db_path.exists():
+            raise
+        log.warning("jupyter-mlops: showing the last ingested state: %s", e)
+    with db.connect(store, write=False) as con:
+        yield con
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str,
+           params: list[Any] | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
+
+
+def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+    """The full id of a run given its id or a unique prefix; a clear error otherwise."""
+    if len(run_id) < MIN_PREFIX:
+        raise StoreError(f"run id {run_id!r} is too short: give at least {MIN_PREFIX} characters.")
+    found = [r[0] for r in con.execute(
+        "SELECT id FROM runs WHERE starts_with(id, ?) LIMIT 2", [run_id]).fetchall()]
+    if not found:
+        raise StoreError(f"unknown run id {run_id!r}. `jupyter mlops runs` lists the runs.")
+    if len(found) > 1:
+        raise StoreError(f"run id prefix {run_id!r} is ambiguous: give more characters.")
+    return found[0]
+
+
+def _decode(value: str | None) -> Any:
+    try:
+        return json.loads(value) if value is not None else None
+    except ValueError:
+        return value
+
+
+_RUN_COLUMNS = """
+    r.id AS run_id, r.experiment, r.kind, r.status, r.started, r.ended,
+    date_diff('millisecond', r.started, coalesce(r.ended, r.last_event)) / 1000.0 AS duration_s,
+    r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run,
+    (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
+"""
+
+
+def runs(
+    store: Store,
+    *,
+    experiment: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Recent runs, newest first, with the latest value of each param and metric as columns."""
+    with reading(store) as con:
+        frame = _frame(con, f"""
+            SELECT {_RUN_COLUMNS} FROM runs r
+            WHERE (CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
+              AND (CAST(? AS VARCHAR) IS NULL OR r.status = ?)
+              AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)
+            ORDER BY r.started DESC, r.id DESC LIMIT ?""",
+            [experiment, experiment, status, status, kind, kind, int(limit)])
+        if frame.empty:
+            return frame
+        con.register("_ids", frame[["run_id"]])
+        params = _frame(con, """
+            SELECT run_id, key, arg_max(value, event_id) AS value FROM params
+            WHERE run_id IN (SELECT run_id FROM _ids) GROUP BY run_id, key""")
+        metrics = _frame(con, """
+            SELECT run_id, key, arg_max(value, event_id) AS value FROM metrics
+            WHERE run_id IN (SELECT run_id FROM _ids) GROUP BY run_id, key""")
+    params["value"] = pd.Series([_decode(v) for v in params["value"]], dtype=object)
+    for prefix, values in (("params.", params), ("metrics.", metrics)):
+        if values.empty:
+            continue
+        wide = values.pivot(index="run_id", columns="key", values="value")
+        wide.columns = [prefix + str(c) for c in wide.columns]
+        frame = frame.join(wide, on="run_id")
+    return frame.reset_index(drop=True)
+
+
+def run(store: Store, run_id: str) -> dict[str, Any]:
+    """One run: its row, params, latest metrics, and environment."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        row = _frame(con, f"SELECT {_RUN_COLUMNS}, r.host, r.pid FROM runs r WHERE r.id = ?",
+                     [run_id]).iloc[0].to_dict()
+        params = dict(con.execute(
+            "SELECT key, arg_max(value, event_id) FROM params WHERE run_id = ? GROUP BY key "
+            "ORDER BY key", [run_id]).fetchall())
+        metrics = dict(con.execute(
+            "SELECT key, arg_max(value, event_id) FROM metrics WHERE run_id = ? GROUP BY key "
+            "ORDER BY key", [run_id]).fetchall())
+        env = con.execute(
+            "SELECT python, platform, hostname, kernel, packages FROM environments WHERE id = ?",
+            [row["env_id"]]).fetchone()
+    row["params"] = {k: _decode(v) for k, v in params.items()}
+    row["metrics"] = metrics
+    row["environment"] = None if env is None else {
+        "python": env[0], "platform": env[1], "hostname": env[2], "kernel": env[3],
+        "packages": json.loads(env[4] or "{}"),
+    }
+    return row
+
+
+def latest_run_id(store: Store) -> str | None:
+    with reading(store) as con:
+        found = con.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT 1").fetchone()
+    return found[0] if found else None
+
+
+def cells(store: Store, run_id: str) -> pd.DataFrame:
+    """The executed cells of a run in execution order."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        return _frame(con, """
+            SELECT seq, execution_count, cell_id, status, duration_ms, reads, writes,
+                   error_type, error_message, started, source, source_hash, event_id
+            FROM cells WHERE run_id = ? ORDER BY seq, event_id""", [run_id])
+
+
+def cell_data(store: Store, run_id: str) -> pd.DataFrame:
+    """The data each cell of a run read or wrote, with fingerprints."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        return _frame(con, """
+            SELECT c.seq, e.relation, e.name, d.fingerprint, d.kind, d.shape, d.nbytes
+            FROM lineage_edges e
+            JOIN cells c ON c.event_id = e.event_id
+            JOIN datasets d ON d.fingerprint = CASE e.relation WHEN 'read' THEN e.src_id
+                                                             ELSE e.dst_id END
+            WHERE e.run_id = ? ORDER BY c.seq, e.relation, e.name""", [run_id])
+
+
+def metric_history(store: Store, run_id: str, key: str) -> pd.DataFrame:
+    """Every logged value of one metric of a run, in logging order."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        return _frame(con, """
+            SELECT step, value, ts, cell_seq FROM metrics
+            WHERE run_id = ? AND key = ? ORDER BY event_id""", [run_id, key])
+
+
+def experiments(store: Store) -> pd.DataFrame:
+    with reading(store) as con:
+        return _frame(con, """
+            SELECT e.name, e.created, count(r.id) AS runs, max(r.started) AS last_run
+            FROM experiments e LEFT JOIN runs r ON r.experiment = e.name
+            GROUP BY e.name, e.created ORDER BY last_run DESC NULLS LAST""")
+
+
+def summary(store: Store) -> dict[str, Any]:
+    """Counts and the schema version, for `doctor` and health checks."""
+    with reading(store) as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("runs", "cells", "params", "metrics", "datasets", "event_log")}
+        version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    return {"schema_version": version, "counts": counts}

@@ -1,0 +1,80 @@
+"""The DuckDB schema as numbered migrations, applied in order by ingest.
+
+A migration is never edited once released: add a new one. The version reached is stored in
+``schema_version``. No primary keys: ingest deduplicates by event id itself, and DuckDB's
+index checks on UPDATE are stricter than this append-mostly workload needs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
+
+MIGRATIONS: list[str] = [
+    # 1: the spine: runs, cells, params, metrics, datasets, lineage, environments
+    """
+    CREATE TABLE spool_files (file VARCHAR, "offset" BIGINT);
+    CREATE TABLE event_log (id VARCHAR, type VARCHAR, ts TIMESTAMP, file VARCHAR);
+    CREATE TABLE experiments (name VARCHAR, created TIMESTAMP);
+    CREATE TABLE runs (
+        id VARCHAR, experiment VARCHAR, kind VARCHAR, status VARCHAR,
+        started TIMESTAMP, ended TIMESTAMP, last_event TIMESTAMP,
+        notebook VARCHAR, notebook_hash VARCHAR, git_commit VARCHAR, git_dirty BOOLEAN,
+        env_id VARCHAR, parent_run VARCHAR, host VARCHAR, pid INTEGER, writer VARCHAR);
+    CREATE TABLE cells (
+        event_id VARCHAR, run_id VARCHAR, seq INTEGER, cell_id VARCHAR,
+        execution_count INTEGER, source VARCHAR, source_hash VARCHAR,
+        started TIMESTAMP, duration_ms DOUBLE, status VARCHAR,
+        error_type VARCHAR, error_message VARCHAR, reads VARCHAR[], writes VARCHAR[]);
+    CREATE TABLE params (
+        event_id VARCHAR, run_id VARCHAR, cell_seq INTEGER, key VARCHAR, value VARCHAR,
+        ts TIMESTAMP);
+    CREATE TABLE metrics (
+        event_id VARCHAR, run_id VARCHAR, cell_seq INTEGER, key VARCHAR, value DOUBLE,
+        step BIGINT, ts TIMESTAMP);
+    CREATE TABLE datasets (
+        fingerprint VARCHAR, kind VARCHAR, shape BIGINT[], schema VARCHAR, nbytes BIGINT,
+        first_seen TIMESTAMP);
+    CREATE TABLE lineage_edges (
+        src_kind VARCHAR, src_id VARCHAR, dst_kind VARCHAR, dst_id VARCHAR,
+        relation VARCHAR, name VARCHAR, run_id VARCHAR, ts TIMESTAMP, event_id VARCHAR);
+    CREATE TABLE environments (
+        id VARCHAR, python VARCHAR, platform VARCHAR, hostname VARCHAR, kernel VARCHAR,
+        packages VARCHAR, first_seen TIMESTAMP);
+    """,
+]
+
+VERSION = len(MIGRATIONS)
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open database (0 for a new file)."""
+    has_table = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not has_table:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the database to :data:`VERSION`, each migration in its own transaction."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)"
+    )
+    version = current_version(con)
+    if version > VERSION:
+        from . import StoreError
+
+        raise StoreError(
+            f"the store's schema version {version} is newer than this jupyter-mlops "
+            f"understands ({VERSION}). Upgrade jupyter-mlops."
+        )
+    for number in range(version + 1, VERSION + 1):
+        con.execute("BEGIN TRANSACTION")
+        con.execute(MIGRATIONS[number - 1])
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+        con.execute("COMMIT")
+    return VERSION
