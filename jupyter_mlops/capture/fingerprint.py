@@ -70,10 +70,7 @@ def _result(h: xxhash.xxh3_128, kind: str, shape: tuple[int, ...], schema: dict[
 
 def _hash_array(h: xxhash.xxh3_128, arr: Any, pd: Any, np: Any) -> None:
     if arr.dtype.hasobject:
-        if pd is None:
-            h.update(repr(arr.tolist()).encode())
-        else:
-            h.update(pd.util.hash_array(arr.ravel(order="C")))
+        _hash_objects(h, arr.ravel(order="C"), pd)
         return
     if arr.flags.c_contiguous:
         h.update(arr.reshape(-1).view(np.uint8))
@@ -93,7 +90,20 @@ def _hash_values(h: xxhash.xxh3_128, values: Any, pd: Any, np: Any) -> None:
         _hash_array(h, np.asarray(values.cat.codes), pd, np)
         _hash_index(h, dtype.categories, pd, np)
     else:
-        h.update(pd.util.hash_pandas_object(values, index=False).to_numpy())
+        _hash_objects(h, values, pd)
+
+
+def _hash_objects(h: xxhash.xxh3_128, values: Any, pd: Any) -> None:
+    """Vectorised by pandas where it can; by ``repr`` for unhashable values (dicts, lists)."""
+    if pd is not None:
+        try:
+            hashed = (pd.util.hash_pandas_object(values, index=False)
+                      if isinstance(values, pd.Series) else pd.util.hash_array(values))
+            h.update(hashed.to_numpy() if isinstance(hashed, pd.Series) else hashed)
+            return
+        except TypeError:
+            pass
+    h.update("\x1f".join(map(repr, values)).encode())
 
 
 def _hash_index(h: xxhash.xxh3_128, index: Any, pd: Any, np: Any) -> None:
@@ -104,4 +114,4 @@ def _hash_index(h: xxhash.xxh3_128, index: Any, pd: Any, np: Any) -> None:
     if isinstance(index.dtype, np.dtype) and not index.dtype.hasobject:
         _hash_array(h, index.to_numpy(), pd, np)
     else:
-        h.update(pd.util.hash_pandas_object(index).to_numpy())
+        _hash_objects(h, pd.Series(index.to_flat_index(), dtype=object), pd)

@@ -236,6 +236,6 @@ def _root_name(node: ast.AST) -> str | None:
 
 
 def _is_data(obj: Any) -> bool:
-    module = type(obj).__module__
-    return module.startswith(("pandas.", "numpy")) and type(obj).__name__ in (
-        "DataFrame", "Series", "ndarray")
+    """Cheap pre-check (no imports): pandas 3 reports its classes' module as ``pandas``."""
+    return type(obj).__module__.partition(".")[0] in ("pandas", "numpy") and type(
+        obj).__name__ in ("DataFrame", "Series", "ndarray")

@@ -8,6 +8,7 @@ DuckDB file without this lock: shared for readers, exclusive for ingest.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import threading
@@ -49,7 +50,9 @@ def hold(store: Store, *, exclusive: bool, timeout: float = DEFAULT_TIMEOUT) -> 
             f"no store at {store.root}. Run a notebook with `%load_ext jupyter_mlops` "
             f"or `jupyter mlops ingest` first, or set JUPYTER_MLOPS_HOME."
         ) from None
-    except PermissionError:
+    except OSError as e:
+        if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise StoreError(f"cannot open the store lock {path}: {e.strerror}") from None
         if exclusive:
             raise StoreError(
                 f"the store at {store.root} is read-only, so it cannot be updated. "
@@ -57,8 +60,8 @@ def hold(store: Store, *, exclusive: bool, timeout: float = DEFAULT_TIMEOUT) -> 
             ) from None
         try:
             fd = os.open(path, os.O_RDONLY)
-        except OSError as e:
-            raise StoreError(f"cannot open the store lock {path}: {e.strerror}") from None
+        except OSError as e2:
+            raise StoreError(f"cannot open the store lock {path}: {e2.strerror}") from None
     modes = _held.__dict__.setdefault("modes", {})
     try:
         _acquire(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, path, timeout)

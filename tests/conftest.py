@@ -1,0 +1,104 @@
+"""Shared fixtures: a fresh store per test; a real ipykernel driven as JupyterLab drives it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+from jupyter_mlops.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ipython() -> Any:
+    """The process's one test IPython shell (IPython allows a single shell instance)."""
+    from IPython import get_ipython
+    from IPython.testing.globalipapp import start_ipython
+
+    return start_ipython() or get_ipython()
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """An empty store that this process and its children (kernels, CLIs) all use."""
+    root = tmp_path / "store"
+    monkeypatch.setenv("JUPYTER_MLOPS_HOME", str(root))
+    s = Store.open(root)
+    s.ensure()
+    return s
+
+
+class Kernel:
+    """A real ipykernel; :meth:`run` sends cells the way JupyterLab does (with ``cellId``)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.km, self.kc = start_new_kernel(kernel_name="python3", env=env, cwd=str(cwd))
+
+    def run(self, source: str, cell_id: str | None = None, timeout: float = 60) -> dict[str, Any]:
+        """Execute one cell; returns the reply content plus the stream text it printed."""
+        content = {"code": source, "silent": False, "store_history": True,
+                   "user_expressions": {}, "allow_stdin": False, "stop_on_error": False}
+        msg = self.kc.session.msg("execute_request", content)
+        if cell_id is not None:
+            msg["metadata"]["cellId"] = cell_id
+        self.kc.shell_channel.send(msg)
+        reply = self.kc.get_shell_msg(timeout=timeout)
+        while reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+        out = []
+        while True:  # drain iopub until this request's kernel goes idle
+            try:
+                m = self.kc.get_iopub_msg(timeout=timeout)
+            except queue.Empty:
+                break
+            if m["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
+                continue
+            if m["msg_type"] == "stream":
+                out.append(m["content"]["text"])
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                break
+        return {**reply["content"], "stdout": "".join(out)}
+
+    def shutdown(self) -> None:
+        """Shut down cleanly (atexit runs in the kernel); harmless if already done."""
+        self.kc.stop_channels()
+        if self.km.has_kernel:
+            self.km.shutdown_kernel(now=False)
+
+
+@pytest.fixture
+def kernel_factory(store: Store, tmp_path: Path) -> Iterator[Any]:
+    """Start real kernels recording into ``store``; all are shut down cleanly afterwards."""
+    kernels: list[Kernel] = []
+
+    def start(**extra_env: str) -> Kernel:
+        env = {**os.environ, "JUPYTER_MLOPS_HOME": str(store.root), **extra_env}
+        k = Kernel(env, tmp_path)
+        kernels.append(k)
+        return k
+
+    yield start
+    for k in kernels:
+        k.shutdown()
+
+
+def run_python(code: str, env: dict[str, str] | None = None, **kwargs: Any
+               ) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter of this environment."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300, **kwargs)
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``jupyter mlops ARGS`` as a user types it."""
+    exe = Path(sys.executable).parent / "jupyter"
+    return subprocess.run([str(exe), "mlops", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=300)

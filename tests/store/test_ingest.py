@@ -1,0 +1,142 @@
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from jupyter_mlops import events as ev
+from jupyter_mlops.store import StoreError, queries
+from jupyter_mlops.store.ingest import ingest, pending, read_state, rebuild
+from jupyter_mlops.store.schema import MIGRATIONS
+from jupyter_mlops.store.spool import SpoolWriter, spool_files
+
+
+def _run_events(run_id="a" * 32, n_metrics=3):
+    yield ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "exp", "kind": "interactive"})
+    for i in range(n_metrics):
+        yield ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"loss": 1.0 / (i + 1)},
+                                    "step": i})
+    yield ev.Event(ev.PARAMS, {"run_id": run_id, "params": {"alpha": 0.5, "name": "x"}})
+
+
+def _count(store, sql):
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_ingest_applies_events_once_and_records_offsets(store):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    assert pending(store)
+    first = ingest(store)
+    assert first.events == 5 and first.duplicates == 0
+    assert not pending(store)
+    again = ingest(store)
+    assert again.events == 0
+    assert _count(store, "SELECT count(*) FROM metrics") == 3
+    state = read_state(store)
+    assert state["offsets"][w.path.name] == w.path.stat().st_size
+
+
+def test_replayed_bytes_are_deduplicated_by_event_id(store):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    ingest(store)
+    copy = store.spool_dir / "copy-1-2-00000.jsonl"  # the same events in another file
+    shutil.copy(w.path, copy)
+    result = ingest(store)
+    assert result.events == 0 and result.duplicates == 5
+    assert _count(store, "SELECT count(*) FROM metrics") == 3
+    assert _count(store, "SELECT count(*) FROM runs") == 1
+
+
+def test_corrupt_line_is_quarantined_and_the_rest_ingested(store, caplog):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    with open(w.path, "ab") as f:
+        f.write(b"\x00\xff\xfe binary junk\n")
+    w.append(ev.Event(ev.METRICS, {"run_id": "a" * 32, "metrics": {"after": 1.0}}))
+    result = ingest(store)
+    assert result.events == 6
+    assert len(result.warnings) == 1
+    assert "corrupt spool line" in result.warnings[0] and w.path.name in result.warnings[0]
+    kept = list(store.quarantine_dir.iterdir())
+    assert len(kept) == 1
+    assert b"binary junk" in __import__("base64").b64decode(json.loads(kept[0].read_text())[
+        "bytes_base64"])
+    assert _count(store, "SELECT count(*) FROM metrics WHERE key = 'after'") == 1
+
+
+def test_torn_tail_waits_while_the_writer_lives(store):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    with open(w.path, "ab") as f:  # a writer caught mid-line
+        f.write(b'{"id": "zz", "ty')
+    assert ingest(store).events == 5
+    with open(w.path, "ab") as f:
+        f.write(b'pe": "metrics"}\n')  # not a valid event once finished: quarantined, not lost
+    result = ingest(store)
+    assert result.events == 0 and len(result.warnings) == 1
+
+
+def test_sealed_files_are_archived_and_dead_runs_closed(store):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    ingest(store)
+    assert queries.runs(store)["status"].tolist() == ["running"]
+    w.close()  # the process that wrote the run is gone (as after kill -9)
+    result = ingest(store)
+    assert result.archived == 1 and result.runs_closed == 1
+    assert spool_files(store) == []
+    assert next(store.archive_dir.iterdir()).name == w.path.name
+    assert queries.runs(store)["status"].tolist() == ["died"]
+
+
+def test_a_run_ended_normally_is_not_marked_died(store):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    w.append(ev.Event(ev.RUN_ENDED, {"run_id": "a" * 32, "status": "finished"}))
+    w.close()
+    result = ingest(store)
+    assert result.runs_closed == 0
+    assert queries.runs(store)["status"].tolist() == ["finished"]
+
+
+def test_rebuild_restores_a_deleted_database(store):
+    w = SpoolWriter(store, segment_bytes=300)
+    w.write(_run_events(n_metrics=20))
+    w.close()
+    ingest(store)
+    before = queries.runs(store)
+    assert list(store.archive_dir.iterdir())
+    store.db_path.unlink()
+    after = queries.runs(store)  # the next reader notices and rebuilds from the archive
+    assert after.drop(columns=["cells"]).equals(before.drop(columns=["cells"]))
+    assert _count(store, "SELECT count(*) FROM metrics") == 20
+
+
+def test_explicit_rebuild_keeps_the_old_file_aside(store):
+    SpoolWriter(store).write(_run_events())
+    ingest(store)
+    result = rebuild(store)
+    assert result.events == 5
+    assert len(list(store.root.glob("mlops.duckdb.replaced-*"))) == 1
+    assert _count(store, "SELECT count(*) FROM params") == 2
+
+
+def test_schema_version_is_recorded_and_a_newer_one_refused(store):
+    SpoolWriter(store).write(_run_events())
+    ingest(store)
+    assert _count(store, "SELECT max(version) FROM schema_version") == len(MIGRATIONS)
+    with duckdb.connect(str(store.db_path)) as con:
+        con.execute("INSERT INTO schema_version VALUES (999, now())")
+    SpoolWriter(store).write(_run_events("b" * 32))
+    with pytest.raises(StoreError, match="newer than this jupyter-mlops"):
+        ingest(store)
+
+
+def test_unknown_event_types_are_kept_not_applied(store):
+    w = SpoolWriter(store)
+    w.append(ev.Event("from_the_future", {"x": 1}))
+    assert ingest(store).events == 1
+    assert _count(store, "SELECT count(*) FROM event_log WHERE type = 'from_the_future'") == 1

@@ -1,0 +1,66 @@
+import os
+
+from jupyter_mlops import events as ev
+from jupyter_mlops.store.spool import SpoolWriter, is_sealed, read_complete, spool_files
+
+
+def _event(i: int) -> ev.Event:
+    return ev.Event(ev.METRICS, {"run_id": "r", "metrics": {"m": i}})
+
+
+def test_writer_appends_lines_to_its_own_locked_file(store):
+    w = SpoolWriter(store)
+    w.write([_event(1), _event(2)])
+    files = spool_files(store)
+    assert files == [w.path]
+    assert w.path.read_bytes().count(b"\n") == 2
+    assert not is_sealed(w.path), "a live writer's file must not look sealed"
+    w.close()
+    assert is_sealed(w.path)
+
+
+def test_segments_rotate_and_old_ones_are_sealed(store):
+    w = SpoolWriter(store, segment_bytes=400)
+    for i in range(10):
+        w.append(_event(i))
+    files = spool_files(store)
+    assert len(files) > 1
+    assert [is_sealed(f) for f in files] == [True] * (len(files) - 1) + [False]
+    assert sum(f.read_bytes().count(b"\n") for f in files) == 10
+    w.close()
+
+
+def test_a_forked_child_writes_its_own_file(store):
+    w = SpoolWriter(store)
+    w.append(_event(0))
+    pid = os.fork()
+    if pid == 0:  # child
+        w.append(_event(1))
+        os._exit(0)
+    os.waitpid(pid, 0)
+    w.append(_event(2))
+    files = spool_files(store)
+    assert len(files) == 2
+    assert sorted(f.read_bytes().count(b"\n") for f in files) == [1, 2]
+
+
+def test_read_complete_leaves_a_torn_last_line(store, tmp_path):
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"a":1}\n{"b":2}\n{"c":')
+    assert read_complete(path, 0) == b'{"a":1}\n{"b":2}\n'
+    assert read_complete(path, 8) == b'{"b":2}\n'
+    assert read_complete(path, 16) == b""
+
+
+def test_unwritable_store_is_one_clear_error(tmp_path):
+    from jupyter_mlops.store import Store, StoreError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    w = SpoolWriter(Store(blocker / "store"))
+    try:
+        w.append(_event(0))
+    except StoreError as e:
+        assert "JUPYTER_MLOPS_HOME" in str(e) and str(blocker) in str(e)
+    else:
+        raise AssertionError("expected StoreError")

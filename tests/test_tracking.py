@@ -1,0 +1,73 @@
+import json
+
+import numpy as np
+import pytest
+
+from jupyter_mlops import events as ev
+from jupyter_mlops.store import Store, queries
+from jupyter_mlops.tracking import Tracker
+
+
+@pytest.fixture
+def tracker(store):
+    t = Tracker(store)
+    yield t
+    t.end_run()
+    t.writer.close()
+
+
+def test_log_api_records_params_and_metrics(store, tracker):
+    tracker.start_run("exp")
+    tracker.log_params({"alpha": 0.3, "layers": [64, 32], "name": "rf"})
+    tracker.log_metrics({"auc": np.float32(0.5)}, step=1)
+    tracker.log_metrics({"auc": 0.75}, step=2)
+    tracker.end_run()
+    row = queries.runs(store).iloc[0]
+    assert row["experiment"] == "exp" and row["status"] == "finished"
+    assert row["params.layers"] == [64, 32] and row["params.name"] == "rf"
+    assert row["metrics.auc"] == 0.75
+    assert queries.metric_history(store, row["run_id"], "auc")["step"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize("metrics, error", [
+    ({"auc": "high"}, "metric 'auc' must be a number, got str"),
+    ({"auc": True}, "metric 'auc' must be a number, got bool"),
+    ({"": 1.0}, "metric name must be a non-empty string"),
+])
+def test_bad_metrics_get_one_clear_error_and_write_nothing(tracker, metrics, error):
+    tracker.start_run()
+    size = tracker.writer.path.stat().st_size
+    with pytest.raises((TypeError, ValueError), match=error):
+        tracker.log_metrics(metrics)
+    assert tracker.writer.path.stat().st_size == size
+
+
+def test_a_job_kernel_joins_the_run_of_its_runner(store, monkeypatch):
+    monkeypatch.setenv("JUPYTER_MLOPS_RUN_ID", "f" * 32)
+    t = Tracker(store)
+    assert t.start_run() == "f" * 32
+    t.log_metrics({"m": 1.0})
+    t.end_run()  # the runner owns the run: the kernel does not end it
+    t.writer.close()
+    types = [json.loads(x)["type"] for x in t.writer.path.read_bytes().splitlines()]
+    assert types == [ev.METRICS]
+
+
+def test_experiment_change_moves_the_run(store, tracker):
+    tracker.start_run()
+    tracker.set_experiment("churn")
+    assert queries.runs(store)["experiment"].tolist() == ["churn"]
+    assert "churn" in queries.experiments(store)["name"].tolist()
+    with pytest.raises(ValueError, match="experiment name"):
+        tracker.set_experiment("  ")
+
+
+def test_unwritable_store_warns_once_and_never_raises(tmp_path, caplog):
+    (tmp_path / "f").write_text("")
+    t = Tracker(Store(tmp_path / "f" / "store"))  # a path below a file: never writable
+    t.start_run()
+    t.log_metrics({"m": 1.0})
+    t.log_params({"p": 1})
+    warnings = [r for r in caplog.records if "not recording" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "JUPYTER_MLOPS_HOME" in warnings[0].getMessage()
