@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo lab test bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,15 +15,19 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python example_notebooks/demo.py
 
+lab: $(STAMP)
+	JUPYTER_MLOPS_HOME=$(CURDIR)/.demo/store $(BIN)/jupyter lab --notebook-dir=example_notebooks \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
+
 test: $(STAMP)
-	$(BIN)/python -m ruff check jupyter_mlops tests
+	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check jupyter_mlops tests
+	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks
 
 clean:
 	rm -rf $(VENV) .demo build dist
