@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lab test bench lint clean
+.PHONY: demo lab test bench bench-mlflow lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,10 +24,15 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench --write docs/benchmarks.md
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks
 
 clean:
 	rm -rf $(VENV) .demo build dist
+
+# MLflow in its own venv (it pins its own pandas); bench_log_metric compares against it.
+bench-mlflow:
+	@test -x .venv-mlflow/bin/python || $(PYTHON) -m venv .venv-mlflow
+	.venv-mlflow/bin/python -m pip install --quiet mlflow

@@ -65,7 +65,7 @@ def main() -> int:
     step(f"Finished in {time.perf_counter() - started:.0f} s. Try:")
     print(f"    executed notebooks:  {outputs}/")
     print(f"    export JUPYTER_MLOPS_HOME={STORE}")
-    print(f"    .venv/bin/jupyter mlops runs            # the table above, from the shell")
+    print("    .venv/bin/jupyter mlops runs            # the table above, from the shell")
     print(f"    .venv/bin/jupyter mlops show {best.run_id[:12]}   # one run in full")
     print("    make lab                                 # JupyterLab on this store")
     return 0

@@ -36,13 +36,15 @@ class _IdClock:
         self._lock = threading.Lock()
         self._last_ms = 0
         self._counter = 0
-        self._pid = os.getpid()
+        self.reseed()
+
+    def reseed(self) -> None:
+        """A new random tail: called in a forked child, which must not reuse its parent's."""
         self._node = int.from_bytes(os.urandom(8), "big")
+        self._lock = threading.Lock()
 
     def next(self) -> str:
         with self._lock:
-            if os.getpid() != self._pid:  # forked: a new process needs its own random tail
-                self._pid, self._node = os.getpid(), int.from_bytes(os.urandom(8), "big")
             ms = time.time_ns() // 1_000_000
             if ms <= self._last_ms:
                 self._counter += 1
@@ -56,6 +58,9 @@ class _IdClock:
 
 
 _clock = _IdClock()
+os.register_at_fork(after_in_child=_clock.reseed)
+# One encoder for every line: json.dumps with options builds a new encoder per call.
+_encode = json.JSONEncoder(separators=(",", ":"), default=repr, check_circular=False).encode
 
 
 def new_id() -> str:
@@ -63,7 +68,7 @@ def new_id() -> str:
     return _clock.next()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
     type: str
     payload: dict[str, Any]
@@ -72,14 +77,8 @@ class Event:
 
     def to_line(self) -> bytes:
         """One JSONL line; non-JSON values in payloads become their ``repr``."""
-        return (
-            json.dumps(
-                {"id": self.id, "type": self.type, "ts": self.ts, "payload": self.payload},
-                separators=(",", ":"),
-                default=repr,
-            ).encode()
-            + b"\n"
-        )
+        return (f'{{"id":"{self.id}","type":{_encode(self.type)},"ts":{self.ts!r},'
+                f'"payload":{_encode(self.payload)}}}\n').encode()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:

@@ -104,7 +104,7 @@ class Tracker:
 
     def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
         clean = {_check_key(k, "metric name"): _metric_value(k, v) for k, v in metrics.items()}
-        if step is not None and not isinstance(step, numbers.Integral):
+        if step is not None and type(step) is not int and not isinstance(step, numbers.Integral):
             raise TypeError(f"step must be an integer, not {type(step).__name__}")
         self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
                                "step": None if step is None else int(step),
@@ -125,12 +125,14 @@ class Tracker:
 
 
 def _check_key(key: Any, what: str) -> str:
-    if not isinstance(key, str) or not key.strip():
+    if type(key) is not str or not key.strip():
         raise ValueError(f"{what} must be a non-empty string, got {key!r}")
     return key
 
 
 def _metric_value(key: str, value: Any) -> float:
+    if type(value) is float:  # the common case, without the ABC check
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"metric {key!r} must be a number, got {type(value).__name__} "
                         f"{value!r}; log non-numeric values with log_param")

@@ -45,7 +45,7 @@ class _Pending:
     t0: float
     source: str
     cell_id: str | None
-    tree: ast.Module | None
+    names: _Names
     ids: dict[str, int]
     reads: list[str]
     data: list[dict[str, Any]] = field(default_factory=list)
@@ -64,6 +64,7 @@ class CellCapture:
         self._failed = False
         # id(obj) -> (weakref or None, description): data not written since it was hashed
         self._fingerprints: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self._namespace = _Namespace()
 
     def register(self) -> None:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
@@ -84,14 +85,15 @@ class CellCapture:
                 return
             started, t0 = time.time(), time.perf_counter()
             source = info.raw_cell or ""
-            tree = _parse(info.transformed_cell or source)
+            names = _names(_parse(info.transformed_cell or source))
             ns = self.shell.user_ns
-            ids = _namespace_ids(ns)
-            reads = sorted(n for n in _loaded_names(tree) if n in ids)
+            self._namespace.refresh(ns)
+            ids = self._namespace.ids(ns)
+            reads = sorted(n for n in names.loaded if n in ns and _user_name(n))
             self.tracker.ensure_run()
             self.seq += 1
             self.tracker.cell_seq = self.seq
-            pending = _Pending(started, t0, source, getattr(info, "cell_id", None), tree, ids,
+            pending = _Pending(started, t0, source, getattr(info, "cell_id", None), names, ids,
                                reads)
             pending.data = self._describe(ns, reads, "read", cached=True)
             self._pending = pending
@@ -109,11 +111,12 @@ class CellCapture:
             duration_ms = (time.perf_counter() - pending.t0) * 1000.0
             self.tracker.cell_seq = None
             ns = self.shell.user_ns
-            after = _namespace_ids(ns)
-            changed, touched = _in_place(pending.tree)
-            writes = {n for n, i in after.items() if pending.ids.get(n) != i}
-            writes = sorted(writes | (changed & after.keys()))
-            for name in touched:  # their cached fingerprints may describe old contents
+            self._namespace.refresh(ns)
+            names = pending.names
+            rebound = {n for n, _ in self._namespace.ids(ns).items() - pending.ids.items()}
+            writes = sorted(n for n in rebound | names.bound | names.changed
+                            if n in ns and _user_name(n))
+            for name in names.touched:  # their cached fingerprints may describe old contents
                 self._forget(ns.get(name))
             error = result.error_before_exec or result.error_in_exec
             self.tracker.emit(ev.CELL, {
@@ -190,49 +193,89 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def _namespace_ids(ns: dict[str, Any]) -> dict[str, int]:
-    return {k: id(v) for k, v in ns.items()
-            if not k.startswith("_") and k not in _IPYTHON_NAMES}
+class _Namespace:
+    """The user's names in the namespace, kept up to date in O(new names) per cell.
 
-
-def _loaded_names(tree: ast.Module | None) -> set[str]:
-    if tree is None:
-        return set()
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _in_place(tree: ast.Module | None) -> tuple[set[str], set[str]]:
-    """Names a cell changed without rebinding them, and names it may have changed.
-
-    Changed: ``df["x"] = …``, ``a[0] += 1``, ``obj.attr = …``, ``del df["x"]``,
-    ``df.drop(…, inplace=True)``. Maybe changed: any other method call (``arr.sort()``);
-    these are not reported as written, but their cached fingerprints are dropped.
+    IPython adds ``_iN`` (and ``_N``) keys for every cell, so a long session's namespace
+    holds thousands of keys; scanning them all twice a cell would cost milliseconds. Dicts
+    keep insertion order, so the keys added since the last look are those after the last
+    known one: walking the dict backwards stops at the first known key. Deletions are
+    noticed by the size and resolved by one full rescan.
     """
-    changed: set[str] = set()
-    touched: set[str] = set()
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self.user: list[str] = []
+
+    def refresh(self, ns: dict[str, Any]) -> None:
+        fresh = []
+        for key in reversed(ns):
+            if key in self.known:
+                break
+            fresh.append(key)
+        self.known.update(fresh)
+        self.user.extend(k for k in reversed(fresh) if _user_name(k))
+        if len(self.known) != len(ns):  # something was deleted: start over once
+            self.known = set(ns)
+            self.user = [k for k in ns if _user_name(k)]
+
+    def ids(self, ns: dict[str, Any]) -> dict[str, int]:
+        """name -> id(value) of the user's names, built without Python-level loops."""
+        return dict(zip(self.user, map(id, map(ns.get, self.user)), strict=True))
+
+
+def _user_name(name: str) -> bool:
+    return not name.startswith("_") and name not in _IPYTHON_NAMES
+
+
+@dataclass
+class _Names:
+    """What one walk over a cell's AST finds."""
+
+    loaded: set[str] = field(default_factory=set)
+    bound: set[str] = field(default_factory=set)  # plain `x = …`, imports, defs, for targets
+    changed: set[str] = field(default_factory=set)  # `x[…] = …`, `x.a = …`, inplace=True
+    touched: set[str] = field(default_factory=set)  # any other method call on x
+
+
+_BINDERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _names(tree: ast.Module | None) -> _Names:
+    """Names a cell loads, binds, changes in place, or may change through a method call.
+
+    Identity changes in the namespace catch most bindings; the AST adds rebinding to the
+    same object (``y = 2`` twice) and in-place changes, which keep the identity.
+    Changed: ``df["x"] = …``, ``a[0] += 1``, ``obj.attr = …``, ``del df["x"]``,
+    ``df.drop(…, inplace=True)``. Touched: other method calls (``arr.sort()``): not reported
+    as written, but their cached fingerprints are dropped.
+    """
+    found = _Names()
     if tree is None:
-        return changed, touched
+        return found
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
+        if isinstance(node, ast.Name):
+            (found.loaded if isinstance(node.ctx, ast.Load) else found.bound).add(node.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
                 node.ctx, (ast.Store, ast.Del)):
-            target = changed
-            root = _root_name(node)
+            _add_root(found.changed, node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             inplace = any(k.arg == "inplace" and isinstance(k.value, ast.Constant)
                           and k.value.value is True for k in node.keywords)
-            target = changed if inplace else touched
-            root = _root_name(node.func)
-        else:
-            continue
-        if root:
-            target.add(root)
-    return changed, touched
+            _add_root(found.changed if inplace else found.touched, node.func)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.bound.update((a.asname or a.name).split(".")[0] for a in node.names
+                               if a.name != "*")
+        elif isinstance(node, _BINDERS):
+            found.bound.add(node.name)
+    return found
 
 
-def _root_name(node: ast.AST) -> str | None:
+def _add_root(target: set[str], node: ast.AST) -> None:
     while isinstance(node, (ast.Subscript, ast.Attribute)):
         node = node.value
-    return node.id if isinstance(node, ast.Name) else None
+    if isinstance(node, ast.Name):
+        target.add(node.id)
 
 
 def _is_data(obj: Any) -> bool:

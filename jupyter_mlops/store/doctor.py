@@ -9,7 +9,7 @@ from typing import Any
 from . import Store, StoreError, db
 from .ingest import read_state
 from .lock import holders
-from .schema import VERSION
+from .schema import VERSION, current_version
 from .spool import archived_files, is_sealed, spool_files
 
 
@@ -63,11 +63,8 @@ def diagnose(store: Store) -> dict[str, Any]:
     if store.db_path.exists():
         try:
             with db.connect(store, write=False, timeout=5) as con:
-                has = con.execute("SELECT count(*) FROM information_schema.tables "
-                                  "WHERE table_name = 'schema_version'").fetchone()[0]
-                version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0] \
-                    if has else 0
-                runs = con.execute("SELECT count(*) FROM runs").fetchone()[0] if has else 0
+                version = current_version(con)
+                runs = db.scalar(con, "SELECT count(*) FROM runs") if version else 0
             report["schema version"] = f"{version} (this jupyter-mlops writes {VERSION})"
             report["runs"] = runs
         except StoreError as e:

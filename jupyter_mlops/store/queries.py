@@ -41,7 +41,7 @@ def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
         if not store.db_path.exists():
             raise
         log.warning("jupyter-mlops: showing the last ingested state: %s", e)
-    with db.connect(store, write=False) as con:
+    with db.connect(store, write=False, threads=1) as con:
         yield con
 
 
@@ -54,8 +54,8 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The full id of a run given its id or a unique prefix; a clear error otherwise."""
     if len(run_id) < MIN_PREFIX:
         raise StoreError(f"run id {run_id!r} is too short: give at least {MIN_PREFIX} characters.")
-    found = [r[0] for r in con.execute(
-        "SELECT id FROM runs WHERE starts_with(id, ?) LIMIT 2", [run_id]).fetchall()]
+    found = [r[0] for r in db.run(
+        con, "SELECT id FROM runs WHERE starts_with(id, ?) LIMIT 2", [run_id])]
     if not found:
         raise StoreError(f"unknown run id {run_id!r}. `jupyter mlops runs` lists the runs.")
     if len(found) > 1:
@@ -73,8 +73,38 @@ def _decode(value: str | None) -> Any:
 _RUN_COLUMNS = """
     r.id AS run_id, r.experiment, r.kind, r.status, r.started, r.ended,
     date_diff('millisecond', r.started, coalesce(r.ended, r.last_event)) / 1000.0 AS duration_s,
-    r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run,
-    (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
+    r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run
+"""
+
+# One round trip: the page of runs, then only their cells, params and metrics (latest
+# value per key), folded into key/value lists that Python spreads into columns.
+_RUNS = f"""
+WITH page AS (
+    SELECT {_RUN_COLUMNS} FROM runs r
+    WHERE (CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
+      AND (CAST(? AS VARCHAR) IS NULL OR r.status = ?)
+      AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)
+    ORDER BY r.started DESC, r.id DESC LIMIT ?),
+cell_counts AS (
+    SELECT run_id, count(*) AS cells FROM cells
+    WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id),
+latest_params AS (
+    SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
+        SELECT run_id, key, arg_max(value, event_id) AS value FROM params
+        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
+    GROUP BY run_id),
+latest_metrics AS (
+    SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
+        SELECT run_id, key, arg_max(value, event_id) AS value FROM metrics
+        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
+    GROUP BY run_id)
+SELECT page.*, coalesce(c.cells, 0) AS cells, p.keys AS param_keys, p.vals AS param_values,
+       m.keys AS metric_keys, m.vals AS metric_values
+FROM page
+LEFT JOIN cell_counts c USING (run_id)
+LEFT JOIN latest_params p USING (run_id)
+LEFT JOIN latest_metrics m USING (run_id)
+ORDER BY page.started DESC, page.run_id DESC
 """
 
 
@@ -88,47 +118,40 @@ def runs(
 ) -> pd.DataFrame:
     """Recent runs, newest first, with the latest value of each param and metric as columns."""
     with reading(store) as con:
-        frame = _frame(con, f"""
-            SELECT {_RUN_COLUMNS} FROM runs r
-            WHERE (CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
-              AND (CAST(? AS VARCHAR) IS NULL OR r.status = ?)
-              AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)
-            ORDER BY r.started DESC, r.id DESC LIMIT ?""",
-            [experiment, experiment, status, status, kind, kind, int(limit)])
-        if frame.empty:
-            return frame
-        con.register("_ids", frame[["run_id"]])
-        params = _frame(con, """
-            SELECT run_id, key, arg_max(value, event_id) AS value FROM params
-            WHERE run_id IN (SELECT run_id FROM _ids) GROUP BY run_id, key""")
-        metrics = _frame(con, """
-            SELECT run_id, key, arg_max(value, event_id) AS value FROM metrics
-            WHERE run_id IN (SELECT run_id FROM _ids) GROUP BY run_id, key""")
-    params["value"] = pd.Series([_decode(v) for v in params["value"]], dtype=object)
-    for prefix, values in (("params.", params), ("metrics.", metrics)):
-        if values.empty:
-            continue
-        wide = values.pivot(index="run_id", columns="key", values="value")
-        wide.columns = [prefix + str(c) for c in wide.columns]
-        frame = frame.join(wide, on="run_id")
-    return frame.reset_index(drop=True)
+        frame = _frame(con, _RUNS, [experiment, experiment, status, status, kind, kind,
+                                    int(limit)])
+    rows: list[dict[str, Any]] = [{} for _ in range(len(frame))]
+    for prefix, keys, values, decode in (("params.", "param_keys", "param_values", _decode),
+                                         ("metrics.", "metric_keys", "metric_values", float)):
+        for row, ks, vs in zip(rows, frame.pop(keys), frame.pop(values), strict=True):
+            if hasattr(ks, "__len__"):  # NULL when the run has none
+                row.update((prefix + k, None if v is None else decode(v))
+                           for k, v in zip(ks, vs, strict=True))
+    wide = pd.DataFrame(rows, index=frame.index, dtype=object)
+    wide = wide[sorted(wide.columns, key=lambda c: (not c.startswith("params."), c))]
+    for name in wide.columns:
+        if name.startswith("metrics."):
+            wide[name] = wide[name].astype(float)
+    return pd.concat([frame, wide], axis=1)
 
 
 def run(store: Store, run_id: str) -> dict[str, Any]:
     """One run: its row, params, latest metrics, and environment."""
     with reading(store) as con:
         run_id = resolve_run(con, run_id)
-        row = _frame(con, f"SELECT {_RUN_COLUMNS}, r.host, r.pid FROM runs r WHERE r.id = ?",
-                     [run_id]).iloc[0].to_dict()
-        params = dict(con.execute(
-            "SELECT key, arg_max(value, event_id) FROM params WHERE run_id = ? GROUP BY key "
-            "ORDER BY key", [run_id]).fetchall())
-        metrics = dict(con.execute(
-            "SELECT key, arg_max(value, event_id) FROM metrics WHERE run_id = ? GROUP BY key "
-            "ORDER BY key", [run_id]).fetchall())
-        env = con.execute(
-            "SELECT python, platform, hostname, kernel, packages FROM environments WHERE id = ?",
-            [row["env_id"]]).fetchone()
+        row = _frame(con, f"""SELECT {_RUN_COLUMNS}, r.host, r.pid,
+                                 (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
+                              FROM runs r WHERE r.id = ?""", [run_id]).iloc[0].to_dict()
+        params = dict(db.run(
+            con, "SELECT key, arg_max(value, event_id) FROM params WHERE run_id = ? "
+            "GROUP BY key ORDER BY key", [run_id]))
+        metrics = dict(db.run(
+            con, "SELECT key, arg_max(value, event_id) FROM metrics WHERE run_id = ? "
+            "GROUP BY key ORDER BY key", [run_id]))
+        envs = db.run(
+            con, "SELECT python, platform, hostname, kernel, packages FROM environments "
+            "WHERE id = ?", [row["env_id"]])
+        env = envs[0] if envs else None
     row["params"] = {k: _decode(v) for k, v in params.items()}
     row["metrics"] = metrics
     row["environment"] = None if env is None else {
@@ -136,12 +159,6 @@ def run(store: Store, run_id: str) -> dict[str, Any]:
         "packages": json.loads(env[4] or "{}"),
     }
     return row
-
-
-def latest_run_id(store: Store) -> str | None:
-    with reading(store) as con:
-        found = con.execute("SELECT id FROM runs ORDER BY started DESC, id DESC LIMIT 1").fetchone()
-    return found[0] if found else None
 
 
 def cells(store: Store, run_id: str) -> pd.DataFrame:
@@ -187,7 +204,7 @@ def experiments(store: Store) -> pd.DataFrame:
 def summary(store: Store) -> dict[str, Any]:
     """Counts and the schema version, for `doctor` and health checks."""
     with reading(store) as con:
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        counts = {t: db.scalar(con, f"SELECT count(*) FROM {t}")
                   for t in ("runs", "cells", "params", "metrics", "datasets", "event_log")}
-        version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        version = db.scalar(con, "SELECT max(version) FROM schema_version")
     return {"schema_version": version, "counts": counts}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .db import run, scalar
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -51,19 +53,16 @@ VERSION = len(MIGRATIONS)
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of an open database (0 for a new file)."""
-    has_table = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    has_table = scalar(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
     if not has_table:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the database to :data:`VERSION`, each migration in its own transaction."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)"
-    )
+    run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)")
     version = current_version(con)
     if version > VERSION:
         from . import StoreError
@@ -73,8 +72,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             f"understands ({VERSION}). Upgrade jupyter-mlops."
         )
     for number in range(version + 1, VERSION + 1):
-        con.execute("BEGIN TRANSACTION")
-        con.execute(MIGRATIONS[number - 1])
-        con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
-        con.execute("COMMIT")
+        run(con, "BEGIN TRANSACTION")
+        run(con, MIGRATIONS[number - 1])
+        run(con, "INSERT INTO schema_version VALUES (?, now())", [number])
+        run(con, "COMMIT")
     return VERSION

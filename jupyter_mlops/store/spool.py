@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,10 +43,25 @@ class SpoolWriter:
         self._size = 0
         self._stamp = ""
         self.path: Path | None = None
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (w := ref()) and w._forget_parent_file())
+
+    def _forget_parent_file(self) -> None:
+        """In a forked child: the parent's file is not ours. Closing our copy of the
+        descriptor leaves the parent's lock alone (it lives while any copy is open)."""
+        self._lock = threading.Lock()
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd, self._pid = None, -1
 
     def write(self, events: Iterable[Event]) -> None:
         """Append events; raises :class:`StoreError` if the store cannot be written."""
-        data = b"".join(e.to_line() for e in events)
+        self._append(b"".join(e.to_line() for e in events))
+
+    def append(self, event: Event) -> None:
+        self._append(event.to_line())
+
+    def _append(self, data: bytes) -> None:
         with self._lock:
             fd = self._current_fd(len(data))
             view = memoryview(data)
@@ -54,25 +70,22 @@ class SpoolWriter:
                 view = view[n:]
             self._size += len(data)
 
-    def append(self, event: Event) -> None:
-        self.write((event,))
-
     def flush(self) -> None:
         """Make everything written so far durable (fsync)."""
         with self._lock:
-            if self._fd is not None and self._pid == os.getpid():
+            if self._fd is not None:
                 os.fsync(self._fd)
 
     def close(self) -> None:
         """Close the file, which seals it: ingest may archive it once read."""
         with self._lock:
-            if self._fd is not None and self._pid == os.getpid():
+            if self._fd is not None:
                 os.fsync(self._fd)
                 os.close(self._fd)
             self._fd = None
 
     def _current_fd(self, incoming: int) -> int:
-        if self._pid != os.getpid():  # new process (or first write): its own file
+        if self._fd is None and self._pid == -1:  # first write of this process: its own file
             self._fd, self._pid, self._seq, self._size = None, os.getpid(), 0, 0
             self._stamp = f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
         if self._fd is not None and self._size and self._size + incoming > self.segment_bytes:

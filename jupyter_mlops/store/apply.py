@@ -1,0 +1,173 @@
+"""How events become rows: set-based SQL over a batch of raw spool lines.
+
+DuckDB parses the JSON and fans events out into tables in vectorized C++, so ingest costs a
+few microseconds an event whatever its size (a params event with 20 keys is 20 rows).
+Casts are ``TRY_CAST``: a malformed field from a foreign writer becomes NULL instead of
+blocking every later ingest. Inserts run before updates, so the order of events inside a
+batch never matters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .db import run, scalar
+
+if TYPE_CHECKING:
+    import duckdb
+
+_TS = "make_timestamp(CAST(CAST({} AS DOUBLE) * 1000000 AS BIGINT))"
+
+#: The envelope of every event; the payload stays JSON text for the statements below.
+_ENVELOPE = '{"id": "VARCHAR", "type": "VARCHAR", "ts": "DOUBLE", "payload": "JSON"}'
+_YEAR_3000 = 32_503_680_000
+
+#: ``_chunks(chunk, file, text)`` -> ``_lines``: one row per line, split by DuckDB (handing
+#: it one string per file costs far less than one Python string per line).
+SPLIT = """
+CREATE OR REPLACE TEMP TABLE _lines AS
+SELECT chunk, idx, file, line FROM (
+    SELECT chunk, file, generate_subscripts(l, 1) AS idx, unnest(l) AS line
+    FROM (SELECT chunk, file, string_split(text, chr(10)) AS l FROM _chunks))
+WHERE line <> ''
+"""
+
+#: ``_lines`` -> ``_incoming``: the lines that are well-formed events, each parsed once
+#: (MATERIALIZED: otherwise each field reference re-runs from_json; ``try`` turns a line
+#: that is not JSON into NULL instead of an error). A JSON payload that
+#: from_json re-serialises starts with "{" exactly when it is an object.
+PARSE = f"""
+CREATE OR REPLACE TEMP TABLE _incoming AS
+WITH parsed AS MATERIALIZED (
+    SELECT chunk, idx, file, try(from_json(line, '{_ENVELOPE}')) AS e FROM _lines)
+SELECT chunk, idx, file, e.id, e.type, {_TS.format("e.ts")} AS ts, e.payload AS p,
+       e.payload->>'run_id' AS run_id
+FROM parsed
+WHERE e.id IS NOT NULL AND e.type IS NOT NULL AND e.ts BETWEEN 0 AND {_YEAR_3000}
+  AND starts_with(CAST(e.payload AS VARCHAR), '{{')
+"""
+
+#: ``_incoming`` -> ``_new``: events not applied before (by id).
+DEDUPE = """
+CREATE OR REPLACE TEMP TABLE _new AS
+SELECT * FROM _incoming i WHERE NOT EXISTS (SELECT 1 FROM event_log e WHERE e.id = i.id)
+"""
+#: The same event twice in one batch (a copied spool file): keep the first.
+DEDUPE_BATCH = """
+CREATE OR REPLACE TEMP TABLE _new AS
+SELECT * FROM _new QUALIFY row_number() OVER (PARTITION BY id ORDER BY chunk, idx) = 1
+"""
+
+_WRITER = r"regexp_extract(file, '^(.*)-[^-]*$', 1)"  # the spool file name without its segment
+
+APPLY = [
+    "INSERT INTO event_log SELECT id, type, ts, file FROM _new",
+    """CREATE OR REPLACE TEMP TABLE _last AS
+    SELECT run_id, max(ts) AS ts FROM _new WHERE run_id IS NOT NULL GROUP BY run_id""",
+    # runs and experiments
+    f"""INSERT INTO runs BY NAME
+    SELECT run_id AS id, p->>'experiment' AS experiment, p->>'kind' AS kind,
+           'running' AS status, n.ts AS started, l.ts AS last_event,
+           p->>'notebook' AS notebook, p->>'notebook_hash' AS notebook_hash,
+           p->>'parent_run' AS parent_run, p->>'host' AS host,
+           TRY_CAST(p->>'pid' AS INTEGER) AS pid, {_WRITER} AS writer
+    FROM _new n LEFT JOIN _last l USING (run_id) WHERE type = 'run_started'""",
+    """INSERT INTO experiments
+    SELECT name, min(ts) FROM (
+        SELECT p->>'experiment' AS name, ts FROM _new
+        WHERE type IN ('run_started', 'run_updated')) n
+    WHERE name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM experiments e WHERE e.name = n.name)
+    GROUP BY name""",
+    # cells, the data they touched, and the edges between them
+    f"""INSERT INTO cells BY NAME
+    SELECT id AS event_id, run_id, TRY_CAST(p->>'seq' AS INTEGER) AS seq,
+           p->>'cell_id' AS cell_id, TRY_CAST(p->>'execution_count' AS INTEGER) AS execution_count,
+           p->>'source' AS source, p->>'source_hash' AS source_hash,
+           coalesce({_TS.format("TRY_CAST(p->>'started' AS DOUBLE)")}, ts) AS started,
+           TRY_CAST(p->>'duration_ms' AS DOUBLE) AS duration_ms, p->>'status' AS status,
+           p->>'error_type' AS error_type, p->>'error_message' AS error_message,
+           coalesce(TRY_CAST(p->'reads' AS VARCHAR[]), []) AS reads,
+           coalesce(TRY_CAST(p->'writes' AS VARCHAR[]), []) AS writes
+    FROM _new WHERE type = 'cell'""",
+    """CREATE OR REPLACE TEMP TABLE _data AS
+    SELECT id, ts, run_id, d->>'fingerprint' AS fingerprint, d->>'kind' AS kind,
+           TRY_CAST(d->'shape' AS BIGINT[]) AS shape, CAST(d->'schema' AS VARCHAR) AS schema,
+           TRY_CAST(d->>'nbytes' AS BIGINT) AS nbytes, d->>'name' AS name,
+           coalesce(d->>'role', 'wrote') = 'read' AS is_read
+    FROM (SELECT id, ts, run_id, unnest(TRY_CAST(p->'data' AS JSON[])) AS d
+          FROM _new WHERE type = 'cell')
+    WHERE d->>'fingerprint' IS NOT NULL""",
+    """INSERT INTO datasets
+    SELECT fingerprint, arg_min(kind, ts), arg_min(shape, ts), arg_min(schema, ts),
+           arg_min(nbytes, ts), min(ts)
+    FROM _data d WHERE NOT EXISTS (SELECT 1 FROM datasets x WHERE x.fingerprint = d.fingerprint)
+    GROUP BY fingerprint""",
+    """INSERT INTO lineage_edges
+    SELECT CASE WHEN is_read THEN 'dataset' ELSE 'cell' END,
+           CASE WHEN is_read THEN fingerprint ELSE id END,
+           CASE WHEN is_read THEN 'cell' ELSE 'dataset' END,
+           CASE WHEN is_read THEN id ELSE fingerprint END,
+           CASE WHEN is_read THEN 'read' ELSE 'wrote' END, name, run_id, ts, id
+    FROM _data""",
+    # params (any JSON value, kept as JSON text) and metrics (numbers)
+    """INSERT INTO params BY NAME
+    SELECT id AS event_id, run_id, cell_seq, unnest(map_keys(m)) AS key,
+           unnest(map_values(m)) AS value, ts
+    FROM (SELECT id, run_id, ts, TRY_CAST(p->>'cell_seq' AS INTEGER) AS cell_seq,
+                 TRY_CAST(p->'params' AS MAP(VARCHAR, JSON)) AS m
+          FROM _new WHERE type = 'params')""",
+    """INSERT INTO metrics BY NAME
+    SELECT id AS event_id, run_id, cell_seq, unnest(map_keys(m)) AS key,
+           unnest(map_values(m)) AS value, step, ts
+    FROM (SELECT id, run_id, ts, TRY_CAST(p->>'cell_seq' AS INTEGER) AS cell_seq,
+                 TRY_CAST(p->>'step' AS BIGINT) AS step,
+                 TRY_CAST(p->'metrics' AS MAP(VARCHAR, DOUBLE)) AS m
+          FROM _new WHERE type = 'metrics')""",
+    """INSERT INTO environments
+    SELECT p->>'env_id', p->'environment'->>'python', p->'environment'->>'platform',
+           p->'environment'->>'hostname', p->'environment'->>'kernel',
+           CAST(p->'environment'->'packages' AS VARCHAR), ts
+    FROM _new n WHERE type = 'run_environment' AND p->>'env_id' IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM environments e WHERE e.id = n.p->>'env_id')
+    QUALIFY row_number() OVER (PARTITION BY p->>'env_id' ORDER BY id) = 1""",
+    # updates: the latest event of each kind per run wins
+    """UPDATE runs SET experiment = u.experiment
+    FROM (SELECT run_id, arg_max(p->>'experiment', id) AS experiment FROM _new
+          WHERE type = 'run_updated' GROUP BY run_id) u
+    WHERE runs.id = u.run_id""",
+    """UPDATE runs SET env_id = u.q->>'env_id', git_commit = u.q->>'git_commit',
+                      git_dirty = TRY_CAST(u.q->>'git_dirty' AS BOOLEAN),
+                      notebook_hash = coalesce(u.q->>'notebook_hash', runs.notebook_hash)
+    FROM (SELECT run_id, arg_max(p, id) AS q FROM _new
+          WHERE type = 'run_environment' GROUP BY run_id) u
+    WHERE runs.id = u.run_id""",
+    """UPDATE runs SET status = u.status, ended = u.ended
+    FROM (SELECT run_id, arg_max(coalesce(p->>'status', 'finished'), id) AS status,
+                 arg_max(ts, id) AS ended
+          FROM _new WHERE type = 'run_ended' GROUP BY run_id) u
+    WHERE runs.id = u.run_id""",
+    """UPDATE runs SET last_event = u.ts FROM _last u
+    WHERE runs.id = u.run_id AND (runs.last_event IS NULL OR runs.last_event < u.ts)""",
+]
+
+
+def apply_chunks(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple[int, int]]]:
+    """Apply the events in the registered ``_chunks`` view.
+
+    Returns (events applied, duplicates skipped, (chunk, line number) of lines that are not
+    events, line numbers counting from 1).
+    """
+    run(con, SPLIT)
+    run(con, PARSE)
+    corrupt = [(r[0], r[1]) for r in run(
+        con, "SELECT chunk, idx FROM _lines ANTI JOIN _incoming USING (chunk, idx) "
+        "ORDER BY chunk, idx")]
+    run(con, DEDUPE)
+    if scalar(con, "SELECT count(*) - count(DISTINCT id) FROM _new"):
+        run(con, DEDUPE_BATCH)
+    valid = scalar(con, "SELECT count(*) FROM _incoming")
+    new = scalar(con, "SELECT count(*) FROM _new")
+    if new:
+        for statement in APPLY:
+            run(con, statement)
+    return new, valid - new, corrupt
