@@ -28,6 +28,15 @@ def _time(shell, n: int) -> list[float]:
     return out
 
 
+def _timed(hook, spent: list[float]):
+    """The hook, timing itself: the added cost read directly, immune to the cell's noise."""
+    def timed(arg):
+        t = time.perf_counter()
+        hook(arg)
+        spent.append(time.perf_counter() - t)
+    return timed
+
+
 def run() -> list[Result]:
     shell = ipython()
     shell.user_ns.update({f"v{i}": i for i in range(200)})  # a lived-in namespace
@@ -36,6 +45,10 @@ def run() -> list[Result]:
         tracker = Tracker(Store.open(tmp))
         capture = CellCapture(shell, tracker, SimpleNamespace(
             fingerprint=True, fingerprint_max_bytes=2**32))
+        pre: list[float] = []
+        post: list[float] = []
+        capture.pre_run_cell = _timed(capture.pre_run_cell, pre)
+        capture.post_run_cell = _timed(capture.post_run_cell, post)
         base: list[float] = []
         tracked: list[float] = []
         _time(shell, 100)  # warm up
@@ -44,13 +57,17 @@ def run() -> list[Result]:
             capture.register()
             tracked += _time(shell, PER_BLOCK)
             capture.unregister()
+        hooks = np.array(pre[-len(post):]) + np.array(post)
         tracker.end_run()
         tracker.writer.close()
-    b50, b99 = np.percentile(base, [50, 99]) * 1000
-    t50, t99 = np.percentile(tracked, [50, 99]) * 1000
+    b50 = np.percentile(base, 50) * 1000
+    t50 = np.percentile(tracked, 50) * 1000
+    h50, h99 = np.percentile(hooks, [50, 99]) * 1000
     return [
-        Result("capture: added per cell, p50", t50 - b50, "ms", "<= 0.3 ms", t50 - b50 <= 0.3,
-               f"untracked cell p50 {b50:.3f} ms", f"{t50 / b50:.2f}x the untracked cell"),
-        Result("capture: added per cell, p99", t99 - b99, "ms", "<= 2 ms", t99 - b99 <= 2,
-               f"untracked cell p99 {b99:.3f} ms", f"{t99 / b99:.2f}x the untracked cell"),
+        Result("capture: added per cell, p50 (hook time)", h50, "ms", "<= 0.3 ms", h50 <= 0.3,
+               f"cell p50 {b50:.3f} ms untracked, {t50:.3f} ms tracked",
+               f"+{t50 - b50:.3f} ms by difference of the cells' p50"),
+        Result("capture: added per cell, p99 (hook time)", h99, "ms", "<= 2 ms", h99 <= 2,
+               f"untracked cell p99 {np.percentile(base, 99) * 1000:.3f} ms",
+               f"{h99 / b50:.1f}x an untracked cell's p50"),
     ]
