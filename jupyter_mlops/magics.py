@@ -54,7 +54,7 @@ class MLOpsMagics(Magics, Configurable):
           log_metric NAME|KEY=EXPR … record metrics (numbers), optionally --step N
           runs                       recent runs with params and metrics as columns
           cells [RUN_ID]             the cells of a run (default: the current run)
-          run start|end              end the current run and/or start a new one
+          run start|end              start a new run, or end this one (the next cell starts another)
           status                     the store, the current run and its experiment
           ingest                     apply pending events to the database now
         """

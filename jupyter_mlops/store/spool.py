@@ -77,12 +77,15 @@ class SpoolWriter:
                 os.fsync(self._fd)
 
     def close(self) -> None:
-        """Close the file, which seals it: ingest may archive it once read."""
+        """Close the file, which seals it: ingest may archive it once read.
+
+        A later write (a thread finishing after exit began) starts the next segment.
+        """
         with self._lock:
             if self._fd is not None:
                 os.fsync(self._fd)
                 os.close(self._fd)
-            self._fd = None
+                self._fd, self._seq, self._size = None, self._seq + 1, 0
 
     def _current_fd(self, incoming: int) -> int:
         if self._fd is None and self._pid == -1:  # first write of this process: its own file
@@ -92,18 +95,28 @@ class SpoolWriter:
             os.close(self._fd)  # releases the flock: the segment is sealed
             self._fd, self._seq, self._size = None, self._seq + 1, 0
         if self._fd is None:
-            self._fd = self._open(self.store.spool_dir / f"{self._stamp}-{self._seq:05d}{SUFFIX}")
+            self._fd = self._open()
         return self._fd
 
-    def _open(self, path: Path) -> int:
-        # Created under a hidden name and locked before it becomes visible, so ingest can
-        # never see it unlocked (which would read as "sealed") while we are about to write.
-        hidden = path.with_name(f".{path.name}.new")
+    def _open(self) -> int:
+        """Create the next segment: under a hidden name, locked before it becomes visible
+        (ingest must never see it unlocked, which reads as "sealed"), then linked into place,
+        which fails rather than replace an existing segment."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_EX)  # our own new file: never contended
-            os.rename(hidden, path)
+            self.store.spool_dir.mkdir(parents=True, exist_ok=True)
+            while True:
+                path = self.store.spool_dir / f"{self._stamp}-{self._seq:05d}{SUFFIX}"
+                hidden = path.with_name(f".{path.name}.new")
+                fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o644)
+                fcntl.flock(fd, fcntl.LOCK_EX)  # our own new file: never contended
+                try:
+                    os.link(hidden, path)
+                    break
+                except FileExistsError:
+                    os.close(fd)
+                    self._seq += 1
+                finally:
+                    os.unlink(hidden)
         except OSError as e:
             raise StoreError(
                 f"cannot write to the store at {self.store.root}: {e.strerror}. "

@@ -64,3 +64,15 @@ def test_unwritable_store_is_one_clear_error(tmp_path):
         assert "JUPYTER_MLOPS_HOME" in str(e) and str(blocker) in str(e)
     else:
         raise AssertionError("expected StoreError")
+
+
+def test_a_write_after_close_never_replaces_the_sealed_file(store):
+    w = SpoolWriter(store)
+    w.append(_event(1))
+    first = w.path
+    w.close()
+    w.append(_event(2))  # e.g. a background thread finishing after exit began
+    assert w.path != first
+    assert first.read_bytes().count(b"\n") == 1
+    assert sorted(f.read_bytes().count(b"\n") for f in spool_files(store)) == [1, 1]
+    assert not list(store.spool_dir.glob(".*"))  # no hidden leftovers
