@@ -14,7 +14,26 @@ from .config import ENABLED_ENV
 from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "log_metric", "log_metrics", "log_param", "log_params"]
+__all__ = ["__version__", "drift", "log_metric", "log_metrics", "log_param", "log_params",
+           "performance_drift", "profile"]
+
+# Re-exported lazily (PEP 562): the drift engine needs pandas and scipy, which a kernel
+# that only records cells should not pay for at `import jupyter_mlops`.
+_LAZY = {
+    "drift": "jupyter_mlops.monitoring.detect",
+    "performance_drift": "jupyter_mlops.monitoring.concept",
+    "profile": "jupyter_mlops.monitoring.records",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")
 
 _loaded: dict[int, Any] = {}  # id(shell) -> CellCapture
 

@@ -148,5 +148,73 @@ def doctor(ctx: click.Context) -> None:
         click.echo(f"{key:>16}: {value}")
 
 
+def _read_table(path: str) -> Any:
+    """A CSV or Parquet file as a DataFrame (Parquet through DuckDB: no pyarrow needed)."""
+    import pandas as pd
+
+    lower = path.lower()
+    try:
+        if lower.endswith((".parquet", ".pq")):
+            import duckdb
+
+            return duckdb.execute("SELECT * FROM read_parquet(?)", [path]).df()
+        if lower.endswith((".csv", ".tsv", ".txt", ".csv.gz")):
+            return pd.read_csv(path, sep="\t" if lower.endswith(".tsv") else ",")
+    except Exception as e:  # a parser's message names what is wrong with the file
+        raise StoreError(f"cannot read {path}: {e}") from None
+    raise StoreError(f"cannot read {path}: give a .csv, .tsv or .parquet file")
+
+
+@main.command()
+@click.argument("reference")
+@click.argument("current", type=click.Path(exists=True, dir_okay=False))
+@click.option("--alpha", default=0.05, show_default=True, help="Significance level (after BH).")
+@click.option("--share", default=0.5, show_default=True,
+              help="Share of drifted columns that makes the dataset drifted.")
+@click.option("--evidently", is_flag=True, help="Evidently 0.7's auto tests and thresholds.")
+@click.option("--model", help="The model version this data feeds, e.g. churn@champion.")
+@click.option("--no-save", is_flag=True, help="Do not record the report in the store.")
+@click.option("--json", "as_json", is_flag=True, help="JSON rows instead of a table.")
+@click.pass_context
+def drift(ctx: click.Context, reference: str, current: str, alpha: float, share: float,
+          evidently: bool, model: str | None, no_save: bool, as_json: bool) -> None:
+    """Compare CURRENT (CSV/Parquet) with REFERENCE (a file, or a stored profile's name).
+
+    Exits 1 when the dataset drifted, so a job or a CI step can gate on it.
+    """
+    import os
+
+    from .monitoring.detect import drift as run_drift
+
+    os.environ["JUPYTER_MLOPS_HOME"] = str(_store(ctx).root)  # where the report is saved
+    ref = _read_table(reference) if os.path.exists(reference) else reference
+    report = run_drift(ref, _read_table(current), alpha=alpha, share=share,
+                       evidently_compatible=evidently, model=model, save=not no_save)
+    frame = report.to_frame()
+    if as_json:
+        click.echo(frame.to_json(orient="records"))
+    else:
+        _print_frame(frame[["column", "kind", "method", "statistic", "p_adjusted", "effect",
+                            "threshold", "drifted", "skipped"]], False)
+        click.echo(report.summary())
+    ctx.exit(1 if report.dataset_drift else 0)
+
+
+@main.command("drift-reports")
+@click.argument("report_id", required=False)
+@click.option("-n", "--limit", default=20, show_default=True, help="How many reports.")
+@click.option("--json", "as_json", is_flag=True, help="JSON records instead of a table.")
+@click.pass_context
+def drift_reports(ctx: click.Context, report_id: str | None, limit: int, as_json: bool) -> None:
+    """Recent drift reports, or the per-column rows of REPORT_ID."""
+    from .store import queries
+
+    if report_id:
+        _print_frame(queries.drift_columns(_store(ctx), report_id).drop(columns=["detail"]),
+                     as_json)
+    else:
+        _print_frame(queries.drift_reports(_store(ctx), limit), as_json)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]) or "jupyter-mlops")

@@ -23,9 +23,12 @@ RUN_ENDED = "run_ended"  # run_id, status
 CELL = "cell"  # run_id, cell_id, execution_count, source, ..., data[]
 PARAMS = "params"  # run_id, params{}, cell_seq
 METRICS = "metrics"  # run_id, metrics{}, step, cell_seq
+PROFILE = "profile"  # run_id, fingerprint, name, rows, profile{}, shape, schema
+DRIFT_REPORT = "drift_report"  # run_id, reference, current, model, ..., columns[]
 
 EVENT_TYPES = frozenset(
-    {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS}
+    {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS, PROFILE,
+     DRIFT_REPORT}
 )
 
 

@@ -16,7 +16,8 @@ from traitlets.config import Configurable
 from .store import StoreError
 from .tracking import Tracker
 
-COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest")
+COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
+            "drift")
 
 
 @magics_class
@@ -57,6 +58,8 @@ class MLOpsMagics(Magics, Configurable):
           run start|end              start a new run, or end this one (the next cell starts another)
           status                     the store, the current run and its experiment
           ingest                     apply pending events to the database now
+          drift REFERENCE CURRENT    data drift between two DataFrames (or a stored profile's
+                                     name and a DataFrame); the report is recorded
         """
         try:
             args = parse_argstring(self.mlops, line)
@@ -120,6 +123,18 @@ class MLOpsMagics(Magics, Configurable):
         if action == "start":
             return self.tracker.start_run(args.experiment or self.tracker.experiment)
         raise ValueError("use `%mlops run start [-e EXPERIMENT]` or `%mlops run end`")
+
+    def _cmd_drift(self, args: Any) -> Any:
+        from .monitoring.detect import drift
+
+        if len(args.args) != 2:
+            raise ValueError("use `%mlops drift REFERENCE CURRENT` (DataFrame names, or a "
+                             "stored profile's name for REFERENCE)")
+        ref_name, cur_name = args.args
+        if cur_name not in self.shell.user_ns:
+            raise NameError(f"{cur_name!r} is not defined in the notebook")
+        reference = self.shell.user_ns.get(ref_name, ref_name)  # else: a stored profile
+        return drift(reference, self.shell.user_ns[cur_name])
 
     def _cmd_status(self, args: Any) -> None:
         t = self.tracker

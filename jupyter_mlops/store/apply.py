@@ -130,6 +130,50 @@ APPLY = [
     FROM _new n WHERE type = 'run_environment' AND p->>'env_id' IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM environments e WHERE e.id = n.p->>'env_id')
     QUALIFY row_number() OVER (PARTITION BY p->>'env_id' ORDER BY id) = 1""",
+    # drift monitoring: profiles, reports, their columns, and lineage to data and model
+    """INSERT INTO profiles
+    SELECT id, p->>'fingerprint', p->>'name', TRY_CAST(p->>'rows' AS BIGINT),
+           CAST(p->'profile' AS VARCHAR), run_id, ts
+    FROM _new WHERE type = 'profile'""",
+    """INSERT INTO datasets
+    SELECT p->>'fingerprint', 'DataFrame', arg_min(TRY_CAST(p->'shape' AS BIGINT[]), ts),
+           arg_min(CAST(p->'schema' AS VARCHAR), ts), NULL, min(ts)
+    FROM _new n WHERE type = 'profile' AND p->>'fingerprint' IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM datasets d WHERE d.fingerprint = n.p->>'fingerprint')
+    GROUP BY p->>'fingerprint'""",
+    """INSERT INTO drift_reports
+    SELECT id, run_id, p->>'reference', p->>'reference_name', p->>'current', p->>'model',
+           p->>'method', TRY_CAST(p->>'n_reference' AS BIGINT),
+           TRY_CAST(p->>'n_current' AS BIGINT), TRY_CAST(p->>'columns_compared' AS INTEGER),
+           TRY_CAST(p->>'columns_drifted' AS INTEGER),
+           TRY_CAST(p->>'share_drifted' AS DOUBLE), TRY_CAST(p->>'dataset_drift' AS BOOLEAN),
+           CAST(p->'options' AS VARCHAR), ts
+    FROM _new WHERE type = 'drift_report'""",
+    """INSERT INTO drift_columns
+    SELECT id, c->>'column', c->>'kind', c->>'method', TRY_CAST(c->>'statistic' AS DOUBLE),
+           TRY_CAST(c->>'p_value' AS DOUBLE), TRY_CAST(c->>'p_adjusted' AS DOUBLE),
+           TRY_CAST(c->>'effect' AS DOUBLE), c->>'effect_name',
+           TRY_CAST(c->>'threshold' AS DOUBLE), TRY_CAST(c->>'drifted' AS BOOLEAN),
+           TRY_CAST(c->>'psi' AS DOUBLE), TRY_CAST(c->>'js' AS DOUBLE),
+           TRY_CAST(c->>'missing_reference' AS DOUBLE),
+           TRY_CAST(c->>'missing_current' AS DOUBLE),
+           TRY_CAST(c->>'missing_drifted' AS BOOLEAN),
+           TRY_CAST(c->'new_categories' AS VARCHAR[]),
+           TRY_CAST(c->'vanished_categories' AS VARCHAR[]), c->>'skipped',
+           CAST(c->'detail' AS VARCHAR)
+    FROM (SELECT id, unnest(TRY_CAST(p->'columns' AS JSON[])) AS c
+          FROM _new WHERE type = 'drift_report')""",
+    """INSERT INTO lineage_edges
+    SELECT src_kind, src_id, 'drift_report', id, 'monitored_by', name, run_id, ts, id FROM (
+        SELECT 'dataset' AS src_kind, p->>'reference' AS src_id, 'reference' AS name, * FROM _new
+        WHERE type = 'drift_report'
+        UNION ALL BY NAME
+        SELECT 'dataset' AS src_kind, p->>'current' AS src_id, 'current' AS name, * FROM _new
+        WHERE type = 'drift_report'
+        UNION ALL BY NAME
+        SELECT 'model_version' AS src_kind, p->>'model' AS src_id, 'model' AS name, * FROM _new
+        WHERE type = 'drift_report')
+    WHERE src_id IS NOT NULL""",
     # updates: the latest event of each kind per run wins
     """UPDATE runs SET experiment = u.experiment
     FROM (SELECT run_id, arg_max(p->>'experiment', id) AS experiment FROM _new

@@ -208,3 +208,33 @@ def summary(store: Store) -> dict[str, Any]:
                   for t in ("runs", "cells", "params", "metrics", "datasets", "event_log")}
         version = db.scalar(con, "SELECT max(version) FROM schema_version")
     return {"schema_version": version, "counts": counts}
+
+
+def profile_body(store: Store, key: str) -> str | None:
+    """The JSON of the latest profile stored under this name or fingerprint."""
+    with reading(store) as con:
+        return db.scalar(con, """
+            SELECT body FROM profiles WHERE name = ? OR fingerprint = ?
+            ORDER BY created DESC, event_id DESC LIMIT 1""", [key, key])
+
+
+def drift_reports(store: Store, limit: int = 50) -> pd.DataFrame:
+    """Recent drift reports, newest first."""
+    with reading(store) as con:
+        return _frame(con, """
+            SELECT id, created, reference_name, reference, current, model, method,
+                   n_reference, n_current, columns_compared, columns_drifted, share_drifted,
+                   dataset_drift, run_id
+            FROM drift_reports ORDER BY created DESC, id DESC LIMIT ?""", [int(limit)])
+
+
+def drift_columns(store: Store, report_id: str) -> pd.DataFrame:
+    """The per-column rows of one drift report."""
+    with reading(store) as con:
+        found = db.run(con, "SELECT id FROM drift_reports WHERE starts_with(id, ?) LIMIT 2",
+                       [report_id])
+        if len(found) != 1:
+            raise StoreError(f"{'unknown' if not found else 'ambiguous'} drift report id "
+                             f"{report_id!r}. `jupyter mlops drift-reports` lists them.")
+        return _frame(con, "SELECT * EXCLUDE (report_id) FROM drift_columns "
+                           "WHERE report_id = ?", [found[0][0]])

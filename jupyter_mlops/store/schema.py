@@ -46,6 +46,24 @@ MIGRATIONS: list[str] = [
         id VARCHAR, python VARCHAR, platform VARCHAR, hostname VARCHAR, kernel VARCHAR,
         packages VARCHAR, first_seen TIMESTAMP);
     """,
+    # 2: drift monitoring: reference profiles and drift reports with per-column rows
+    """
+    CREATE TABLE profiles (
+        event_id VARCHAR, fingerprint VARCHAR, name VARCHAR, rows BIGINT, body VARCHAR,
+        run_id VARCHAR, created TIMESTAMP);
+    CREATE TABLE drift_reports (
+        id VARCHAR, run_id VARCHAR, reference VARCHAR, reference_name VARCHAR,
+        current VARCHAR, model VARCHAR, method VARCHAR, n_reference BIGINT, n_current BIGINT,
+        columns_compared INTEGER, columns_drifted INTEGER, share_drifted DOUBLE,
+        dataset_drift BOOLEAN, options VARCHAR, created TIMESTAMP);
+    CREATE TABLE drift_columns (
+        report_id VARCHAR, column_name VARCHAR, kind VARCHAR, method VARCHAR,
+        statistic DOUBLE, p_value DOUBLE, p_adjusted DOUBLE, effect DOUBLE,
+        effect_name VARCHAR, threshold DOUBLE, drifted BOOLEAN, psi DOUBLE, js DOUBLE,
+        missing_reference DOUBLE, missing_current DOUBLE, missing_drifted BOOLEAN,
+        new_categories VARCHAR[], vanished_categories VARCHAR[], skipped VARCHAR,
+        detail VARCHAR);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

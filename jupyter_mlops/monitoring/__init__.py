@@ -1,0 +1,1 @@
+"""Drift monitoring: statistics, reference profiles, reports (data and concept drift)."""

@@ -1,0 +1,81 @@
+"""Profiles and drift reports in the store: written as events, read back through queries."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import events as ev
+from ..store import StoreError
+from ..tracking import tracker
+from .profiles import CATEGORICAL_MAX_UNIQUE, Profile, build_profile
+from .report import DriftReport
+
+
+def profile(df: pd.DataFrame, name: str | None = None, *,
+            max_unique: int = CATEGORICAL_MAX_UNIQUE, save: bool = True) -> Profile:
+    """Profile ``df`` as a drift reference; stored (keyed by its fingerprint) unless told not.
+
+    Scoring against the stored profile later never needs ``df`` itself.
+    """
+    if not isinstance(df, pd.DataFrame) or df.empty:
+        raise TypeError("profile() takes a non-empty pandas DataFrame")
+    built = build_profile(df, name=name, max_unique=max_unique)
+    if save:
+        t = tracker()
+        t.emit(ev.PROFILE, {"run_id": t.run_id, "fingerprint": built.fingerprint, "name": name,
+                            "rows": built.rows, "profile": built.to_dict(),
+                            "shape": list(df.shape),
+                            "schema": {str(c): str(d) for c, d in df.dtypes.items()}})
+    return built
+
+
+def load_profile(key: str) -> Profile:
+    """The latest stored profile with this name or fingerprint."""
+    from ..store import queries
+
+    body = queries.profile_body(tracker().store, key)
+    if body is None:
+        raise StoreError(f"no stored profile named {key!r}. Create one with "
+                         f"mlops.profile(reference_df, name={key!r}).")
+    return Profile.from_dict(json.loads(body))
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinities become None, numpy scalars plain numbers."""
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, (np.integer, np.bool_)):
+        return value.item()
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def save_report(report: DriftReport) -> None:
+    """Record the report, its per-column rows and its lineage (datasets, model)."""
+    t = tracker()
+    rows = []
+    for r in report.rows:
+        row = {k: v for k, v in r.items() if not k.startswith("_")}
+        row["detail"] = r.get("_hist")
+        rows.append(_clean(row))
+    event = ev.Event(ev.DRIFT_REPORT, {
+        "run_id": t.run_id, "reference": report.reference, "current": report.current,
+        "reference_name": report.reference_name, "model": report.model,
+        "method": report.method, "n_reference": report.n_reference,
+        "n_current": report.n_current, "share_drifted": report.share_drifted,
+        "dataset_drift": report.dataset_drift, "columns_compared": len(report.compared),
+        "columns_drifted": len(report.drifted_columns), "options": _clean(report.options),
+        "columns": rows,
+    })
+    report.id = event.id
+    try:
+        t.writer.append(event)
+    except (StoreError, OSError) as e:
+        raise StoreError(f"the drift report was computed but not saved: {e}") from None
