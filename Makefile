@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lab test bench bench-mlflow lint clean
+.PHONY: demo lab test bench bench-mlflow bench-evidently lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,8 @@ clean:
 bench-mlflow:
 	@test -x .venv-mlflow/bin/python || $(PYTHON) -m venv .venv-mlflow
 	.venv-mlflow/bin/python -m pip install --quiet mlflow
+
+# Evidently in its own venv (it needs pandas < 3); bench_drift compares against it.
+bench-evidently:
+	@test -x .venv-evidently/bin/python || $(PYTHON) -m venv .venv-evidently
+	.venv-evidently/bin/python -m pip install --quiet "evidently>=0.7,<0.8" "pandas<3"

@@ -94,7 +94,19 @@ def _hash_values(h: xxhash.xxh3_128, values: Any, pd: Any, np: Any) -> None:
 
 
 def _hash_objects(h: xxhash.xxh3_128, values: Any, pd: Any) -> None:
-    """Vectorised by pandas where it can; by ``repr`` for unhashable values (dicts, lists)."""
+    """All-string columns as their lengths plus their UTF-8 bytes (injective, and several
+    times faster than pandas' per-element hashing); other objects through pandas where it
+    can; by ``repr`` for unhashable values (dicts, lists)."""
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    try:
+        joined = "".join(items)
+    except TypeError:  # not all strings (a NaN, a number, a dict …)
+        pass
+    else:
+        lengths = list(map(len, items))
+        h.update(repr(lengths).encode() if len(lengths) < 64 else _int_bytes(lengths))
+        h.update(joined.encode("utf-8", "surrogatepass"))
+        return
     if pd is not None:
         try:
             hashed = (pd.util.hash_pandas_object(values, index=False)
@@ -104,6 +116,12 @@ def _hash_objects(h: xxhash.xxh3_128, values: Any, pd: Any) -> None:
         except TypeError:
             pass
     h.update("\x1f".join(map(repr, values)).encode())
+
+
+def _int_bytes(values: list[int]) -> bytes:
+    import numpy as np
+
+    return np.asarray(values, dtype=np.int64).tobytes()
 
 
 def _hash_index(h: xxhash.xxh3_128, index: Any, pd: Any, np: Any) -> None:

@@ -97,18 +97,21 @@ def _score_column(ref: ColumnProfile | None, cur: pd.Series | None, name: str,
         return _row(name, "skipped", skipped="only in reference")
     if ref.kind == "skipped":
         return _row(name, "skipped", skipped=f"reference: {ref.reason}")
-    n_cur, missing_cur = int(cur.size), int(cur.isna().sum())
-    if missing_cur == n_cur:
+    if ref.kind == "numeric" and not is_numeric(cur):
+        return _row(name, "skipped", skipped=f"numeric in reference, {cur.dtype} in current; "
+                                             f"cast it")
+    values = numeric_values(cur) if ref.kind == "numeric" else None
+    counts = category_counts(cur) if values is None else None
+    present = values.size if values is not None else sum(counts.values())
+    if not present:
         return _row(name, "skipped", skipped="current: all values are missing")
+    n_cur = int(cur.size)
     missing = {"missing_reference": ref.missing / ref.n if ref.n else np.nan,
-               "missing_current": missing_cur / n_cur,
-               "_missing_p": st.two_proportions(ref.missing, ref.n, missing_cur, n_cur)}
-    if ref.kind == "numeric":
-        if not is_numeric(cur):
-            return _row(name, "skipped",
-                        skipped=f"numeric in reference, {cur.dtype} in current; cast it")
-        return {**_numeric(ref, numeric_values(cur), options), **missing, "column": name}
-    return {**_categorical(ref, category_counts(cur), options), **missing, "column": name}
+               "missing_current": (n_cur - present) / n_cur,
+               "_missing_p": st.two_proportions(ref.missing, ref.n, n_cur - present, n_cur)}
+    if values is not None:
+        return {**_numeric(ref, values, options), **missing, "column": name}
+    return {**_categorical(ref, counts, options), **missing, "column": name}
 
 
 def _numeric(ref: ColumnProfile, cur: np.ndarray, options: Options) -> dict[str, Any]:

@@ -26,15 +26,22 @@ def ks_wasserstein(ref_sorted: np.ndarray, cur_sorted: np.ndarray) -> tuple[floa
     last of each run of ties, where both CDFs are complete.
     """
     n, m = ref_sorted.size, cur_sorted.size
-    at = np.searchsorted(ref_sorted, cur_sorted, side="right") + np.arange(m)
-    from_cur = np.zeros(n + m, dtype=bool)
-    from_cur[at] = True
-    merged = np.empty(n + m)
-    merged[at] = cur_sorted
-    merged[~from_cur] = ref_sorted
+    merged, from_cur = merge_sorted(ref_sorted, cur_sorted)
     gap = np.abs(np.cumsum(~from_cur) / n - np.cumsum(from_cur) / m)
     run_ends = np.append(merged[1:] != merged[:-1], True)
     return float(gap[run_ends].max()), float((gap[:-1] * np.diff(merged)).sum())
+
+
+def merge_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Merge two sorted arrays in O(n) (one searchsorted and a scatter, no sort); also
+    returns which merged elements came from ``b``."""
+    at = np.searchsorted(a, b, side="right") + np.arange(b.size)
+    from_b = np.zeros(a.size + b.size, dtype=bool)
+    from_b[at] = True
+    merged = np.empty(a.size + b.size)
+    merged[at] = b
+    merged[~from_b] = a
+    return merged, from_b
 
 
 def ks_pvalue(statistic: float, n_ref: int, n_cur: int, ref: np.ndarray | None = None,
@@ -62,7 +69,8 @@ def sketch_ks_wasserstein(levels: np.ndarray, quantiles: np.ndarray,
     each interval between breakpoints. What remains is the sketch's own error: at most the
     level spacing for KS, and small in the tails because those are stored exactly.
     """
-    x = np.unique(np.concatenate([quantiles, cur_sorted]))
+    merged = merge_sorted(quantiles, cur_sorted)[0]
+    x = merged[np.append(True, merged[1:] != merged[:-1])]  # distinct breakpoints
     f_ref = np.interp(x, quantiles, levels, left=0.0, right=1.0)
     after = np.searchsorted(cur_sorted, x, side="right") / cur_sorted.size
     before = np.searchsorted(cur_sorted, x, side="left") / cur_sorted.size

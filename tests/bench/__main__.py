@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tests.bench import Result
 
-BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store"]
+BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store", "bench_drift"]
 
 
 def _table(results: list[Result]) -> str:
