@@ -33,6 +33,11 @@ from .report import DriftReport
 EVIDENTLY_SMALL = 1000
 
 
+#: Effect sizes a verdict can use: numeric and categorical.
+NUMERIC_EFFECTS = ("wasserstein", "psi", "js", "ks")
+CATEGORICAL_EFFECTS = ("js", "psi", "tvd")
+
+
 @dataclass(frozen=True)
 class Options:
     alpha: float = 0.05
@@ -42,6 +47,8 @@ class Options:
     share: float = 0.5
     correction: str | None = "bh"
     evidently_compatible: bool = False
+    numeric_effect: str = "wasserstein"
+    categorical_effect: str = "js"
 
 
 def _frame(data: Any, what: str) -> pd.DataFrame:
@@ -134,9 +141,11 @@ def _numeric(ref: ColumnProfile, cur: np.ndarray, options: Options) -> dict[str,
         effect = wd / max(ref.std, 0.001)
         return {**row, "method": "wasserstein", "effect": effect, "effect_name": "wasserstein/std",
                 "threshold": 0.1, "_evidently": effect >= 0.1}
-    effect = wd / ref.std if ref.std > 0 else (0.0 if wd == 0 else np.inf)
-    return {**row, "method": "ks", "effect": effect, "effect_name": "wasserstein/std",
-            "threshold": options.numeric_threshold}
+    effects = {"wasserstein": wd / ref.std if ref.std > 0 else (0.0 if wd == 0 else np.inf),
+               "psi": row["psi"], "js": row["js"], "ks": ks}
+    names = {"wasserstein": "wasserstein/std", "psi": "psi", "js": "jensen-shannon", "ks": "ks"}
+    return {**row, "method": "ks", "effect": effects[options.numeric_effect],
+            "effect_name": names[options.numeric_effect], "threshold": options.numeric_threshold}
 
 
 def _categorical(ref: ColumnProfile, cur_counts: dict[str, int], options: Options
@@ -147,14 +156,16 @@ def _categorical(ref: ColumnProfile, cur_counts: dict[str, int], options: Option
     rp, cp = r / r.sum(), c / c.sum()
     chi2, p = st.chi2_homogeneity(r, c)
     row = _row("", "categorical", statistic=chi2, p_value=p, psi=st.psi(rp, cp),
-               js=st.js_distance(rp, cp),
+               js=st.js_distance(rp, cp), tvd=float(np.abs(rp - cp).sum() / 2),
                new_categories=[k for k in categories if k not in ref.counts],
                vanished_categories=[k for k in categories if k not in cur_counts],
                _hist={"categories": categories, "reference": rp.tolist(),
                       "current": cp.tolist()})
     if options.evidently_compatible:
         return {**row, **_evidently_categorical(r, c, ref.n - ref.missing)}
-    return {**row, "method": "chi2", "effect": row["js"], "effect_name": "jensen-shannon",
+    names = {"js": "jensen-shannon", "psi": "psi", "tvd": "total variation"}
+    return {**row, "method": "chi2", "effect": row[options.categorical_effect],
+            "effect_name": names[options.categorical_effect],
             "threshold": options.categorical_threshold}
 
 
@@ -211,6 +222,8 @@ def drift(
     share: float = 0.5,
     correction: str | None = "bh",
     evidently_compatible: bool = False,
+    numeric_effect: str = "wasserstein",
+    categorical_effect: str = "js",
     max_unique: int = CATEGORICAL_MAX_UNIQUE,
     model: str | None = None,
     save: bool = True,
@@ -218,13 +231,21 @@ def drift(
     """Compare ``current`` with ``reference`` (a DataFrame, a Profile, or a stored profile's
     name) and, unless ``save=False``, record the report in the store.
 
-    ``model="churn@champion"`` links the report to the model it monitors.
+    A column drifts when its test's (BH-adjusted) p-value is at most ``alpha`` and its
+    effect size (``numeric_effect``: wasserstein [/std], psi, js, ks; ``categorical_effect``:
+    js, psi, tvd) reaches its threshold. ``model="churn@champion"`` links the report to the
+    model it monitors.
     """
     if correction not in ("bh", None):
         raise ValueError(f"correction must be 'bh' or None, not {correction!r}")
+    if numeric_effect not in NUMERIC_EFFECTS:
+        raise ValueError(f"numeric_effect must be one of {', '.join(NUMERIC_EFFECTS)}")
+    if categorical_effect not in CATEGORICAL_EFFECTS:
+        raise ValueError(f"categorical_effect must be one of {', '.join(CATEGORICAL_EFFECTS)}")
     options = Options(alpha, numeric_threshold, categorical_threshold, missing_threshold,
                       share, None if evidently_compatible else correction,
-                      evidently_compatible)  # Evidently corrects nothing
+                      evidently_compatible,  # Evidently corrects nothing
+                      numeric_effect, categorical_effect)
     if isinstance(reference, str):
         from .records import load_profile
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 #: Columns of :meth:`DriftReport.to_frame`, in order.
 COLUMNS = ["column", "kind", "method", "statistic", "p_value", "p_adjusted", "effect",
-           "effect_name", "threshold", "drifted", "psi", "js", "missing_reference",
+           "effect_name", "threshold", "drifted", "psi", "js", "tvd", "missing_reference",
            "missing_current", "missing_drifted", "new_categories", "vanished_categories",
            "skipped"]
 

@@ -155,7 +155,7 @@ APPLY = [
            TRY_CAST(c->>'effect' AS DOUBLE), c->>'effect_name',
            TRY_CAST(c->>'threshold' AS DOUBLE), TRY_CAST(c->>'drifted' AS BOOLEAN),
            TRY_CAST(c->>'psi' AS DOUBLE), TRY_CAST(c->>'js' AS DOUBLE),
-           TRY_CAST(c->>'missing_reference' AS DOUBLE),
+           TRY_CAST(c->>'tvd' AS DOUBLE), TRY_CAST(c->>'missing_reference' AS DOUBLE),
            TRY_CAST(c->>'missing_current' AS DOUBLE),
            TRY_CAST(c->>'missing_drifted' AS BOOLEAN),
            TRY_CAST(c->'new_categories' AS VARCHAR[]),

@@ -60,7 +60,7 @@ MIGRATIONS: list[str] = [
         report_id VARCHAR, column_name VARCHAR, kind VARCHAR, method VARCHAR,
         statistic DOUBLE, p_value DOUBLE, p_adjusted DOUBLE, effect DOUBLE,
         effect_name VARCHAR, threshold DOUBLE, drifted BOOLEAN, psi DOUBLE, js DOUBLE,
-        missing_reference DOUBLE, missing_current DOUBLE, missing_drifted BOOLEAN,
+        tvd DOUBLE, missing_reference DOUBLE, missing_current DOUBLE, missing_drifted BOOLEAN,
         new_categories VARCHAR[], vanished_categories VARCHAR[], skipped VARCHAR,
         detail VARCHAR);
     """,

@@ -72,6 +72,20 @@ def test_power_at_10k_rows():
     assert set(report.drifted_columns) == {"x0", "x1", "c0"}
 
 
+def test_effect_measures_are_parameters():
+    rng = np.random.default_rng(8)
+    ref, cur = frame(rng, 5000), frame(rng, 5000, mean=0.5, cat_p=[0.3] + [0.7 / 9] * 9)
+    base = drift(ref, cur, save=False).to_frame().set_index("column")
+    psi = drift(ref, cur, numeric_effect="psi", categorical_effect="tvd",
+                save=False).to_frame().set_index("column")
+    assert psi.loc["x0", "effect_name"] == "psi"
+    assert psi.loc["x0", "effect"] == base.loc["x0", "psi"]
+    assert psi.loc["c0", "effect"] == pytest.approx(base.loc["c0", "tvd"])
+    assert base.loc["c0", "tvd"] == pytest.approx(0.2, abs=0.03)
+    with pytest.raises(ValueError, match="numeric_effect must be one of"):
+        drift(ref, cur, numeric_effect="energy", save=False)
+
+
 def test_large_samples_do_not_flag_negligible_shifts():
     rng = np.random.default_rng(4)
     ref = frame(rng, 200_000, numeric=1, categorical=0)
