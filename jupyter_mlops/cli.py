@@ -111,6 +111,11 @@ def cells(ctx: click.Context, run_id: str, as_json: bool) -> None:
     _print_frame(queries.cells(_store(ctx), run_id), as_json)
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"jupyter-mlops: warning: {warning}", err=True)
+
+
 @main.command()
 @click.pass_context
 def ingest(ctx: click.Context) -> None:
@@ -118,8 +123,7 @@ def ingest(ctx: click.Context) -> None:
     from .store.ingest import ingest as run_ingest
 
     result = run_ingest(_store(ctx))
-    for warning in result.warnings:
-        click.echo(f"jupyter-mlops: warning: {warning}", err=True)
+    _warn(result.warnings)
     click.echo(f"ingested {result.events} events ({result.duplicates} duplicates skipped) "
                f"from {result.files} files in {result.seconds:.2f} s; archived {result.archived} "
                f"spool files; closed {result.runs_closed} runs whose kernel had died")
@@ -132,8 +136,7 @@ def rebuild(ctx: click.Context) -> None:
     from .store.ingest import rebuild as run_rebuild
 
     result = run_rebuild(_store(ctx))
-    for warning in result.warnings:
-        click.echo(f"jupyter-mlops: warning: {warning}", err=True)
+    _warn(result.warnings)
     click.echo(f"rebuilt {_store(ctx).db_path} from {result.events} events "
                f"in {result.seconds:.2f} s")
 
