@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from jupyter_mlops import events as ev
+from jupyter_mlops.store.schema import VERSION
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.conftest import cli
 
@@ -45,7 +46,8 @@ def test_ingest_and_doctor(filled):
     assert out.startswith("ingested 5 events")
     doc = cli("doctor").stdout
     assert str(filled.root) in doc
-    assert "schema version: 1" in doc and "lock: free" in doc
+    assert f"schema version: {VERSION} (this jupyter-mlops writes {VERSION})" in doc
+    assert "lock: free" in doc
     assert "pending: 0 B" in doc
 
 

@@ -140,3 +140,18 @@ def test_unknown_event_types_are_kept_not_applied(store):
     w.append(ev.Event("from_the_future", {"x": 1}))
     assert ingest(store).events == 1
     assert _count(store, "SELECT count(*) FROM event_log WHERE type = 'from_the_future'") == 1
+
+
+def test_run_read_model_follows_events_across_batches_and_files(store):
+    run = "d" * 32
+    SpoolWriter(store).append(ev.Event(ev.PARAMS, {"run_id": run, "params": {"a": 1}}))
+    ingest(store)  # params before their run exists (another writer's file)
+    w = SpoolWriter(store)
+    w.write([ev.Event(ev.RUN_STARTED, {"run_id": run, "experiment": "e", "kind": "job"}),
+             ev.Event(ev.CELL, {"run_id": run, "seq": 1, "source": "x"})])
+    ingest(store)
+    w.write([ev.Event(ev.PARAMS, {"run_id": run, "params": {"a": 2, "b": "x"}}),
+             ev.Event(ev.METRICS, {"run_id": run, "metrics": {"m": 0.5}}),
+             ev.Event(ev.CELL, {"run_id": run, "seq": 2, "source": "y"})])
+    row = queries.runs(store).iloc[0]
+    assert (row["params.a"], row["params.b"], row["metrics.m"], row["cells"]) == (2, "x", 0.5, 2)
