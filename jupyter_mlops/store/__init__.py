@@ -8,6 +8,7 @@ See docs/architecture.md. The layout of one store folder::
     mlops.duckdb  the database; opened only while holding store.lock
     store.lock    flock: shared for readers, exclusive for ingest
     state.json    generation and spool offsets as of the last ingest (a cache, not the truth)
+    recent_runs.json  the latest runs as listed, for that generation (a cache; store/recent.py)
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class Store:
     @property
     def state_path(self) -> Path:
         return self.root / "state.json"
+
+    @property
+    def recent_runs_path(self) -> Path:
+        return self.root / "recent_runs.json"
 
     def ensure(self) -> None:
         """Create the folders a writer needs, or say clearly why that is impossible."""

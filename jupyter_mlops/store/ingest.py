@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import Store, db
+from . import Store, db, recent
 from .apply import apply_chunks
 from .lock import hold
 from .schema import migrate
@@ -180,6 +180,8 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
     result.generation = state.get("generation", 0) + (1 if result.events or result.archived
                                                        or result.runs_closed or fresh else 0)
     live_offsets = dict(db.run(con, 'SELECT file, "offset" FROM spool_files'))
+    if result.generation != state.get("generation") or not store.recent_runs_path.exists():
+        recent.write(store, con, result.generation)  # before the state that makes it current
     _write_state(store, {
         "generation": result.generation,
         "offsets": {p.name: live_offsets.get(p.name, 0) for p in spool_files(store)},

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import Store, StoreError, db
+from . import Store, StoreError, db, recent
 from .ingest import ingest_if_pending
 
 if TYPE_CHECKING:
@@ -27,9 +27,8 @@ log = logging.getLogger("jupyter_mlops")
 MIN_PREFIX = 6
 
 
-@contextlib.contextmanager
-def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection on an up-to-date store."""
+def refresh(store: Store) -> None:
+    """Ingest pending events first, so a reader sees its own kernel's cells."""
     if not store.root.exists():
         raise StoreError(
             f"no store at {store.root}. Record a run with `%load_ext jupyter_mlops` in a "
@@ -41,6 +40,12 @@ def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
         if not store.db_path.exists():
             raise
         log.warning("jupyter-mlops: showing the last ingested state: %s", e)
+
+
+@contextlib.contextmanager
+def reading(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection on an up-to-date store."""
+    refresh(store)
     with db.connect(store, write=False, threads=1) as con:
         yield con
 
@@ -70,44 +75,6 @@ def _decode(value: str | None) -> Any:
         return value
 
 
-_RUN_COLUMNS = """
-    r.id AS run_id, r.experiment, r.kind, r.status, r.started, r.ended,
-    date_diff('millisecond', r.started, coalesce(r.ended, r.last_event)) / 1000.0 AS duration_s,
-    r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run
-"""
-
-# One round trip: the page of runs, then only their cells, params and metrics (latest
-# value per key), folded into key/value lists that Python spreads into columns.
-_RUNS = f"""
-WITH page AS (
-    SELECT {_RUN_COLUMNS} FROM runs r
-    WHERE (CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
-      AND (CAST(? AS VARCHAR) IS NULL OR r.status = ?)
-      AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)
-    ORDER BY r.started DESC, r.id DESC LIMIT ?),
-cell_counts AS (
-    SELECT run_id, count(*) AS cells FROM cells
-    WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id),
-latest_params AS (
-    SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
-        SELECT run_id, key, arg_max(value, event_id) AS value FROM params
-        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
-    GROUP BY run_id),
-latest_metrics AS (
-    SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
-        SELECT run_id, key, arg_max(value, event_id) AS value FROM metrics
-        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
-    GROUP BY run_id)
-SELECT page.*, coalesce(c.cells, 0) AS cells, p.keys AS param_keys, p.vals AS param_values,
-       m.keys AS metric_keys, m.vals AS metric_values
-FROM page
-LEFT JOIN cell_counts c USING (run_id)
-LEFT JOIN latest_params p USING (run_id)
-LEFT JOIN latest_metrics m USING (run_id)
-ORDER BY page.started DESC, page.run_id DESC
-"""
-
-
 def runs(
     store: Store,
     *,
@@ -116,15 +83,26 @@ def runs(
     kind: str | None = None,
     limit: int = 50,
 ) -> pd.DataFrame:
-    """Recent runs, newest first, with the latest value of each param and metric as columns."""
-    with reading(store) as con:
-        frame = _frame(con, _RUNS, [experiment, experiment, status, status, kind, kind,
-                                    int(limit)])
+    """Recent runs, newest first, with the latest value of each param and metric as columns.
+
+    Answered from the recent-runs projection that ingest writes when it is current and can
+    answer exactly; from DuckDB otherwise.
+    """
+    refresh(store)
+    found = recent.read(store, experiment=experiment, status=status, kind=kind, limit=limit)
+    if found is None:
+        with db.connect(store, write=False, threads=1) as con:
+            found = recent.fetch(con, experiment=experiment, status=status, kind=kind,
+                                 limit=limit)
+    columns, records = found
+    frame = pd.DataFrame(records, columns=columns)
+    for name in ("started", "ended"):
+        frame[name] = pd.to_datetime(frame[name])
     rows: list[dict[str, Any]] = [{} for _ in range(len(frame))]
     for prefix, keys, values, decode in (("params.", "param_keys", "param_values", _decode),
                                          ("metrics.", "metric_keys", "metric_values", float)):
         for row, ks, vs in zip(rows, frame.pop(keys), frame.pop(values), strict=True):
-            if hasattr(ks, "__len__"):  # NULL when the run has none
+            if ks:  # None when the run has none
                 row.update((prefix + k, None if v is None else decode(v))
                            for k, v in zip(ks, vs, strict=True))
     wide = pd.DataFrame(rows, index=frame.index, dtype=object)
@@ -139,7 +117,7 @@ def run(store: Store, run_id: str) -> dict[str, Any]:
     """One run: its row, params, latest metrics, and environment."""
     with reading(store) as con:
         run_id = resolve_run(con, run_id)
-        row = _frame(con, f"""SELECT {_RUN_COLUMNS}, r.host, r.pid,
+        row = _frame(con, f"""SELECT {recent.RUN_COLUMNS}, r.host, r.pid,
                                  (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
                               FROM runs r WHERE r.id = ?""", [run_id]).iloc[0].to_dict()
         params = dict(db.run(

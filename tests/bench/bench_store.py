@@ -10,7 +10,7 @@ import duckdb
 import numpy as np
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import Store, db, queries
+from jupyter_mlops.store import Store, db, queries, recent
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.bench import Result
@@ -76,6 +76,13 @@ def run() -> list[Result]:
             times.append(time.perf_counter() - t)
         assert len(frame) == 50 and f"params.p{PARAMS - 1}" in frame.columns
         p95 = float(np.percentile(times, 95)) * 1000
+        direct = []
+        for _ in range(60):  # the database path, as when the projection cannot answer
+            t = time.perf_counter()
+            with db.connect(store, write=False, threads=1) as con:
+                recent.fetch(con, experiment=None, status=None, kind=None, limit=50)
+            direct.append(time.perf_counter() - t)
+        direct_p95 = float(np.percentile(direct, 95)) * 1000
         opens = []
         for _ in range(60):
             t = time.perf_counter()
@@ -87,16 +94,20 @@ def run() -> list[Result]:
         with db.connect(store, write=False) as con:  # what a long-lived reader (server) pays
             for _ in range(60):
                 t = time.perf_counter()
-                db.run(con, queries._RUNS, [None] * 6 + [50])
+                recent.fetch(con, experiment=None, status=None, kind=None, limit=50)
                 warm.append(time.perf_counter() - t)
         warm_p95 = float(np.percentile(warm, 95)) * 1000
     return [
         Result("ingest: events/s (400k events, 3.2M rows)", rate, "events/s", ">= 100k/s",
                rate >= 100_000, f"DuckDB read_json of the same spool: {floor:.2f} s",
                f"{elapsed / floor:.1f}x DuckDB's raw JSON load ({elapsed:.2f} s)"),
-        Result("query: latest 50 runs, 100k-run store, p95 (open, query, close)", p95, "ms",
+        Result("query: latest 50 runs, 100k-run store, p95 (queries.runs)", p95, "ms",
                "<= 50 ms", p95 <= 50, f"lock + open + SELECT 1 + close p95 {open_p95:.1f} ms",
-               f"{p95 / open_p95:.1f}x a bare open"),
+               f"{p95 / open_p95:.2f}x a bare DuckDB open"),
+        Result("query: the same from DuckDB (open, query, close), p95", direct_p95, "ms",
+               "(fallback)", True, f"open + close alone p95 {open_p95:.1f} ms",
+               f"{direct_p95 / p95:.1f}x the projection"),
         Result("query: the same on an open connection, p95", warm_p95, "ms", "(no target)", True,
-               f"open + close alone p95 {open_p95:.1f} ms", f"{warm_p95 / p95:.2f}x the cold path"),
+               f"open + close alone p95 {open_p95:.1f} ms",
+               f"{warm_p95 / p95:.1f}x the projection"),
     ]
