@@ -45,9 +45,17 @@ def main() -> int:
             kernel_name="python3", progress_bar=False, log_output=False)
         print(f"    done in {time.perf_counter() - t0:.1f} s")
 
+    step("monitor.ipynb: a shifted batch against the training data's stored profile")
+    t0 = time.perf_counter()
+    papermill.execute_notebook(
+        HERE / "monitor.ipynb", outputs / f"monitor-{stamp}.ipynb", parameters={"shift": 1.0},
+        kernel_name="python3", progress_bar=False, log_output=False)
+    print(f"    done in {time.perf_counter() - t0:.1f} s")
+
     store = Store.open(STORE)
     step("Runs recorded (newest first)")
     runs = queries.runs(store, experiment="wine-quality", limit=len(PARAMETER_SETS))
+    runs = runs.dropna(subset=["metrics.f1_macro"])
     columns = ["run_id", "status", "duration_s", "cells", "params.n_estimators",
                "params.max_depth", "metrics.accuracy", "metrics.f1_macro"]
     with pd.option_context("display.width", 200, "display.max_columns", None):
@@ -62,11 +70,22 @@ def main() -> int:
     print(data[["seq", "relation", "name", "kind", "shape", "fingerprint"]]
           .assign(fingerprint=data.fingerprint.str[:16]).to_string(index=False))
 
+    step("The latest drift report")
+    report = queries.drift_reports(store, limit=1).iloc[0]
+    verdict = "DATASET DRIFT" if report.dataset_drift else "no dataset drift"
+    print(f"    {verdict}: {report.columns_drifted} of {report.columns_compared} columns "
+          f"drifted, against the profile '{report.reference_name}'")
+    columns = queries.drift_columns(store, report.id)
+    drifted = columns[columns.drifted]
+    print(drifted[["column_name", "method", "statistic", "p_adjusted", "effect"]]
+          .to_string(index=False))
+
     step(f"Finished in {time.perf_counter() - started:.0f} s. Try:")
     print(f"    executed notebooks:  {outputs}/")
     print(f"    export JUPYTER_MLOPS_HOME={STORE}")
     print("    .venv/bin/jupyter mlops runs            # the table above, from the shell")
     print(f"    .venv/bin/jupyter mlops show {best.run_id[:12]}   # one run in full")
+    print("    .venv/bin/jupyter mlops drift-reports    # every drift report")
     print("    make lab                                 # JupyterLab on this store")
     return 0
 

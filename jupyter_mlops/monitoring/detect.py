@@ -129,11 +129,12 @@ def _numeric(ref: ColumnProfile, cur: np.ndarray, options: Options) -> dict[str,
     else:
         ks, wd = st.sketch_ks_wasserstein(ref.levels, ref.values, cur)
         p = st.ks_pvalue_limit(ks, n_ref, cur.size)
+    cur_js = st.bin_proportions(ref.js_edges, cur)
     row = _row("", "numeric", statistic=ks, p_value=p,
                psi=st.psi(ref.psi_props, st.bin_proportions(ref.psi_edges, cur)),
-               js=st.js_distance(ref.js_props, st.bin_proportions(ref.js_edges, cur)),
+               js=st.js_distance(ref.js_props, cur_js),
                _hist={"edges": ref.js_edges.tolist(), "reference": ref.js_props.tolist(),
-                      "current": st.bin_proportions(ref.js_edges, cur).tolist()})
+                      "current": cur_js.tolist()})
     if options.evidently_compatible:
         if n_ref <= EVIDENTLY_SMALL:
             return {**row, "method": "ks", "effect": p, "effect_name": "p_value",

@@ -8,7 +8,7 @@ match ``scipy.stats.ks_2samp``: exact below 10,000 observations per side, asympt
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 from scipy.spatial.distance import jensenshannon
 
 #: Beyond this many observations per side scipy's "auto" switches to the asymptotic p-value.
@@ -56,7 +56,7 @@ def ks_pvalue(statistic: float, n_ref: int, n_cur: int, ref: np.ndarray | None =
 def ks_pvalue_limit(statistic: float, n_ref: int, n_cur: int) -> float:
     """KS p-value from the limiting Kolmogorov distribution: for a statistic that is itself
     approximate (a sketched reference), at a fraction of the finite-n distribution's cost."""
-    return float(stats.kstwobign.sf(statistic * np.sqrt(n_ref * n_cur / (n_ref + n_cur))))
+    return float(special.kolmogorov(statistic * np.sqrt(n_ref * n_cur / (n_ref + n_cur))))
 
 
 def sketch_ks_wasserstein(levels: np.ndarray, quantiles: np.ndarray,
