@@ -14,8 +14,8 @@ from .config import ENABLED_ENV
 from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "drift", "log_metric", "log_metrics", "log_param", "log_params",
-           "performance_drift", "profile"]
+__all__ = ["__version__", "drift", "load_model", "log_metric", "log_metrics", "log_param",
+           "log_params", "performance_drift", "profile", "promote", "register"]
 
 # Re-exported lazily (PEP 562): the drift engine needs pandas and scipy, which a kernel
 # that only records cells should not pay for at `import jupyter_mlops`.
@@ -23,6 +23,9 @@ _LAZY = {
     "drift": "jupyter_mlops.monitoring.detect",
     "performance_drift": "jupyter_mlops.monitoring.concept",
     "profile": "jupyter_mlops.monitoring.records",
+    "register": "jupyter_mlops.registry",
+    "promote": "jupyter_mlops.registry",
+    "load_model": "jupyter_mlops.registry",
 }
 
 

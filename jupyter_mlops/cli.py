@@ -219,5 +219,51 @@ def drift_reports(ctx: click.Context, report_id: str | None, limit: int, as_json
         _print_frame(queries.drift_reports(_store(ctx), limit), as_json)
 
 
+@main.command()
+@click.option("--history", "history_of", metavar="NAME", help="The alias history of NAME.")
+@click.option("--json", "as_json", is_flag=True, help="JSON records instead of a table.")
+@click.pass_context
+def models(ctx: click.Context, history_of: str | None, as_json: bool) -> None:
+    """Registered model versions with their metrics and aliases."""
+    from .store import queries
+
+    if history_of:
+        _print_frame(queries.alias_history(_store(ctx), history_of), as_json)
+    else:
+        _print_frame(queries.models(_store(ctx)), as_json)
+
+
+@main.command()
+@click.argument("name")
+@click.argument("version", type=int)
+@click.argument("alias", default="champion")
+@click.option("--gate", "gates", multiple=True, metavar="METRIC=CONDITION",
+              help="e.g. --gate 'auc=>= 0.85' or --gate 'auc=> champion + 0.01'.")
+@click.pass_context
+def promote(ctx: click.Context, name: str, version: int, alias: str,
+            gates: tuple[str, ...]) -> None:
+    """Point NAME@ALIAS at VERSION, if every gate holds (exit 1 with the reason if not)."""
+    import os
+
+    from .registry import GateRefused
+    from .registry import promote as run_promote
+
+    os.environ["JUPYTER_MLOPS_HOME"] = str(_store(ctx).root)
+    gate = {}
+    for item in gates:
+        key, sep, condition = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{item!r}: write METRIC=CONDITION, e.g. 'auc=>= 0.85'")
+        gate[key.strip()] = condition
+    try:
+        done = run_promote(name, version, alias, gate=gate)
+    except GateRefused as e:
+        click.echo(f"jupyter-mlops: {e}", err=True)
+        ctx.exit(1)
+    except ValueError as e:
+        raise StoreError(str(e)) from None
+    click.echo(f"{name}@{alias} -> version {done.version}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]) or "jupyter-mlops")

@@ -174,6 +174,32 @@ APPLY = [
         SELECT 'model_version' AS src_kind, p->>'model' AS src_id, 'model' AS name, * FROM _new
         WHERE type = 'drift_report')
     WHERE src_id IS NOT NULL""",
+    # the model registry, and its lineage: run -> version, data -> version, version -> alias
+    """INSERT INTO model_versions
+    SELECT id, p->>'name', TRY_CAST(p->>'version' AS INTEGER), run_id, p->>'artifact',
+           p->>'format', p->>'flavor', CAST(p->'metrics' AS VARCHAR),
+           CAST(p->'params' AS VARCHAR), coalesce(TRY_CAST(p->'data' AS VARCHAR[]), []),
+           TRY_CAST(p->>'size' AS BIGINT), ts
+    FROM _new WHERE type = 'model_version'""",
+    """INSERT INTO aliases
+    SELECT id, p->>'name', p->>'alias', TRY_CAST(p->>'version' AS INTEGER),
+           TRY_CAST(p->>'previous' AS INTEGER), p->>'set_by', CAST(p->'gate' AS VARCHAR), ts
+    FROM _new WHERE type = 'alias_set'""",
+    """INSERT INTO lineage_edges
+    SELECT src_kind, src_id, dst_kind, dst_id, relation, NULL, run_id, ts, id FROM (
+        SELECT 'run' AS src_kind, run_id AS src_id, 'model_version' AS dst_kind,
+               concat(p->>'name', ':', p->>'version') AS dst_id, 'produced' AS relation, *
+        FROM _new WHERE type = 'model_version' AND run_id IS NOT NULL
+        UNION ALL BY NAME
+        SELECT 'dataset' AS src_kind, unnest(TRY_CAST(p->'data' AS VARCHAR[])) AS src_id,
+               'model_version' AS dst_kind, concat(p->>'name', ':', p->>'version') AS dst_id,
+               'trained_on' AS relation, *
+        FROM _new WHERE type = 'model_version'
+        UNION ALL BY NAME
+        SELECT 'model_version' AS src_kind, concat(p->>'name', ':', p->>'version') AS src_id,
+               'alias' AS dst_kind, concat(p->>'name', '@', p->>'alias') AS dst_id,
+               'aliased_as' AS relation, *
+        FROM _new WHERE type = 'alias_set')""",
     # updates: the latest event of each kind per run wins
     """UPDATE runs SET experiment = u.experiment
     FROM (SELECT run_id, arg_max(p->>'experiment', id) AS experiment FROM _new

@@ -216,3 +216,26 @@ def drift_columns(store: Store, report_id: str) -> pd.DataFrame:
                              f"{report_id!r}. `jupyter mlops drift-reports` lists them.")
         return _frame(con, "SELECT * EXCLUDE (report_id) FROM drift_columns "
                            "WHERE report_id = ?", [found[0][0]])
+
+
+def models(store: Store) -> pd.DataFrame:
+    """Every model version, newest first, with its metrics and current aliases."""
+    with reading(store) as con:
+        return _frame(con, """
+            WITH current AS (
+                SELECT name, alias, arg_max(version, event_id) AS version FROM aliases
+                GROUP BY name, alias)
+            SELECT v.name, v.version, list(c.alias ORDER BY c.alias)
+                       FILTER (WHERE c.alias IS NOT NULL) AS aliases,
+                   v.flavor, v.format, v.metrics, v.run_id, v.created
+            FROM model_versions v
+            LEFT JOIN current c ON c.name = v.name AND c.version = v.version
+            GROUP BY ALL ORDER BY v.name, v.version DESC""")
+
+
+def alias_history(store: Store, name: str) -> pd.DataFrame:
+    """Who moved which alias of ``name`` when, from which version to which."""
+    with reading(store) as con:
+        return _frame(con, """
+            SELECT alias, previous, version, set_by, gate, created FROM aliases
+            WHERE name = ? ORDER BY event_id""", [name])

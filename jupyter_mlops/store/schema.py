@@ -64,6 +64,16 @@ MIGRATIONS: list[str] = [
         new_categories VARCHAR[], vanished_categories VARCHAR[], skipped VARCHAR,
         detail VARCHAR);
     """,
+    # 3: the model registry: versions and the full history of every alias
+    """
+    CREATE TABLE model_versions (
+        event_id VARCHAR, name VARCHAR, version INTEGER, run_id VARCHAR, artifact VARCHAR,
+        format VARCHAR, flavor VARCHAR, metrics VARCHAR, params VARCHAR, data VARCHAR[],
+        size BIGINT, created TIMESTAMP);
+    CREATE TABLE aliases (
+        event_id VARCHAR, name VARCHAR, alias VARCHAR, version INTEGER, previous INTEGER,
+        set_by VARCHAR, gate VARCHAR, created TIMESTAMP);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -1,0 +1,221 @@
+"""The model registry: versions, aliases with history, and promotion gates.
+
+Every action is an event. Actions that depend on the registry's current state (the next
+version number, the alias a promotion moves, the champion a gate compares with) run under
+the store's exclusive lock: ingest, read, decide, append, ingest. Two processes promoting
+at once are thereby serialized, and the alias history stays a consistent chain.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import artifacts
+from . import events as ev
+from .store import Store, StoreError, db
+from .store.ingest import ingest
+from .store.lock import hold
+from .tracking import tracker
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
+        "==": operator.eq}
+_GATE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(?:(champion)\s*(?:([+-])\s*([0-9.eE+-]+))?|"
+                   r"([+-]?[0-9.eE+-]+))\s*$")
+
+
+class GateRefused(StoreError):
+    """A promotion whose gate was not met; the message names the failing condition."""
+
+
+@dataclass
+class ModelVersion:
+    name: str
+    version: int
+    run_id: str | None = None
+    artifact: str | None = None
+    format: str | None = None
+    flavor: str | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"ModelVersion({self.name}, {self.version})"
+
+
+def _check_name(kind: str, value: str) -> str:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ValueError(f"{kind} {value!r} is not valid: use letters, digits, '.', '_' or "
+                         f"'-' (at most 128), starting with a letter or digit")
+    return value
+
+
+def _check_model(model: Any) -> None:
+    if not (hasattr(model, "fit") and (hasattr(model, "predict") or hasattr(model, "transform"))):
+        raise TypeError(f"register() takes a fitted model (an object with fit and predict or "
+                        f"transform), not a {type(model).__name__}")
+    try:
+        from sklearn.base import BaseEstimator
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+    except ImportError:  # pragma: no cover - scikit-learn is a dependency
+        return
+    if isinstance(model, BaseEstimator):
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            raise TypeError(f"this {type(model).__name__} is not fitted yet: call fit() "
+                            f"before register()") from None
+
+
+def _params(model: Any) -> dict[str, Any]:
+    try:
+        return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+                for k, v in model.get_params(deep=False).items()}
+    except Exception:
+        return {}
+
+
+def _emit_and_apply(store: Store, event: ev.Event) -> None:
+    try:
+        tracker().writer.append(event)
+        tracker().writer.flush()  # registry events must survive a machine crash
+    except (StoreError, OSError) as e:
+        raise StoreError(f"the registry could not record this: {e}") from None
+    ingest(store)
+
+
+def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
+             data: list[str] | None = None) -> ModelVersion:
+    """Store the fitted model as the next version of ``name``.
+
+    Metrics default to the latest metrics of the active run; ``data`` lists the fingerprints
+    of the datasets it was trained on (autolog fills it in).
+    """
+    _check_name("model name", name)
+    _check_model(model)
+    t = tracker()
+    store = t.store
+    blob, fmt = artifacts.dump_model(model)
+    sha = artifacts.put(store, blob)
+    run_id = t.ensure_run()
+    with hold(store, exclusive=True):
+        ingest(store)
+        with db.connect(store, write=False) as con:
+            version = 1 + (db.scalar(con, "SELECT coalesce(max(version), 0) FROM "
+                                          "model_versions WHERE name = ?", [name]) or 0)
+            if metrics is None:
+                metrics = dict(db.run(con, "SELECT key, arg_max(value, event_id) FROM metrics "
+                                           "WHERE run_id = ? GROUP BY key", [run_id]))
+        flavor = f"{type(model).__module__}.{type(model).__qualname__}"
+        _emit_and_apply(store, ev.Event(ev.MODEL_VERSION, {
+            "run_id": run_id, "name": name, "version": version, "artifact": sha,
+            "format": fmt, "flavor": flavor, "metrics": metrics, "params": _params(model),
+            "data": list(data or []), "size": len(blob)}))
+    return ModelVersion(name, version, run_id, sha, fmt, flavor, dict(metrics), _params(model))
+
+
+def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:
+    """``"name@alias"``, ``"name:3"``, ``"name"`` (latest) or ``("name", 3)``."""
+    with db.connect(store, write=False) as con:
+        return _resolve(con, ref)
+
+
+def _resolve(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
+    if isinstance(ref, tuple):
+        name, version = ref
+    elif "@" in ref:
+        name, alias = ref.split("@", 1)
+        version = db.scalar(con, """SELECT arg_max(version, event_id) FROM aliases
+                                    WHERE name = ? AND alias = ?""", [name, alias])
+        if version is None:
+            raise StoreError(f"model {name!r} has no alias {alias!r}. `jupyter mlops models` "
+                             f"lists versions and aliases.")
+    elif ":" in ref:
+        name, number = ref.rsplit(":", 1)
+        version = int(number) if number.isdigit() else -1
+    else:
+        name = ref
+        version = db.scalar(con, "SELECT max(version) FROM model_versions WHERE name = ?",
+                            [name])
+    rows = db.run(con, """SELECT run_id, artifact, format, flavor, metrics, params
+                          FROM model_versions WHERE name = ? AND version = ?""",
+                  [name, version])
+    if not rows:
+        raise StoreError(f"no model version {ref!r}. `jupyter mlops models` lists them.")
+    run_id, sha, fmt, flavor, metrics, params = rows[0]
+    aliases = [r[0] for r in db.run(con, """
+        SELECT alias FROM (SELECT alias, arg_max(version, event_id) AS v FROM aliases
+                           WHERE name = ? GROUP BY alias) WHERE v = ? ORDER BY alias""",
+        [name, version])]
+    return ModelVersion(name, int(version), run_id, sha, fmt, flavor,
+                        json.loads(metrics or "{}"), json.loads(params or "{}"), aliases)
+
+
+def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
+    """The exact fitted object of a version, its artifact's hash verified."""
+    store = tracker().store
+    from .store.queries import refresh
+
+    refresh(store)
+    version = resolve(store, ref)
+    return artifacts.load_model_bytes(artifacts.get(store, version.artifact), version.format,
+                                      trusted=trusted)
+
+
+def _check_gate(gate: dict[str, str], metrics: dict[str, float],
+                champion: dict[str, float] | None, label: str) -> None:
+    for key, condition in gate.items():
+        match = _GATE.match(str(condition))
+        if not match:
+            raise ValueError(f"gate condition {key}: {condition!r} is not understood; write "
+                             f"e.g. '>= 0.85' or '> champion + 0.01'")
+        op, is_champion, sign, margin, number = match.groups()
+        if key not in metrics:
+            raise GateRefused(f"promotion of {label} refused: it has no recorded metric "
+                              f"{key!r} (it has: {', '.join(sorted(metrics)) or 'none'})")
+        if is_champion:
+            if champion is None or key not in champion:
+                continue  # no champion to beat yet: the condition holds vacuously
+            bound = champion[key] + (float(margin or 0) * (-1 if sign == "-" else 1))
+            what = f"champion's {champion[key]:.6g}" + (f" {sign} {margin}" if margin else "")
+        else:
+            bound, what = float(number), number
+        if not _OPS[op](metrics[key], bound):
+            raise GateRefused(f"promotion of {label} refused: {key} = {metrics[key]:.6g} is "
+                              f"not {op} {what}")
+
+
+def promote(name: str, version: int, alias: str = "champion", *,
+            gate: dict[str, str] | None = None, by: str | None = None) -> ModelVersion:
+    """Point ``name@alias`` at ``version`` if the gate holds; refused with the reason if not.
+
+    ``gate={"auc": ">= 0.85", "f1": "> champion + 0.01"}``: each condition is checked
+    against the version's recorded metrics; ``champion`` is the version the alias points
+    at now. A refusal changes nothing.
+    """
+    _check_name("alias", alias)
+    store = tracker().store
+    label = f"{name}:{version} to @{alias}"
+    with hold(store, exclusive=True):
+        ingest(store)
+        with db.connect(store, write=False) as con:
+            target = _resolve(con, (name, int(version)))
+            current = db.scalar(con, """SELECT arg_max(version, event_id) FROM aliases
+                                        WHERE name = ? AND alias = ?""", [name, alias])
+            champion = _resolve(con, (name, current)).metrics if current is not None else None
+        _check_gate(gate or {}, target.metrics, champion, label)
+        if current == target.version:
+            return target
+        import getpass
+
+        _emit_and_apply(store, ev.Event(ev.ALIAS_SET, {
+            "run_id": tracker().run_id, "name": name, "alias": alias,
+            "version": target.version, "previous": current,
+            "set_by": by or getpass.getuser(), "gate": gate or {}}))
+    return resolve(store, (name, target.version))
