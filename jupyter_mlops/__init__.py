@@ -14,8 +14,8 @@ from .config import ENABLED_ENV
 from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "drift", "load_model", "log_metric", "log_metrics", "log_param",
-           "log_params", "performance_drift", "profile", "promote", "register"]
+__all__ = ["__version__", "autolog", "drift", "load_model", "log_metric", "log_metrics",
+           "log_param", "log_params", "performance_drift", "profile", "promote", "register"]
 
 # Re-exported lazily (PEP 562): the drift engine needs pandas and scipy, which a kernel
 # that only records cells should not pay for at `import jupyter_mlops`.
@@ -26,6 +26,7 @@ _LAZY = {
     "register": "jupyter_mlops.registry",
     "promote": "jupyter_mlops.registry",
     "load_model": "jupyter_mlops.registry",
+    "autolog": "jupyter_mlops.capture.autolog",
 }
 
 

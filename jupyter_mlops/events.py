@@ -27,10 +27,11 @@ PROFILE = "profile"  # run_id, fingerprint, name, rows, profile{}, shape, schema
 DRIFT_REPORT = "drift_report"  # run_id, reference, current, model, ..., columns[]
 MODEL_VERSION = "model_version"  # run_id, name, version, artifact, format, flavor, metrics{}
 ALIAS_SET = "alias_set"  # name, alias, version, previous, set_by, gate{}
+FIT = "fit"  # run_id, cell_seq, estimator, params{}, inputs[], duration_ms, artifact, search
 
 EVENT_TYPES = frozenset(
     {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS, PROFILE,
-     DRIFT_REPORT, MODEL_VERSION, ALIAS_SET}
+     DRIFT_REPORT, MODEL_VERSION, ALIAS_SET, FIT}
 )
 
 

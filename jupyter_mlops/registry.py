@@ -95,10 +95,14 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     """Store the fitted model as the next version of ``name``.
 
     Metrics default to the latest metrics of the active run; ``data`` lists the fingerprints
-    of the datasets it was trained on (autolog fills it in).
+    of the datasets it was trained on (by default what autolog saw it fitted on).
     """
     _check_name("model name", name)
     _check_model(model)
+    if data is None:
+        from .capture.autolog import last_fit
+
+        data = (last_fit(model) or {}).get("inputs")
     t = tracker()
     store = t.store
     blob, fmt = artifacts.dump_model(model)

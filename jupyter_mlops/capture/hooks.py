@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from .. import events as ev
 from ..tracking import Tracker
+from . import autolog
 from .fingerprint import describe
 
 log = logging.getLogger("jupyter_mlops")
@@ -83,6 +84,7 @@ class CellCapture:
         try:
             if getattr(info, "silent", False) or not getattr(info, "store_history", True):
                 return
+            autolog.install_when_imported()
             started, t0 = time.time(), time.perf_counter()
             source = info.raw_cell or ""
             names = _names(_parse(info.transformed_cell or source))

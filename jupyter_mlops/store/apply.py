@@ -200,6 +200,30 @@ APPLY = [
                'alias' AS dst_kind, concat(p->>'name', '@', p->>'alias') AS dst_id,
                'aliased_as' AS relation, *
         FROM _new WHERE type = 'alias_set')""",
+    # autologged fits, the data they were fitted on, and its edges
+    """CREATE OR REPLACE TEMP TABLE _fit_inputs AS
+    SELECT id, ts, run_id, d->>'fingerprint' AS fingerprint, d->>'kind' AS kind,
+           TRY_CAST(d->'shape' AS BIGINT[]) AS shape, CAST(d->'schema' AS VARCHAR) AS schema,
+           TRY_CAST(d->>'nbytes' AS BIGINT) AS nbytes, d->>'role' AS role
+    FROM (SELECT id, ts, run_id, unnest(TRY_CAST(p->'inputs' AS JSON[])) AS d
+          FROM _new WHERE type = 'fit')
+    WHERE d->>'fingerprint' IS NOT NULL""",
+    """INSERT INTO fits
+    SELECT id, run_id, TRY_CAST(p->>'cell_seq' AS INTEGER), p->>'method', p->>'estimator',
+           CAST(p->'params' AS VARCHAR),
+           coalesce((SELECT list(i.fingerprint) FROM _fit_inputs i WHERE i.id = n.id), []),
+           TRY_CAST(p->>'duration_ms' AS DOUBLE), p->>'artifact', p->>'format',
+           nullif(CAST(p->'search' AS VARCHAR), 'null'), ts
+    FROM _new n WHERE type = 'fit'""",
+    """INSERT INTO datasets
+    SELECT fingerprint, arg_min(kind, ts), arg_min(shape, ts), arg_min(schema, ts),
+           arg_min(nbytes, ts), min(ts)
+    FROM _fit_inputs d WHERE NOT EXISTS (
+        SELECT 1 FROM datasets x WHERE x.fingerprint = d.fingerprint)
+    GROUP BY fingerprint""",
+    """INSERT INTO lineage_edges
+    SELECT 'dataset', fingerprint, 'fit', id, 'fitted_on', role, run_id, ts, id
+    FROM _fit_inputs""",
     # updates: the latest event of each kind per run wins
     """UPDATE runs SET experiment = u.experiment
     FROM (SELECT run_id, arg_max(p->>'experiment', id) AS experiment FROM _new

@@ -73,6 +73,10 @@ MIGRATIONS: list[str] = [
     CREATE TABLE aliases (
         event_id VARCHAR, name VARCHAR, alias VARCHAR, version INTEGER, previous INTEGER,
         set_by VARCHAR, gate VARCHAR, created TIMESTAMP);
+    CREATE TABLE fits (
+        id VARCHAR, run_id VARCHAR, cell_seq INTEGER, method VARCHAR, estimator VARCHAR,
+        params VARCHAR, inputs VARCHAR[], duration_ms DOUBLE, artifact VARCHAR,
+        format VARCHAR, search VARCHAR, created TIMESTAMP);
     """,
 ]
 
