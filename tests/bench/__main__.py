@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tests.bench import Result
 
-BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store", "bench_drift"]
+BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store",
+           "bench_drift", "bench_autolog"]
 
 
 def _table(results: list[Result]) -> str:
