@@ -14,8 +14,21 @@ from .config import ENABLED_ENV
 from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "autolog", "drift", "load_model", "log_metric", "log_metrics",
-           "log_param", "log_params", "performance_drift", "profile", "promote", "register"]
+__all__ = [
+    "__version__",
+    "autolog",
+    "drift",
+    "lineage",
+    "load_model",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "performance_drift",
+    "profile",
+    "promote",
+    "register",
+]
 
 # Re-exported lazily (PEP 562): the drift engine needs pandas and scipy, which a kernel
 # that only records cells should not pay for at `import jupyter_mlops`.
@@ -31,6 +44,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "lineage":  # a namespace: mlops.lineage.ancestors(...)
+        import importlib
+
+        return importlib.import_module("jupyter_mlops.lineage")
     if name in _LAZY:
         import importlib
 

@@ -265,5 +265,35 @@ def promote(ctx: click.Context, name: str, version: int, alias: str,
     click.echo(f"{name}@{alias} -> version {done.version}")
 
 
+@main.command()
+@click.argument("ref")
+@click.option("--down", is_flag=True, help="Descendants instead of ancestors.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "dot"]), default="table",
+              show_default=True)
+@click.pass_context
+def lineage(ctx: click.Context, ref: str, down: bool, fmt: str) -> None:
+    """What REF (name@alias, name:3, a run id) came from, or with --down what depends on it."""
+    import os
+
+    from . import lineage as graph_of
+
+    os.environ["JUPYTER_MLOPS_HOME"] = str(_store(ctx).root)
+    if fmt == "table":
+        walk = graph_of.descendants if down else graph_of.ancestors
+        _print_frame(walk(ref), False)
+        return
+    graph = graph_of.graph(ref)
+    if fmt == "json":
+        click.echo(json.dumps(graph, indent=2))
+        return
+    click.echo("digraph lineage {\n  rankdir=LR;")
+    for n in graph["nodes"]:
+        click.echo(f'  "{n["kind"]}:{n["id"]}" [label="{n["kind"]}\\n{n["id"][:16]}"];')
+    for e in graph["edges"]:
+        click.echo(f'  "{":".join(e["source"])}" -> "{":".join(e["target"])}" '
+                   f'[label="{e["relation"]}"];')
+    click.echo("}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]) or "jupyter-mlops")

@@ -17,7 +17,7 @@ from .store import StoreError
 from .tracking import Tracker
 
 COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
-            "drift")
+            "drift", "lineage")
 
 
 @magics_class
@@ -60,6 +60,8 @@ class MLOpsMagics(Magics, Configurable):
           ingest                     apply pending events to the database now
           drift REFERENCE CURRENT    data drift between two DataFrames (or a stored profile's
                                      name and a DataFrame); the report is recorded
+          lineage REF                what REF (name@alias, name:3, a DataFrame's name, a run
+                                     id) came from
         """
         try:
             args = parse_argstring(self.mlops, line)
@@ -135,6 +137,15 @@ class MLOpsMagics(Magics, Configurable):
             raise NameError(f"{cur_name!r} is not defined in the notebook")
         reference = self.shell.user_ns.get(ref_name, ref_name)  # else: a stored profile
         return drift(reference, self.shell.user_ns[cur_name])
+
+    def _cmd_lineage(self, args: Any) -> Any:
+        from . import lineage
+
+        if len(args.args) != 1:
+            raise ValueError("use `%mlops lineage churn@champion` (or name:3, a DataFrame's "
+                             "name, a run id)")
+        ref = args.args[0]
+        return lineage.ancestors(self.shell.user_ns.get(ref, ref) if "@" not in ref else ref)
 
     def _cmd_status(self, args: Any) -> None:
         t = self.tracker

@@ -99,10 +99,11 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     """
     _check_name("model name", name)
     _check_model(model)
-    if data is None:
-        from .capture.autolog import last_fit
+    from .capture.autolog import last_fit
 
-        data = (last_fit(model) or {}).get("inputs")
+    fit = last_fit(model) or {}
+    if data is None:
+        data = fit.get("inputs")
     t = tracker()
     store = t.store
     blob, fmt = artifacts.dump_model(model)
@@ -120,7 +121,7 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
         _emit_and_apply(store, ev.Event(ev.MODEL_VERSION, {
             "run_id": run_id, "name": name, "version": version, "artifact": sha,
             "format": fmt, "flavor": flavor, "metrics": metrics, "params": _params(model),
-            "data": list(data or []), "size": len(blob)}))
+            "data": list(data or []), "size": len(blob), "fit": fit.get("fit")}))
     return ModelVersion(name, version, run_id, sha, fmt, flavor, dict(metrics), _params(model))
 
 

@@ -42,8 +42,12 @@ class Tracker:
 
     def emit(self, type_: str, payload: dict[str, Any]) -> bool:
         """Append one event; on failure warn once and return False, never raise."""
+        return self.emit_event(ev.Event(type_, payload))
+
+    def emit_event(self, event: ev.Event) -> bool:
+        """:meth:`emit` for an event built by the caller (who needs its id)."""
         try:
-            self.writer.append(ev.Event(type_, payload))
+            self.writer.append(event)
             return True
         except (StoreError, OSError) as e:
             if not self._warned:

@@ -79,9 +79,8 @@ def _record(model: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, An
         "estimator": f"{type(model).__module__}.{type(model).__qualname__}",
         "params": _params(model), "inputs": inputs, "duration_ms": seconds * 1000,
         "artifact": artifacts.put(t.store, blob), "format": fmt, "search": _search(model)})
-    if t.emit(event.type, event.payload):
-        # the event's own id is assigned on emit; keep what register() needs
-        _fits[model] = {"inputs": [i["fingerprint"] for i in inputs]}
+    if t.emit_event(event):  # what register() links the version to
+        _fits[model] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]}
 
 
 def _wrap(cls: type, name: str) -> None:

@@ -196,6 +196,10 @@ APPLY = [
                'trained_on' AS relation, *
         FROM _new WHERE type = 'model_version'
         UNION ALL BY NAME
+        SELECT 'fit' AS src_kind, p->>'fit' AS src_id, 'model_version' AS dst_kind,
+               concat(p->>'name', ':', p->>'version') AS dst_id, 'produced' AS relation, *
+        FROM _new WHERE type = 'model_version' AND p->>'fit' IS NOT NULL
+        UNION ALL BY NAME
         SELECT 'model_version' AS src_kind, concat(p->>'name', ':', p->>'version') AS src_id,
                'alias' AS dst_kind, concat(p->>'name', '@', p->>'alias') AS dst_id,
                'aliased_as' AS relation, *

@@ -78,6 +78,15 @@ MIGRATIONS: list[str] = [
         params VARCHAR, inputs VARCHAR[], duration_ms DOUBLE, artifact VARCHAR,
         format VARCHAR, search VARCHAR, created TIMESTAMP);
     """,
+    # 4: the lineage graph as queried: recorded edges, plus each fit's calling cell (joined
+    # here, so it holds whichever of the two events was ingested first)
+    """
+    CREATE VIEW lineage AS
+    SELECT src_kind, src_id, dst_kind, dst_id, relation, name FROM lineage_edges
+    UNION ALL
+    SELECT 'cell', c.event_id, 'fit', f.id, 'called', NULL
+    FROM fits f JOIN cells c ON c.run_id = f.run_id AND c.seq = f.cell_seq;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

@@ -1,0 +1,120 @@
+"""The provenance graph: what a model version came from, what depends on a dataset, and the
+minimal slice of cells that reproduces a model.
+
+Nodes are ``(kind, id)``: ``dataset`` (fingerprint), ``cell`` (its event id), ``fit``,
+``run``, ``model_version`` (``name:version``), ``alias`` (``name@alias``), ``drift_report``.
+Walks are recursive CTEs over the ``lineage`` view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from .store import StoreError, db, queries
+from .tracking import tracker
+
+_WALK = """
+WITH RECURSIVE walk(kind, id, depth, relation, via_kind, via_id) AS (
+    SELECT ?, ?, 0, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+    UNION
+    SELECT l.{next_kind}, l.{next_id}, w.depth + 1, l.relation, w.kind, w.id
+    FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id
+    WHERE w.depth < ?)
+SELECT kind, id, min(depth) AS depth, arg_min(relation, depth) AS relation,
+       arg_min(via_kind, depth) AS via_kind, arg_min(via_id, depth) AS via_id
+FROM walk WHERE depth > 0 GROUP BY kind, id ORDER BY depth, kind, id
+"""
+
+
+def node(ref: Any) -> tuple[str, str]:
+    """A graph node from what a user has at hand: ``"churn@champion"``, ``"churn:3"``,
+    a DataFrame or array (its fingerprint), a run id, or an explicit ``(kind, id)``."""
+    if isinstance(ref, tuple) and len(ref) == 2:
+        return str(ref[0]), str(ref[1])
+    if not isinstance(ref, str):
+        from .capture.fingerprint import fingerprint
+
+        return "dataset", fingerprint(ref)
+    if "@" in ref or ":" in ref:
+        from .registry import resolve
+
+        version = resolve(tracker().store, ref)
+        return "model_version", f"{version.name}:{version.version}"
+    with queries.reading(tracker().store) as con:
+        return "run", queries.resolve_run(con, ref)
+
+
+def _walk(ref: Any, direction: str, depth: int) -> pd.DataFrame:
+    kind, id_ = node(ref)
+    sides = {"up": dict(next_kind="src_kind", next_id="src_id", this_kind="dst_kind",
+                        this_id="dst_id"),
+             "down": dict(next_kind="dst_kind", next_id="dst_id", this_kind="src_kind",
+                          this_id="src_id")}[direction]
+    with queries.reading(tracker().store) as con:
+        return con.execute(_WALK.format(**sides), [kind, id_, int(depth)]).df()
+
+
+def ancestors(ref: Any, depth: int = 50) -> pd.DataFrame:
+    """Everything ``ref`` came from (data, cells, fits, runs), nearest first."""
+    return _walk(ref, "up", depth)
+
+
+def descendants(ref: Any = None, *, dataset: Any = None, depth: int = 50) -> pd.DataFrame:
+    """Everything derived from ``ref`` (or ``dataset=df``): cells, fits, versions, reports."""
+    return _walk(dataset if dataset is not None else ref, "down", depth)
+
+
+def graph(ref: Any, depth: int = 50) -> dict[str, Any]:
+    """Ancestors and descendants as JSON ``{"nodes": [...], "edges": [...]}`` (no networkx):
+    every recorded edge between the nodes reached, each node with its signed distance."""
+    kind, id_ = node(ref)
+    nodes = {(kind, id_): 0}
+    for frame, sign in ((ancestors((kind, id_), depth), -1),
+                        (descendants((kind, id_), depth=depth), 1)):
+        for r in frame.itertuples():
+            nodes.setdefault((r.kind, r.id), sign * int(r.depth))
+    reached = pd.DataFrame(list(nodes), columns=["kind", "id"])
+    with queries.reading(tracker().store) as con:
+        con.register("_reached", reached)
+        edges = db.run(con, """
+            SELECT DISTINCT l.src_kind, l.src_id, l.dst_kind, l.dst_id, l.relation
+            FROM lineage l
+            SEMI JOIN _reached s ON s.kind = l.src_kind AND s.id = l.src_id
+            SEMI JOIN _reached d ON d.kind = l.dst_kind AND d.id = l.dst_id
+            ORDER BY ALL""")
+    return {"nodes": [{"kind": k, "id": i, "depth": d} for (k, i), d in nodes.items()],
+            "edges": [{"source": [sk, si], "target": [dk, di], "relation": rel}
+                      for sk, si, dk, di, rel in edges]}
+
+
+def slice(ref: Any) -> pd.DataFrame:
+    """The minimal ordered cells a model version depends on, for turning a session into a job.
+
+    Walks the run's cells backwards from the one that called ``fit``, keeping a cell when it
+    wrote a name still needed (rebinding or changing it in place), and then needing what it
+    read. Plots and exploration that wrote nothing needed are left out.
+    """
+    kind, id_ = node(ref)
+    store = tracker().store
+    with queries.reading(store) as con:
+        found = db.run(con, """
+            SELECT f.run_id, f.cell_seq FROM lineage l JOIN fits f ON f.id = l.src_id
+            WHERE l.src_kind = 'fit' AND l.dst_kind = ? AND l.dst_id = ?
+            ORDER BY f.id DESC LIMIT 1""", [kind, id_])
+        if not found:
+            raise StoreError(f"no recorded fit for {id_}: the slice follows the cell that "
+                             f"called fit, which autolog records (it was off?)")
+        run_id, fit_seq = found[0]
+        cells = con.execute("""
+            SELECT seq, cell_id, execution_count, source, reads, writes FROM cells
+            WHERE run_id = ? AND seq <= ? AND status = 'ok' ORDER BY seq""",
+            [run_id, fit_seq]).df()
+    keep, needed = [], set()
+    for row in reversed(list(cells.itertuples())):
+        writes, reads = set(row.writes), set(row.reads)
+        if row.seq == fit_seq or writes & needed:
+            keep.append(row.Index)
+            needed = (needed - writes) | reads
+    return cells.loc[sorted(keep)].reset_index(drop=True)

@@ -1,0 +1,78 @@
+"""Lineage through a real kernel: two models on different data, their ancestry and slices."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import jupyter_mlops as mlops
+from jupyter_mlops import tracking
+from jupyter_mlops.capture.fingerprint import fingerprint
+from tests.conftest import cli
+
+NOTEBOOK = [
+    ("imports", "import numpy as np, pandas as pd\nfrom sklearn.linear_model import "
+                "LogisticRegression\nimport jupyter_mlops as mlops"),
+    ("data-a", "a = pd.DataFrame({'x': np.arange(200.0), 'z': np.arange(200.0) % 7})\n"
+               "ya = (a.x > 100).astype(int)"),
+    ("data-b", "b = pd.DataFrame({'x': np.arange(300.0) * 2, 'z': np.arange(300.0) % 5})\n"
+               "yb = (b.z > 2).astype(int)"),
+    ("explore", "summary = a.describe()\nprint(len(b))"),
+    ("mutate", "a['z'] = a['z'] * 10"),
+    ("param", "C = 0.5"),
+    ("plot", "note = str(a.shape)  # stands for a plot: reads the data, writes nothing used"),
+    ("fit-a", "ma = LogisticRegression(C=C).fit(a, ya)\nmlops.register(ma, 'model-a')"),
+    ("fit-b", "mb = LogisticRegression().fit(b, yb)\nmlops.register(mb, 'model-b')"),
+]
+
+
+@pytest.fixture
+def recorded(store, kernel_factory, monkeypatch):
+    k = kernel_factory()
+    k.run("%load_ext jupyter_mlops")
+    replies = [k.run(src, cell_id=cid) for cid, src in NOTEBOOK]
+    assert [r["status"] for r in replies] == ["ok"] * len(NOTEBOOK), replies
+    k.shutdown()
+    monkeypatch.setattr(tracking, "_tracker", tracking.Tracker(store))
+    return store
+
+
+def _frames():
+    import numpy as np
+
+    a = pd.DataFrame({"x": np.arange(200.0), "z": np.arange(200.0) % 7})
+    b = pd.DataFrame({"x": np.arange(300.0) * 2, "z": np.arange(300.0) % 5})
+    a["z"] = a["z"] * 10
+    return a, b
+
+
+def test_each_model_descends_from_its_own_data_and_cells(recorded):
+    a, b = _frames()
+    up_a = mlops.lineage.ancestors("model-a:1")
+    up_b = mlops.lineage.ancestors("model-b:1")
+    data_a = set(up_a.loc[up_a.kind == "dataset", "id"])
+    data_b = set(up_b.loc[up_b.kind == "dataset", "id"])
+    assert fingerprint(a) in data_a and fingerprint(a) not in data_b
+    assert fingerprint(b) in data_b and fingerprint(b) not in data_a
+    assert {"fit", "run", "cell"} <= set(up_a.kind)
+    down = mlops.lineage.descendants(dataset=b)
+    assert ("model_version", "model-b:1") in set(zip(down.kind, down.id, strict=True))
+    assert ("model_version", "model-a:1") not in set(zip(down.kind, down.id, strict=True))
+
+
+def test_slice_keeps_what_the_model_needs_and_nothing_else(recorded):
+    cells = mlops.lineage.slice("model-a:1")
+    assert cells["cell_id"].tolist() == ["imports", "data-a", "mutate", "param", "fit-a"]
+    other = mlops.lineage.slice("model-b:1")["cell_id"].tolist()
+    assert other == ["imports", "data-b", "fit-b"]
+
+
+def test_graph_json_and_cli(recorded):
+    graph = mlops.lineage.graph("model-a:1")
+    kinds = {n["kind"] for n in graph["nodes"]}
+    assert {"dataset", "cell", "fit", "model_version"} <= kinds
+    assert all(e["relation"] for e in graph["edges"])
+    done = cli("lineage", "model-a:1", "--format", "json")
+    assert done.returncode == 0 and json.loads(done.stdout)["nodes"]
+    dot = cli("lineage", "model-a:1", "--format", "dot").stdout
+    assert dot.startswith("digraph lineage") and "fitted_on" in dot
