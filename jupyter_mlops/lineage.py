@@ -15,17 +15,19 @@ import pandas as pd
 from .store import StoreError, db, queries
 from .tracking import tracker
 
+# The reachable set (UNION makes it a set: each node once), then every edge among it in the
+# walk's direction; distances and the edge each node was reached by are a BFS in Python.
 _WALK = """
-WITH RECURSIVE walk(kind, id, depth, relation, via_kind, via_id) AS (
-    SELECT ?, ?, 0, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR)
+WITH RECURSIVE walk(kind, id) AS (
+    SELECT ?, ?
     UNION
-    SELECT l.{next_kind}, l.{next_id}, w.depth + 1, l.relation, w.kind, w.id
-    FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id
-    WHERE w.depth < ?)
-SELECT kind, id, min(depth) AS depth, arg_min(relation, depth) AS relation,
-       arg_min(via_kind, depth) AS via_kind, arg_min(via_id, depth) AS via_id
-FROM walk WHERE depth > 0 GROUP BY kind, id ORDER BY depth, kind, id
+    SELECT l.{next_kind}, l.{next_id}
+    FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id)
+SELECT DISTINCT l.{this_kind}, l.{this_id}, l.{next_kind}, l.{next_id}, l.relation
+FROM lineage l
+SEMI JOIN walk a ON a.kind = l.{this_kind} AND a.id = l.{this_id}
 """
+_COLUMNS = ["kind", "id", "depth", "relation", "via_kind", "via_id"]
 
 
 def node(ref: Any) -> tuple[str, str]:
@@ -47,13 +49,29 @@ def node(ref: Any) -> tuple[str, str]:
 
 
 def _walk(ref: Any, direction: str, depth: int) -> pd.DataFrame:
-    kind, id_ = node(ref)
+    start = node(ref)
     sides = {"up": dict(next_kind="src_kind", next_id="src_id", this_kind="dst_kind",
                         this_id="dst_id"),
              "down": dict(next_kind="dst_kind", next_id="dst_id", this_kind="src_kind",
                           this_id="src_id")}[direction]
     with queries.reading(tracker().store) as con:
-        return con.execute(_WALK.format(**sides), [kind, id_, int(depth)]).df()
+        edges = db.run(con, _WALK.format(**sides), list(start))
+    onward: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for from_kind, from_id, to_kind, to_id, relation in sorted(edges, key=str):
+        onward.setdefault((from_kind, from_id), []).append((to_kind, to_id, relation))
+    seen, rows, frontier = {start}, [], [start]
+    for level in range(1, depth + 1):
+        reached = []
+        for here in frontier:
+            for to_kind, to_id, relation in onward.get(here, ()):
+                if (to_kind, to_id) not in seen:
+                    seen.add((to_kind, to_id))
+                    reached.append((to_kind, to_id))
+                    rows.append((to_kind, to_id, level, relation, *here))
+        if not reached:
+            break
+        frontier = reached
+    return pd.DataFrame(rows, columns=_COLUMNS)
 
 
 def ancestors(ref: Any, depth: int = 50) -> pd.DataFrame:

@@ -228,6 +228,13 @@ APPLY = [
     """INSERT INTO lineage_edges
     SELECT 'dataset', fingerprint, 'fit', id, 'fitted_on', role, run_id, ts, id
     FROM _fit_inputs""",
+    # the cell that called fit: its event may come in this batch or an earlier one, and so
+    # may the fit's; a pair is linked in the batch that holds the second of the two
+    """INSERT INTO lineage_edges
+    SELECT 'cell', c.event_id, 'fit', f.id, 'called', NULL, f.run_id, f.created, f.id
+    FROM fits f JOIN cells c ON c.run_id = f.run_id AND c.seq = f.cell_seq
+    WHERE f.id IN (SELECT id FROM _new WHERE type = 'fit')
+       OR c.event_id IN (SELECT id FROM _new WHERE type = 'cell')""",
     # updates: the latest event of each kind per run wins
     """UPDATE runs SET experiment = u.experiment
     FROM (SELECT run_id, arg_max(p->>'experiment', id) AS experiment FROM _new

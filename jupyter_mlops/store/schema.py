@@ -87,6 +87,15 @@ MIGRATIONS: list[str] = [
     SELECT 'cell', c.event_id, 'fit', f.id, 'called', NULL
     FROM fits f JOIN cells c ON c.run_id = f.run_id AND c.seq = f.cell_seq;
     """,
+    # 5: cell -> fit edges become rows (ingest writes them from whichever event comes second),
+    # so walks do not re-join fits and cells at every step
+    """
+    INSERT INTO lineage_edges
+    SELECT 'cell', c.event_id, 'fit', f.id, 'called', NULL, f.run_id, f.created, f.id
+    FROM fits f JOIN cells c ON c.run_id = f.run_id AND c.seq = f.cell_seq;
+    CREATE OR REPLACE VIEW lineage AS
+    SELECT src_kind, src_id, dst_kind, dst_id, relation, name FROM lineage_edges;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

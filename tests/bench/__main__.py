@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.bench import Result
 
 BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store",
-           "bench_drift", "bench_autolog"]
+           "bench_drift", "bench_autolog", "bench_lineage"]
 
 
 def _table(results: list[Result]) -> str:
