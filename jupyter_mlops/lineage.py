@@ -84,6 +84,24 @@ def descendants(ref: Any = None, *, dataset: Any = None, depth: int = 50) -> pd.
     return _walk(dataset if dataset is not None else ref, "down", depth)
 
 
+def path(source: Any, target: Any) -> pd.DataFrame:
+    """The shortest chain of edges leading from ``source`` down to ``target`` (empty if
+    ``target`` does not derive from ``source``)."""
+    start, goal = node(source), node(target)
+    reached = descendants(start, depth=10_000)
+    via = {(r.kind, r.id): (r.via_kind, r.via_id, r.relation) for r in reached.itertuples()}
+    steps, here = [], goal
+    while here in via:
+        via_kind, via_id, relation = via[here]
+        steps.append({"src_kind": via_kind, "src_id": via_id, "relation": relation,
+                      "dst_kind": here[0], "dst_id": here[1]})
+        here = (via_kind, via_id)
+    if here != start:
+        steps = []
+    return pd.DataFrame(steps[::-1], columns=["src_kind", "src_id", "relation", "dst_kind",
+                                              "dst_id"])
+
+
 def graph(ref: Any, depth: int = 50) -> dict[str, Any]:
     """Ancestors and descendants as JSON ``{"nodes": [...], "edges": [...]}`` (no networkx):
     every recorded edge between the nodes reached, each node with its signed distance."""

@@ -67,6 +67,17 @@ def test_slice_keeps_what_the_model_needs_and_nothing_else(recorded):
     assert other == ["imports", "data-b", "fit-b"]
 
 
+def test_path_and_drift_reports_link_to_the_resolved_version(recorded):
+    a, _ = _frames()
+    chain = mlops.lineage.path(a, "model-a:1")
+    assert chain.iloc[0].src_id == fingerprint(a) and chain.iloc[-1].dst_id == "model-a:1"
+    assert mlops.lineage.path("model-b:1", a).empty
+    mlops.promote("model-a", 1, "champion")
+    report = mlops.drift(a, a, model="model-a@champion")
+    down = mlops.lineage.descendants("model-a:1")
+    assert ("drift_report", report.id) in set(zip(down.kind, down.id, strict=True))
+
+
 def test_graph_json_and_cli(recorded):
     graph = mlops.lineage.graph("model-a:1")
     kinds = {n["kind"] for n in graph["nodes"]}

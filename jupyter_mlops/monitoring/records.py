@@ -57,8 +57,21 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _model_version(t: Any, ref: str | None) -> str | None:
+    """``churn@champion`` as the version it points at now (``churn:3``), for lineage."""
+    if ref is None:
+        return None
+    from ..registry import resolve
+
+    try:
+        version = resolve(t.store, ref)
+    except StoreError:
+        return ref  # not registered (yet): keep the reference as given
+    return f"{version.name}:{version.version}"
+
+
 def save_report(report: DriftReport) -> None:
-    """Record the report, its per-column rows and its lineage (datasets, model)."""
+    """Record the report, its per-column rows and its lineage (datasets, model version)."""
     t = tracker()
     rows = []
     for r in report.rows:
@@ -67,7 +80,7 @@ def save_report(report: DriftReport) -> None:
         rows.append(_clean(row))
     event = ev.Event(ev.DRIFT_REPORT, {
         "run_id": t.run_id, "reference": report.reference, "current": report.current,
-        "reference_name": report.reference_name, "model": report.model,
+        "reference_name": report.reference_name, "model": _model_version(t, report.model),
         "method": report.method, "n_reference": report.n_reference,
         "n_current": report.n_current, "share_drifted": report.share_drifted,
         "dataset_drift": report.dataset_drift, "columns_compared": len(report.compared),
