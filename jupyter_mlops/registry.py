@@ -127,7 +127,9 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
 
 def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:
     """``"name@alias"``, ``"name:3"``, ``"name"`` (latest) or ``("name", 3)``."""
-    with db.connect(store, write=False) as con:
+    from .store.queries import reading
+
+    with reading(store) as con:
         return _resolve(con, ref)
 
 
@@ -165,9 +167,6 @@ def _resolve(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
 def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
     """The exact fitted object of a version, its artifact's hash verified."""
     store = tracker().store
-    from .store.queries import refresh
-
-    refresh(store)
     version = resolve(store, ref)
     return artifacts.load_model_bytes(artifacts.get(store, version.artifact), version.format,
                                       trusted=trusted)

@@ -57,6 +57,8 @@ def test_mlops_name_is_bound_unless_taken(ip):
     ("experiment", "give exactly one experiment name"),
     ("cells zzzzzzzz", "unknown run id 'zzzzzzzz'"),
     ("run sideways", "use `%mlops run start"),
+    ("lineage", "use `%mlops lineage churn@champion`"),
+    ("lineage nope@champion", "model 'nope' has no alias 'champion'"),
     ("runs --limit notanumber", "invalid int value"),
 ])
 def test_bad_input_is_one_clear_line(ip, capsys, line, message):
