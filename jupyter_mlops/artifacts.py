@@ -24,8 +24,9 @@ def path_of(store: Store, sha256: str) -> Path:
     return store.root / "artifacts" / sha256[:2] / sha256
 
 
-def put(store: Store, data: bytes) -> str:
-    """Store bytes once; returns their sha256."""
+def put(store: Store, data: bytes, *, durable: bool = True) -> str:
+    """Store bytes once; returns their sha256. ``durable=False`` skips the fsync (autolog's
+    per-fit artifacts, like a kernel's cells, are not worth a disk flush each)."""
     digest = hashlib.sha256(data).hexdigest()
     target = path_of(store, digest)
     if target.exists():
@@ -35,8 +36,9 @@ def put(store: Store, data: bytes) -> str:
         tmp = target.with_name(f".{digest}.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         tmp.replace(target)
     except OSError as e:
         raise StoreError(f"cannot write the artifact to {target.parent}: {e.strerror}") from None

@@ -78,7 +78,8 @@ def _record(model: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, An
         "run_id": t.ensure_run(), "cell_seq": t.cell_seq, "method": method,
         "estimator": f"{type(model).__module__}.{type(model).__qualname__}",
         "params": _params(model), "inputs": inputs, "duration_ms": seconds * 1000,
-        "artifact": artifacts.put(t.store, blob), "format": fmt, "search": _search(model)})
+        "artifact": artifacts.put(t.store, blob, durable=False), "format": fmt,
+        "search": _search(model)})
     if t.emit_event(event):  # what register() links the version to
         _fits[model] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]}
 
