@@ -82,8 +82,9 @@ def run() -> list[Result]:
     overhead = statistics.median(recording) / statistics.median(plain) * 100
     beyond = (statistics.median(recording) - hashing[0]) / statistics.median(plain) * 100
     if MLFLOW_PYTHON.exists():
-        done = subprocess.run([str(MLFLOW_PYTHON), "-c", MLFLOW_CODE], capture_output=True,
-                              text=True, timeout=900)
+        with tempfile.TemporaryDirectory() as scratch:  # MLflow writes ./mlruns artifacts
+            done = subprocess.run([str(MLFLOW_PYTHON), "-c", MLFLOW_CODE], capture_output=True,
+                                  text=True, timeout=900, cwd=scratch)
         theirs = (f"MLflow sklearn autolog: {float(done.stdout.split()[-1]):.2f}x the plain fit"
                   if done.returncode == 0 else "MLflow autolog failed to run")
     else:
