@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
+import json
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from tests.bench import Result
+from tests.conftest import ROOT
 
 BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store",
            "bench_drift", "bench_autolog", "bench_lineage"]
@@ -29,12 +33,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("names", nargs="*", default=BENCHES)
     parser.add_argument("--write", type=Path, help="replace the figures in this Markdown file")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one, print JSON
     args = parser.parse_args()
+    if args.one:
+        found = importlib.import_module(f"tests.bench.{args.one}").run()
+        print(json.dumps([dataclasses.asdict(r) for r in found], default=float))
+        return 0
     results: list[Result] = []
-    for name in args.names:
+    for name in args.names:  # each in a fresh process: one bench's memory cannot skew the next
         print(f"running {name} …", file=sys.stderr, flush=True)
         t = time.perf_counter()
-        results += importlib.import_module(f"tests.bench.{name}").run()
+        done = subprocess.run([sys.executable, "-m", "tests.bench", "--one", name],
+                              capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return 2
+        results += [Result(**r) for r in json.loads(done.stdout.splitlines()[-1])]
         print(f"  {time.perf_counter() - t:.0f} s", file=sys.stderr)
     table = _table(results)
     print(table)
