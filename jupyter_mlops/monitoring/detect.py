@@ -27,7 +27,7 @@ from .profiles import (
     is_numeric,
     numeric_values,
 )
-from .report import DriftReport
+from .report import DriftReport, later
 
 #: Evidently switches from tests to distances above this many reference rows.
 EVIDENTLY_SMALL = 1000
@@ -64,9 +64,9 @@ def _frame(data: Any, what: str) -> pd.DataFrame:
 
 
 def score(reference: Profile, current: pd.DataFrame, options: Options,
-          columns: list[str] | None = None) -> DriftReport:
+          columns: list[str] | None = None, reference_data: Any = None) -> DriftReport:
     """Compare ``current`` with the profiled reference, column by column."""
-    current = _frame(current, "current")
+    current_data, current = current, _frame(current, "current")
     names = [str(c) for c in current.columns]
     wanted = columns or sorted(set(reference.columns) | set(names), key=_order(reference, names))
     unknown = [c for c in wanted if c not in reference.columns and c not in names]
@@ -77,12 +77,12 @@ def score(reference: Profile, current: pd.DataFrame, options: Options,
     by_name = {str(c): current[c] for c in current.columns}
     rows = [_score_column(reference.columns.get(c), by_name.get(c), c, options) for c in wanted]
     _verdicts(rows, options)
-    from ..capture.fingerprint import fingerprint
-
+    reference_source = reference.fingerprint or (
+        later(reference_data) if reference_data is not None else None)
     return DriftReport(
         rows, options.share, "evidently" if options.evidently_compatible else "ks+chi2/bh",
-        n_reference=reference.rows, n_current=len(current), reference=reference.fingerprint,
-        current=fingerprint(current), reference_name=reference.name,
+        n_reference=reference.rows, n_current=len(current), reference_source=reference_source,
+        current_source=later(current_data), reference_name=reference.name,
         options={k: getattr(options, k) for k in Options.__dataclass_fields__})
 
 
@@ -247,13 +247,16 @@ def drift(
                       share, None if evidently_compatible else correction,
                       evidently_compatible,  # Evidently corrects nothing
                       numeric_effect, categorical_effect)
+    reference_data = None
     if isinstance(reference, str):
         from .records import load_profile
 
         reference = load_profile(reference)
     elif not isinstance(reference, Profile):
-        reference = build_profile(_frame(reference, "reference"), max_unique=max_unique)
-    report = score(reference, current, options, columns)
+        reference_data = reference
+        reference = build_profile(_frame(reference, "reference"), max_unique=max_unique,
+                                  fingerprint=False)
+    report = score(reference, current, options, columns, reference_data)
     report.model = model
     if save:
         from .records import save_report

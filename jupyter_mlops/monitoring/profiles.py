@@ -169,9 +169,10 @@ def _inner_quantiles(sorted_values: np.ndarray, bins: int) -> np.ndarray:
 
 
 def build_profile(df: pd.DataFrame, *, name: str | None = None,
-                  max_unique: int = CATEGORICAL_MAX_UNIQUE) -> Profile:
-    """Profile every column of ``df`` (in memory, exact)."""
-    from ..capture.fingerprint import fingerprint
+                  max_unique: int = CATEGORICAL_MAX_UNIQUE, fingerprint: bool = True) -> Profile:
+    """Profile every column of ``df`` (in memory, exact); ``fingerprint=False`` leaves the
+    data's fingerprint to the caller (a drift report computes it only when needed)."""
+    from ..capture.fingerprint import fingerprint as of
 
     columns = {}
     for column in df.columns:
@@ -179,4 +180,5 @@ def build_profile(df: pd.DataFrame, *, name: str | None = None,
         values = numeric_values(series) if is_numeric(series) else None
         kind, reason = column_kind(series, values, max_unique)
         columns[str(column)] = profile_column(str(column), series, kind, reason, values)
-    return Profile(columns, rows=len(df), fingerprint=fingerprint(df), name=name)
+    return Profile(columns, rows=len(df), fingerprint=of(df) if fingerprint else None,
+                   name=name)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,20 @@ COLUMNS = ["column", "kind", "method", "statistic", "p_value", "p_adjusted", "ef
            "skipped"]
 
 
+def later(data: Any) -> Callable[[], str | None]:
+    """The fingerprint of ``data``, computed when first asked for (None if it is gone by
+    then): a report only needs it to be recorded, and hashing costs as much as scoring."""
+    ref = weakref.ref(data)
+
+    def compute() -> str | None:
+        from ..capture.fingerprint import fingerprint
+
+        found = ref()
+        return None if found is None else fingerprint(found)
+
+    return compute
+
+
 @dataclass
 class DriftReport:
     rows: list[dict[str, Any]]
@@ -22,12 +38,26 @@ class DriftReport:
     method: str
     n_reference: int
     n_current: int
-    reference: str | None = None  # fingerprints
-    current: str | None = None
+    reference_source: str | Callable[[], str | None] | None = None  # fingerprint, or later()
+    current_source: str | Callable[[], str | None] | None = None
     reference_name: str | None = None
     model: str | None = None
     id: str | None = None  # the report's event id once saved
     options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def reference(self) -> str | None:
+        """The reference dataset's fingerprint."""
+        if callable(self.reference_source):
+            self.reference_source = self.reference_source()
+        return self.reference_source
+
+    @property
+    def current(self) -> str | None:
+        """The current dataset's fingerprint."""
+        if callable(self.current_source):
+            self.current_source = self.current_source()
+        return self.current_source
 
     def to_frame(self) -> pd.DataFrame:
         """One row per column: type, method, statistic, p-value, adjusted p, effect, verdict."""

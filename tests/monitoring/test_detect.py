@@ -143,3 +143,16 @@ def test_evidently_compatible_rules():
     assert big.loc["x0", "method"] == "wasserstein" and big.loc["x0", "drifted"]
     assert big.loc["c0", "method"] == "jensenshannon"
     assert big.p_adjusted.equals(big.p_value)  # no correction, as Evidently
+
+
+def test_dataset_fingerprints_are_computed_only_when_asked():
+    from jupyter_mlops.capture.fingerprint import fingerprint
+
+    rng = np.random.default_rng(9)
+    ref, cur = frame(rng, 500), frame(rng, 400)
+    report = drift(ref, cur, save=False)
+    assert callable(report.current_source) and callable(report.reference_source)
+    assert (report.reference, report.current) == (fingerprint(ref), fingerprint(cur))
+    assert report.current_source == fingerprint(cur)  # computed once, then kept
+    gone = drift(frame(rng, 300), frame(rng, 300), save=False)
+    assert gone.current is None  # the batch was a temporary: nothing left to hash
