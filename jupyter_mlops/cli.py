@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from .config import HOME_ENV
 from .store import Store, StoreError
 
 
@@ -49,6 +50,8 @@ class _Group(click.Group):
 def main(ctx: click.Context, store_dir: str | None) -> None:
     """Query and maintain a jupyter-mlops store."""
     ctx.obj = Store.open(store_dir)
+    # what this process records (drift reports, promotions) goes to the same store
+    os.environ[HOME_ENV] = str(ctx.obj.root)
 
 
 @main.command()
@@ -185,11 +188,8 @@ def drift(ctx: click.Context, reference: str, current: str, alpha: float, share:
 
     Exits 1 when the dataset drifted, so a job or a CI step can gate on it.
     """
-    import os
-
     from .monitoring.detect import drift as run_drift
 
-    os.environ["JUPYTER_MLOPS_HOME"] = str(_store(ctx).root)  # where the report is saved
     ref = _read_table(reference) if os.path.exists(reference) else reference
     report = run_drift(ref, _read_table(current), alpha=alpha, share=share,
                        evidently_compatible=evidently, model=model, save=not no_save)
@@ -243,12 +243,9 @@ def models(ctx: click.Context, history_of: str | None, as_json: bool) -> None:
 def promote(ctx: click.Context, name: str, version: int, alias: str,
             gates: tuple[str, ...]) -> None:
     """Point NAME@ALIAS at VERSION, if every gate holds (exit 1 with the reason if not)."""
-    import os
-
     from .registry import GateRefused
     from .registry import promote as run_promote
 
-    os.environ["JUPYTER_MLOPS_HOME"] = str(_store(ctx).root)
     gate = {}
     for item in gates:
         key, sep, condition = item.partition("=")
@@ -273,11 +270,8 @@ def promote(ctx: click.Context, name: str, version: int, alias: str,
 @click.pass_context
 def lineage(ctx: click.Context, ref: str, down: bool, fmt: str) -> None:
     """What REF (name@alias, name:3, a run id) came from, or with --down what depends on it."""
-    import os
-
     from . import lineage as graph_of
 
-    os.environ["JUPYTER_MLOPS_HOME"] = str(_store(ctx).root)
     if fmt == "table":
         walk = graph_of.descendants if down else graph_of.ancestors
         _print_frame(walk(ref), False)

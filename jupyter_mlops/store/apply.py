@@ -58,7 +58,8 @@ CREATE OR REPLACE TEMP TABLE _new AS
 SELECT * FROM _new QUALIFY row_number() OVER (PARTITION BY id ORDER BY chunk, idx) = 1
 """
 
-_WRITER = r"regexp_extract(file, '^(.*)-[^-]*$', 1)"  # the spool file name without its segment
+#: A spool file's writer: its name without the segment number (ingest's one definition).
+WRITER = r"regexp_extract(file, '^(.*)-[^-]*$', 1)"
 
 APPLY = [
     "INSERT INTO event_log SELECT id, type, ts, file FROM _new",
@@ -70,7 +71,7 @@ APPLY = [
            'running' AS status, n.ts AS started, l.ts AS last_event,
            p->>'notebook' AS notebook, p->>'notebook_hash' AS notebook_hash,
            p->>'parent_run' AS parent_run, p->>'host' AS host,
-           TRY_CAST(p->>'pid' AS INTEGER) AS pid, {_WRITER} AS writer
+           TRY_CAST(p->>'pid' AS INTEGER) AS pid, {WRITER} AS writer
     FROM _new n LEFT JOIN _last l USING (run_id) WHERE type = 'run_started'""",
     """INSERT INTO experiments
     SELECT name, min(ts) FROM (

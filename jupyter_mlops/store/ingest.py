@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import Store, db, recent
-from .apply import apply_chunks
+from .apply import WRITER, apply_chunks
 from .lock import hold
 from .schema import migrate
 from .spool import archived_files, is_sealed, read_complete, spool_files
@@ -162,10 +162,9 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
         _parse(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)
         if batch.lines >= BATCH_EVENTS:
-            _commit(store, con, batch, result, live_writers=None)
+            _commit(store, con, batch, result, live_files=None)
             batch = _Batch()
-    live_writers = {_writer(p.name) for p in live}
-    _commit(store, con, batch, result, live_writers=live_writers)
+    _commit(store, con, batch, result, live_files=[p.name for p in live])
 
     for path in sealed:  # every complete line of a sealed file is in the database now
         torn = path.stat().st_size - ends[path.name]
@@ -189,11 +188,6 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
     })
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _writer(file_name: str) -> str:
-    """The writer a spool file belongs to: its name without the segment number."""
-    return file_name.rsplit("-", 1)[0]
 
 
 def _parse(data: bytes, file: str, offset: int, batch: _Batch) -> None:
@@ -226,7 +220,7 @@ def _commit(
     con: duckdb.DuckDBPyConnection,
     batch: _Batch,
     result: IngestResult,
-    live_writers: set[str] | None,
+    live_files: list[str] | None,
 ) -> None:
     """Apply one batch and its offsets atomically; close runs whose writer is gone."""
     db.run(con, "BEGIN TRANSACTION")
@@ -249,8 +243,8 @@ def _commit(
             db.run(con, "DELETE FROM spool_files WHERE file IN (SELECT file FROM _offsets)")
             db.run(con, 'INSERT INTO spool_files SELECT file, "offset" FROM _offsets')
             con.unregister("_offsets")
-        if live_writers is not None:
-            result.runs_closed += _close_dead_runs(con, live_writers)
+        if live_files is not None:
+            result.runs_closed += _close_dead_runs(con, live_files)
         _fault("before_commit")
         db.run(con, "COMMIT")
     except BaseException:
@@ -279,13 +273,11 @@ def _write_state(store: Store, state: dict[str, Any]) -> None:
     tmp.replace(store.state_path)
 
 
-def _close_dead_runs(con: duckdb.DuckDBPyConnection, live_writers: set[str]) -> int:
+def _close_dead_runs(con: duckdb.DuckDBPyConnection, live_files: list[str]) -> int:
     """A run still 'running' whose writing process is gone died (kill -9, crash)."""
-    live = pd.DataFrame({"writer": sorted(live_writers)}, dtype=object)
-    con.register("_live", live)
+    con.register("_live", pd.DataFrame({"file": live_files}, dtype=object))
     closed = db.scalar(
         con, "UPDATE runs SET status = 'died', ended = last_event WHERE status = 'running' "
-        "AND writer NOT IN (SELECT writer FROM _live)")
+        f"AND writer NOT IN (SELECT {WRITER} FROM _live)")
     con.unregister("_live")
     return closed
-
