@@ -134,15 +134,18 @@ def column_kind(series: pd.Series, sorted_values: np.ndarray | None,
 
 def numeric_values(series: pd.Series) -> np.ndarray:
     """The column's non-missing values as sorted float64."""
-    values = series.to_numpy(dtype=float, na_value=np.nan)
-    return np.sort(values[~np.isnan(values)])
+    values = series.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    values.sort()  # in place; NaNs sort last
+    return values[:values.size - np.count_nonzero(np.isnan(values))]
 
 
 def category_counts(series: pd.Series) -> dict[str, int]:
     """Counts per category, keyed by the category's text (so 1 and "1" are one category)."""
+    codes, uniques = pd.factorize(series)  # missing values get code -1
+    tally = np.bincount(codes[codes >= 0], minlength=len(uniques))
     counts: dict[str, int] = {}
-    for key, count in series.value_counts(dropna=True).items():
-        counts[str(key)] = counts.get(str(key), 0) + int(count)
+    for key, count in zip(uniques, tally.tolist(), strict=True):
+        counts[str(key)] = counts.get(str(key), 0) + count
     return counts
 
 

@@ -20,21 +20,28 @@ PSI_EPSILON = 1e-4
 def ks_wasserstein(ref_sorted: np.ndarray, cur_sorted: np.ndarray) -> tuple[float, float]:
     """(KS statistic, Wasserstein-1 distance) of two sorted samples, exact, in one merge.
 
-    The merge costs one ``searchsorted`` (where each current value lands among the
-    reference) and a scatter; both CDFs are running counts along the merged order. Between
-    tied values the merged step is zero (no Wasserstein mass), and KS is read only at the
-    last of each run of ties, where both CDFs are complete.
+    Both CDFs are running counts along the merged order, so their gap at merged position
+    k is |(k + 1 - c) / n - c / m| with c the current values seen so far. Between tied
+    values the merged step is zero (no Wasserstein mass), and KS is read only at the last
+    of each run of ties, where both CDFs are complete. The arithmetic runs in place: at
+    200k rows a side every extra pass over the merged array costs about a millisecond.
     """
     n, m = ref_sorted.size, cur_sorted.size
     merged, from_cur = merge_sorted(ref_sorted, cur_sorted)
-    gap = np.abs(np.cumsum(~from_cur) / n - np.cumsum(from_cur) / m)
-    run_ends = np.append(merged[1:] != merged[:-1], True)
-    return float(gap[run_ends].max()), float((gap[:-1] * np.diff(merged)).sum())
+    gap = np.cumsum(from_cur, dtype=float)
+    gap *= -(1 / n + 1 / m)
+    gap += np.arange(1, n + m + 1) / n
+    np.abs(gap, out=gap)
+    step = np.diff(merged)
+    ks = max(float(np.max(gap[:-1], where=step != 0, initial=0.0)), float(gap[-1]))
+    step *= gap[:-1]  # not np.dot: BLAS threads would spin for a millisecond of work
+    return ks, float(step.sum())
 
 
 def merge_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Merge two sorted arrays in O(n) (one searchsorted and a scatter, no sort); also
-    returns which merged elements came from ``b``."""
+    """Merge two sorted arrays in O(n) (one searchsorted and a scatter, no sort; measured
+    faster than a stable argsort of the concatenation); also returns which merged elements
+    came from ``b``. Ties keep ``a`` first."""
     at = np.searchsorted(a, b, side="right") + np.arange(b.size)
     from_b = np.zeros(a.size + b.size, dtype=bool)
     from_b[at] = True
@@ -69,11 +76,13 @@ def sketch_ks_wasserstein(levels: np.ndarray, quantiles: np.ndarray,
     each interval between breakpoints. What remains is the sketch's own error: at most the
     level spacing for KS, and small in the tails because those are stored exactly.
     """
-    merged = merge_sorted(quantiles, cur_sorted)[0]
-    x = merged[np.append(True, merged[1:] != merged[:-1])]  # distinct breakpoints
+    merged, from_cur = merge_sorted(quantiles, cur_sorted)
+    starts = np.flatnonzero(np.append(True, merged[1:] != merged[:-1]))  # runs of ties
+    x = merged[starts]  # distinct breakpoints
     f_ref = np.interp(x, quantiles, levels, left=0.0, right=1.0)
-    after = np.searchsorted(cur_sorted, x, side="right") / cur_sorted.size
-    before = np.searchsorted(cur_sorted, x, side="left") / cur_sorted.size
+    seen = np.cumsum(from_cur)  # current values at or before each merged position
+    after = seen[np.append(starts[1:] - 1, merged.size - 1)] / cur_sorted.size  # F(x)
+    before = (seen[starts] - from_cur[starts]) / cur_sorted.size  # F(x-)
     ks = float(max(np.abs(f_ref - after).max(), np.abs(f_ref - before).max()))
     p, q = f_ref[:-1] - after[:-1], f_ref[1:] - after[:-1]  # line minus step, both ends
     a, b = np.abs(p), np.abs(q)
@@ -114,12 +123,16 @@ def bin_proportions(edges: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
 def chi2_homogeneity(ref_counts: np.ndarray, cur_counts: np.ndarray) -> tuple[float, float]:
     """Chi-square test of homogeneity on the 2×k table (both samples random, unlike a
     goodness-of-fit test that takes the reference frequencies as exact)."""
-    table = np.vstack([ref_counts, cur_counts])
+    table = np.vstack([ref_counts, cur_counts]).astype(float)
     table = table[:, table.sum(axis=0) > 0]
-    if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+    rows = table.sum(axis=1)
+    if table.shape[1] < 2 or (rows == 0).any():
         return 0.0, 1.0
-    result = stats.chi2_contingency(table, correction=False)
-    return float(result.statistic), float(result.pvalue)
+    # By hand: scipy's chi2_contingency costs ~0.7 ms of generic checks per call, and a
+    # report makes one per column plus one per missing-value share.
+    expected = np.outer(rows, table.sum(axis=0)) / rows.sum()
+    statistic = float(((table - expected) ** 2 / expected).sum())
+    return statistic, float(special.chdtrc(table.shape[1] - 1, statistic))
 
 
 def two_proportions(k_ref: int, n_ref: int, k_cur: int, n_cur: int) -> float:

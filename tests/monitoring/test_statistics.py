@@ -51,3 +51,25 @@ def test_sorted_quantiles_equal_numpy():
     v = np.sort(rng.normal(size=1001))
     levels = np.linspace(0, 1, 37)
     assert st.sorted_quantiles(v, levels) == pytest.approx(np.quantile(v, levels), abs=1e-12)
+
+
+@pytest.mark.parametrize("rounded", [False, True])  # ties in the batch and with the sketch
+def test_sketch_statistics_equal_brute_force(rounded):
+    levels = np.linspace(0, 1, 65)
+    quantiles = np.quantile(rng.normal(size=5000), levels)
+    cur = rng.normal(0.2, 1.1, 3000)
+    if rounded:
+        cur, quantiles = np.round(cur, 1), np.unique(np.round(quantiles, 1))
+        levels = np.linspace(0, 1, quantiles.size)
+    cur = np.sort(cur)
+    ks, wd = st.sketch_ks_wasserstein(levels, quantiles, cur)
+    x = np.unique(np.r_[quantiles, cur])
+    f_ref = np.interp(x, quantiles, levels, left=0.0, right=1.0)
+    f_after = np.array([(cur <= v).mean() for v in x])
+    f_before = np.array([(cur < v).mean() for v in x])
+    assert ks == pytest.approx(max(np.abs(f_ref - f_after).max(),
+                                   np.abs(f_ref - f_before).max()), abs=1e-12)
+    grid = np.linspace(x[0], x[-1], 400_001)
+    gap = np.abs(np.interp(grid, quantiles, levels, left=0.0, right=1.0)
+                 - np.searchsorted(cur, grid, side="right") / cur.size)
+    assert wd == pytest.approx(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(grid)), abs=1e-4)
