@@ -18,6 +18,7 @@ __all__ = [
     "__version__",
     "autolog",
     "drift",
+    "jobs",
     "lineage",
     "load_model",
     "log_metric",
@@ -44,10 +45,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "lineage":  # a namespace: mlops.lineage.ancestors(...)
+    if name in ("lineage", "jobs"):  # namespaces: mlops.lineage.ancestors(...), mlops.jobs.run
         import importlib
 
-        return importlib.import_module("jupyter_mlops.lineage")
+        return importlib.import_module(f"jupyter_mlops.{name}")
     if name in _LAZY:
         import importlib
 

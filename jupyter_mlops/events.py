@@ -28,10 +28,15 @@ DRIFT_REPORT = "drift_report"  # run_id, reference, current, model, ..., columns
 MODEL_VERSION = "model_version"  # run_id, name, version, artifact, format, flavor, metrics{}
 ALIAS_SET = "alias_set"  # name, alias, version, previous, set_by, gate{}
 FIT = "fit"  # run_id, cell_seq, estimator, params{}, inputs[], duration_ms, artifact, search
+JOB_STARTED = "job_started"  # run_id, notebook, notebook_sha, params{}, schedule, trigger, ...
+JOB_ENDED = "job_ended"  # run_id, status, reason, failed_cell, error_type, error_message, output
+SCHEDULE = "schedule"  # name, state{notebook, cron, params, misfire, ...} or removed
+JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the scheduler daemon
 
 EVENT_TYPES = frozenset(
     {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS, PROFILE,
-     DRIFT_REPORT, MODEL_VERSION, ALIAS_SET, FIT}
+     DRIFT_REPORT, MODEL_VERSION, ALIAS_SET, FIT, JOB_STARTED, JOB_ENDED, SCHEDULE,
+     JOB_REQUESTED}
 )
 
 

@@ -55,19 +55,23 @@ class Tracker:
                 log.warning("jupyter-mlops: not recording: %s", e)
             return False
 
-    def start_run(self, experiment: str | None = None, kind: str = "interactive") -> str:
-        """Start a new run (ending the active one); returns its id."""
+    def start_run(self, experiment: str | None = None, kind: str = "interactive", *,
+                  run_id: str | None = None, notebook: str | None = None) -> str:
+        """Start a new run (ending the active one); returns its id.
+
+        A job runner passes the ``run_id`` it handed to the kernel, and owns that run.
+        """
         if self.run_id is not None:
             self.end_run()
-        inherited = os.environ.get(RUN_ID_ENV)
-        notebook = notebook_path()
+        inherited = None if run_id else os.environ.get(RUN_ID_ENV)
+        notebook = notebook or notebook_path()
         self.experiment = (experiment or os.environ.get(EXPERIMENT_ENV)
                            or (Path(notebook).stem if notebook else "default"))
         if inherited and not self._attached:  # a job kernel joins the run its runner owns
             self._attached = True
             self.run_id, self.owns_run = inherited, False
             return inherited
-        self.run_id, self.owns_run = ev.new_id(), True
+        self.run_id, self.owns_run = run_id or ev.new_id(), True
         self.emit(ev.RUN_STARTED, {
             "run_id": self.run_id, "experiment": self.experiment, "kind": kind,
             "notebook": notebook, "host": socket.gethostname(), "pid": os.getpid(),

@@ -236,6 +236,35 @@ APPLY = [
     FROM fits f JOIN cells c ON c.run_id = f.run_id AND c.seq = f.cell_seq
     WHERE f.id IN (SELECT id FROM _new WHERE type = 'fit')
        OR c.event_id IN (SELECT id FROM _new WHERE type = 'cell')""",
+    # jobs, schedules, requests to the scheduler, and the runs they link
+    f"""INSERT INTO jobs BY NAME
+    SELECT run_id, p->>'notebook' AS notebook, p->>'notebook_sha' AS notebook_sha,
+           CAST(p->'params' AS VARCHAR) AS params, p->>'schedule' AS schedule,
+           p->>'trigger' AS trigger, p->>'request' AS request,
+           p->>'reproduces' AS reproduces, p->>'parent_run' AS parent_run,
+           p->>'executor' AS executor, TRY_CAST(p->>'timeout_s' AS DOUBLE) AS timeout_s,
+           {_TS.format("TRY_CAST(p->>'scheduled_for' AS DOUBLE)")} AS scheduled_for,
+           p->>'host' AS host, TRY_CAST(p->>'pid' AS INTEGER) AS pid, ts AS started,
+           'running' AS status, p->>'output' AS output
+    FROM _new WHERE type = 'job_started'""",
+    """INSERT INTO schedule_events
+    SELECT id, p->>'name', CAST(p->'state' AS VARCHAR),
+           coalesce(TRY_CAST(p->>'removed' AS BOOLEAN), false), ts
+    FROM _new WHERE type = 'schedule'""",
+    """INSERT INTO job_requests
+    SELECT id, p->>'schedule', CAST(p->'params' AS VARCHAR), p->>'parent_run', ts
+    FROM _new WHERE type = 'job_requested'""",
+    """INSERT INTO lineage_edges
+    SELECT src_kind, src_id, 'run', run_id, relation, NULL, run_id, ts, id FROM (
+        SELECT 'schedule' AS src_kind, p->>'schedule' AS src_id, 'scheduled' AS relation, *
+        FROM _new WHERE type = 'job_started'
+        UNION ALL BY NAME
+        SELECT 'run' AS src_kind, p->>'parent_run' AS src_id, 'triggered' AS relation, *
+        FROM _new WHERE type = 'job_started'
+        UNION ALL BY NAME
+        SELECT 'run' AS src_kind, p->>'reproduces' AS src_id, 'reproduced_by' AS relation, *
+        FROM _new WHERE type = 'job_started')
+    WHERE src_id IS NOT NULL""",
     # updates: the latest event of each kind per run wins
     """UPDATE runs SET experiment = u.experiment
     FROM (SELECT run_id, arg_max(p->>'experiment', id) AS experiment FROM _new
@@ -252,6 +281,15 @@ APPLY = [
                  arg_max(ts, id) AS ended
           FROM _new WHERE type = 'run_ended' GROUP BY run_id) u
     WHERE runs.id = u.run_id""",
+    """UPDATE jobs SET status = u.q->>'status', reason = u.q->>'reason', ended = u.ts,
+                      failed_cell = TRY_CAST(u.q->>'failed_cell' AS INTEGER),
+                      error_type = u.q->>'error_type', error_message = u.q->>'error_message',
+                      traceback = u.q->>'traceback',
+                      output = coalesce(u.q->>'output', jobs.output),
+                      output_sha = u.q->>'output_sha'
+    FROM (SELECT run_id, arg_max(p, id) AS q, arg_max(ts, id) AS ts FROM _new
+          WHERE type = 'job_ended' GROUP BY run_id) u
+    WHERE jobs.run_id = u.run_id""",
     """UPDATE runs SET last_event = u.ts FROM _last u
     WHERE runs.id = u.run_id AND (runs.last_event IS NULL OR runs.last_event < u.ts)""",
 ]

@@ -239,3 +239,62 @@ def alias_history(store: Store, name: str) -> pd.DataFrame:
         return _frame(con, """
             SELECT alias, previous, version, set_by, gate, created FROM aliases
             WHERE name = ? ORDER BY event_id""", [name])
+
+
+_JOB_COLUMNS = """j.run_id, r.experiment, j.notebook, j.status, j.reason, j.started, j.ended,
+    date_diff('millisecond', j.started, j.ended) / 1000.0 AS duration_s, j.schedule,
+    j.trigger, j.params, j.failed_cell, j.error_type, j.error_message, j.output, j.output_sha,
+    j.notebook_sha, j.reproduces, j.parent_run, j.request, j.scheduled_for, j.executor,
+    j.timeout_s, j.host, j.pid"""
+
+
+def jobs(store: Store, *, status: str | None = None, schedule: str | None = None,
+         limit: int = 50) -> pd.DataFrame:
+    """Recent job executions, newest first (``params`` decoded)."""
+    with reading(store) as con:
+        frame = _frame(con, f"""
+            SELECT {_JOB_COLUMNS} FROM jobs j LEFT JOIN runs r ON r.id = j.run_id
+            WHERE (? IS NULL OR j.status = ?) AND (? IS NULL OR j.schedule = ?)
+            ORDER BY j.started DESC, j.run_id DESC LIMIT ?""",
+            [status, status, schedule, schedule, int(limit)])
+    frame["params"] = frame["params"].map(_decode)
+    return frame
+
+
+def job(store: Store, run_id: str) -> dict[str, Any]:
+    """One job execution by run id (or unique prefix), ``params`` decoded."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        frame = _frame(con, f"SELECT {_JOB_COLUMNS} FROM jobs j LEFT JOIN runs r "
+                            f"ON r.id = j.run_id WHERE j.run_id = ?", [run_id])
+    if frame.empty:
+        raise StoreError(f"run {run_id[:12]} is not a job: it was not started by "
+                         f"`jupyter mlops run`. `jupyter mlops jobs` lists the jobs.")
+    row = frame.iloc[0].to_dict()
+    row["params"] = _decode(row["params"])
+    return row
+
+
+def schedules(store: Store) -> pd.DataFrame:
+    """Every schedule with its settings, its last fire time and its last job."""
+    with reading(store) as con:
+        frame = _frame(con, """
+            SELECT s.name, s.state, s.created, s.updated,
+                   (SELECT max(scheduled_for) FROM jobs j WHERE j.schedule = s.name)
+                       AS last_fired,
+                   (SELECT arg_max(status, started) FROM jobs j WHERE j.schedule = s.name)
+                       AS last_status,
+                   (SELECT max(started) FROM jobs j WHERE j.schedule = s.name) AS last_started
+            FROM schedules s ORDER BY s.name""")
+    frame["state"] = frame["state"].map(_decode)
+    return frame
+
+
+def pending_requests(store: Store) -> pd.DataFrame:
+    """Requests for the scheduler daemon that no job has answered yet, oldest first."""
+    with reading(store) as con:
+        frame = _frame(con, """
+            SELECT q.id, q.schedule, q.params, q.parent_run, q.ts FROM job_requests q
+            WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id) ORDER BY q.id""")
+    frame["params"] = frame["params"].map(_decode)
+    return frame

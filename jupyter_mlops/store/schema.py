@@ -96,6 +96,27 @@ MIGRATIONS: list[str] = [
     CREATE OR REPLACE VIEW lineage AS
     SELECT src_kind, src_id, dst_kind, dst_id, relation, name FROM lineage_edges;
     """,
+    # 6: jobs (a job execution is a run of kind 'job'), schedules (the latest state of each
+    # name wins) and requests for the scheduler daemon
+    """
+    CREATE TABLE jobs (
+        run_id VARCHAR, notebook VARCHAR, notebook_sha VARCHAR, params VARCHAR,
+        schedule VARCHAR, trigger VARCHAR, request VARCHAR, reproduces VARCHAR,
+        parent_run VARCHAR, executor VARCHAR, timeout_s DOUBLE, scheduled_for TIMESTAMP,
+        host VARCHAR, pid INTEGER, started TIMESTAMP, ended TIMESTAMP, status VARCHAR,
+        reason VARCHAR, failed_cell INTEGER, error_type VARCHAR, error_message VARCHAR,
+        traceback VARCHAR, output VARCHAR, output_sha VARCHAR);
+    CREATE TABLE schedule_events (
+        event_id VARCHAR, name VARCHAR, state VARCHAR, removed BOOLEAN, ts TIMESTAMP);
+    CREATE VIEW schedules AS
+    SELECT name, state, created, updated FROM (
+        SELECT name, arg_max(state, event_id) AS state, arg_max(removed, event_id) AS removed,
+               min(ts) AS created, max(ts) AS updated
+        FROM schedule_events GROUP BY name)
+    WHERE NOT removed;
+    CREATE TABLE job_requests (
+        id VARCHAR, schedule VARCHAR, params VARCHAR, parent_run VARCHAR, ts TIMESTAMP);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

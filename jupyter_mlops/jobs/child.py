@@ -1,0 +1,178 @@
+"""One job in its own process: ``python -m jupyter_mlops.jobs.child SPEC``.
+
+The runner starts this process per job so that papermill's ``cwd`` and the kernel belong
+to this job alone, and so that a timeout or a cancel can kill the whole tree. This process
+owns the job's run: it records the start, the parameters and the end, while the kernel,
+started with the capture extension, records the cells under the same run id.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import logging
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.session import Session
+from traitlets import Dict
+
+from .. import artifacts
+from .. import events as ev
+from ..store import Store
+from ..tracking import tracker
+from .params import JobError, check_against
+from .spec import JobResult, JobSpec
+
+EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2
+
+
+class _CellIdSession(Session):
+    """Sends the executing cell's nbformat id with its execute_request, as JupyterLab does
+    and nbclient does not, so the kernel records job cells by their notebook ids."""
+
+    #: A trait, so that the clone each kernel client gets shares this very dict.
+    executing = Dict()
+
+    def on_cell_execute(self, cell: Any, cell_index: int) -> None:
+        self.executing["id"] = cell.get("id")
+
+    def msg(self, msg_type: str, content: Any = None, parent: Any = None, header: Any = None,
+            metadata: Any = None) -> dict[str, Any]:
+        if msg_type == "execute_request" and self.executing.get("id"):
+            metadata = {**(metadata or {}), "cellId": self.executing["id"]}
+        return super().msg(msg_type, content, parent, header, metadata)
+
+
+def _load(spec: JobSpec) -> tuple[Any, dict[str, Any]]:
+    """The notebook and the parameters its ``parameters`` cell declares; JobError if the
+    file is not a notebook or a parameter is not one of them."""
+    import nbformat
+    import papermill
+
+    path = Path(spec.notebook)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except FileNotFoundError:
+        raise JobError(f"no notebook at {path}") from None
+    except Exception as e:  # nbformat raises many types for a file that is not a notebook
+        raise JobError(f"{path} is not a Jupyter notebook ({type(e).__name__}: "
+                       f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
+    declared = papermill.inspect_notebook(str(path))
+    check_against(str(path), declared, spec.params)
+    return nb, declared
+
+
+def _effective_params(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The notebook's literal defaults overridden by the given values: what the run used."""
+    params = {}
+    for name, info in declared.items():
+        with contextlib.suppress(ValueError, SyntaxError):  # code is not a recordable value
+            params[name] = ast.literal_eval(info.get("default") or "")
+    return {**params, **given}
+
+
+def _outcome(spec: JobSpec, nb: Any, error: BaseException | None) -> JobResult:
+    """How the job ended, from the exception papermill raised and, when it raised nothing,
+    from the cells: ``sys.exit(0)`` stops a notebook with no exception at all."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    result = JobResult(spec.run_id, "succeeded", output=spec.output)
+    if isinstance(error, PapermillExecutionError):
+        result.status, result.failed_cell = "failed", error.cell_index
+        result.error_type, result.error_message = error.ename, error.evalue
+        result.traceback = "\n".join(error.traceback)
+        result.reason = f"cell {error.cell_index} raised {error.ename}: {error.evalue}"
+    elif isinstance(error, CellTimeoutError):
+        result.status, result.reason = "timed_out", f"a cell timed out: {error}"
+    elif isinstance(error, DeadKernelError):
+        result.status, result.reason = "kernel_died", f"the kernel died: {error}"
+    elif error is not None:
+        result.status, result.error_type = "failed", type(error).__name__
+        result.reason = result.error_message = str(error) or type(error).__name__
+    else:
+        for index, cell in enumerate(nb.cells):
+            state = cell.metadata.get("papermill", {}).get("status")
+            if cell.cell_type == "code" and state in ("failed", "pending"):
+                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                result.status, result.failed_cell = "failed", index
+                if errors:
+                    result.error_type = errors[0].get("ename")
+                    result.error_message = errors[0].get("evalue")
+                why = f" ({result.error_type}: {result.error_message})" if errors else ""
+                result.reason = f"the notebook stopped at cell {index}{why}, skipping the rest"
+                break
+    return result
+
+
+def run(spec: JobSpec) -> JobResult:
+    """Execute the job; record its run, parameters and end. Never raises for a bad job."""
+    import papermill
+
+    try:
+        nb, declared = _load(spec)
+    except JobError as e:
+        return JobResult(spec.run_id, "refused", reason=str(e))
+    store = Store.open(spec.store)
+    t = tracker()
+    t.start_run(spec.experiment or Path(spec.notebook).stem, kind="job", run_id=spec.run_id,
+                notebook=spec.notebook)
+    source = Path(spec.notebook).read_bytes()
+    t.emit(ev.JOB_STARTED, {
+        "run_id": spec.run_id, "notebook": spec.notebook, "params": spec.params,
+        "notebook_sha": artifacts.put(store, source), "schedule": spec.schedule,
+        "trigger": spec.trigger, "request": spec.request, "reproduces": spec.reproduces,
+        "parent_run": spec.parent_run, "executor": spec.executor, "timeout_s": spec.timeout_s,
+        "scheduled_for": spec.scheduled_for, "host": socket.gethostname(),
+        "pid": spec.runner_pid, "output": spec.output})
+    t.log_params(_effective_params(declared, spec.params))
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_client.utils import run_sync
+
+    session = _CellIdSession()
+    kernel = spec.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
+    km = AsyncKernelManager(kernel_name=kernel, session=session)
+    error: BaseException | None = None
+    Path(spec.output).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        nb = papermill.execute_notebook(
+            spec.notebook, spec.output, parameters=spec.params, kernel_name=kernel,
+            progress_bar=spec.progress, cwd=str(Path(spec.notebook).parent), km=km,
+            on_cell_execute=session.on_cell_execute, extra_arguments=["--ext=jupyter_mlops"])
+    except Exception as e:
+        error = e
+    finally:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    if error is not None:
+        import nbformat
+
+        try:
+            nb = nbformat.read(spec.output, as_version=4)
+        except Exception:
+            nb = None
+    result = _outcome(spec, nb, error)
+    end = {"run_id": spec.run_id, "status": result.status, "reason": result.reason,
+           "failed_cell": result.failed_cell, "error_type": result.error_type,
+           "error_message": result.error_message, "traceback": result.traceback,
+           "output": spec.output, "output_sha": None}
+    if Path(spec.output).exists():  # the executed notebook, kept even if the file is moved
+        end["output_sha"] = artifacts.put(store, Path(spec.output).read_bytes())
+    t.emit(ev.JOB_ENDED, end)
+    t.end_run(result.status)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    spec = JobSpec.load((argv or sys.argv[1:])[0])
+    logging.getLogger("papermill").setLevel(logging.INFO if spec.progress else logging.WARNING)
+    result = run(spec)
+    result.save(spec.folder)
+    return {"succeeded": EXIT_OK, "refused": EXIT_REFUSED}.get(result.status, EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,147 @@
+"""Run a notebook as a job: a child process per job, a wall timeout, the whole tree killed.
+
+papermill has no whole-notebook timeout, changes the working directory of its whole
+process, and its kernel runs in a process session of its own (killing papermill orphans
+it). So each job runs ``python -m jupyter_mlops.jobs.child`` in a new process; this side
+waits for it, kills it and every descendant (kernel included) on timeout or cancel, and
+records the end itself when the child could not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .. import events as ev
+from ..config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV
+from ..store import Store
+from ..store.spool import SpoolWriter
+from .params import JobError, check_values
+from .spec import JobResult, JobSpec
+
+#: How often a running job's cancel flag is asked (a Dask Event costs a round trip).
+CANCEL_POLL_S = 0.5
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
+                       r"(?:(\d+(?:\.\d+)?)s?)?\s*$")
+
+
+def parse_duration(value: str | float | None) -> float | None:
+    """Seconds from ``90``, ``"90s"``, ``"30m"``, ``"1h30m"``; None stays None."""
+    if value is None or isinstance(value, int | float):
+        if value is not None and value <= 0:
+            raise JobError(f"a timeout must be positive, not {value}")
+        return None if value is None else float(value)
+    match = _DURATION.match(value)
+    if not value.strip() or not match or not any(match.groups()):
+        raise JobError(f"timeout {value!r} is not a duration: use seconds (90) or 30s, 30m, 2h")
+    hours, minutes, seconds = (float(g or 0) for g in match.groups())
+    return parse_duration(hours * 3600 + minutes * 60 + seconds)
+
+
+def prepare(notebook: str | os.PathLike[str], params: dict[str, Any] | None = None, *,
+            timeout: str | float | None = None, experiment: str | None = None,
+            output: str | os.PathLike[str] | None = None, kernel_name: str | None = None,
+            store: Store | None = None, **context: Any) -> JobSpec:
+    """Check what can be checked without starting anything, and give the job its run id."""
+    path = Path(notebook).expanduser().resolve()
+    if not path.is_file():
+        raise JobError(f"no notebook at {path}")
+    store = store or Store.open()
+    run_id = ev.new_id()
+    out = Path(output).expanduser().resolve() if output else (
+        store.root / "jobs" / run_id / path.name)
+    return JobSpec(notebook=str(path), run_id=run_id, store=str(store.root), output=str(out),
+                   params=check_values(params or {}), experiment=experiment,
+                   timeout_s=parse_duration(timeout), kernel_name=kernel_name, **context)
+
+
+def execute(spec: JobSpec, cancel: Callable[[], bool] | None = None) -> JobResult:
+    """Run the job to its end and return how it ended; JobError if it was refused."""
+    spec.runner_pid = os.getpid()
+    path = spec.save()
+    env = {**os.environ, HOME_ENV: spec.store, RUN_ID_ENV: spec.run_id,
+           EXPERIMENT_ENV: spec.experiment or Path(spec.notebook).stem}
+    log = None if spec.progress else open(spec.folder / "log.txt", "ab")  # noqa: SIM115
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_mlops.jobs.child", str(path)], env=env,
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        status, reason = _wait(child, spec.timeout_s, cancel)
+    finally:
+        if log:
+            log.close()
+    result = JobResult.load(spec.folder)
+    if result is None:  # killed here, or it died before recording its end: record it
+        if status is None:
+            status = "failed"
+            reason = (f"the job process exited with code {child.returncode} before recording "
+                      f"its end; see {spec.folder / 'log.txt'}")
+        output = spec.output if Path(spec.output).exists() else None
+        result = JobResult(spec.run_id, status, reason, output=output)
+        record_end(spec.store, result)
+    if result.status == "refused":
+        raise JobError(result.reason or "the job was refused")
+    return result
+
+
+def _wait(child: subprocess.Popen[bytes], timeout: float | None,
+          cancel: Callable[[], bool] | None) -> tuple[str | None, str | None]:
+    """Wait for the child; on timeout, cancel or Ctrl-C kill its tree and say why."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        while True:
+            wait = CANCEL_POLL_S if deadline is None else min(
+                CANCEL_POLL_S, max(0.0, deadline - time.monotonic()))
+            try:
+                child.wait(wait)
+                return None, None
+            except subprocess.TimeoutExpired:
+                pass
+            if deadline is not None and time.monotonic() >= deadline:
+                kill_tree(child.pid)
+                return "timed_out", f"the job ran past its {timeout:g} s wall timeout"
+            if cancel is not None and cancel():
+                kill_tree(child.pid)
+                return "cancelled", "cancelled on request"
+    except BaseException:  # Ctrl-C, SIGTERM as SystemExit, the thread's own end
+        kill_tree(child.pid)
+        raise
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and every descendant (the kernel runs in a session of its own,
+    so a process group kill would miss it), then reap them."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [*root.children(recursive=True), root]
+    except psutil.NoSuchProcess:
+        return
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            proc.kill()
+    psutil.wait_procs(procs, timeout=10)
+
+
+@functools.cache
+def _writer(store: str) -> SpoolWriter:
+    return SpoolWriter(Store.open(store))
+
+
+def record_end(store: str, result: JobResult) -> None:
+    """Record a job's end from outside it (killed, lost, interrupted), durably."""
+    writer = _writer(store)
+    writer.append(ev.Event(ev.JOB_ENDED, {
+        "run_id": result.run_id, "status": result.status, "reason": result.reason,
+        "output": result.output}))
+    writer.append(ev.Event(ev.RUN_ENDED, {"run_id": result.run_id, "status": result.status}))
+    writer.flush()
