@@ -126,7 +126,8 @@ def graph(ref: Any, depth: int = 50) -> dict[str, Any]:
 
 
 def slice(ref: Any) -> pd.DataFrame:
-    """The minimal ordered cells a model version depends on, for turning a session into a job.
+    """The minimal ordered cells a model version (or a run's last fit) depends on, for
+    turning a session into a job.
 
     Walks the run's cells backwards from the one that called ``fit``, keeping a cell when it
     wrote a name still needed (rebinding or changing it in place), and then needing what it
@@ -138,7 +139,9 @@ def slice(ref: Any) -> pd.DataFrame:
         found = db.run(con, """
             SELECT f.run_id, f.cell_seq FROM lineage l JOIN fits f ON f.id = l.src_id
             WHERE l.src_kind = 'fit' AND l.dst_kind = ? AND l.dst_id = ?
-            ORDER BY f.id DESC LIMIT 1""", [kind, id_])
+            ORDER BY f.id DESC LIMIT 1""", [kind, id_]) if kind != "run" else db.run(
+            con, "SELECT run_id, cell_seq FROM fits WHERE run_id = ? AND cell_seq IS NOT NULL "
+                 "ORDER BY id DESC LIMIT 1", [id_])  # a run: its last fit
         if not found:
             raise StoreError(f"no recorded fit for {id_}: the slice follows the cell that "
                              f"called fit, which autolog records (it was off?)")

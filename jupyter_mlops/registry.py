@@ -19,7 +19,7 @@ from . import events as ev
 from .store import Store, StoreError, db
 from .store.ingest import ingest
 from .store.lock import hold
-from .tracking import tracker
+from .tracking import record_now, tracker
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
@@ -81,15 +81,6 @@ def _params(model: Any) -> dict[str, Any]:
         return {}
 
 
-def _emit_and_apply(store: Store, event: ev.Event) -> None:
-    try:
-        tracker().writer.append(event)
-        tracker().writer.flush()  # registry events must survive a machine crash
-    except (StoreError, OSError) as e:
-        raise StoreError(f"the registry could not record this: {e}") from None
-    ingest(store)
-
-
 def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
              data: list[str] | None = None) -> ModelVersion:
     """Store the fitted model as the next version of ``name``.
@@ -118,7 +109,7 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
                 metrics = dict(db.run(con, "SELECT key, arg_max(value, event_id) FROM metrics "
                                            "WHERE run_id = ? GROUP BY key", [run_id]))
         flavor = f"{type(model).__module__}.{type(model).__qualname__}"
-        _emit_and_apply(store, ev.Event(ev.MODEL_VERSION, {
+        record_now(store, ev.Event(ev.MODEL_VERSION, {
             "run_id": run_id, "name": name, "version": version, "artifact": sha,
             "format": fmt, "flavor": flavor, "metrics": metrics, "params": _params(model),
             "data": list(data or []), "size": len(blob), "fit": fit.get("fit")}))
@@ -218,7 +209,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
             return target
         import getpass
 
-        _emit_and_apply(store, ev.Event(ev.ALIAS_SET, {
+        record_now(store, ev.Event(ev.ALIAS_SET, {
             "run_id": tracker().run_id, "name": name, "alias": alias,
             "version": target.version, "previous": current,
             "set_by": by or getpass.getuser(), "gate": gate or {}}))

@@ -95,6 +95,12 @@ class Tracker:
         except OSError as e:
             log.warning("jupyter-mlops: could not flush the spool: %s", e)
 
+    def wait_environment(self, timeout: float = 30.0) -> None:
+        """Let the environment snapshot finish: a short-lived process (a job's runner)
+        would otherwise exit before its daemon thread records it."""
+        if self._env_thread is not None:
+            self._env_thread.join(timeout)
+
     def ensure_run(self) -> str:
         return self.run_id or self.start_run()
 
@@ -185,3 +191,16 @@ def log_metric(key: str, value: float, step: int | None = None) -> None:
 def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
     """Record several metric values at once (one event)."""
     tracker().log_metrics(metrics, step)
+
+
+def record_now(store: Store, event: ev.Event) -> None:
+    """Append ``event`` durably and apply it at once: for decisions (a promotion, a
+    schedule change) made under the store's exclusive lock on the state just read."""
+    from .store.ingest import ingest
+
+    try:
+        tracker().writer.append(event)
+        tracker().writer.flush()  # such events must survive a machine crash
+    except (StoreError, OSError) as e:
+        raise StoreError(f"could not record this: {e}") from None
+    ingest(store)

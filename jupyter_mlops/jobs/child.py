@@ -52,7 +52,7 @@ def _load(spec: JobSpec) -> tuple[Any, dict[str, Any]]:
     import nbformat
     import papermill
 
-    path = Path(spec.notebook)
+    path = Path(spec.source)
     try:
         nb = nbformat.read(path, as_version=4)
     except FileNotFoundError:
@@ -120,7 +120,7 @@ def run(spec: JobSpec) -> JobResult:
     t = tracker()
     t.start_run(spec.experiment or Path(spec.notebook).stem, kind="job", run_id=spec.run_id,
                 notebook=spec.notebook)
-    source = Path(spec.notebook).read_bytes()
+    source = Path(spec.source).read_bytes()
     t.emit(ev.JOB_STARTED, {
         "run_id": spec.run_id, "notebook": spec.notebook, "params": spec.params,
         "notebook_sha": artifacts.put(store, source), "schedule": spec.schedule,
@@ -139,7 +139,7 @@ def run(spec: JobSpec) -> JobResult:
     Path(spec.output).parent.mkdir(parents=True, exist_ok=True)
     try:
         nb = papermill.execute_notebook(
-            spec.notebook, spec.output, parameters=spec.params, kernel_name=kernel,
+            spec.source, spec.output, parameters=spec.params, kernel_name=kernel,
             progress_bar=spec.progress, cwd=str(Path(spec.notebook).parent), km=km,
             on_cell_execute=session.on_cell_execute, extra_arguments=["--ext=jupyter_mlops"])
     except Exception as e:
@@ -162,6 +162,7 @@ def run(spec: JobSpec) -> JobResult:
     if Path(spec.output).exists():  # the executed notebook, kept even if the file is moved
         end["output_sha"] = artifacts.put(store, Path(spec.output).read_bytes())
     t.emit(ev.JOB_ENDED, end)
+    t.wait_environment()
     t.end_run(result.status)
     return result
 

@@ -8,7 +8,6 @@ its child process tree itself.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -22,8 +21,8 @@ class Executor(Protocol):
     def submit(self, spec: JobSpec) -> Any:
         """Start the job (queued behind the concurrency limit); a future of JobResult."""
 
-    def cancel(self, run_id: str) -> None:
-        """Ask a queued or running job to stop; it ends as cancelled."""
+    def cancel(self, run_id: str, status: str = "cancelled") -> None:
+        """Stop a queued or running job; it ends with ``status``."""
 
     def shutdown(self, wait: bool = True) -> None: ...
 
@@ -37,18 +36,18 @@ class LocalExecutor:
         if max_workers < 1:
             raise ValueError(f"max_workers must be at least 1, not {max_workers}")
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="jupyter-mlops-job")
-        self._cancels: dict[str, threading.Event] = {}
+        self._stops: dict[str, str | None] = {}
 
     def submit(self, spec: JobSpec) -> Future[JobResult]:
         spec.executor = self.name
-        flag = self._cancels.setdefault(spec.run_id, threading.Event())
-        future = self._pool.submit(execute, spec, flag.is_set)
-        future.add_done_callback(lambda _: self._cancels.pop(spec.run_id, None))
+        self._stops[spec.run_id] = None
+        future = self._pool.submit(execute, spec, lambda: self._stops.get(spec.run_id))
+        future.add_done_callback(lambda _: self._stops.pop(spec.run_id, None))
         return future
 
-    def cancel(self, run_id: str) -> None:
-        if run_id in self._cancels:
-            self._cancels[run_id].set()
+    def cancel(self, run_id: str, status: str = "cancelled") -> None:
+        if run_id in self._stops:
+            self._stops[run_id] = status
 
     def shutdown(self, wait: bool = True) -> None:
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
@@ -58,7 +57,8 @@ def _on_worker(spec: JobSpec, event_name: str) -> JobResult:
     """The Dask task: supervise the job's child process on this worker."""
     from distributed import Event
 
-    return execute(spec, Event(event_name).is_set)
+    event = Event(event_name)
+    return execute(spec, lambda: "cancelled" if event.is_set() else None)
 
 
 class DaskExecutor:
@@ -81,7 +81,8 @@ class DaskExecutor:
         return self.client.submit(_on_worker, spec, _event_name(spec.run_id),
                                   key=f"jupyter-mlops-job-{spec.run_id}", pure=False)
 
-    def cancel(self, run_id: str) -> None:
+    def cancel(self, run_id: str, status: str = "cancelled") -> None:
+        """Dask tasks end as cancelled whatever ``status`` asks (one Event per job)."""
         from distributed import Event
 
         Event(_event_name(run_id), client=self.client).set()

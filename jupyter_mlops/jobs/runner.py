@@ -29,6 +29,8 @@ from .spec import JobResult, JobSpec
 
 #: How often a running job's cancel flag is asked (a Dask Event costs a round trip).
 CANCEL_POLL_S = 0.5
+_STOPPED = {"cancelled": "cancelled on request",
+            "interrupted": "the scheduler shut down before the job finished"}
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*"
                        r"(?:(\d+(?:\.\d+)?)s?)?\s*$")
 
@@ -49,22 +51,35 @@ def parse_duration(value: str | float | None) -> float | None:
 def prepare(notebook: str | os.PathLike[str], params: dict[str, Any] | None = None, *,
             timeout: str | float | None = None, experiment: str | None = None,
             output: str | os.PathLike[str] | None = None, kernel_name: str | None = None,
-            store: Store | None = None, **context: Any) -> JobSpec:
-    """Check what can be checked without starting anything, and give the job its run id."""
+            store: Store | None = None, content: bytes | None = None,
+            **context: Any) -> JobSpec:
+    """Check what can be checked without starting anything, and give the job its run id.
+
+    ``content`` (reproduce) is the notebook to execute in place of the file at
+    ``notebook``, which then only names it and gives the kernel its working directory.
+    """
     path = Path(notebook).expanduser().resolve()
-    if not path.is_file():
+    if content is None and not path.is_file():
         raise JobError(f"no notebook at {path}")
     store = store or Store.open()
     run_id = ev.new_id()
     out = Path(output).expanduser().resolve() if output else (
         store.root / "jobs" / run_id / path.name)
-    return JobSpec(notebook=str(path), run_id=run_id, store=str(store.root), output=str(out),
+    spec = JobSpec(notebook=str(path), run_id=run_id, store=str(store.root), output=str(out),
                    params=check_values(params or {}), experiment=experiment,
                    timeout_s=parse_duration(timeout), kernel_name=kernel_name, **context)
+    if content is not None:
+        spec.folder.mkdir(parents=True, exist_ok=True)
+        spec.content = str(spec.folder / "recorded.ipynb")
+        Path(spec.content).write_bytes(content)
+    return spec
 
 
-def execute(spec: JobSpec, cancel: Callable[[], bool] | None = None) -> JobResult:
-    """Run the job to its end and return how it ended; JobError if it was refused."""
+def execute(spec: JobSpec, cancel: Callable[[], str | None] | None = None) -> JobResult:
+    """Run the job to its end and return how it ended; JobError if it was refused.
+
+    ``cancel`` is polled while the job runs: a status it returns ("cancelled",
+    "interrupted") stops the job with that status."""
     spec.runner_pid = os.getpid()
     path = spec.save()
     env = {**os.environ, HOME_ENV: spec.store, RUN_ID_ENV: spec.run_id,
@@ -93,7 +108,7 @@ def execute(spec: JobSpec, cancel: Callable[[], bool] | None = None) -> JobResul
 
 
 def _wait(child: subprocess.Popen[bytes], timeout: float | None,
-          cancel: Callable[[], bool] | None) -> tuple[str | None, str | None]:
+          cancel: Callable[[], str | None] | None) -> tuple[str | None, str | None]:
     """Wait for the child; on timeout, cancel or Ctrl-C kill its tree and say why."""
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
@@ -108,9 +123,9 @@ def _wait(child: subprocess.Popen[bytes], timeout: float | None,
             if deadline is not None and time.monotonic() >= deadline:
                 kill_tree(child.pid)
                 return "timed_out", f"the job ran past its {timeout:g} s wall timeout"
-            if cancel is not None and cancel():
+            if cancel is not None and (status := cancel()):
                 kill_tree(child.pid)
-                return "cancelled", "cancelled on request"
+                return status, _STOPPED.get(status, status)
     except BaseException:  # Ctrl-C, SIGTERM as SystemExit, the thread's own end
         kill_tree(child.pid)
         raise

@@ -15,7 +15,7 @@ STATUSES = ("succeeded", "failed", "timed_out", "kernel_died", "cancelled", "int
 
 @dataclass
 class JobSpec:
-    notebook: str  # absolute path of the notebook to execute
+    notebook: str  # absolute path of the notebook (its folder is the kernel's cwd)
     run_id: str
     store: str
     output: str  # where the executed notebook is written
@@ -32,6 +32,12 @@ class JobSpec:
     executor: str = "local"
     progress: bool = False  # papermill's progress bar (on a terminal)
     runner_pid: int | None = None
+    content: str | None = None  # execute this file instead (reproduce: the recorded content)
+
+    @property
+    def source(self) -> str:
+        """The file papermill executes."""
+        return self.content or self.notebook
 
     @property
     def folder(self) -> Path:

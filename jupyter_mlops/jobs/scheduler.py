@@ -1,0 +1,191 @@
+"""The scheduler daemon: ``jupyter mlops scheduler``, one per store.
+
+Why a loop of its own around APScheduler's cron triggers rather than APScheduler's
+scheduler: the schedules live in the event store (so the sidebar, the CLI and this daemon
+share one truth), the last fire time of each schedule is in the jobs table (so misfires
+across a daemon restart follow the schedule's policy), and APScheduler's persistent job
+stores would be a second database. The loop asks the store every tick (~30 ms).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from ..store import Store, StoreError, queries
+from . import schedules
+from .executors import executor_for
+from .runner import kill_tree, prepare, record_end
+from .spec import JobResult, JobSpec
+
+log = logging.getLogger("jupyter_mlops.scheduler")
+
+
+class SchedulerBusy(StoreError):
+    """Another daemon holds this store's scheduler lock."""
+
+
+class Scheduler:
+    """Fires due schedules and answers run requests; ``tick`` is one pass (tests call it
+    with their own ``now``), ``serve`` loops until SIGTERM/SIGINT or :meth:`stop`."""
+
+    def __init__(self, store: Store, *, executor: str | None = None, max_jobs: int = 2,
+                 tick_s: float = 1.0, grace_s: float = schedules.GRACE_S,
+                 shutdown_grace_s: float = 30.0) -> None:
+        self.store = store
+        self.executor = executor_for(executor, max_jobs)
+        self.tick_s, self.grace_s, self.shutdown_grace_s = tick_s, grace_s, shutdown_grace_s
+        self._running: dict[str, tuple[str, Any]] = {}  # run id -> (schedule, future)
+        self._last: dict[str, float] = {}  # schedule -> last fire time handled
+        self._answered: set[str] = set()  # request ids
+        self._stop = threading.Event()
+        self._lock_fd: int | None = None
+
+    # -- the lock: one daemon per store -------------------------------------------------
+    @property
+    def lock_path(self) -> Path:
+        return self.store.root / "scheduler.lock"
+
+    def acquire(self) -> None:
+        self.store.ensure()
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise SchedulerBusy(f"a scheduler already runs on {self.store.root} ({holder}); "
+                                f"one per store. Stop it first.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        self._lock_fd = fd
+
+    def release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    # -- start-up, the loop, shutdown -----------------------------------------------------
+    def mark_lost(self) -> list[str]:
+        """Jobs left "running" on this host by a runner that is gone: kill what remains of
+        them and record them as lost."""
+        lost = []
+        running = queries.jobs(self.store, status="running", limit=10_000)
+        for job in running.itertuples():
+            if job.host != socket.gethostname() or (job.pid and psutil.pid_exists(job.pid)):
+                continue
+            for proc in psutil.process_iter(["cmdline"]):
+                if any(job.run_id in part for part in proc.info["cmdline"] or ()):
+                    kill_tree(proc.pid)  # its orphaned child process and kernel
+            record_end(str(self.store.root), JobResult(
+                job.run_id, "lost", f"its runner (pid {job.pid}) ended without recording "
+                f"how the job ended"))
+            lost.append(job.run_id)
+        return lost
+
+    def serve(self) -> None:
+        """Run until SIGTERM/SIGINT: running jobs get ``shutdown_grace_s`` to finish, then
+        are killed and recorded as interrupted."""
+        self.acquire()
+        try:
+            for run_id in self.mark_lost():
+                log.warning("job %s was left running by a dead runner: marked lost",
+                            run_id[:12])
+            if threading.current_thread() is threading.main_thread():
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(sig, lambda *_: self._stop.set())
+            log.info("scheduler on %s, %s executor", self.store.root, self.executor.name)
+            while not self._stop.is_set():
+                try:
+                    self.tick()
+                except StoreError as e:
+                    log.error("tick failed, retrying: %s", e)
+                self._stop.wait(self.tick_s)
+            self.shutdown()
+        finally:
+            self.release()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def shutdown(self) -> None:
+        deadline = time.monotonic() + self.shutdown_grace_s
+        for run_id, (_, future) in list(self._running.items()):
+            try:
+                future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:  # timed out waiting (or the job raised): interrupt it
+                log.warning("interrupting job %s", run_id[:12])
+                self.executor.cancel(run_id, "interrupted")
+        self.executor.shutdown(wait=True)
+
+    def tick(self, now: float | None = None) -> list[JobSpec]:
+        """Fire what is due now and answer pending requests; returns the jobs started."""
+        now = time.time() if now is None else now
+        table = queries.schedules(self.store)
+        started = []
+        for row in table.itertuples():
+            state = row.state
+            last = self._last.get(row.name) or _since(row.last_fired, state)
+            self._last[row.name] = now
+            if state.get("paused"):
+                continue
+            for fire in schedules.due(state, last, now, self.grace_s):
+                spec = self._start(row.name, state, "schedule", scheduled_for=fire)
+                if spec:
+                    started.append(spec)
+        states = {row.name: row.state for row in table.itertuples()}
+        for req in queries.pending_requests(self.store).itertuples():
+            if req.id in self._answered:
+                continue
+            self._answered.add(req.id)
+            if req.schedule not in states:
+                log.error("request %s: no schedule named %r", req.id[:12], req.schedule)
+                continue
+            spec = self._start(req.schedule, states[req.schedule], "request",
+                               params=req.params or {}, request=req.id,
+                               parent_run=req.parent_run)
+            if spec:
+                started.append(spec)
+        return started
+
+    def _start(self, name: str, state: dict[str, Any], trigger: str,
+               params: dict[str, Any] | None = None, **context: Any) -> JobSpec | None:
+        if any(schedule == name for schedule, _ in self._running.values()):
+            log.warning("%s: the previous job is still running; this one is skipped", name)
+            return None
+        try:
+            spec = prepare(state["notebook"], {**state.get("params", {}), **(params or {})},
+                           timeout=state.get("timeout_s"), experiment=state.get("experiment"),
+                           store=self.store, schedule=name, trigger=trigger, **context)
+        except StoreError as e:
+            log.error("%s: cannot start: %s", name, e)
+            return None
+        future = self.executor.submit(spec)
+        self._running[spec.run_id] = (name, future)
+        future.add_done_callback(lambda f, run_id=spec.run_id: self._done(run_id, f))
+        log.info("%s: started job %s (%s)", name, spec.run_id[:12], trigger)
+        return spec
+
+    def _done(self, run_id: str, future: Any) -> None:
+        name, _ = self._running.pop(run_id, (None, None))
+        try:
+            log.info("%s: %s", name, future.result())
+        except Exception as e:
+            log.error("%s: job %s ended badly: %s", name, run_id[:12], e)
+
+
+
+def _since(last_fired: Any, state: dict[str, Any]) -> float:
+    """Where a schedule's fire times start counting: its last recorded fire time, or when
+    it was created or resumed, whichever is later."""
+    fired = 0.0 if last_fired is None or last_fired != last_fired else last_fired.timestamp()
+    return max(fired, state.get("since") or 0.0)
