@@ -28,6 +28,7 @@ __all__ = [
     "profile",
     "promote",
     "register",
+    "widgets",
 ]
 
 # Re-exported lazily (PEP 562): the drift engine needs pandas and scipy, which a kernel
@@ -44,10 +45,10 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "lineage":  # a namespace: mlops.lineage.ancestors(...)
+    if name in ("lineage", "widgets"):  # namespaces: mlops.lineage.ancestors(...)
         import importlib
 
-        return importlib.import_module("jupyter_mlops.lineage")
+        return importlib.import_module(f"jupyter_mlops.{name}")
     if name in _LAZY:
         import importlib
 
