@@ -80,6 +80,7 @@ class CompareView(View):
         keys = list(self.panel.histories)
         if list(self.metric.options) != keys:
             self.metric.options = keys
+            self.metric.value = keys[0] if keys else None
         key = self.metric.value
         with self.chart.batch_update():
             self.chart.data = []

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import ipywidgets
+import numpy as np
 import pandas as pd
 
 from ..store import Store, StoreError, queries
@@ -41,7 +42,8 @@ class MetricPanel(Panel):
         for m in models.itertuples():
             value = json.loads(m.metrics or "{}").get(self.key)
             if value is not None:
-                rows.append([f"{m.name}:{m.version}", ", ".join(m.aliases or []), m.created,
+                aliases = m.aliases if isinstance(m.aliases, (list, np.ndarray)) else []
+            rows.append([f"{m.name}:{m.version}", ", ".join(aliases), m.created,
                              float(value)])
         self.versions = pd.DataFrame(rows, columns=self.versions.columns).sort_values("created")
 
