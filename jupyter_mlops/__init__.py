@@ -29,6 +29,7 @@ __all__ = [
     "profile",
     "promote",
     "register",
+    "widgets",
 ]
 
 # Re-exported lazily (PEP 562): the drift engine needs pandas and scipy, which a kernel
@@ -45,7 +46,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("lineage", "jobs"):  # namespaces: mlops.lineage.ancestors(...), mlops.jobs.run
+    if name in ("jobs", "lineage", "widgets"):  # namespaces: mlops.jobs.run(...)
         import importlib
 
         return importlib.import_module(f"jupyter_mlops.{name}")

@@ -157,3 +157,43 @@ def slice(ref: Any) -> pd.DataFrame:
             keep.append(row.Index)
             needed = (needed - writes) | reads
     return cells.loc[sorted(keep)].reset_index(drop=True)
+
+
+# What a graph node is, per kind: one parameterized query over the ids of that kind.
+_DESCRIBE = {
+    "dataset": """SELECT d.fingerprint, d.kind, d.shape, d.nbytes, d.first_seen,
+                         (SELECT min(e.name) FROM lineage_edges e WHERE e.name IS NOT NULL
+                            AND e.relation IN ('read', 'wrote')
+                            AND (e.src_id = d.fingerprint OR e.dst_id = d.fingerprint)) AS name
+                  FROM datasets d WHERE list_contains(?, d.fingerprint)""",
+    "cell": """SELECT event_id, run_id, seq, execution_count, cell_id, status, duration_ms,
+                      source FROM cells WHERE list_contains(?, event_id)""",
+    "fit": """SELECT id, run_id, estimator, method, duration_ms, created FROM fits
+              WHERE list_contains(?, id)""",
+    "run": """SELECT id, experiment, kind, status, started, ended, notebook FROM runs
+              WHERE list_contains(?, id)""",
+    "model_version": """SELECT concat(name, ':', version), name, version, flavor, metrics,
+                               run_id, created FROM model_versions
+                        WHERE list_contains(?, concat(name, ':', version))""",
+    "drift_report": """SELECT id, reference_name, columns_compared, columns_drifted,
+                              share_drifted, dataset_drift, model, created FROM drift_reports
+                       WHERE list_contains(?, id)""",
+}
+
+
+def describe(nodes: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What each node is (a cell's source and run, a dataset's shape and name, a version's
+    metrics…), keyed by node; kinds without a table (aliases) are absent."""
+    wanted: dict[str, list[str]] = {}
+    for kind, id_ in nodes:
+        wanted.setdefault(kind, []).append(id_)
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    with queries.reading(tracker().store) as con:
+        for kind, ids in wanted.items():
+            if kind not in _DESCRIBE:
+                continue
+            cursor = con.execute(_DESCRIBE[kind], [ids])
+            names = [c[0] for c in cursor.description]
+            for row in cursor.fetchall():
+                found[(kind, str(row[0]))] = dict(zip(names[1:], row[1:], strict=True))
+    return found

@@ -17,7 +17,9 @@ from .store import StoreError
 from .tracking import Tracker
 
 COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
-            "drift", "lineage")
+            "drift", "lineage", "show")
+#: What ``%mlops show`` displays: the view and how many arguments it takes.
+VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
 
 
 @magics_class
@@ -62,6 +64,11 @@ class MLOpsMagics(Magics, Configurable):
                                      name and a DataFrame); the report is recorded
           lineage REF                what REF (name@alias, name:3, a DataFrame's name, a run
                                      id) came from
+          show runs [-e EXP]         live views (mlops.widgets): the runs table; two runs
+          show compare RUN_A RUN_B   compared; a model's lineage graph; a drift report
+          show lineage REF           (a saved report's id or the latest); a metric over
+          show drift [REPORT_ID]     time
+          show metric KEY [-e EXP]
         """
         try:
             args = parse_argstring(self.mlops, line)
@@ -144,8 +151,29 @@ class MLOpsMagics(Magics, Configurable):
         if len(args.args) != 1:
             raise ValueError("use `%mlops lineage churn@champion` (or name:3, a DataFrame's "
                              "name, a run id)")
-        ref = args.args[0]
-        return lineage.ancestors(self.shell.user_ns.get(ref, ref) if "@" not in ref else ref)
+        return lineage.ancestors(self._ref(args.args[0]))
+
+    def _ref(self, ref: str) -> Any:
+        """A lineage reference: a notebook variable's value (a DataFrame) or the text."""
+        return ref if "@" in ref else self.shell.user_ns.get(ref, ref)
+
+    def _cmd_show(self, args: Any) -> Any:
+        """The widgets face through its public API (``mlops.widgets``), imported only here:
+        the magic is a shorthand for typing the call, not a second implementation."""
+        from . import widgets
+
+        view, *rest = args.args or [""]
+        if view not in VIEWS:
+            raise ValueError(f"show what? use one of: {', '.join(VIEWS)}")
+        low, high = VIEWS[view]
+        if not low <= len(rest) <= high:
+            count = str(low) if low == high else f"{low} or {high}"
+            raise ValueError(f"`%mlops show {view}` takes {count} argument(s); see `%mlops?`")
+        if view in ("runs", "metric"):
+            return getattr(widgets, view)(*rest, **{"experiment": args.experiment})
+        if view == "lineage":
+            return widgets.lineage(self._ref(rest[0]))
+        return getattr(widgets, view)(*rest)
 
     def _cmd_status(self, args: Any) -> None:
         t = self.tracker

@@ -102,3 +102,38 @@ def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     exe = Path(sys.executable).parent / "jupyter"
     return subprocess.run([str(exe), "mlops", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=300)
+
+
+# Two runs of one experiment, two registered versions (the first promoted), metric
+# histories, and a saved drift report over 25 columns: what the widget tests display.
+SHOWCASE = [
+    "import numpy as np, pandas as pd\nfrom sklearn.linear_model import LogisticRegression\n"
+    "import jupyter_mlops as mlops",
+    "%mlops experiment churn",
+    "rng = np.random.default_rng(0)\n"
+    "X = pd.DataFrame(rng.normal(size=(400, 24)), columns=[f'f{i:02d}' for i in range(24)])\n"
+    "X['plan'] = rng.choice(['basic', 'pro', 'team'], 400)\ny = (X.f00 > 0).astype(int)",
+    "C = 0.5\nmlops.log_param('C', C)\n"
+    "for step in range(5):\n    mlops.log_metric('auc', 0.70 + 0.03 * step, step=step)",
+    "model = LogisticRegression(C=C).fit(X.drop(columns='plan'), y)\n"
+    "mlops.register(model, 'churn', metrics={'auc': 0.82})\nmlops.promote('churn', 1)",
+    "%mlops run start -e churn",
+    "C = 2.0\nmlops.log_param('C', C)\n"
+    "for step in range(5):\n    mlops.log_metric('auc', 0.72 + 0.04 * step, step=step)",
+    "model2 = LogisticRegression(C=C).fit(X.drop(columns='plan'), y)\n"
+    "mlops.register(model2, 'churn', metrics={'auc': 0.88})",
+    "cur = X.copy()\ncur['f01'] = cur['f01'] + 1.5\ncur['f02'] = cur['f02'] * 3\n"
+    "cur['plan'] = 'team'\nreport = mlops.drift(X, cur, model='churn@champion')",
+]
+
+
+def fill_showcase(root: Path) -> None:
+    """Record :data:`SHOWCASE` into the store at ``root`` through a real kernel."""
+    k = Kernel({**os.environ, "JUPYTER_MLOPS_HOME": str(root)}, root.parent)
+    try:
+        k.run("%load_ext jupyter_mlops")
+        for n, source in enumerate(SHOWCASE):
+            reply = k.run(source, cell_id=f"cell-{n}", timeout=120)
+            assert reply["status"] == "ok", (source, reply)
+    finally:
+        k.shutdown()

@@ -92,3 +92,27 @@ def save_report(report: DriftReport) -> None:
         t.writer.append(event)
     except (StoreError, OSError) as e:
         raise StoreError(f"the drift report was computed but not saved: {e}") from None
+
+
+def load_report(report_id: str | None = None) -> DriftReport:
+    """A saved drift report (the latest when no id is given), as :func:`drift` returned it:
+    per-column rows with their histograms, so it displays and summarizes the same."""
+    from ..store import queries
+    from .report import COLUMNS
+
+    store = tracker().store
+    row = queries.drift_report(store, report_id)
+    frame = queries.drift_columns(store, row["id"]).rename(columns={"column_name": "column"})
+    rows = []
+    for r in frame.to_dict("records"):
+        found = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()
+                 if k in COLUMNS}
+        for k in ("new_categories", "vanished_categories"):
+            found[k] = list(found[k]) if found.get(k) is not None else None
+        found["_hist"] = json.loads(r["detail"]) if r.get("detail") else None
+        rows.append(found)
+    return DriftReport(rows, float(row["options"].get("share", 0.5)), row["method"],
+                       int(row["n_reference"]), int(row["n_current"]),
+                       reference_source=row["reference"], current_source=row["current"],
+                       reference_name=row["reference_name"], model=row["model"], id=row["id"],
+                       options=row["options"])

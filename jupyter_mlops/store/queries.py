@@ -206,16 +206,36 @@ def drift_reports(store: Store, limit: int = 50) -> pd.DataFrame:
             FROM drift_reports ORDER BY created DESC, id DESC LIMIT ?""", [int(limit)])
 
 
+def _resolve_report(con: duckdb.DuckDBPyConnection, report_id: str | None) -> str:
+    """The full id of a drift report from an id or unique prefix (None: the latest)."""
+    if report_id is None:
+        found = db.run(con, "SELECT id FROM drift_reports ORDER BY created DESC, id DESC "
+                            "LIMIT 1")
+        if not found:
+            raise StoreError("no drift report saved yet: run mlops.drift(reference, current).")
+        return found[0][0]
+    found = db.run(con, "SELECT id FROM drift_reports WHERE starts_with(id, ?) LIMIT 2",
+                   [report_id])
+    if len(found) != 1:
+        raise StoreError(f"{'unknown' if not found else 'ambiguous'} drift report id "
+                         f"{report_id!r}. `jupyter mlops drift-reports` lists them.")
+    return found[0][0]
+
+
+def drift_report(store: Store, report_id: str | None = None) -> dict[str, Any]:
+    """One drift report's row (the latest when no id is given), options decoded."""
+    with reading(store) as con:
+        row = _frame(con, "SELECT * FROM drift_reports WHERE id = ?",
+                     [_resolve_report(con, report_id)]).iloc[0].to_dict()
+    row["options"] = _decode(row["options"]) or {}
+    return row
+
+
 def drift_columns(store: Store, report_id: str) -> pd.DataFrame:
     """The per-column rows of one drift report."""
     with reading(store) as con:
-        found = db.run(con, "SELECT id FROM drift_reports WHERE starts_with(id, ?) LIMIT 2",
-                       [report_id])
-        if len(found) != 1:
-            raise StoreError(f"{'unknown' if not found else 'ambiguous'} drift report id "
-                             f"{report_id!r}. `jupyter mlops drift-reports` lists them.")
         return _frame(con, "SELECT * EXCLUDE (report_id) FROM drift_columns "
-                           "WHERE report_id = ?", [found[0][0]])
+                           "WHERE report_id = ?", [_resolve_report(con, report_id)])
 
 
 def models(store: Store) -> pd.DataFrame:

@@ -1,0 +1,55 @@
+"""Notebook views of the store: runs, a comparison of two runs, a metric over time, a
+model's lineage and a drift report. ``mlops.widgets.runs()`` and friends.
+
+Each returns a live ipywidgets view (anywidget markup, stock controls, plotly charts) whose
+output also carries static HTML/SVG, so exported and job-executed notebooks stay readable.
+``static=True`` (the default inside a job) returns only that HTML. ``.refresh()`` rereads
+the store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..monitoring.report import DriftReport
+from .base import Panel, View, show
+from .compare_view import ComparePanel, CompareView
+from .drift_view import DriftPanel, DriftView
+from .lineage_view import LineagePanel
+from .metric_view import MetricPanel, MetricView
+from .runs_view import RunsPanel, RunsView
+
+__all__ = ["compare", "drift", "lineage", "metric", "runs"]
+
+
+def runs(experiment: str | None = None, *, status: str | None = None, limit: int = 50,
+         follow: bool = False, interval: float = 2.0, static: bool | None = None
+         ) -> View | Panel:
+    """Recent runs: sort by a header, filter, click rows to select and compare them;
+    ``follow=True`` adds new runs as they are recorded (polling every ``interval`` s)."""
+    panel = RunsPanel(experiment=experiment, status=status, limit=limit)
+    return show(panel, lambda p: RunsView(p, follow=follow, interval=interval), static)
+
+
+def compare(run_a: str, run_b: str, *, static: bool | None = None) -> View | Panel:
+    """Two runs: their params diff, metrics, and metric histories."""
+    return show(ComparePanel(run_a, run_b), CompareView, static)
+
+
+def lineage(ref: Any, *, depth: int = 50, max_nodes: int = 200, static: bool | None = None
+            ) -> View | Panel:
+    """The ancestry and descendants of ``ref`` (``"churn@champion"``, ``"churn:3"``, a run
+    id or a DataFrame); past ``max_nodes`` nodes, cells are folded into their runs."""
+    return show(LineagePanel(ref, depth=depth, max_nodes=max_nodes), View, static)
+
+
+def drift(report: DriftReport | str | None = None, *, static: bool | None = None
+          ) -> View | Panel:
+    """A drift report (from ``mlops.drift``), a saved report's id, or the latest saved."""
+    return show(DriftPanel(report), DriftView, static)
+
+
+def metric(key: str, experiment: str | None = None, *, static: bool | None = None
+           ) -> View | Panel:
+    """Metric ``key`` of every run (and registered version) over time."""
+    return show(MetricPanel(key, experiment=experiment), MetricView, static)
