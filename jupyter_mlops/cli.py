@@ -289,5 +289,241 @@ def lineage(ctx: click.Context, ref: str, down: bool, fmt: str) -> None:
     click.echo("}")
 
 
+
+# -- jobs ---------------------------------------------------------------------------------
+
+def _params(pairs: tuple[tuple[str, str], ...], params_file: str | None) -> dict[str, Any]:
+    """``--params FILE`` then ``-p NAME VALUE`` pairs (values parsed as JSON when they are)."""
+    from .jobs.params import load_file, parse_value
+
+    params = load_file(params_file) if params_file else {}
+    params.update((name, parse_value(value)) for name, value in pairs)
+    return params
+
+
+_param_options = [
+    click.option("-p", "--parameter", "pairs", nargs=2, multiple=True,
+                 metavar="NAME VALUE", help="A parameter (VALUE as JSON if it parses)."),
+    click.option("--params", "params_file", type=click.Path(exists=True, dir_okay=False),
+                 help="Parameters from a YAML or JSON file (-p wins)."),
+]
+
+
+def _with_params(f: Any) -> Any:
+    for option in reversed(_param_options):
+        f = option(f)
+    return f
+
+
+def _finish(result: Any) -> None:
+    """Print how a job ended; exit 0 only when it succeeded."""
+    click.echo(str(result))
+    if not result.ok:
+        if result.failed_cell is not None and result.traceback:
+            click.echo(result.traceback.splitlines()[-1], err=True)
+        sys.exit(130 if result.status == "cancelled" else 1)
+
+
+@main.command("run")
+@click.argument("notebook", type=click.Path())
+@_with_params
+@click.option("--timeout", help="Wall time for the whole job: 90, 30s, 30m, 2h.")
+@click.option("-e", "--experiment", help="Experiment of the job's run (default: notebook name).")
+@click.option("-o", "--output", type=click.Path(), help="Where to write the executed notebook "
+              "(default: the job's folder in the store).")
+@click.option("--kernel", "kernel_name", help="Kernel name (default: the notebook's).")
+@click.pass_context
+def run_job(ctx: click.Context, notebook: str, pairs: Any, params_file: str | None,
+            timeout: str | None, experiment: str | None, output: str | None,
+            kernel_name: str | None) -> None:
+    """Execute NOTEBOOK as a job with papermill; exit 1 unless it succeeded."""
+    from .jobs.runner import execute, prepare
+
+    spec = prepare(notebook, _params(pairs, params_file), timeout=timeout,
+                   experiment=experiment, output=output, kernel_name=kernel_name,
+                   store=_store(ctx), trigger="cli", progress=sys.stderr.isatty())
+    _finish(execute(spec))
+
+
+@main.command()
+@click.argument("run_id")
+@click.option("--timeout", help="Wall time (default: the original job's).")
+@click.pass_context
+def reproduce(ctx: click.Context, run_id: str, timeout: str | None) -> None:
+    """Run job RUN_ID again with its recorded notebook and parameters; say what changed."""
+    import warnings
+
+    from .jobs.reproduction import ReproducibilityWarning
+    from .jobs.reproduction import reproduce as run_again
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReproducibilityWarning)
+        done = run_again(run_id, timeout=timeout, progress=sys.stderr.isatty())
+    _warn([str(w.message) for w in caught])
+    for change in done.data:
+        click.echo(f"changed: {change}")
+    if done.metrics is not None and not done.metrics.empty:
+        _print_frame(done.metrics, False)
+    _finish(done.result)
+
+
+@main.command()
+@click.argument("ref")
+@click.option("--to", "target", required=True, type=click.Path(), help="The .ipynb to write.")
+@click.option("--force", is_flag=True, help="Overwrite the target if it exists.")
+def export(ref: str, target: str, force: bool) -> None:
+    """Write the cells behind REF (a run id, name:3, name@alias) as a job notebook."""
+    from .jobs.exporter import export as write
+
+    click.echo(f"wrote {write(ref, target, overwrite=force)}")
+
+
+@main.command()
+@click.option("--status", help="Only jobs that ended so (succeeded, failed, timed_out, …).")
+@click.option("--schedule", help="Only jobs of this schedule.")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many jobs.")
+@click.option("--json", "as_json", is_flag=True, help="JSON records instead of a table.")
+@click.pass_context
+def jobs(ctx: click.Context, status: str | None, schedule: str | None, limit: int,
+         as_json: bool) -> None:
+    """Recent job executions, newest first."""
+    from .store import queries
+
+    frame = queries.jobs(_store(ctx), status=status, schedule=schedule, limit=limit)
+    if not as_json and not frame.empty:
+        frame = frame[["run_id", "notebook", "status", "started", "duration_s", "schedule",
+                       "trigger", "params", "reason", "output"]]
+        frame = frame.assign(run_id=frame.run_id.str[:12],
+                             notebook=frame.notebook.map(lambda p: os.path.basename(p)))
+    _print_frame(frame, as_json)
+
+
+@main.group()
+def schedule() -> None:
+    """Schedules: notebooks run by `jupyter mlops scheduler` on a cron."""
+
+
+@schedule.command("add")
+@click.argument("notebook", type=click.Path())
+@click.option("--cron", required=True, help="'minute hour day month weekday' (a 6th field "
+              "first for seconds).")
+@click.option("--name", help="The schedule's name (default: the notebook's).")
+@_with_params
+@click.option("--misfire", type=click.Choice(["skip", "once", "all"]), default="once",
+              show_default=True, help="Fire times missed while no scheduler ran.")
+@click.option("--timeout", help="Wall time of each job: 90, 30m, 2h.")
+@click.option("-e", "--experiment", help="Experiment of its runs.")
+@click.option("--timezone", "tz", help="Time zone of the cron (default UTC).")
+@click.option("--replace", is_flag=True, help="Replace a schedule of the same name.")
+def schedule_add(notebook: str, cron: str, name: str | None, pairs: Any,
+                 params_file: str | None, misfire: str, timeout: str | None,
+                 experiment: str | None, tz: str | None, replace: bool) -> None:
+    """Run NOTEBOOK on a cron."""
+    from .jobs import schedules
+
+    state = schedules.add(notebook, cron, name=name, params=_params(pairs, params_file),
+                          misfire=misfire, timeout=timeout, experiment=experiment, tz=tz,
+                          replace=replace)
+    click.echo(f"schedule {name or os.path.splitext(os.path.basename(notebook))[0]}: "
+               f"{state['cron']} → {state['notebook']}")
+
+
+@schedule.command("list")
+@click.option("--json", "as_json", is_flag=True, help="JSON records instead of a table.")
+@click.pass_context
+def schedule_list(ctx: click.Context, as_json: bool) -> None:
+    """Every schedule, its next fire time and its last job."""
+    import pandas as pd
+
+    from .jobs.schedules import next_fire
+    from .store import queries
+
+    frame = queries.schedules(_store(ctx))
+    if not frame.empty:
+        state = pd.DataFrame(list(frame.pop("state")), index=frame.index)
+        frame = pd.concat([frame, state], axis=1)
+        frame["next_run"] = pd.to_datetime(
+            [next_fire(s) for s in frame.to_dict("records")], unit="s")
+        if not as_json:
+            frame = frame[["name", "cron", "paused", "next_run", "last_status", "last_started",
+                           "misfire", "params", "notebook"]]
+    _print_frame(frame, as_json)
+
+
+@schedule.command("pause")
+@click.argument("name")
+def schedule_pause(name: str) -> None:
+    """Stop firing NAME until resumed."""
+    from .jobs import schedules
+
+    schedules.pause(name)
+    click.echo(f"schedule {name} paused")
+
+
+@schedule.command("resume")
+@click.argument("name")
+def schedule_resume(name: str) -> None:
+    """Fire NAME again, from now on (times missed while paused are not run)."""
+    from .jobs import schedules
+
+    schedules.resume(name)
+    click.echo(f"schedule {name} resumed")
+
+
+@schedule.command("remove")
+@click.argument("name")
+def schedule_remove(name: str) -> None:
+    """Delete schedule NAME (its past jobs stay recorded)."""
+    from .jobs import schedules
+
+    schedules.remove(name)
+    click.echo(f"schedule {name} removed")
+
+
+@schedule.command("run-now")
+@click.argument("name")
+@_with_params
+@click.pass_context
+def schedule_run_now(ctx: click.Context, name: str, pairs: Any,
+                     params_file: str | None) -> None:
+    """Run NAME now: through the scheduler when one runs on this store (so the concurrency
+    limit and no-overlap hold), else here in the foreground."""
+    from .jobs import schedules
+    from .jobs.scheduler import Scheduler, SchedulerBusy
+
+    params = _params(pairs, params_file)
+    probe = Scheduler(_store(ctx))
+    try:
+        probe.acquire()
+    except SchedulerBusy:
+        click.echo(f"requested: the scheduler will start {name} (request "
+                   f"{schedules.request(name, params)[:12]})")
+        return
+    try:
+        _finish(schedules.run_here(name, params, progress=sys.stderr.isatty()))
+    finally:
+        probe.release()
+
+
+@main.command()
+@click.option("--executor", default="local", show_default=True,
+              help="'local', or a Dask scheduler: dask://host:8786.")
+@click.option("--max-jobs", default=2, show_default=True, help="Jobs at once (local).")
+@click.option("--tick", "tick_s", default=1.0, show_default=True, help="Seconds between passes.")
+@click.option("--shutdown-grace", "grace_s", default=30.0, show_default=True,
+              help="On SIGTERM, seconds running jobs get to finish before they are killed.")
+@click.pass_context
+def scheduler(ctx: click.Context, executor: str, max_jobs: int, tick_s: float,
+              grace_s: float) -> None:
+    """The daemon that runs schedules and run-now requests; one per store."""
+    import logging
+
+    from .jobs.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    Scheduler(_store(ctx), executor=executor, max_jobs=max_jobs, tick_s=tick_s,
+              shutdown_grace_s=grace_s).serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]) or "jupyter-mlops")

@@ -7,12 +7,14 @@ notebook. See ``docs/jobs.md``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from .params import JobError
 from .spec import JobResult, JobSpec
 
-__all__ = ["JobError", "JobResult", "JobSpec", "run"]
+__all__ = ["JobError", "JobResult", "JobSpec", "export", "history", "reproduce", "run",
+           "schedule", "trigger"]
 
 
 def run(notebook: str, params: dict[str, Any] | None = None, *,
@@ -28,3 +30,59 @@ def run(notebook: str, params: dict[str, Any] | None = None, *,
     return execute(prepare(notebook, params, timeout=timeout, experiment=experiment,
                            output=output, kernel_name=kernel_name, trigger="api",
                            progress=progress))
+
+
+def trigger(target: str, params: dict[str, Any] | None = None, *,
+            timeout: str | float | None = None, queue: bool = False) -> JobResult | str:
+    """Start another job from this one (a monitoring notebook retraining on drift).
+
+    ``target`` is a schedule name or a notebook path (relative to the working directory,
+    which in a job is the notebook's folder). The new run is linked to this one in the
+    lineage. With ``queue=True`` a schedule is handed to the scheduler daemon instead of
+    run here; the request id is returned.
+    """
+    from ..tracking import tracker
+    from . import schedules
+    from .runner import execute, prepare
+
+    parent = tracker().ensure_run()
+    if target in schedules.current(tracker().store):
+        if queue:
+            return schedules.request(target, params)
+        return schedules.run_here(target, params, trigger="trigger", parent_run=parent)
+    if queue:
+        raise JobError(f"only a schedule can be queued, and there is no schedule {target!r}")
+    if not Path(target).is_file():
+        raise JobError(f"{target!r} is neither a schedule nor a notebook file")
+    return execute(prepare(target, params, timeout=timeout, trigger="trigger",
+                           parent_run=parent))
+
+
+def schedule(notebook: str, cron: str, **options: Any) -> dict[str, Any]:
+    """Run ``notebook`` on a cron (see :func:`jupyter_mlops.jobs.schedules.add`)."""
+    from .schedules import add
+
+    return add(notebook, cron, **options)
+
+
+def history(*, status: str | None = None, schedule: str | None = None,
+            limit: int = 50) -> Any:
+    """Recent job executions as a DataFrame, newest first."""
+    from ..store import queries
+    from ..tracking import tracker
+
+    return queries.jobs(tracker().store, status=status, schedule=schedule, limit=limit)
+
+
+def reproduce(run_id: str, **options: Any) -> Any:
+    """Run job ``run_id`` again as it was (see :mod:`.reproduction`)."""
+    from .reproduction import reproduce as again
+
+    return again(run_id, **options)
+
+
+def export(ref: Any, to: str, **options: Any) -> Path:
+    """Write the cells behind ``ref`` as a job notebook (see :mod:`.exporter`)."""
+    from .exporter import export as write
+
+    return write(ref, to, **options)

@@ -46,6 +46,7 @@ class Scheduler:
         self.tick_s, self.grace_s, self.shutdown_grace_s = tick_s, grace_s, shutdown_grace_s
         self._running: dict[str, tuple[str, Any]] = {}  # run id -> (schedule, future)
         self._last: dict[str, float] = {}  # schedule -> last fire time handled
+        self._backlog: dict[str, list[float]] = {}  # fire times waiting for the previous job
         self._answered: set[str] = set()  # request ids
         self._stop = threading.Event()
         self._lock_fd: int | None = None
@@ -137,15 +138,24 @@ class Scheduler:
             last = self._last.get(row.name) or _since(row.last_fired, state)
             self._last[row.name] = now
             if state.get("paused"):
+                self._backlog.pop(row.name, None)
                 continue
-            for fire in schedules.due(state, last, now, self.grace_s):
-                spec = self._start(row.name, state, "schedule", scheduled_for=fire)
+            backlog = self._backlog.setdefault(row.name, [])
+            backlog += schedules.due(state, last, now, self.grace_s)
+            if state.get("misfire") != "all":  # only "all" runs fire times one after another
+                del backlog[:-1]
+            if backlog and not self._busy(row.name):
+                spec = self._start(row.name, state, "schedule", scheduled_for=backlog.pop(0))
                 if spec:
                     started.append(spec)
+            elif backlog and state.get("misfire") != "all":
+                log.warning("%s: the previous job is still running; this fire is skipped",
+                            row.name)
+                backlog.clear()
         states = {row.name: row.state for row in table.itertuples()}
         for req in queries.pending_requests(self.store).itertuples():
-            if req.id in self._answered:
-                continue
+            if req.id in self._answered or self._busy(req.schedule):
+                continue  # a request waits for its schedule's running job to end
             self._answered.add(req.id)
             if req.schedule not in states:
                 log.error("request %s: no schedule named %r", req.id[:12], req.schedule)
@@ -157,10 +167,13 @@ class Scheduler:
                 started.append(spec)
         return started
 
+    def _busy(self, name: str) -> bool:
+        return any(schedule == name for schedule, _ in self._running.values())
+
     def _start(self, name: str, state: dict[str, Any], trigger: str,
                params: dict[str, Any] | None = None, **context: Any) -> JobSpec | None:
-        if any(schedule == name for schedule, _ in self._running.values()):
-            log.warning("%s: the previous job is still running; this one is skipped", name)
+        if self._busy(name):  # never two jobs of one schedule at once
+            log.warning("%s: the previous job is still running; %s skipped", name, trigger)
             return None
         try:
             spec = prepare(state["notebook"], {**state.get("params", {}), **(params or {})},

@@ -20,6 +20,7 @@ from ..store.lock import hold
 from ..tracking import record_now, tracker
 from .params import JobError, check_against, check_values
 from .runner import parse_duration
+from .spec import JobResult
 
 #: What to do with fire times missed while no daemon ran (or it was busy): run none of
 #: them, run one now for all of them, or run each.
@@ -162,3 +163,15 @@ def request(name: str, params: dict[str, Any] | None = None) -> str:
                                          "parent_run": tracker().run_id})
     record_now(store, event)
     return event.id
+
+
+def run_here(name: str, params: dict[str, Any] | None = None, *, progress: bool = False,
+             **context: Any) -> JobResult:
+    """Run schedule ``name`` now in this process and wait (no scheduler involved)."""
+    from .runner import execute, prepare
+
+    state = _known(name, current(tracker().store).get(name))
+    return execute(prepare(state["notebook"], {**state["params"], **(params or {})},
+                           timeout=state.get("timeout_s"), experiment=state.get("experiment"),
+                           schedule=name, trigger=context.pop("trigger", "run_now"),
+                           progress=progress, **context))
