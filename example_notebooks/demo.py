@@ -1,4 +1,5 @@
-"""``make demo``: run the example notebook three times into .demo/, then show what was recorded.
+"""``make demo``: train three models as jobs, monitor a drifted batch (which retrains through
+the promotion gate), all into .demo/, then show what was recorded.
 
 Everything goes to a store under .demo/store, so the demo never touches your own store.
 Running it again adds runs; it never fails because it ran before.
@@ -29,28 +30,30 @@ def step(message: str) -> None:
 
 def main() -> int:
     import pandas as pd
-    import papermill
 
+    from jupyter_mlops import jobs
     from jupyter_mlops.store import Store, queries
 
     started = time.perf_counter()
-    outputs = DEMO / "outputs"
-    outputs.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
+    outputs = []
     for i, params in enumerate(PARAMETER_SETS, 1):
-        step(f"[{i}/{len(PARAMETER_SETS)}] train.ipynb with {params}")
+        step(f"[{i}/{len(PARAMETER_SETS)}] job: train.ipynb with {params}")
         t0 = time.perf_counter()
-        papermill.execute_notebook(
-            HERE / "train.ipynb", outputs / f"train-{stamp}-{i}.ipynb", parameters=params,
-            kernel_name="python3", progress_bar=False, log_output=False)
-        print(f"    done in {time.perf_counter() - t0:.1f} s")
+        result = jobs.run(str(HERE / "train.ipynb"), params, timeout="5m")
+        print(f"    {result.status} in {time.perf_counter() - t0:.1f} s")
+        outputs.append(result.output)
+        if not result.ok:
+            print(f"    {result.reason}")
+            return 1
 
-    step("monitor.ipynb: a shifted batch against the training data's stored profile")
+    step("job: monitor.ipynb on a shifted batch; on drift it retrains through the gate")
     t0 = time.perf_counter()
-    papermill.execute_notebook(
-        HERE / "monitor.ipynb", outputs / f"monitor-{stamp}.ipynb", parameters={"shift": 1.0},
-        kernel_name="python3", progress_bar=False, log_output=False)
-    print(f"    done in {time.perf_counter() - t0:.1f} s")
+    result = jobs.run(str(HERE / "monitor.ipynb"), {"shift": 1.0}, timeout="5m")
+    print(f"    {result.status} in {time.perf_counter() - t0:.1f} s")
+    outputs.append(result.output)
+    if not result.ok:
+        print(f"    {result.reason}")
+        return 1
 
     store = Store.open(STORE)
     step("Runs recorded (newest first)")
@@ -80,12 +83,32 @@ def main() -> int:
     print(drifted[["column_name", "method", "statistic", "p_adjusted", "effect"]]
           .to_string(index=False))
 
+    step("Model versions and aliases")
+    print(queries.models(store)[["name", "version", "aliases", "metrics", "run_id"]]
+          .assign(run_id=lambda f: f.run_id.str[:12]).to_string(index=False))
+
+    step("Jobs")
+    recent = queries.jobs(store, limit=len(PARAMETER_SETS) + 2)
+    print(recent[["run_id", "notebook", "trigger", "status", "duration_s", "params"]]
+          .assign(run_id=recent.run_id.str[:12], notebook=recent.notebook.map(
+              lambda p: Path(p).name)).to_string(index=False))
+
+    step("Lineage of wine@champion (what it came from)")
+    from jupyter_mlops import lineage
+
+    up = lineage.ancestors("wine@champion", depth=2)
+    print(up[["kind", "id", "relation", "via_kind", "via_id"]].head(12).to_string(index=False))
+
     step(f"Finished in {time.perf_counter() - started:.0f} s. Try:")
-    print(f"    executed notebooks:  {outputs}/")
+    print("    executed notebooks:")
+    for output in outputs:
+        print(f"      {output}")
     print(f"    export JUPYTER_MLOPS_HOME={STORE}")
     print("    .venv/bin/jupyter mlops runs            # the table above, from the shell")
     print(f"    .venv/bin/jupyter mlops show {best.run_id[:12]}   # one run in full")
     print("    .venv/bin/jupyter mlops drift-reports    # every drift report")
+    print("    .venv/bin/jupyter mlops jobs             # every job execution")
+    print("    .venv/bin/jupyter mlops lineage wine@champion --format dot")
     print("    make lab                                 # JupyterLab on this store")
     return 0
 

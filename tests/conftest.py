@@ -36,6 +36,15 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     return s
 
 
+@pytest.fixture
+def tracked(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """This process records into the test's store (schedules, requests, triggers)."""
+    from jupyter_mlops import tracking
+
+    monkeypatch.setattr(tracking, "_tracker", tracking.Tracker(store))
+    return store
+
+
 class Kernel:
     """A real ipykernel; :meth:`run` sends cells the way JupyterLab does (with ``cellId``)."""
 

@@ -27,11 +27,3 @@ def notebook(tmp_path: Path) -> Any:
     """``notebook(name, *cells, parameters=...)`` writes one into the test's folder."""
     return lambda name, *cells, **kw: write_notebook(tmp_path / name, *cells, **kw)
 
-
-@pytest.fixture
-def tracked(store: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """This process records into the test's store (schedules, requests, triggers)."""
-    from jupyter_mlops import tracking
-
-    monkeypatch.setattr(tracking, "_tracker", tracking.Tracker(store))
-    return store
