@@ -126,7 +126,10 @@ def _wait(child: subprocess.Popen[bytes], timeout: float | None,
             if cancel is not None and (status := cancel()):
                 kill_tree(child.pid)
                 return status, _STOPPED.get(status, status)
-    except BaseException:  # Ctrl-C, SIGTERM as SystemExit, the thread's own end
+    except KeyboardInterrupt:
+        kill_tree(child.pid)
+        return "cancelled", "interrupted from the keyboard (Ctrl-C)"
+    except BaseException:  # SystemExit from a signal handler, the thread's own end
         kill_tree(child.pid)
         raise
 

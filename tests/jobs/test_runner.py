@@ -132,3 +132,24 @@ def test_papermills_own_notebooks(store, name, status):
     result = mlops.jobs.run(str(PAPERMILL_NOTEBOOKS / name), timeout=8)
     assert result.status == status, result
     assert queries.job(store, result.run_id)["status"] == status
+
+
+def test_ctrl_c_on_the_cli_cancels_and_kills_the_kernel(store, notebook, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "kernel.pid"
+    nb = notebook("slow.ipynb", f"import os, time\nopen({str(pid_file)!r}, 'w')"
+                                f".write(str(os.getpid()))\ntime.sleep(120)")
+    exe = Path(sys.executable).parent / "jupyter-mlops"
+    runner = subprocess.Popen([str(exe), "run", str(nb)], stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.kill(runner.pid, signal.SIGINT)
+    out, _ = runner.communicate(timeout=60)
+    assert runner.returncode == 130 and "cancelled" in out
+    assert not psutil.pid_exists(int(pid_file.read_text()))
+    assert queries.jobs(store).iloc[0].status == "cancelled"
