@@ -57,3 +57,37 @@ def document(base_url: str = "/") -> dict[str, Any]:
         },
         "security": [{"token": []}],
     }
+
+
+def markdown() -> str:
+    """The endpoint reference of docs/rest.md, generated so that it cannot drift."""
+    lines = []
+    for e in ENDPOINTS:
+        lines += [f"### `{e.method} {e.path}`", "", e.summary, ""]
+        if e.params:
+            lines += ["| parameter | in | type | default | meaning |", "|---|---|---|---|---|"]
+            for p in e.params:
+                schema = p.schema()["schema"]
+                kind = " \\| ".join(f"`{v}`" for v in p.enum) if p.enum else p.type
+                if p.minimum is not None:
+                    kind += f" {p.minimum}–{p.maximum}"
+                default = "required" if p.required or p.where == "path" else (
+                    "" if schema.get("default") is None else f"`{schema['default']}`")
+                lines.append(f"| `{p.name}` | {p.where} | {kind} | {default} | "
+                             f"{p.description} |")
+            lines.append("")
+        if e.body is not None:
+            fields = ", ".join(f"`{k}`" for k in e.body["properties"])
+            lines += [f"Body: a JSON object with {fields} (`{e.body['required'][0]}` "
+                      f"required).", ""]
+        lines += [f"Errors: {', '.join(map(str, sorted({*e.errors, 403})))}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m jupyter_mlops.server.openapi docs/rest.md
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1])
+    head = target.read_text().split("<!-- reference -->")[0]
+    target.write_text(f"{head}<!-- reference -->\n\n{markdown()}")
