@@ -31,7 +31,7 @@ class MLOpsApp(ExtensionApp):
     workers = Int(4, config=True, help="Threads that run store queries off the event loop.")
 
     def initialize_settings(self) -> None:
-        store = Store.open(self.store or None)
+        store = Store.open(self.store or None, ingest_on_read=self.ingest_interval <= 0)
         # What this process records (promotions) and the kernels it starts go to the store
         # it serves, as with the CLI's --store.
         os.environ[HOME_ENV] = str(store.root)

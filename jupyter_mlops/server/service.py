@@ -103,7 +103,7 @@ class Service:
         from ..registry import promote
         from ..tracking import tracker
 
-        if tracker().store.root != self.store.root:
+        if tracker().store.root != self.store.root:  # the registry records through it
             raise StoreError(f"this server records into {tracker().store.root} but serves "
                              f"{self.store.root}; start it with JUPYTER_MLOPS_HOME set to the "
                              f"store it serves.")

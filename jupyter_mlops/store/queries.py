@@ -35,6 +35,8 @@ def refresh(store: Store) -> None:
             f"no store at {store.root}. Record a run with `%load_ext jupyter_mlops` in a "
             f"notebook, or set JUPYTER_MLOPS_HOME to an existing store."
         )
+    if not store.ingest_on_read:
+        return
     try:
         ingest_if_pending(store)
     except StoreError as e:

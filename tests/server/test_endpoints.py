@@ -111,7 +111,9 @@ async def test_drift_reports_with_histograms(api):
     assert abs(sum(hist["reference"]) - 1) < 1e-9
 
 
-async def test_health_and_background_ingest(api, store, run_id):
+async def test_health_and_background_ingest(api, store, run_id, jp_serverapp):
+    # what `jupyter lab` does once its loop runs (pytest-jupyter does not): start the ingest
+    await jp_serverapp.extension_manager.start_all_extensions()
     code, body = await api("health")
     assert code == 200 and body["store"] == str(store.root)
     assert body["schema_version"] >= 5 and body["last_ingest"]
