@@ -3,6 +3,7 @@
 import asyncio
 
 from jupyter_mlops import events as ev
+from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 
 
@@ -29,6 +30,7 @@ async def test_runs_keyset_pagination_visits_every_run_once(api, store):
         w.append(ev.Event(ev.RUN_STARTED, {"run_id": run, "experiment": "pages",
                                            "kind": "job"}))
     w.close()
+    ingest(store)  # what the background ingest does within a second
     for order, expected in (("-started", ids[::-1]), ("started", ids)):
         seen, cursor = [], None
         while True:
