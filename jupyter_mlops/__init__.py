@@ -58,6 +58,14 @@ def __getattr__(name: str) -> Any:
         return value
     raise AttributeError(f"module 'jupyter_mlops' has no attribute {name!r}")
 
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """The server extension (the REST API); imported only when a Jupyter server loads it."""
+    from .server.app import MLOpsApp
+
+    return [{"module": "jupyter_mlops.server.app", "app": MLOpsApp}]
+
+
 _loaded: dict[int, Any] = {}  # id(shell) -> CellCapture
 
 

@@ -48,14 +48,14 @@ def node(ref: Any) -> tuple[str, str]:
         return "run", queries.resolve_run(con, ref)
 
 
-def _walk(ref: Any, direction: str, depth: int) -> pd.DataFrame:
-    start = node(ref)
+def _levels(con: Any, start: tuple[str, str], direction: str, depth: int
+            ) -> list[tuple[str, str, int, str, str, str]]:
+    """(kind, id, depth, relation, via_kind, via_id) of each node reached from ``start``."""
     sides = {"up": dict(next_kind="src_kind", next_id="src_id", this_kind="dst_kind",
                         this_id="dst_id"),
              "down": dict(next_kind="dst_kind", next_id="dst_id", this_kind="src_kind",
                           this_id="src_id")}[direction]
-    with queries.reading(tracker().store) as con:
-        edges = db.run(con, _WALK.format(**sides), list(start))
+    edges = db.run(con, _WALK.format(**sides), list(start))
     onward: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
     for from_kind, from_id, to_kind, to_id, relation in sorted(edges, key=str):
         onward.setdefault((from_kind, from_id), []).append((to_kind, to_id, relation))
@@ -71,7 +71,13 @@ def _walk(ref: Any, direction: str, depth: int) -> pd.DataFrame:
         if not reached:
             break
         frontier = reached
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    return rows
+
+
+def _walk(ref: Any, direction: str, depth: int) -> pd.DataFrame:
+    start = node(ref)
+    with queries.reading(tracker().store) as con:
+        return pd.DataFrame(_levels(con, start, direction, depth), columns=_COLUMNS)
 
 
 def ancestors(ref: Any, depth: int = 50) -> pd.DataFrame:
@@ -105,21 +111,27 @@ def path(source: Any, target: Any) -> pd.DataFrame:
 def graph(ref: Any, depth: int = 50) -> dict[str, Any]:
     """Ancestors and descendants as JSON ``{"nodes": [...], "edges": [...]}`` (no networkx):
     every recorded edge between the nodes reached, each node with its signed distance."""
-    kind, id_ = node(ref)
-    nodes = {(kind, id_): 0}
-    for frame, sign in ((ancestors((kind, id_), depth), -1),
-                        (descendants((kind, id_), depth=depth), 1)):
-        for r in frame.itertuples():
-            nodes.setdefault((r.kind, r.id), sign * int(r.depth))
-    reached = pd.DataFrame(list(nodes), columns=["kind", "id"])
+    start = node(ref)
     with queries.reading(tracker().store) as con:
-        con.register("_reached", reached)
-        edges = db.run(con, """
-            SELECT DISTINCT l.src_kind, l.src_id, l.dst_kind, l.dst_id, l.relation
-            FROM lineage l
-            SEMI JOIN _reached s ON s.kind = l.src_kind AND s.id = l.src_id
-            SEMI JOIN _reached d ON d.kind = l.dst_kind AND d.id = l.dst_id
-            ORDER BY ALL""")
+        return graph_on(con, start, depth)
+
+
+def graph_on(con: Any, start: tuple[str, str], depth: int = 50,
+             direction: str = "both") -> dict[str, Any]:
+    """:func:`graph` on an open connection, up, down or both ways from a resolved node."""
+    nodes = {start: 0}
+    for way, sign in (("up", -1), ("down", 1)):
+        if direction in (way, "both"):
+            for kind, id_, level, *_ in _levels(con, start, way, depth):
+                nodes.setdefault((kind, id_), sign * level)
+    con.register("_reached", pd.DataFrame(list(nodes), columns=["kind", "id"]))
+    edges = db.run(con, """
+        SELECT DISTINCT l.src_kind, l.src_id, l.dst_kind, l.dst_id, l.relation
+        FROM lineage l
+        SEMI JOIN _reached s ON s.kind = l.src_kind AND s.id = l.src_id
+        SEMI JOIN _reached d ON d.kind = l.dst_kind AND d.id = l.dst_id
+        ORDER BY ALL""")
+    con.unregister("_reached")
     return {"nodes": [{"kind": k, "id": i, "depth": d} for (k, i), d in nodes.items()],
             "edges": [{"source": [sk, si], "target": [dk, di], "relation": rel}
                       for sk, si, dk, di, rel in edges]}

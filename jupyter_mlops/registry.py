@@ -16,7 +16,7 @@ from typing import Any
 
 from . import artifacts
 from . import events as ev
-from .store import Store, StoreError, db
+from .store import NotFound, Store, StoreError, db
 from .store.ingest import ingest
 from .store.lock import hold
 from .tracking import record_now, tracker
@@ -121,10 +121,11 @@ def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:
     from .store.queries import reading
 
     with reading(store) as con:
-        return _resolve(con, ref)
+        return resolve_on(con, ref)
 
 
-def _resolve(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
+def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
+    """:func:`resolve` on an open connection (for callers reading several things at once)."""
     if isinstance(ref, tuple):
         name, version = ref
     elif "@" in ref:
@@ -132,7 +133,7 @@ def _resolve(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
         version = db.scalar(con, """SELECT arg_max(version, event_id) FROM aliases
                                     WHERE name = ? AND alias = ?""", [name, alias])
         if version is None:
-            raise StoreError(f"model {name!r} has no alias {alias!r}. `jupyter mlops models` "
+            raise NotFound(f"model {name!r} has no alias {alias!r}. `jupyter mlops models` "
                              f"lists versions and aliases.")
     elif ":" in ref:
         name, number = ref.rsplit(":", 1)
@@ -145,7 +146,7 @@ def _resolve(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
                           FROM model_versions WHERE name = ? AND version = ?""",
                   [name, version])
     if not rows:
-        raise StoreError(f"no model version {ref!r}. `jupyter mlops models` lists them.")
+        raise NotFound(f"no model version {ref!r}. `jupyter mlops models` lists them.")
     run_id, sha, fmt, flavor, metrics, params = rows[0]
     aliases = [r[0] for r in db.run(con, """
         SELECT alias FROM (SELECT alias, arg_max(version, event_id) AS v FROM aliases
@@ -200,10 +201,10 @@ def promote(name: str, version: int, alias: str = "champion", *,
     with hold(store, exclusive=True):
         ingest(store)
         with db.connect(store, write=False) as con:
-            target = _resolve(con, (name, int(version)))
+            target = resolve_on(con, (name, int(version)))
             current = db.scalar(con, """SELECT arg_max(version, event_id) FROM aliases
                                         WHERE name = ? AND alias = ?""", [name, alias])
-            champion = _resolve(con, (name, current)).metrics if current is not None else None
+            champion = resolve_on(con, (name, current)).metrics if current is not None else None
         _check_gate(gate or {}, target.metrics, champion, label)
         if current == target.version:
             return target

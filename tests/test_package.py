@@ -1,6 +1,8 @@
 """Packaging promises: entry points, import cost, and who may open the database."""
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import ROOT, cli, run_python
@@ -35,3 +37,13 @@ def test_extension_entry_points():
     for name in ("log_param", "log_params", "log_metric", "log_metrics"):
         assert callable(getattr(jupyter_mlops, name))
     assert Path(jupyter_mlops.__file__).parent == ROOT / "jupyter_mlops"
+    (point,) = jupyter_mlops._jupyter_server_extension_points()
+    assert point["app"].name == "jupyter_mlops"
+
+
+def test_the_installed_server_loads_the_extension():
+    exe = Path(sys.executable).parent / "jupyter"
+    done = subprocess.run([str(exe), "server", "extension", "list"], capture_output=True,
+                          text=True, timeout=120)
+    assert re.search(r"jupyter_mlops \S*enabled", done.stdout + done.stderr)
+    assert re.search(r"jupyter_mlops 0\.1\.0 \S*OK", done.stdout + done.stderr)

@@ -101,8 +101,8 @@ def load_report(report_id: str | None = None) -> DriftReport:
     from .report import COLUMNS
 
     store = tracker().store
-    row = queries.drift_report(store, report_id)
-    frame = queries.drift_columns(store, row["id"]).rename(columns={"column_name": "column"})
+    row, frame = queries.drift_report(store, report_id)
+    frame = frame.rename(columns={"column_name": "column"})
     rows = []
     for r in frame.to_dict("records"):
         found = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()

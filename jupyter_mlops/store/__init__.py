@@ -24,14 +24,27 @@ class StoreError(Exception):
     """A problem with the store a user can act on; the message says what to do."""
 
 
+class NotFound(StoreError):
+    """An id or name the store has no record of (the REST API answers 404)."""
+
+
+class BadReference(StoreError):
+    """A reference that cannot name one thing: too short or ambiguous (the REST API: 400)."""
+
+
 @dataclass(frozen=True)
 class Store:
     root: Path
+    #: Readers ingest pending spool first (so a kernel sees its own cells); a long-lived
+    #: process that ingests in the background (the server) turns this off, so that its
+    #: reads never queue behind one another's ingests while kernels write.
+    ingest_on_read: bool = True
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None) -> Store:
+    def open(cls, path: str | os.PathLike[str] | None = None, *,
+             ingest_on_read: bool = True) -> Store:
         """The store at ``path`` (default: see :func:`jupyter_mlops.config.store_path`)."""
-        return cls(store_path(path))
+        return cls(store_path(path), ingest_on_read)
 
     @property
     def spool_dir(self) -> Path:

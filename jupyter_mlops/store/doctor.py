@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from . import Store, StoreError, db
-from .ingest import read_state
+from .ingest import pending_bytes, read_state
 from .lock import holders
 from .schema import VERSION, current_version
 from .spool import archived_files, is_sealed, spool_files
@@ -41,10 +41,9 @@ def diagnose(store: Store) -> dict[str, Any]:
                             "or set JUPYTER_MLOPS_HOME")
         return report
     state = read_state(store)
-    offsets = state.get("offsets", {})
     files = spool_files(store)
     live = [p for p in files if not is_sealed(p)]
-    pending = sum(max(0, p.stat().st_size - offsets.get(p.name, 0)) for p in files)
+    pending = pending_bytes(store)
     report.update({
         "size": _human(_size(store.root)),
         "database": (f"{store.db_path} ({_human(store.db_path.stat().st_size)})"

@@ -103,6 +103,18 @@ def pending(store: Store) -> bool:
     return False
 
 
+def pending_bytes(store: Store) -> int:
+    """Spool bytes written but not yet ingested (as of the last ingest's state cache)."""
+    offsets = read_state(store).get("offsets", {})
+    total = 0
+    for path in spool_files(store):
+        try:
+            total += max(0, path.stat().st_size - offsets.get(path.name, 0))
+        except FileNotFoundError:  # archived meanwhile
+            continue
+    return total
+
+
 def ingest_if_pending(store: Store) -> IngestResult | None:
     """Ingest when there is something to ingest; what every reader calls first."""
     if pending(store):

@@ -11,11 +11,12 @@ import contextlib
 import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import Store, StoreError, db, recent
+from . import BadReference, NotFound, Store, StoreError, db, recent
 from .ingest import ingest_if_pending
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ def refresh(store: Store) -> None:
             f"no store at {store.root}. Record a run with `%load_ext jupyter_mlops` in a "
             f"notebook, or set JUPYTER_MLOPS_HOME to an existing store."
         )
+    if not store.ingest_on_read:
+        return
     try:
         ingest_if_pending(store)
     except StoreError as e:
@@ -58,13 +61,14 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str,
 def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The full id of a run given its id or a unique prefix; a clear error otherwise."""
     if len(run_id) < MIN_PREFIX:
-        raise StoreError(f"run id {run_id!r} is too short: give at least {MIN_PREFIX} characters.")
+        raise BadReference(f"run id {run_id!r} is too short: give at least {MIN_PREFIX} "
+                           f"characters.")
     found = [r[0] for r in db.run(
         con, "SELECT id FROM runs WHERE starts_with(id, ?) LIMIT 2", [run_id])]
     if not found:
-        raise StoreError(f"unknown run id {run_id!r}. `jupyter mlops runs` lists the runs.")
+        raise NotFound(f"unknown run id {run_id!r}. `jupyter mlops runs` lists the runs.")
     if len(found) > 1:
-        raise StoreError(f"run id prefix {run_id!r} is ambiguous: give more characters.")
+        raise BadReference(f"run id prefix {run_id!r} is ambiguous: give more characters.")
     return found[0]
 
 
@@ -212,30 +216,34 @@ def _resolve_report(con: duckdb.DuckDBPyConnection, report_id: str | None) -> st
         found = db.run(con, "SELECT id FROM drift_reports ORDER BY created DESC, id DESC "
                             "LIMIT 1")
         if not found:
-            raise StoreError("no drift report saved yet: run mlops.drift(reference, current).")
+            raise NotFound("no drift report saved yet: run mlops.drift(reference, current).")
         return found[0][0]
     found = db.run(con, "SELECT id FROM drift_reports WHERE starts_with(id, ?) LIMIT 2",
                    [report_id])
     if len(found) != 1:
-        raise StoreError(f"{'unknown' if not found else 'ambiguous'} drift report id "
-                         f"{report_id!r}. `jupyter mlops drift-reports` lists them.")
+        raise (BadReference if found else NotFound)(
+            f"{'unknown' if not found else 'ambiguous'} drift report id {report_id!r}. "
+            f"`jupyter mlops drift-reports` lists them.")
     return found[0][0]
-
-
-def drift_report(store: Store, report_id: str | None = None) -> dict[str, Any]:
-    """One drift report's row (the latest when no id is given), options decoded."""
-    with reading(store) as con:
-        row = _frame(con, "SELECT * FROM drift_reports WHERE id = ?",
-                     [_resolve_report(con, report_id)]).iloc[0].to_dict()
-    row["options"] = _decode(row["options"]) or {}
-    return row
 
 
 def drift_columns(store: Store, report_id: str) -> pd.DataFrame:
     """The per-column rows of one drift report."""
+    return drift_report(store, report_id)[1]
+
+
+def drift_report(store: Store, report_id: str | None = None
+                 ) -> tuple[dict[str, Any], pd.DataFrame]:
+    """One drift report (id, unique prefix, or None for the latest): its header row, options
+    decoded, and its per-column rows."""
     with reading(store) as con:
-        return _frame(con, "SELECT * EXCLUDE (report_id) FROM drift_columns "
-                           "WHERE report_id = ?", [_resolve_report(con, report_id)])
+        full = _resolve_report(con, report_id)
+        header = _frame(con, "SELECT * FROM drift_reports WHERE id = ?", [full])
+        columns = _frame(con, "SELECT * EXCLUDE (report_id) FROM drift_columns "
+                              "WHERE report_id = ?", [full])
+    row = header.iloc[0].to_dict()
+    row["options"] = _decode(row["options"]) or {}
+    return row, columns
 
 
 def models(store: Store) -> pd.DataFrame:
@@ -288,7 +296,7 @@ def job(store: Store, run_id: str) -> dict[str, Any]:
         frame = _frame(con, f"SELECT {_JOB_COLUMNS} FROM jobs j LEFT JOIN runs r "
                             f"ON r.id = j.run_id WHERE j.run_id = ?", [run_id])
     if frame.empty:
-        raise StoreError(f"run {run_id[:12]} is not a job: it was not started by "
+        raise NotFound(f"run {run_id[:12]} is not a job: it was not started by "
                          f"`jupyter mlops run`. `jupyter mlops jobs` lists the jobs.")
     row = frame.iloc[0].to_dict()
     row["params"] = _decode(row["params"])
@@ -318,3 +326,87 @@ def pending_requests(store: Store) -> pd.DataFrame:
             WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id) ORDER BY q.id""")
     frame["params"] = frame["params"].map(_decode)
     return frame
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A timestamp from DuckDB (datetime) or from the projection file (its text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _nest(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """One listed run as a record, its latest params and metrics as nested objects."""
+    record = dict(zip(columns, row, strict=True))
+    for name, decode in (("param", _decode), ("metric", float)):
+        keys, values = record.pop(f"{name}_keys") or [], record.pop(f"{name}_values") or []
+        record[f"{name}s"] = {k: None if v is None else decode(v)
+                              for k, v in zip(keys, values, strict=True)}
+    record["started"], record["ended"] = map(_timestamp, (record["started"], record["ended"]))
+    return record
+
+
+def _listed(store: Store, where: str, params: list[Any], limit: int,
+            direction: str = "DESC") -> list[dict[str, Any]]:
+    with db.connect(store, write=False, threads=1) as con:
+        cursor = con.execute(recent.runs_sql(where, direction), [*params, int(limit)])
+        rows = cursor.fetchall()
+        return [_nest([d[0] for d in cursor.description], row) for row in rows]
+
+
+def runs_page(
+    store: Store,
+    *,
+    experiment: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    oldest_first: bool = False,
+    limit: int = 50,
+    after: tuple[datetime, str] | None = None,
+) -> list[dict[str, Any]]:
+    """A page of runs as records with params and metrics inline, for the REST API.
+
+    Keyset pagination: ``after`` is the (started, run id) of the last run of the previous
+    page, so a page costs the same however deep it is and never repeats or skips a run
+    when new runs arrive. ``q`` matches a run id prefix, or part of the experiment or
+    notebook name (case-insensitive). The newest page comes from the recent-runs projection.
+    """
+    refresh(store)
+    if q is None and after is None and not oldest_first:
+        found = recent.read(store, experiment=experiment, status=status, kind=kind, limit=limit)
+        if found is not None:
+            return [_nest(found[0], row) for row in found[1]]
+    where, params = recent.FILTERS, [experiment, experiment, status, status, kind, kind]
+    if q is not None:
+        where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))
+                          OR contains(lower(coalesce(r.notebook, '')), lower(?)))"""
+        params += [q, q, q]
+    if after is not None:
+        op = ">" if oldest_first else "<"
+        where += f" AND (r.started {op} ? OR (r.started = ? AND r.id {op} ?))"
+        params += [after[0], after[0], after[1]]
+    return _listed(store, where, params, limit, "ASC" if oldest_first else "DESC")
+
+
+def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
+    """The listed records of these runs (ids or unique prefixes), in the order given."""
+    with reading(store) as con:
+        full = [resolve_run(con, r) for r in run_ids]
+    found = {r["run_id"]: r for r in _listed(store, "list_contains(?, r.id)", [full], len(full))}
+    return [found[r] for r in full]
+
+
+def health(store: Store) -> dict[str, Any]:
+    """Where the store is and how current: never ingests, opens DuckDB only for the schema."""
+    from .ingest import pending_bytes, read_state
+    from .schema import current_version
+
+    state = read_state(store)
+    version = None
+    if store.db_path.exists():
+        with db.connect(store, write=False, threads=1) as con:
+            version = current_version(con)
+    at = state.get("ingested_at")
+    return {"store": str(store.root), "schema_version": version,
+            "generation": state.get("generation", 0),
+            "pending_bytes": pending_bytes(store) if store.root.exists() else 0,
+            "last_ingest": None if at is None else datetime.fromtimestamp(at, timezone.utc)}

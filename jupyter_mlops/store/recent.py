@@ -28,15 +28,22 @@ RUN_COLUMNS = """
     r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run
 """
 
-# One round trip: the page of runs, then only their cells, params and metrics (latest
-# value per key), folded into key/value lists that Python spreads into columns.
-RUNS = f"""
-WITH page AS (
-    SELECT {RUN_COLUMNS} FROM runs r
-    WHERE (CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
+#: The filters every runs listing takes: experiment, status, kind (each bound twice; NULL: any).
+FILTERS = """(CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
       AND (CAST(? AS VARCHAR) IS NULL OR r.status = ?)
-      AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)
-    ORDER BY r.started DESC, r.id DESC LIMIT ?),
+      AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)"""
+
+
+def runs_sql(where: str = FILTERS, direction: str = "DESC") -> str:
+    """One round trip: the page of runs (``where``, newest or oldest first, ``LIMIT ?``), then
+    only their cells, params and metrics (latest value per key), folded into key/value lists
+    that Python spreads into columns. ``where`` and ``direction`` are code, never user text."""
+    if direction not in ("ASC", "DESC"):
+        raise ValueError(f"direction must be ASC or DESC, not {direction!r}")
+    return f"""
+WITH page AS (
+    SELECT {RUN_COLUMNS} FROM runs r WHERE {where}
+    ORDER BY r.started {direction}, r.id {direction} LIMIT ?),
 cell_counts AS (
     SELECT run_id, count(*) AS cells FROM cells
     WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id),
@@ -56,9 +63,11 @@ FROM page
 LEFT JOIN cell_counts c USING (run_id)
 LEFT JOIN latest_params p USING (run_id)
 LEFT JOIN latest_metrics m USING (run_id)
-ORDER BY page.started DESC, page.run_id DESC
+ORDER BY page.started {direction}, page.run_id {direction}
 """
 
+
+RUNS = runs_sql()
 
 
 Result = tuple[list[str], list[tuple[Any, ...]]]

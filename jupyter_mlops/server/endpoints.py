@@ -1,0 +1,278 @@
+"""The REST API, one :class:`Endpoint` per route: its parameters, what it answers, and how.
+
+This table is the router (handlers.py), the OpenAPI document (openapi.py) and docs/rest.md
+at once, so they cannot disagree. Each ``call`` runs in a worker thread (it may open
+DuckDB) and returns plain JSON values. Adding an endpoint (jobs, schedules) is one entry
+here and, if it needs one, a query in ``store.queries``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..store import NotFound, queries
+from .params import NAME, RUN_ID, BadParameter, Param, decode_cursor, encode_cursor
+from .values import jsonable, records
+
+if TYPE_CHECKING:
+    from .service import Service
+
+Call = Callable[["Service", dict[str, Any]], Any]
+
+#: Largest page of runs, and most runs compared at once.
+MAX_PAGE, MAX_COMPARE = 1000, 50
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # below {base_url}/jupyter-mlops/api, with {name} path parameters
+    summary: str
+    call: Call
+    response: dict[str, Any]  # JSON schema of a 200 answer
+    params: tuple[Param, ...] = ()
+    body: dict[str, Any] | None = None  # JSON schema of a POST body
+    errors: tuple[int, ...] = (400, 503)
+    cached: bool = True  # GETs are answered from the cache while the store is unchanged
+
+
+def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+_ANY: dict[str, Any] = {}
+_STR = {"type": "string"}
+_NSTR = {"type": "string", "nullable": True}
+_NINT = {"type": "integer", "nullable": True}
+_NNUM = {"type": "number", "nullable": True}
+_MAP = {"type": "object", "additionalProperties": True}
+_RUN = _obj(["run_id", "experiment", "status", "started", "params", "metrics"],
+            run_id=_STR, experiment=_NSTR, kind=_NSTR, status=_NSTR, started=_NSTR,
+            ended=_NSTR, duration_s=_NNUM, notebook=_NSTR, git_commit=_NSTR, cells=_NINT,
+            params=_MAP, metrics={"type": "object", "additionalProperties": _NNUM})
+_GRAPH = _obj(["nodes", "edges"],
+              nodes=_array(_obj(["kind", "id", "depth"], kind=_STR, id=_STR,
+                                depth={"type": "integer"})),
+              edges=_array(_obj(["source", "target", "relation"], source=_array(_STR),
+                                target=_array(_STR), relation=_NSTR)))
+
+_RUN_ID = Param("run_id", "a run id, or a unique prefix of at least 6 characters",
+                where="path", pattern=RUN_ID)
+_MODEL = Param("name", "a registered model's name", where="path", pattern=NAME)
+
+
+def _experiments(service: Service, args: dict[str, Any]) -> Any:
+    return {"experiments": records(queries.experiments(service.store))}
+
+
+def _runs(service: Service, args: dict[str, Any]) -> Any:
+    limit, order = args["limit"], args["order"]
+    page = queries.runs_page(
+        service.store, experiment=args["experiment"], status=args["status"],
+        kind=args["kind"], q=args["q"], oldest_first=order == "started", limit=limit + 1,
+        after=None if args["cursor"] is None else decode_cursor(args["cursor"]))
+    more = len(page) > limit
+    page = page[:limit]
+    cursor = encode_cursor(page[-1]["started"], page[-1]["run_id"]) if more else None
+    return {"runs": jsonable(page), "next_cursor": cursor}
+
+
+def _compare(service: Service, args: dict[str, Any]) -> Any:
+    ids = [i for i in args["ids"].split(",") if i]
+    if not ids or len(ids) > MAX_COMPARE:
+        raise BadParameter(f"ids takes 1 to {MAX_COMPARE} comma-separated run ids, "
+                           f"got {len(ids)}")
+    for run_id in ids:
+        _RUN_ID.parse(run_id)
+    found = queries.runs_by_id(service.store, ids)
+    return {"runs": jsonable(found),
+            "params": sorted({k for r in found for k in r["params"]}),
+            "metrics": sorted({k for r in found for k in r["metrics"]})}
+
+
+def _run(service: Service, args: dict[str, Any]) -> Any:
+    return jsonable(queries.run(service.store, args["run_id"]))
+
+
+def _cells(service: Service, args: dict[str, Any]) -> Any:
+    frame = queries.cells(service.store, args["run_id"])
+    return {"cells": records(frame.drop(columns=["event_id"]))}
+
+
+def _metric(service: Service, args: dict[str, Any]) -> Any:
+    frame = queries.metric_history(service.store, args["run_id"], args["key"])
+    if frame.empty:
+        raise NotFound(f"run {args['run_id']!r} has no metric {args['key']!r}. "
+                       f"GET runs/{args['run_id']} lists its metrics.")
+    return {"key": args["key"], "history": records(frame)}
+
+
+def _models(service: Service, args: dict[str, Any]) -> Any:
+    versions = _versions_of(service, None)
+    models: dict[str, dict[str, Any]] = {}
+    for v in versions:
+        model = models.setdefault(v["name"], {"name": v["name"], "latest": v["version"],
+                                              "versions": 0, "aliases": {}})
+        model["versions"] += 1
+        model["aliases"].update(dict.fromkeys(v["aliases"], v["version"]))
+    return {"models": list(models.values())}
+
+
+def _versions_of(service: Service, name: str | None) -> list[dict[str, Any]]:
+    found = records(queries.models(service.store))
+    for v in found:
+        v["metrics"] = json.loads(v["metrics"] or "{}")
+        v["aliases"] = v["aliases"] or []
+    return [v for v in found if name is None or v["name"] == name]
+
+
+def _versions(service: Service, args: dict[str, Any]) -> Any:
+    versions = _versions_of(service, args["name"])
+    if not versions:
+        raise NotFound(f"no model named {args['name']!r}. GET models lists them.")
+    history = records(queries.alias_history(service.store, args["name"]))
+    for h in history:
+        h["gate"] = json.loads(h["gate"] or "{}")
+    return {"name": args["name"], "versions": versions, "alias_history": history}
+
+
+def _promote(service: Service, args: dict[str, Any]) -> Any:
+    body = args["body"]
+    if not isinstance(body, dict) or set(body) - {"version", "alias", "gate"}:
+        raise BadParameter('the body must be a JSON object {"version": 3, "alias": '
+                           '"champion", "gate": {"auc": ">= 0.85"}} (alias and gate optional)')
+    version, alias, gate = body.get("version"), body.get("alias", "champion"), body.get("gate")
+    if type(version) is not int or version < 1:
+        raise BadParameter(f"version must be a positive whole number, not {version!r:.40}")
+    if not isinstance(alias, str):
+        raise BadParameter(f"alias must be a string, not {alias!r:.40}")
+    if gate is not None and not (isinstance(gate, dict) and all(
+            isinstance(v, str) for v in gate.values())):
+        raise BadParameter('gate must map metric names to conditions, e.g. {"auc": ">= 0.85"}')
+    done = service.promote(args["name"], version, alias, gate or {}, args["user"])
+    return {"name": done.name, "version": done.version, "aliases": done.aliases}
+
+
+def _lineage(service: Service, args: dict[str, Any]) -> Any:
+    return service.lineage(args["node"], args["kind"], args["direction"], args["depth"])
+
+
+def _drift_reports(service: Service, args: dict[str, Any]) -> Any:
+    return {"reports": records(queries.drift_reports(service.store, args["limit"]))}
+
+
+def _drift_report(service: Service, args: dict[str, Any]) -> Any:
+    header, columns = queries.drift_report(service.store, args["report_id"])
+    rows = records(columns)
+    for row in rows:
+        row["histogram"] = json.loads(row.pop("detail") or "null")
+    return {"report": jsonable(header), "columns": rows}
+
+
+def _health(service: Service, args: dict[str, Any]) -> Any:
+    return jsonable({**queries.health(service.store), **service.ingest_status()})
+
+
+_REPORT = _obj(["id", "created"], id=_STR, created=_NSTR, method=_NSTR,
+               columns_compared=_NINT, columns_drifted=_NINT, share_drifted=_NNUM,
+               dataset_drift={"type": "boolean", "nullable": True})
+_VERSION = _obj(["name", "version", "aliases", "metrics"], name=_STR,
+                version={"type": "integer"}, aliases=_array(_STR), metrics=_MAP,
+                flavor=_NSTR, run_id=_NSTR, created=_NSTR)
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("GET", "/experiments", "Experiments with their run counts, latest first.",
+             _experiments, _obj(["experiments"], experiments=_array(
+                 _obj(["name", "runs"], name=_STR, runs={"type": "integer"},
+                      created=_NSTR, last_run=_NSTR)))),
+    Endpoint("GET", "/runs", "Runs with their latest params and metrics, one page at a time.",
+             _runs, _obj(["runs", "next_cursor"], runs=_array(_RUN), next_cursor=_NSTR),
+             params=(Param("experiment", "only runs of this experiment"),
+                     Param("status", "only runs with this status (running, finished, died, "
+                                     "failed)"),
+                     Param("kind", "only runs of this kind (interactive, job)"),
+                     Param("q", "a run id prefix, or part of the experiment or notebook name"),
+                     Param("order", "newest first (-started) or oldest first (started)",
+                           enum=("-started", "started"), default="-started"),
+                     Param("limit", "runs per page", type="integer", minimum=1,
+                           maximum=MAX_PAGE, default=50),
+                     Param("cursor", "next_cursor of the previous page"))),
+    Endpoint("GET", "/runs/compare", "Several runs side by side, with the union of their keys.",
+             _compare, _obj(["runs", "params", "metrics"], runs=_array(_RUN),
+                            params=_array(_STR), metrics=_array(_STR)),
+             params=(Param("ids", f"1 to {MAX_COMPARE} comma-separated run ids (or unique "
+                                  f"prefixes)", required=True),), errors=(400, 404, 503)),
+    Endpoint("GET", "/runs/{run_id}", "One run: params, metrics, environment, git.",
+             _run, _obj(["run_id", "params", "metrics", "environment"], run_id=_STR,
+                        params=_MAP, metrics=_MAP, git_commit=_NSTR, cells=_NINT,
+                        environment={**_MAP, "nullable": True}),
+             params=(_RUN_ID,), errors=(400, 404, 503)),
+    Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
+             "nbformat cell ids, source, timing, status, and the names each read and wrote.",
+             _cells, _obj(["cells"], cells=_array(_obj(
+                 ["seq", "cell_id", "status", "source", "reads", "writes"],
+                 seq={"type": "integer"}, cell_id=_NSTR, execution_count=_NINT, status=_NSTR,
+                 duration_ms=_NNUM, started=_NSTR, source=_NSTR, reads=_array(_STR),
+                 writes=_array(_STR), error_type=_NSTR, error_message=_NSTR))),
+             params=(_RUN_ID,), errors=(400, 404, 503)),
+    Endpoint("GET", "/runs/{run_id}/metrics/{key}", "Every logged value of one metric.",
+             _metric, _obj(["key", "history"], key=_STR, history=_array(_obj(
+                 ["value"], step=_NINT, value=_NNUM, ts=_NSTR, cell_seq=_NINT))),
+             params=(_RUN_ID, Param("key", "the metric's name", where="path")),
+             errors=(400, 404, 503)),
+    Endpoint("GET", "/models", "Registered models: version count, latest version, aliases.",
+             _models, _obj(["models"], models=_array(_obj(
+                 ["name", "latest", "versions", "aliases"], name=_STR,
+                 latest={"type": "integer"}, versions={"type": "integer"},
+                 aliases={"type": "object", "additionalProperties": {"type": "integer"}})))),
+    Endpoint("GET", "/models/{name}/versions", "A model's versions and its alias history.",
+             _versions, _obj(["name", "versions", "alias_history"], name=_STR,
+                             versions=_array(_VERSION), alias_history=_array(_MAP)),
+             params=(_MODEL,), errors=(400, 404, 503)),
+    Endpoint("POST", "/models/{name}/aliases", "Point an alias at a version, through the "
+             "gate: a refusal is a 409 naming the failing condition, and changes nothing.",
+             _promote, _obj(["name", "version", "aliases"], name=_STR,
+                            version={"type": "integer"}, aliases=_array(_STR)),
+             params=(_MODEL,), errors=(400, 404, 409, 503), cached=False,
+             body=_obj(["version"], version={"type": "integer", "minimum": 1},
+                       alias={"type": "string", "default": "champion"},
+                       gate={"type": "object", "additionalProperties": _STR})),
+    Endpoint("GET", "/lineage", "The provenance graph around a node: nodes (kind, id, signed "
+             "distance) and the recorded edges between them.",
+             _lineage, _GRAPH,
+             params=(Param("node", "name@alias, name:version, a run id (prefix), or with kind "
+                                   "any node id", required=True),
+                     Param("kind", "the node's kind, when node is a raw id",
+                           enum=("dataset", "cell", "fit", "run", "model_version", "alias",
+                                 "drift_report")),
+                     Param("direction", "ancestors (up), descendants (down) or both",
+                           enum=("up", "down", "both"), default="both"),
+                     Param("depth", "how many edges away", type="integer", minimum=1,
+                           maximum=50, default=5)),
+             errors=(400, 404, 503)),
+    Endpoint("GET", "/drift/reports", "Recent drift reports, newest first.",
+             _drift_reports, _obj(["reports"], reports=_array(_REPORT)),
+             params=(Param("limit", "how many reports", type="integer", minimum=1,
+                           maximum=MAX_PAGE, default=50),)),
+    Endpoint("GET", "/drift/reports/{report_id}", "One drift report: per-column results and "
+             "the reference and current histograms to draw.",
+             _drift_report, _obj(["report", "columns"], report=_REPORT, columns=_array(_obj(
+                 ["column_name", "drifted", "histogram"], column_name=_STR, kind=_NSTR,
+                 method=_NSTR, statistic=_NNUM, p_adjusted=_NNUM, effect=_NNUM,
+                 drifted={"type": "boolean", "nullable": True},
+                 histogram={**_MAP, "nullable": True}))),
+             params=(Param("report_id", "a drift report id or a unique prefix",
+                           where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
+    Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
+             "and the last ingest.", _health,
+             _obj(["store", "schema_version", "pending_bytes", "last_ingest"], store=_STR,
+                  schema_version=_NINT, generation=_NINT, pending_bytes={"type": "integer"},
+                  last_ingest=_NSTR, last_ingest_error=_NSTR), cached=False),
+]

@@ -1,0 +1,93 @@
+"""The OpenAPI 3 document of the REST API, generated from the endpoint table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from .endpoints import ENDPOINTS
+
+#: Where the API lives below the server's base_url.
+PREFIX = "/jupyter-mlops/api"
+
+_ERROR = {"type": "object", "required": ["error", "detail"],
+          "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}}
+_MEANING = {400: "a parameter or the body is not valid; detail says which and why",
+            403: "not authenticated (no token or cookie), or a POST without the XSRF token",
+            404: "no such run, model, report or metric",
+            409: "the promotion gate refused; detail names the failing condition",
+            503: "the store cannot be read now; detail says why and what to do"}
+
+
+def document(base_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI document, its server URL below ``base_url``."""
+    paths: dict[str, dict[str, Any]] = {}
+    for e in ENDPOINTS:
+        operation: dict[str, Any] = {
+            "summary": e.summary,
+            "operationId": f"{e.method.lower()}{e.path.replace('/', '_').replace('{', '')}"
+                           .replace("}", ""),
+            "parameters": [p.schema() for p in e.params],
+            "responses": {
+                "200": {"description": "OK",
+                        "content": {"application/json": {"schema": e.response}}},
+                **{str(code): {"description": _MEANING[code], "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                   for code in sorted({*e.errors, 403})},
+            },
+        }
+        if e.body is not None:
+            operation["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": e.body}}}
+        paths.setdefault(e.path, {})[e.method.lower()] = operation
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "jupyter-mlops", "version": __version__,
+                 "description": "Recorded runs, cells, models, lineage and drift of a "
+                                "jupyter-mlops store. Authenticate as for any Jupyter "
+                                "server API (token or login cookie); POSTs with a cookie "
+                                "also need the XSRF token."},
+        "servers": [{"url": base_url.rstrip("/") + PREFIX}],
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": _ERROR},
+            "securitySchemes": {"token": {"type": "apiKey", "in": "header",
+                                          "name": "Authorization",
+                                          "description": "token <the server's token>"}},
+        },
+        "security": [{"token": []}],
+    }
+
+
+def markdown() -> str:
+    """The endpoint reference of docs/rest.md, generated so that it cannot drift."""
+    lines = []
+    for e in ENDPOINTS:
+        lines += [f"### `{e.method} {e.path}`", "", e.summary, ""]
+        if e.params:
+            lines += ["| parameter | in | type | default | meaning |", "|---|---|---|---|---|"]
+            for p in e.params:
+                schema = p.schema()["schema"]
+                kind = " \\| ".join(f"`{v}`" for v in p.enum) if p.enum else p.type
+                if p.minimum is not None:
+                    kind += f" {p.minimum}–{p.maximum}"
+                default = "required" if p.required or p.where == "path" else (
+                    "" if schema.get("default") is None else f"`{schema['default']}`")
+                lines.append(f"| `{p.name}` | {p.where} | {kind} | {default} | "
+                             f"{p.description} |")
+            lines.append("")
+        if e.body is not None:
+            fields = ", ".join(f"`{k}`" for k in e.body["properties"])
+            lines += [f"Body: a JSON object with {fields} (`{e.body['required'][0]}` "
+                      f"required).", ""]
+        lines += [f"Errors: {', '.join(map(str, sorted({*e.errors, 403})))}.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m jupyter_mlops.server.openapi docs/rest.md
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1])
+    head = target.read_text().split("<!-- reference -->")[0]
+    target.write_text(f"{head}<!-- reference -->\n\n{markdown()}")

@@ -1,0 +1,129 @@
+"""What the handlers call: answers cached by store generation, worker threads for DuckDB, and
+the background ingest that makes kernels' cells visible within a second or two.
+
+The event loop never touches DuckDB. A GET is keyed by (endpoint, arguments) and the
+store's generation (which every ingest that changes anything increments); while the
+generation stands, a repeated GET costs a dict lookup and a small file read. Concurrent
+identical GETs share one computation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from ..store import NotFound, Store, StoreError, queries
+from ..store.ingest import ingest, pending, read_state
+
+if TYPE_CHECKING:
+    from ..registry import ModelVersion
+    from .endpoints import Endpoint
+
+log = logging.getLogger("jupyter_mlops")
+
+#: Answers kept per store generation (oldest dropped first).
+CACHE_SIZE = 512
+
+
+class Service:
+    """One per server: the store it serves, its worker threads, its cache."""
+
+    def __init__(self, store: Store, *, workers: int = 4) -> None:
+        self.store = store
+        self.executor = ThreadPoolExecutor(max_workers=workers,
+                                           thread_name_prefix="jupyter-mlops")
+        self._cache: OrderedDict[tuple[Any, ...], asyncio.Future[str]] = OrderedDict()
+        self._generation: Any = object()
+        self.last_ingest_error: str | None = None
+        self.last_ingest_seconds: float | None = None
+
+    async def run(self, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` in a worker thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def answer(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
+        """The JSON text answering ``endpoint`` for ``args``: cached, or computed off the loop."""
+        if not endpoint.cached:
+            return await self.run(self._compute, endpoint, args)
+        generation = read_state(self.store).get("generation")
+        if generation != self._generation:
+            self._cache.clear()
+            self._generation = generation
+        key = (endpoint.method, endpoint.path, *sorted(args.items()))
+        future = self._cache.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self.run(self._compute, endpoint, args))
+            self._cache[key] = future
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        try:
+            return await asyncio.shield(future)
+        except Exception:
+            if self._cache.get(key) is future:  # errors are not kept: the next try recomputes
+                del self._cache[key]
+            raise
+
+    def _compute(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
+        return json.dumps(endpoint.call(self, args), allow_nan=False, separators=(",", ":"))
+
+    # -- the background ingest -------------------------------------------------------------
+
+    async def ingest_forever(self, interval: float) -> None:
+        """Ingest every ``interval`` seconds while there is new spool; never raises."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if await self.run(pending, self.store):
+                    result = await self.run(ingest, self.store)
+                    self.last_ingest_seconds = result.seconds
+                    for warning in result.warnings:
+                        log.warning("jupyter-mlops: %s", warning)
+                self.last_ingest_error = None
+            except StoreError as e:
+                if str(e) != self.last_ingest_error:
+                    log.warning("jupyter-mlops: background ingest: %s", e)
+                self.last_ingest_error = str(e)
+            except Exception as e:
+                log.exception("jupyter-mlops: background ingest failed")
+                self.last_ingest_error = f"{type(e).__name__}: {e}"
+
+    def ingest_status(self) -> dict[str, Any]:
+        return {"last_ingest_error": self.last_ingest_error,
+                "last_ingest_seconds": self.last_ingest_seconds}
+
+    # -- what needs more than one query ----------------------------------------------------
+
+    def promote(self, name: str, version: int, alias: str, gate: dict[str, str],
+                by: str) -> ModelVersion:
+        """Promote through the registry's gate, recording who asked."""
+        from ..registry import promote
+        from ..tracking import tracker
+
+        if tracker().store.root != self.store.root:  # the registry records through it
+            raise StoreError(f"this server records into {tracker().store.root} but serves "
+                             f"{self.store.root}; start it with JUPYTER_MLOPS_HOME set to the "
+                             f"store it serves.")
+        return promote(name, version, alias, gate=gate, by=by)
+
+    def lineage(self, ref: str, kind: str | None, direction: str, depth: int) -> dict[str, Any]:
+        """The graph around ``ref`` (``kind`` given: a raw node id), in one DuckDB session."""
+        from .. import lineage
+        from ..registry import resolve_on
+        from ..store import db
+
+        with queries.reading(self.store) as con:
+            if kind is not None:
+                start = (kind, ref)
+                if not db.run(con, "SELECT 1 FROM lineage WHERE (src_kind = ? AND src_id = ?) "
+                                   "OR (dst_kind = ? AND dst_id = ?) LIMIT 1", [*start, *start]):
+                    raise NotFound(f"no lineage is recorded for {kind} {ref!r}")
+            elif "@" in ref or ":" in ref:
+                version = resolve_on(con, ref)
+                start = ("model_version", f"{version.name}:{version.version}")
+            else:
+                start = ("run", queries.resolve_run(con, ref))
+            return lineage.graph_on(con, start, depth, direction)
