@@ -24,7 +24,7 @@ import psutil
 from ..store import Store, StoreError, queries
 from . import schedules
 from .executors import executor_for
-from .runner import kill_tree, prepare, record_end
+from .runner import kill_tree, record_end
 from .spec import JobResult, JobSpec
 
 log = logging.getLogger("jupyter_mlops.scheduler")
@@ -176,9 +176,8 @@ class Scheduler:
             log.warning("%s: the previous job is still running; %s skipped", name, trigger)
             return None
         try:
-            spec = prepare(state["notebook"], {**state.get("params", {}), **(params or {})},
-                           timeout=state.get("timeout_s"), experiment=state.get("experiment"),
-                           store=self.store, schedule=name, trigger=trigger, **context)
+            spec = schedules.spec_for(name, state, params, store=self.store, trigger=trigger,
+                                      **context)
         except StoreError as e:
             log.error("%s: cannot start: %s", name, e)
             return None

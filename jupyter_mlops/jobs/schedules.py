@@ -20,7 +20,7 @@ from ..store.lock import hold
 from ..tracking import record_now, tracker
 from .params import JobError, check_against, check_values
 from .runner import parse_duration
-from .spec import JobResult
+from .spec import JobResult, JobSpec
 
 #: What to do with fire times missed while no daemon ran (or it was busy): run none of
 #: them, run one now for all of them, or run each.
@@ -165,13 +165,21 @@ def request(name: str, params: dict[str, Any] | None = None) -> str:
     return event.id
 
 
+def spec_for(name: str, state: dict[str, Any], params: dict[str, Any] | None = None,
+             **context: Any) -> JobSpec:
+    """A job of schedule ``name`` (its state as stored), ``params`` over its own."""
+    from .runner import prepare
+
+    return prepare(state["notebook"], {**state.get("params", {}), **(params or {})},
+                   timeout=state.get("timeout_s"), experiment=state.get("experiment"),
+                   schedule=name, **context)
+
+
 def run_here(name: str, params: dict[str, Any] | None = None, *, progress: bool = False,
              **context: Any) -> JobResult:
     """Run schedule ``name`` now in this process and wait (no scheduler involved)."""
-    from .runner import execute, prepare
+    from .runner import execute
 
     state = _known(name, current(tracker().store).get(name))
-    return execute(prepare(state["notebook"], {**state["params"], **(params or {})},
-                           timeout=state.get("timeout_s"), experiment=state.get("experiment"),
-                           schedule=name, trigger=context.pop("trigger", "run_now"),
-                           progress=progress, **context))
+    context.setdefault("trigger", "run_now")
+    return execute(spec_for(name, state, params, progress=progress, **context))

@@ -55,3 +55,5 @@ class MLOpsApp(ExtensionApp):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.service.executor.shutdown(wait=False, cancel_futures=True)
+        if self.service.jobs is not None:  # jobs started here end with the server
+            self.service.jobs.shutdown(wait=False)

@@ -2,8 +2,8 @@
 
 This table is the router (handlers.py), the OpenAPI document (openapi.py) and docs/rest.md
 at once, so they cannot disagree. Each ``call`` runs in a worker thread (it may open
-DuckDB) and returns plain JSON values. Adding an endpoint (jobs, schedules) is one entry
-here and, if it needs one, a query in ``store.queries``.
+DuckDB) and returns plain JSON values. Adding an endpoint is one entry here and, if it
+needs one, a query in ``store.queries``.
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ _GRAPH = _obj(["nodes", "edges"],
 _RUN_ID = Param("run_id", "a run id, or a unique prefix of at least 6 characters",
                 where="path", pattern=RUN_ID)
 _MODEL = Param("name", "a registered model's name", where="path", pattern=NAME)
+_SCHEDULE = Param("name", "a schedule's name", where="path", pattern=NAME)
+_SCHEDULE_STATE = _obj(["notebook", "cron", "paused"], notebook=_STR, cron=_STR,
+                       paused={"type": "boolean"}, params=_MAP, misfire=_NSTR)
 
 
 def _experiments(service: Service, args: dict[str, Any]) -> Any:
@@ -158,6 +161,37 @@ def _promote(service: Service, args: dict[str, Any]) -> Any:
         raise BadParameter('gate must map metric names to conditions, e.g. {"auc": ">= 0.85"}')
     done = service.promote(args["name"], version, alias, gate or {}, args["user"])
     return {"name": done.name, "version": done.version, "aliases": done.aliases}
+
+
+def _jobs(service: Service, args: dict[str, Any]) -> Any:
+    return {"jobs": records(queries.jobs(service.store, status=args["status"],
+                                         schedule=args["schedule"], limit=args["limit"]))}
+
+
+def _schedules(service: Service, args: dict[str, Any]) -> Any:
+    from ..jobs.schedules import next_fire
+
+    found = []
+    for row in records(queries.schedules(service.store)):
+        state = row.pop("state")
+        found.append({**row, **state, "next_run": next_fire(state)})
+    return {"schedules": jsonable(found)}
+
+
+def _run_schedule(service: Service, args: dict[str, Any]) -> Any:
+    body = args["body"] if args["body"] is not None else {}
+    if not isinstance(body, dict) or set(body) - {"params"} or not isinstance(
+            body.get("params", {}), dict):
+        raise BadParameter('the body must be empty or {"params": {"name": value}}')
+    return service.run_schedule(args["name"], body.get("params", {}))
+
+
+def _pause(service: Service, args: dict[str, Any]) -> Any:
+    return jsonable(service.set_paused(args["name"], True))
+
+
+def _resume(service: Service, args: dict[str, Any]) -> Any:
+    return jsonable(service.set_paused(args["name"], False))
 
 
 def _lineage(service: Service, args: dict[str, Any]) -> Any:
@@ -270,6 +304,37 @@ ENDPOINTS: list[Endpoint] = [
                  histogram={**_MAP, "nullable": True}))),
              params=(Param("report_id", "a drift report id or a unique prefix",
                            where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
+    Endpoint("GET", "/jobs", "Recent job executions, newest first: status, why it ended, "
+             "params, and where the executed notebook is.",
+             _jobs, _obj(["jobs"], jobs=_array(_obj(
+                 ["run_id", "notebook", "status"], run_id=_STR, notebook=_NSTR, status=_NSTR,
+                 reason=_NSTR, started=_NSTR, ended=_NSTR, duration_s=_NNUM,
+                 schedule=_NSTR, trigger=_NSTR, params={**_MAP, "nullable": True},
+                 failed_cell=_NINT, error_type=_NSTR, output=_NSTR))),
+             params=(Param("status", "only jobs that ended so (succeeded, failed, timed_out, "
+                                     "kernel_died, cancelled, interrupted, lost, running)"),
+                     Param("schedule", "only jobs of this schedule", pattern=NAME),
+                     Param("limit", "how many jobs", type="integer", minimum=1,
+                           maximum=MAX_PAGE, default=50))),
+    Endpoint("GET", "/schedules", "Every schedule: its notebook, cron, parameters, misfire "
+             "policy, whether paused, its next fire time and its last job.",
+             _schedules, _obj(["schedules"], schedules=_array(_obj(
+                 ["name", "cron", "notebook", "paused"], name=_STR, cron=_STR, notebook=_STR,
+                 params=_MAP, misfire=_NSTR, paused={"type": "boolean"}, timezone=_NSTR,
+                 timeout_s=_NNUM, experiment=_NSTR, next_run=_NNUM, last_status=_NSTR,
+                 last_started=_NSTR, last_fired=_NSTR, created=_NSTR, updated=_NSTR)))),
+    Endpoint("POST", "/schedules/{name}/run", "Run a schedule now: queued for the scheduler "
+             "daemon when one runs on the store (request id), else started by this server "
+             "(run id).", _run_schedule,
+             _obj(["request", "run_id"], request=_NSTR, run_id=_NSTR), params=(_SCHEDULE,),
+             body={**_obj([], params=_MAP), "nullable": True}, errors=(400, 404, 503),
+             cached=False),
+    Endpoint("POST", "/schedules/{name}/pause", "Stop firing a schedule until resumed.",
+             _pause, _SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
+             cached=False),
+    Endpoint("POST", "/schedules/{name}/resume", "Fire a schedule again, from now on.",
+             _resume, _SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
+             cached=False),
     Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
              "and the last ingest.", _health,
              _obj(["store", "schema_version", "pending_bytes", "last_ingest"], store=_STR,

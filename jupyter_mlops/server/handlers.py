@@ -10,6 +10,7 @@ from typing import Any
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
+from ..jobs.params import JobError
 from ..registry import GateRefused
 from ..store import BadReference, NotFound, StoreError
 from .endpoints import ENDPOINTS, Endpoint
@@ -28,6 +29,7 @@ _ERRORS: list[tuple[type[Exception], int, str]] = [
     (GateRefused, 409, "gate refused"),
     (NotFound, 404, "not found"),
     (BadReference, 400, "bad reference"),
+    (JobError, 400, "bad job"),
     (StoreError, 503, "store unavailable"),
     (ValueError, 400, "bad parameter"),  # the registry's checks of names and gate syntax
 ]

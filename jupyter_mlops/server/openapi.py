@@ -37,7 +37,7 @@ def document(base_url: str = "/") -> dict[str, Any]:
             },
         }
         if e.body is not None:
-            operation["requestBody"] = {"required": True, "content": {
+            operation["requestBody"] = {"required": not e.body.get("nullable"), "content": {
                 "application/json": {"schema": e.body}}}
         paths.setdefault(e.path, {})[e.method.lower()] = operation
     return {
@@ -78,8 +78,9 @@ def markdown() -> str:
             lines.append("")
         if e.body is not None:
             fields = ", ".join(f"`{k}`" for k in e.body["properties"])
-            lines += [f"Body: a JSON object with {fields} (`{e.body['required'][0]}` "
-                      f"required).", ""]
+            required = ", ".join(f"`{k}`" for k in e.body["required"])
+            lines += [f"Body: a JSON object with {fields} "
+                      f"({f'{required} required' if required else 'optional'}).", ""]
         lines += [f"Errors: {', '.join(map(str, sorted({*e.errors, 403})))}.", ""]
     return "\n".join(lines)
 

@@ -40,6 +40,7 @@ class Service:
         self._generation: Any = object()
         self.last_ingest_error: str | None = None
         self.last_ingest_seconds: float | None = None
+        self.jobs: Any = None  # a LocalExecutor, once a schedule is run from here
 
     async def run(self, fn: Any, *args: Any) -> Any:
         """``fn(*args)`` in a worker thread."""
@@ -101,13 +102,54 @@ class Service:
                 by: str) -> ModelVersion:
         """Promote through the registry's gate, recording who asked."""
         from ..registry import promote
+
+        self._check_recording()
+        return promote(name, version, alias, gate=gate, by=by)
+
+    def _check_recording(self) -> None:
+        """Actions record through this process's tracker: it must write the served store."""
         from ..tracking import tracker
 
-        if tracker().store.root != self.store.root:  # the registry records through it
+        if tracker().store.root != self.store.root:
             raise StoreError(f"this server records into {tracker().store.root} but serves "
                              f"{self.store.root}; start it with JUPYTER_MLOPS_HOME set to the "
                              f"store it serves.")
-        return promote(name, version, alias, gate=gate, by=by)
+
+    def _schedule(self, name: str) -> dict[str, Any]:
+        from ..jobs import schedules
+
+        state = schedules.current(self.store).get(name)
+        if state is None:
+            raise NotFound(f"no schedule named {name!r}. GET schedules lists them.")
+        return state
+
+    def run_schedule(self, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Run a schedule now: handed to the scheduler daemon when one runs on this store
+        (its concurrency limit and no-overlap rule hold), else started by this server."""
+        from ..jobs import schedules
+        from ..jobs.executors import LocalExecutor
+        from ..jobs.scheduler import Scheduler, SchedulerBusy
+
+        self._check_recording()
+        state = self._schedule(name)
+        probe = Scheduler(self.store)
+        try:
+            probe.acquire()
+        except SchedulerBusy:
+            return {"request": schedules.request(name, params), "run_id": None}
+        probe.release()
+        spec = schedules.spec_for(name, state, params, store=self.store, trigger="run_now")
+        if self.jobs is None:
+            self.jobs = LocalExecutor(2)
+        self.jobs.submit(spec)
+        return {"request": None, "run_id": spec.run_id}
+
+    def set_paused(self, name: str, paused: bool) -> dict[str, Any]:
+        from ..jobs import schedules
+
+        self._check_recording()
+        self._schedule(name)
+        return (schedules.pause if paused else schedules.resume)(name)
 
     def lineage(self, ref: str, kind: str | None, direction: str, depth: int) -> dict[str, Any]:
         """The graph around ``ref`` (``kind`` given: a raw node id), in one DuckDB session."""

@@ -1,0 +1,54 @@
+"""Jobs and schedules over the REST API: list, pause/resume, run now (no daemon: the server
+starts the job itself)."""
+
+import asyncio
+
+import jupyter_mlops as mlops
+from jupyter_mlops.jobs import schedules
+from tests.jobs.conftest import write_notebook
+
+
+async def test_jobs_and_schedules(api, store, tmp_path, jp_serverapp):
+    await jp_serverapp.extension_manager.start_all_extensions()  # the background ingest
+    nb = write_notebook(tmp_path / "score.ipynb", "y = alpha * n")
+    done = await asyncio.to_thread(mlops.jobs.run, str(nb), {"alpha": 2})
+    assert done.ok, done
+    await asyncio.to_thread(schedules.add, str(nb), "0 6 * * *", name="daily",
+                            params={"n": 4})
+    code, body = await api("jobs")
+    assert code == 200 and [j["run_id"] for j in body["jobs"]] == [done.run_id]
+    job = body["jobs"][0]
+    assert job["status"] == "succeeded" and job["params"] == {"alpha": 2}
+    assert job["output"].endswith("score.ipynb") and job["trigger"] == "api"
+    code, body = await api("schedules")
+    (daily,) = body["schedules"]
+    assert daily["name"] == "daily" and daily["cron"] == "0 6 * * *" and not daily["paused"]
+    assert daily["params"] == {"n": 4} and daily["next_run"] > 0
+
+    code, body = await api("schedules", "daily", "pause", method="POST", body=None)
+    assert code == 200 and body["paused"] is True
+    code, body = await api("schedules")
+    assert body["schedules"][0]["paused"] is True and body["schedules"][0]["next_run"] is None
+    code, body = await api("schedules", "daily", "resume", method="POST", body=None)
+    assert code == 200 and body["paused"] is False
+
+    code, body = await api("schedules", "daily", "run", method="POST",
+                           body={"params": {"alpha": 3}})
+    assert code == 200 and body["request"] is None and body["run_id"]
+    started = body["run_id"]
+    for _ in range(120):
+        code, body = await api("jobs", schedule="daily")
+        if body["jobs"] and body["jobs"][0]["status"] != "running":
+            break
+        await asyncio.sleep(0.5)
+    job = body["jobs"][0]
+    assert job["run_id"] == started and job["status"] == "succeeded"
+    assert job["trigger"] == "run_now" and job["params"] == {"n": 4, "alpha": 3}
+
+    code, body = await api("schedules", "nope", "run", method="POST", body=None)
+    assert code == 404 and "no schedule named 'nope'" in body["detail"]
+    code, body = await api("schedules", "daily", "run", method="POST",
+                           body={"params": {"x=print(1);y": 1}})
+    assert code == 400 and "not a Python identifier" in body["detail"]
+    code, body = await api("jobs", status="failed")
+    assert (code, body["jobs"]) == (200, [])
