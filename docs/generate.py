@@ -1,0 +1,63 @@
+"""Regenerate the reference pages that must match the code: ``python docs/generate.py``.
+
+`docs/cli.md` from the CLI's own ``--help``, `docs/magics.md` from ``%mlops``'s docstring,
+argument help and ``%config`` traits, and the REST reference in `docs/rest.md` from the
+endpoint table. ``tests/test_docs.py`` fails when a page is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+DOCS = Path(__file__).resolve().parent
+
+
+def cli_reference() -> str:
+    from jupyter_mlops.cli import main
+
+    lines = ["# CLI reference", "", "Generated from `--help` by `docs/generate.py`; "
+             "`jupyter mlops COMMAND --help` prints the same.", ""]
+
+    def walk(command: click.Command, path: list[str]) -> None:
+        with click.Context(command, info_name=" ".join(path)) as ctx:
+            lines.extend([f"## `{' '.join(path)}`", "", "```", command.get_help(ctx), "```",
+                          ""])
+        if isinstance(command, click.Group):
+            for name in command.list_commands(ctx):
+                walk(command.get_command(ctx, name), [*path, name])
+
+    walk(main, ["jupyter mlops"])
+    return "\n".join(lines)
+
+
+def magics_reference() -> str:
+    from jupyter_mlops.magics import MLOpsMagics
+
+    help_text = MLOpsMagics.mlops.__doc__
+    traits = MLOpsMagics.class_own_traits(config=True)
+    lines = ["# `%mlops` reference", "", "Generated from the magic's own help by "
+             "`docs/generate.py`; `%mlops?` in a notebook prints the same.", "",
+             "```", help_text.strip("\n"), "```", "",
+             "## Settings (`%config MLOpsMagics.NAME = value`)", "",
+             "| setting | default | meaning |", "|---|---|---|"]
+    for name, trait in sorted(traits.items()):
+        lines.append(f"| `{name}` | `{trait.default_value!r}` | {trait.help} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    (DOCS / "cli.md").write_text(cli_reference())
+    (DOCS / "magics.md").write_text(magics_reference())
+    from jupyter_mlops.server.openapi import markdown
+
+    rest = DOCS / "rest.md"
+    head = rest.read_text().split("<!-- reference -->")[0]
+    rest.write_text(f"{head}<!-- reference -->\n\n{markdown()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
