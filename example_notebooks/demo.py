@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DEMO = HERE.parent / ".demo"
+DEMO = Path(os.environ.get("JUPYTER_MLOPS_DEMO_DIR") or HERE.parent / ".demo")  # tests move it
 STORE = DEMO / "store"
 os.environ["JUPYTER_MLOPS_HOME"] = str(STORE)
 
@@ -96,8 +96,13 @@ def main() -> int:
     step("Lineage of wine@champion (what it came from)")
     from jupyter_mlops import lineage
 
-    up = lineage.ancestors("wine@champion", depth=2)
-    print(up[["kind", "id", "relation", "via_kind", "via_id"]].head(12).to_string(index=False))
+    up = lineage.ancestors("wine@champion", depth=1)
+    print(up[["kind", "id", "relation"]].assign(id=up.id.str[:16]).to_string(index=False))
+    cells = lineage.slice("wine@champion")
+    print(f"    and the {len(cells)} cells it depends on (`jupyter mlops export wine@champion "
+          f"--to job.ipynb` writes them as a job):")
+    for source in cells.source:
+        print("      | " + source.strip().splitlines()[0][:90])
 
     step(f"Finished in {time.perf_counter() - started:.0f} s. Try:")
     print("    executed notebooks:")
