@@ -33,3 +33,23 @@ def test_train_monitor_retrain_loop(store, tracked):
     assert retrain.run_id in set(down.id)
     for job in (first, second, monitor):
         assert queries.cells(store, job.run_id).status.eq("ok").all()
+
+
+def test_explore_session_exports_its_slice_and_runs_it(store, tracked):
+    import nbformat
+
+    session = mlops.jobs.run(str(EXAMPLES / "explore.ipynb"))
+    assert session.ok, session
+    cells = queries.cells(store, session.run_id)
+    code = [c for c in nbformat.read(EXAMPLES / "explore.ipynb", 4).cells
+            if c.cell_type == "code"]
+    assert cells.status.eq("ok").all() and len(cells) == len(code)
+    job = queries.jobs(store, limit=1).iloc[0]  # the exported slice, run with C=0.1
+    assert job.run_id != session.run_id and job.status == "succeeded"
+    assert job.params == {"C": 0.1}
+    fit = queries.cells(store, job.run_id).iloc[-1]  # the slice ends with the fit
+    assert fit.status == "ok" and "model" in fit.writes and "C" in fit.reads
+    exported = nbformat.read(job.notebook, as_version=4)
+    sources = [c.source for c in exported.cells]
+    assert not any("describe()" in s for s in sources)  # exploration left out
+    assert not any(s.strip() == "# parameters" for s in sources)

@@ -46,8 +46,10 @@ def _without_assignments(source: str, names: set[str]) -> str:
             except ValueError:
                 continue
             drop.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
-    lines = source.splitlines()
-    return "\n".join(line for i, line in enumerate(lines, 1) if i not in drop).strip()
+    kept = [line for i, line in enumerate(source.splitlines(), 1) if i not in drop]
+    if drop and all(not line.strip() or line.lstrip().startswith("#") for line in kept):
+        return ""  # only comments were left: the cell was the old parameters cell
+    return "\n".join(kept).strip()
 
 
 def export(ref: Any, to: str | Path, *, overwrite: bool = False) -> Path:
