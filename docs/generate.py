@@ -1,7 +1,8 @@
 """Regenerate the reference pages that must match the code: ``python docs/generate.py``.
 
 `docs/cli.md` from the CLI's own ``--help``, `docs/magics.md` from ``%mlops``'s docstring,
-argument help and ``%config`` traits, and the REST reference in `docs/rest.md` from the
+argument help and ``%config`` traits, `docs/api.md` from the public functions' signatures
+and docstrings, and the REST reference in `docs/rest.md` from the
 endpoint table. ``tests/test_docs.py`` fails when a page is stale.
 """
 
@@ -48,9 +49,41 @@ def magics_reference() -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The public Python API, by namespace: what `import jupyter_mlops as mlops` gives.
+API = {
+    "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
+              "performance_drift", "register", "promote", "load_model", "autolog"],
+    "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
+    "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
+    "mlops.widgets": ["runs", "compare", "metric", "lineage", "drift"],
+}
+
+
+def api_reference() -> str:
+    import importlib
+    import inspect
+
+    lines = ["# Python API", "", "`import jupyter_mlops as mlops`. Generated from the "
+             "signatures and docstrings by `docs/generate.py`; `help(mlops.X)` prints the same.",
+             ""]
+    for namespace, names in API.items():
+        module = importlib.import_module(namespace.replace("mlops", "jupyter_mlops", 1))
+        lines += [f"## `{namespace}`", ""]
+        for name in names:
+            fn = getattr(module, name)
+            sig = inspect.signature(fn)  # without annotations: they read as strings here
+            sig = sig.replace(return_annotation=sig.empty, parameters=[
+                q.replace(annotation=q.empty) for q in sig.parameters.values()])
+            signature = str(sig).replace("'", '"')
+            lines += [f"### `{namespace}.{name}{signature}`", "",
+                      inspect.getdoc(fn) or "(undocumented)", ""]
+    return "\n".join(lines)
+
+
 def main() -> int:
     (DOCS / "cli.md").write_text(cli_reference())
     (DOCS / "magics.md").write_text(magics_reference())
+    (DOCS / "api.md").write_text(api_reference())
     from jupyter_mlops.server.openapi import markdown
 
     rest = DOCS / "rest.md"

@@ -58,11 +58,17 @@ def trigger(target: str, params: dict[str, Any] | None = None, *,
                            parent_run=parent))
 
 
-def schedule(notebook: str, cron: str, **options: Any) -> dict[str, Any]:
-    """Run ``notebook`` on a cron (see :func:`jupyter_mlops.jobs.schedules.add`)."""
+def schedule(notebook: str, cron: str, *, name: str | None = None,
+             params: dict[str, Any] | None = None, misfire: str = "once",
+             timeout: str | float | None = None, experiment: str | None = None,
+             tz: str | None = None, replace: bool = False) -> dict[str, Any]:
+    """Run ``notebook`` on a cron ("0 6 * * *"; 6 fields for seconds) under ``name`` (default:
+    the notebook's). ``misfire``: what the scheduler does with fire times it missed (skip,
+    once, all). Everything is checked now; returns the stored schedule."""
     from .schedules import add
 
-    return add(notebook, cron, **options)
+    return add(notebook, cron, name=name, params=params, misfire=misfire, timeout=timeout,
+               experiment=experiment, tz=tz, replace=replace)
 
 
 def history(*, status: str | None = None, schedule: str | None = None,
@@ -74,15 +80,18 @@ def history(*, status: str | None = None, schedule: str | None = None,
     return queries.jobs(tracker().store, status=status, schedule=schedule, limit=limit)
 
 
-def reproduce(run_id: str, **options: Any) -> Any:
-    """Run job ``run_id`` again as it was (see :mod:`.reproduction`)."""
+def reproduce(run_id: str, *, timeout: str | float | None = None,
+              progress: bool = False) -> Any:
+    """Run job ``run_id`` again with its recorded notebook content and parameters. Warns
+    (ReproducibilityWarning) about what changed since; the result compares data and metrics."""
     from .reproduction import reproduce as again
 
-    return again(run_id, **options)
+    return again(run_id, timeout=timeout, progress=progress)
 
 
-def export(ref: Any, to: str, **options: Any) -> Path:
-    """Write the cells behind ``ref`` as a job notebook (see :mod:`.exporter`)."""
+def export(ref: Any, to: str | Path, *, overwrite: bool = False) -> Path:
+    """Write the cells behind ``ref`` (a run id, "churn:3", "churn@champion") to the notebook
+    ``to``, after a parameters cell holding the run's logged parameters."""
     from .exporter import export as write
 
-    return write(ref, to, **options)
+    return write(ref, to, overwrite=overwrite)
