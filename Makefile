@@ -20,14 +20,14 @@ lab: $(STAMP)
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)
-	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks
+	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks docs
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench --write docs/benchmarks.md
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks
+	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks docs
 
 clean:
 	rm -rf $(VENV) .demo build dist
