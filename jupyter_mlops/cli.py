@@ -489,20 +489,14 @@ def schedule_run_now(ctx: click.Context, name: str, pairs: Any,
     """Run NAME now: through the scheduler when one runs on this store (so the concurrency
     limit and no-overlap hold), else here in the foreground."""
     from .jobs import schedules
-    from .jobs.scheduler import Scheduler, SchedulerBusy
+    from .jobs.scheduler import SchedulerLock
 
     params = _params(pairs, params_file)
-    probe = Scheduler(_store(ctx))
-    try:
-        probe.acquire()
-    except SchedulerBusy:
+    if SchedulerLock(_store(ctx)).held_elsewhere():
         click.echo(f"requested: the scheduler will start {name} (request "
                    f"{schedules.request(name, params)[:12]})")
         return
-    try:
-        _finish(schedules.run_here(name, params, progress=sys.stderr.isatty()))
-    finally:
-        probe.release()
+    _finish(schedules.run_here(name, params, progress=sys.stderr.isatty()))
 
 
 @main.command()

@@ -16,7 +16,6 @@ import signal
 import socket
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import psutil
@@ -34,6 +33,44 @@ class SchedulerBusy(StoreError):
     """Another daemon holds this store's scheduler lock."""
 
 
+class SchedulerLock:
+    """One daemon per store: an exclusive flock on ``<store>/scheduler.lock`` naming its
+    holder. Also how others ask whether a daemon runs (``schedule run-now``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.path = store.root / "scheduler.lock"
+        self._store = store
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self._store.ensure()
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise SchedulerBusy(f"a scheduler already runs on {self._store.root} ({holder}); "
+                                f"one per store. Stop it first.") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def held_elsewhere(self) -> bool:
+        """Whether a daemon runs on this store now."""
+        try:
+            self.acquire()
+        except SchedulerBusy:
+            return True
+        self.release()
+        return False
+
+
 class Scheduler:
     """Fires due schedules and answers run requests; ``tick`` is one pass (tests call it
     with their own ``now``), ``serve`` loops until SIGTERM/SIGINT or :meth:`stop`."""
@@ -44,36 +81,12 @@ class Scheduler:
         self.store = store
         self.executor = executor_for(executor, max_jobs)
         self.tick_s, self.grace_s, self.shutdown_grace_s = tick_s, grace_s, shutdown_grace_s
+        self.lock = SchedulerLock(store)
         self._running: dict[str, tuple[str, Any]] = {}  # run id -> (schedule, future)
         self._last: dict[str, float] = {}  # schedule -> last fire time handled
         self._backlog: dict[str, list[float]] = {}  # fire times waiting for the previous job
         self._answered: set[str] = set()  # request ids
         self._stop = threading.Event()
-        self._lock_fd: int | None = None
-
-    # -- the lock: one daemon per store -------------------------------------------------
-    @property
-    def lock_path(self) -> Path:
-        return self.store.root / "scheduler.lock"
-
-    def acquire(self) -> None:
-        self.store.ensure()
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise SchedulerBusy(f"a scheduler already runs on {self.store.root} ({holder}); "
-                                f"one per store. Stop it first.") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
-        self._lock_fd = fd
-
-    def release(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
 
     # -- start-up, the loop, shutdown -----------------------------------------------------
     def mark_lost(self) -> list[str]:
@@ -96,7 +109,7 @@ class Scheduler:
     def serve(self) -> None:
         """Run until SIGTERM/SIGINT: running jobs get ``shutdown_grace_s`` to finish, then
         are killed and recorded as interrupted."""
-        self.acquire()
+        self.lock.acquire()
         try:
             for run_id in self.mark_lost():
                 log.warning("job %s was left running by a dead runner: marked lost",
@@ -113,7 +126,7 @@ class Scheduler:
                 self._stop.wait(self.tick_s)
             self.shutdown()
         finally:
-            self.release()
+            self.lock.release()
 
     def stop(self) -> None:
         self._stop.set()

@@ -128,16 +128,12 @@ class Service:
         (its concurrency limit and no-overlap rule hold), else started by this server."""
         from ..jobs import schedules
         from ..jobs.executors import LocalExecutor
-        from ..jobs.scheduler import Scheduler, SchedulerBusy
+        from ..jobs.scheduler import SchedulerLock
 
         self._check_recording()
         state = self._schedule(name)
-        probe = Scheduler(self.store)
-        try:
-            probe.acquire()
-        except SchedulerBusy:
+        if SchedulerLock(self.store).held_elsewhere():
             return {"request": schedules.request(name, params), "run_id": None}
-        probe.release()
         spec = schedules.spec_for(name, state, params, store=self.store, trigger="run_now")
         if self.jobs is None:
             self.jobs = LocalExecutor(2)
