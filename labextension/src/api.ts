@@ -93,8 +93,8 @@ export const api = {
     requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),
   models: () => requestAPI<{ models: Model[] }>('models'),
   versions: (name: string) => requestAPI<ModelVersions>(`models/${seg(name)}/versions`),
-  promote: (name: string, version: number, alias: string) =>
-    post<Promoted>(`models/${seg(name)}/aliases`, { version, alias }),
+  promote: (name: string, version: number, alias: string, gate: { [metric: string]: string }) =>
+    post<Promoted>(`models/${seg(name)}/aliases`, { version, alias, gate }),
   lineage: (node: string, kind: string | undefined, direction: string, depth: number) =>
     requestAPI<Lineage>('lineage', {}, { node, kind, direction, depth }),
   driftReports: () => requestAPI<{ reports: DriftReport[] }>('drift/reports'),

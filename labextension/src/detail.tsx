@@ -127,17 +127,14 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
         </Button>
       </div>
       <Loaded resource={run}>
-        {r => {
-          const info = r as unknown as { [key: string]: Json };
-          return (
+        {r => (
             <>
               <h3>
                 Run <code>{r.run_id}</code>
               </h3>
               <p className="jp-mlops-meta">
-                {formatValue(info.experiment)} · {formatValue(info.status)} ·{' '}
-                {formatValue(info.kind)} · started {formatTime(info.started as string)} ·{' '}
-                {formatValue(info.notebook)} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
+                {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}
+                {r.notebook ?? 'no notebook'} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
               </p>
               <h4>Params</h4>
               <KeyValues values={r.params} />
@@ -163,11 +160,10 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
               </details>
               <h4>Cells</h4>
               <Loaded resource={cells}>
-                {c => <Timeline cells={c.cells} notebook={(info.notebook as string) ?? null} />}
+                {c => <Timeline cells={c.cells} notebook={r.notebook} />}
               </Loaded>
             </>
-          );
-        }}
+        )}
       </Loaded>
     </div>
   );

@@ -270,3 +270,16 @@ export function scalePoints(
     yMax
   };
 }
+
+/** "auc >= 0.85, f1 > champion" → {auc: ">= 0.85", f1: "> champion"}; an Error if malformed. */
+export function parseGate(text: string): { [metric: string]: string } {
+  const gate: { [metric: string]: string } = {};
+  for (const part of text.split(',').map(p => p.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z_][\w.-]*)\s*((?:[<>]=?|==|!=)\s*\S.*)$/.exec(part);
+    if (!match) {
+      throw new Error(`gate condition “${part}”: write a metric, a comparison and a value, e.g. auc >= 0.85`);
+    }
+    gate[match[1]] = match[2].trim();
+  }
+  return gate;
+}

@@ -3,12 +3,13 @@ import { Button, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, ErrorMessage, Loaded, useShell } from './context';
-import { describeError, formatTime, formatValue } from './format';
+import { describeError, formatTime, formatValue, parseGate } from './format';
 import { useResource } from './poll';
 import { ModelVersion } from './types';
 
 function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Element {
   const [alias, setAlias] = React.useState('champion');
+  const [gate, setGate] = React.useState('');
   const [busy, setBusy] = React.useState(false);
   const [error, setError] = React.useState<string>();
   const [done, setDone] = React.useState<string>();
@@ -18,7 +19,7 @@ function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Elem
     setError(undefined);
     setDone(undefined);
     try {
-      await api.promote(name, version, alias);
+      await api.promote(name, version, alias, parseGate(gate));
       setDone(`${name}@${alias} → version ${version}`);
       props.onDone();
     } catch (e) {
@@ -33,6 +34,12 @@ function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Elem
         aria-label={`alias for version ${version}`}
         value={alias}
         onChange={e => setAlias((e.target as HTMLInputElement).value)}
+      />
+      <InputGroup
+        aria-label={`gate for version ${version}`}
+        placeholder="gate, e.g. auc >= 0.85"
+        value={gate}
+        onChange={e => setGate((e.target as HTMLInputElement).value)}
       />
       <Button small disabled={busy || !alias} onClick={promote}>
         Promote

@@ -36,12 +36,7 @@ export interface Comparison {
   metrics: string[];
 }
 
-export interface RunDetail {
-  run_id: string;
-  params: { [key: string]: Json };
-  metrics: { [key: string]: Json };
-  git_commit: string | null;
-  cells: number | null;
+export interface RunDetail extends Run {
   environment: { [key: string]: Json } | null;
 }
 
