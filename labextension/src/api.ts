@@ -40,7 +40,9 @@ export async function requestAPI<T>(
   const url = URLExt.join(settings.baseUrl, 'jupyter-mlops/api', path) + (qs ? `?${qs}` : '');
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, init, settings);
+    // 'no-cache' (revalidate): the default 'no-store' appends a timestamp parameter, which
+    // the API refuses as unknown
+    response = await ServerConnection.makeRequest(url, { cache: 'no-cache', ...init }, settings);
   } catch (error) {
     throw new ApiError(0, 'the Jupyter server cannot be reached', String(error));
   }

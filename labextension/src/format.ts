@@ -283,3 +283,13 @@ export function parseGate(text: string): { [metric: string]: string } {
   }
   return gate;
 }
+
+/** A recorded notebook path (kernels record it absolute) as the path under the server root
+ * that JupyterLab opens; null when it lies outside the root. */
+export function underRoot(path: string, root: string): string | null {
+  if (!path.startsWith('/')) {
+    return path;
+  }
+  const base = root.replace(/\/+$/, '');
+  return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : null;
+}

@@ -1,8 +1,10 @@
 // Landing on a recorded cell, and opening a job's executed notebook, in JupyterLab.
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Contents } from '@jupyterlab/services';
 import { api } from './api';
+import { underRoot } from './format';
 
 /** Where copies of job outputs that lie outside the server's root are put to be opened. */
 export const OUTPUT_COPIES = 'mlops-job-outputs';
@@ -19,9 +21,13 @@ async function exists(contents: Contents.IManager, path: string): Promise<boolea
 /** Open the notebook at ``path`` and scroll to the cell whose nbformat id is ``cellId``. */
 export async function openCell(
   docs: IDocumentManager,
-  path: string,
+  recorded: string,
   cellId: string | null
 ): Promise<void> {
+  const path = underRoot(recorded, PageConfig.getOption('serverRoot'));
+  if (path === null) {
+    throw new Error(`The notebook ${recorded} is outside the folder this JupyterLab serves.`);
+  }
   if (!(await exists(docs.services.contents, path))) {
     throw new Error(`The notebook ${path} is not there any more (moved or deleted).`);
   }

@@ -10,7 +10,8 @@ import {
   parseGate,
   parseTime,
   scalePoints,
-  sortRuns
+  sortRuns,
+  underRoot
 } from '../format';
 import { ApiError, Run } from '../types';
 import { describeError } from '../format';
@@ -161,5 +162,14 @@ describe('promotion gate', () => {
     });
     expect(parseGate('  ')).toEqual({});
     expect(() => parseGate('auc high')).toThrow(/e\.g\. auc >= 0\.85/);
+  });
+});
+
+describe('notebook paths', () => {
+  it('maps recorded absolute paths under the server root', () => {
+    expect(underRoot('/srv/nb/a/train.ipynb', '/srv/nb')).toBe('a/train.ipynb');
+    expect(underRoot('/srv/nb/a/train.ipynb', '/srv/nb/')).toBe('a/train.ipynb');
+    expect(underRoot('/srv/nbx/train.ipynb', '/srv/nb')).toBeNull();
+    expect(underRoot('a/train.ipynb', '/srv/nb')).toBe('a/train.ipynb');
   });
 });
