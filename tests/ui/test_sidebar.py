@@ -117,7 +117,7 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
         f" >= {len(LIVE) - 1}", timeout=30_000)  # from the cell after %load_ext
     target_id = json.loads((lab.notebooks / name).read_text())["cells"][1]["id"]
     target = cells.and_(page.locator(f'[data-cell-id="{target_id}"]'))
-    assert "log_param" in target.inner_text()
+    assert "import jupyter_mlops" in target.inner_text()
     tab.screenshot("sidebar-run-detail-light")
     page.locator(".jp-Notebook").first.evaluate("n => n.scrollTop = n.scrollHeight")
     target.click()
