@@ -42,16 +42,28 @@ def jobs(lab: Lab) -> str:
     return "nightly"
 
 
-def open_panel(tab: Tab, lab: Lab, path: str | None = None) -> None:
+def open_panel(tab: Tab, lab: Lab, path: str | None = None, palette: bool = False) -> None:
+    """JupyterLab (on a document, if given) with the MLOps panel shown: from the command
+    palette entry, or its sidebar icon (a restored workspace may have shown it already)."""
     if path is None:  # JupyterLab alone, no document
-        tab.page.goto(f"{lab.url}/lab?token={lab.token}")
+        tab.page.goto(f"{lab.url}/lab?reset&token={lab.token}")
         tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
     else:
         open_lab(tab, lab, path)
-    tab.page.wait_for_selector('.jp-SideBar [data-id="jupyter-mlops-panel"]', timeout=30_000)
-    tab.page.keyboard.press("Control+Shift+C")  # the command palette entry shows the panel
-    tab.page.locator(".lm-CommandPalette-input:visible").fill("MLOps: open panel")
-    tab.page.keyboard.press("Enter")
+    icon = tab.page.locator('.jp-SideBar [data-id="jupyter-mlops-panel"]')
+    icon.wait_for(timeout=30_000)
+    if palette:
+        tab.page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
+        tab.page.keyboard.press("Control+Shift+C")
+        tab.page.locator(".lm-CommandPalette-input:visible").fill("MLOps: open panel")
+        tab.page.keyboard.press("Enter")
+    else:  # the icon toggles, and a restored layout may still be settling: look, then click
+        tabs = tab.page.locator(f"{PANEL} .jp-mlops-tabs")
+        for _ in range(5):
+            tab.page.wait_for_timeout(500)
+            if tabs.is_visible():
+                break
+            icon.click()
     tab.page.wait_for_selector(f"{PANEL} .jp-mlops-tabs", timeout=30_000)
 
 
@@ -67,7 +79,7 @@ def no_extension_errors(tab: Tab) -> None:
 def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     page = tab.page
     started = time.monotonic()
-    open_panel(tab, lab)
+    open_panel(tab, lab, palette=True)
     rows = page.locator(f"{PANEL} .jp-mlops-runs tbody tr")
     rows.first.wait_for(timeout=30_000)
     print(f"first page of runs shown {time.monotonic() - started:.2f} s after opening lab")
@@ -214,7 +226,8 @@ def test_jobs_run_now_output_and_dark_theme(tab: Tab, lab: Lab, jobs: str) -> No
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
     page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").first.click()
-    page.wait_for_selector("body[data-jp-theme-light='false']", timeout=20_000)
+    page.wait_for_selector("body[data-jp-theme-light='false']", state="attached",
+                           timeout=20_000)
     background = page.locator(PANEL).evaluate("n => getComputedStyle(n).backgroundColor")
     assert background != "rgb(255, 255, 255)"
     tab.screenshot("sidebar-jobs-dark")
@@ -227,5 +240,6 @@ def test_jobs_run_now_output_and_dark_theme(tab: Tab, lab: Lab, jobs: str) -> No
     page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
     page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Light").first.click()
-    page.wait_for_selector("body[data-jp-theme-light='true']", timeout=20_000)
+    page.wait_for_selector("body[data-jp-theme-light='true']", state="attached",
+                           timeout=20_000)
     no_extension_errors(tab)
