@@ -67,6 +67,16 @@ def open_panel(tab: Tab, lab: Lab, path: str | None = None, palette: bool = Fals
     tab.page.wait_for_selector(f"{PANEL} .jp-mlops-tabs", timeout=30_000)
 
 
+def theme(tab: Tab, name: str) -> None:
+    """Switch JupyterLab to its Light or Dark theme from the Settings menu."""
+    tab.page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+    tab.page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    tab.page.locator(".lm-Menu-itemLabel", has_text=f"JupyterLab {name}").first.click()
+    light = "true" if name == "Light" else "false"
+    tab.page.wait_for_selector(f"body[data-jp-theme-light='{light}']", state="attached",
+                               timeout=20_000)
+
+
 def view(tab: Tab, name: str) -> None:
     tab.page.locator(f"{PANEL} .jp-mlops-tab", has_text=name).click()
 
@@ -223,11 +233,7 @@ def test_jobs_run_now_output_and_dark_theme(tab: Tab, lab: Lab, jobs: str) -> No
     assert list((lab.notebooks / "mlops-job-outputs").glob("*-score.ipynb"))
     tab.screenshot("sidebar-jobs-light")
 
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Dark").first.click()
-    page.wait_for_selector("body[data-jp-theme-light='false']", state="attached",
-                           timeout=20_000)
+    theme(tab, "Dark")
     background = page.locator(PANEL).evaluate("n => getComputedStyle(n).backgroundColor")
     assert background != "rgb(255, 255, 255)"
     tab.screenshot("sidebar-jobs-dark")
@@ -237,9 +243,5 @@ def test_jobs_run_now_output_and_dark_theme(tab: Tab, lab: Lab, jobs: str) -> No
     view(tab, "Runs")
     page.wait_for_selector(f"{PANEL} .jp-mlops-runs tbody tr", timeout=20_000)
     tab.screenshot("sidebar-runs-dark")
-    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
-    page.locator(".lm-Menu-itemLabel", has_text="JupyterLab Light").first.click()
-    page.wait_for_selector("body[data-jp-theme-light='true']", state="attached",
-                           timeout=20_000)
+    theme(tab, "Light")
     no_extension_errors(tab)
