@@ -66,6 +66,11 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     return [{"module": "jupyter_mlops.server.app", "app": MLOpsApp}]
 
 
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    """The prebuilt sidebar (built from labextension/ into jupyter_mlops/labextension)."""
+    return [{"src": "labextension", "dest": "jupyter-mlops"}]
+
+
 _loaded: dict[int, Any] = {}  # id(shell) -> CellCapture
 
 

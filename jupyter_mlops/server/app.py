@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
@@ -36,6 +37,7 @@ class MLOpsApp(ExtensionApp):
         # it serves, as with the CLI's --store.
         os.environ[HOME_ENV] = str(store.root)
         self.service = Service(store, workers=self.workers)
+        self.service.root_dir = Path(self.serverapp.root_dir).resolve()
         self.settings["jupyter_mlops"] = self.service
         self.log.info("jupyter-mlops: serving the store at %s", store.root)
 

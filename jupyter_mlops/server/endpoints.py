@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store import NotFound, queries
@@ -168,6 +169,22 @@ def _jobs(service: Service, args: dict[str, Any]) -> Any:
                                          schedule=args["schedule"], limit=args["limit"]))}
 
 
+def _job_output(service: Service, args: dict[str, Any]) -> Any:
+    job = queries.job(service.store, args["run_id"])
+    output = Path(job["output"]).resolve() if job.get("output") else None
+    if output is None or not output.is_file():
+        raise NotFound(f"job {job['run_id'][:12]} ({job['status']}) left no executed notebook. "
+                       f"GET jobs lists the jobs that did.")
+    # Where the file browser can open it, its path under the server's root; else the
+    # sidebar opens a copy of the notebook sent here.
+    path = None
+    if service.root_dir and output.is_relative_to(service.root_dir):
+        relative = output.relative_to(service.root_dir)
+        if not any(part.startswith(".") for part in relative.parts):
+            path = relative.as_posix()
+    return {"path": path, "name": output.name, "notebook": json.loads(output.read_text())}
+
+
 def _schedules(service: Service, args: dict[str, Any]) -> Any:
     from ..jobs.schedules import next_fire
 
@@ -244,8 +261,8 @@ ENDPOINTS: list[Endpoint] = [
              params=(Param("ids", f"1 to {MAX_COMPARE} comma-separated run ids (or unique "
                                   f"prefixes)", required=True),), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}", "One run: params, metrics, environment, git.",
-             _run, _obj(["run_id", "params", "metrics", "environment"], run_id=_STR,
-                        params=_MAP, metrics=_MAP, git_commit=_NSTR, cells=_NINT,
+             _run, _obj(["run_id", "params", "metrics", "environment"],
+                        **{**_RUN["properties"], "metrics": _MAP},
                         environment={**_MAP, "nullable": True}),
              params=(_RUN_ID,), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
@@ -316,6 +333,11 @@ ENDPOINTS: list[Endpoint] = [
                      Param("schedule", "only jobs of this schedule", pattern=NAME),
                      Param("limit", "how many jobs", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50))),
+    Endpoint("GET", "/jobs/{run_id}/output", "A job's executed notebook (nbformat JSON), "
+             "and its path under the server's root when the file browser can open it there.",
+             _job_output, _obj(["path", "name", "notebook"], path=_NSTR, name=_STR,
+                               notebook=_MAP),
+             params=(_RUN_ID,), errors=(400, 404, 503), cached=False),  # files change
     Endpoint("GET", "/schedules", "Every schedule: its notebook, cron, parameters, misfire "
              "policy, whether paused, its next fire time and its last job.",
              _schedules, _obj(["schedules"], schedules=_array(_obj(

@@ -14,6 +14,7 @@ import json
 import logging
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..store import NotFound, Store, StoreError, queries
@@ -41,6 +42,7 @@ class Service:
         self.last_ingest_error: str | None = None
         self.last_ingest_seconds: float | None = None
         self.jobs: Any = None  # a LocalExecutor, once a schedule is run from here
+        self.root_dir: Path | None = None  # the server's root, for paths the UI can open
 
     async def run(self, fn: Any, *args: Any) -> Any:
         """``fn(*args)`` in a worker thread."""

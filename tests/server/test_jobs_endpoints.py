@@ -52,3 +52,25 @@ async def test_jobs_and_schedules(api, store, tmp_path, jp_serverapp):
     assert code == 400 and "not a Python identifier" in body["detail"]
     code, body = await api("jobs", status="failed")
     assert (code, body["jobs"]) == (200, [])
+
+
+async def test_job_output_notebook(api, store, tmp_path, jp_root_dir, jp_serverapp):
+    """The sidebar opens a job's executed notebook: by its path when under the server's
+    root (not hidden), else from the notebook sent."""
+    await jp_serverapp.extension_manager.start_all_extensions()  # the background ingest
+    nb = write_notebook(tmp_path / "score.ipynb", "y = alpha * n")
+    outside = await asyncio.to_thread(mlops.jobs.run, str(nb), {"alpha": 2})
+    inside = await asyncio.to_thread(mlops.jobs.run, str(nb), {"alpha": 5},
+                                     output=str(jp_root_dir / "out" / "scored.ipynb"))
+    hidden = await asyncio.to_thread(mlops.jobs.run, str(nb), {"alpha": 7},
+                                     output=str(jp_root_dir / ".cache" / "scored.ipynb"))
+    code, body = await api("jobs", outside.run_id, "output")
+    assert code == 200 and body["path"] is None and body["name"] == "score.ipynb"
+    assert any("alpha = 2" in "".join(c["source"]) for c in body["notebook"]["cells"])
+    code, body = await api("jobs", inside.run_id, "output")
+    assert (code, body["path"], body["name"]) == (200, "out/scored.ipynb", "scored.ipynb")
+    code, body = await api("jobs", hidden.run_id, "output")
+    assert (code, body["path"]) == (200, None)
+    (jp_root_dir / "out" / "scored.ipynb").unlink()
+    code, body = await api("jobs", inside.run_id, "output")
+    assert code == 404 and "left no executed notebook" in body["detail"]

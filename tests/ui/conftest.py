@@ -52,8 +52,9 @@ class Lab:
     process: subprocess.Popen[bytes] = field(repr=False)
 
     def open(self, path: str) -> str:
-        """The address of ``path`` (under the notebook dir) in JupyterLab, with the token."""
-        return f"{self.url}/lab/tree/{path}?token={self.token}"
+        """The address of ``path`` (under the notebook dir) in JupyterLab, with the token; the
+        workspace is reset, so what an earlier test left open does not come back."""
+        return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
 
     def write_notebook(self, name: str, cells: list[str]) -> str:
         """A notebook of code ``cells`` in the server's notebook dir; returns its name."""

@@ -1,0 +1,175 @@
+import {
+  differing,
+  filterRuns,
+  formatDuration,
+  formatTime,
+  formatValue,
+  histogramBins,
+  keyColumns,
+  layoutLineage,
+  parseGate,
+  parseTime,
+  scalePoints,
+  sortRuns,
+  underRoot
+} from '../format';
+import { ApiError, Run } from '../types';
+import { describeError } from '../format';
+
+function run(id: string, params: Run['params'], metrics: Run['metrics'], extra: Partial<Run> = {}): Run {
+  return {
+    run_id: id,
+    experiment: 'churn',
+    kind: 'interactive',
+    status: 'finished',
+    started: '2026-11-02T10:00:00',
+    ended: null,
+    duration_s: 1,
+    notebook: 'train.ipynb',
+    git_commit: null,
+    cells: 3,
+    params,
+    metrics,
+    ...extra
+  };
+}
+
+const a = run('aaa111', { C: 0.5, solver: 'lbfgs' }, { auc: 0.82 });
+const b = run('bbb222', { C: 2, solver: 'lbfgs' }, { auc: 0.88, loss: 0.1 });
+const c = run('ccc333', { C: 1 }, { auc: null });
+
+describe('formatting', () => {
+  it('formats durations at every scale and unknowns', () => {
+    expect(formatDuration(0.0123)).toBe('12 ms');
+    expect(formatDuration(3.25)).toBe('3.3 s');
+    expect(formatDuration(42)).toBe('42 s');
+    expect(formatDuration(245)).toBe('4 min 05 s');
+    expect(formatDuration(7380)).toBe('2 h 03 min');
+    expect(formatDuration(null)).toBe('–');
+    expect(formatDuration(NaN)).toBe('–');
+  });
+
+  it('reads API timestamps as UTC', () => {
+    expect(parseTime('2026-11-02T10:04:05')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
+    expect(parseTime('2026-11-02T10:04:05+00:00')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
+    expect(parseTime('garbage')).toBeNull();
+    expect(formatTime(null)).toBe('–');
+    expect(formatTime('2026-11-02T10:04:05')).toMatch(/^2026-11-0[23] \d\d:\d4:05$/);
+  });
+
+  it('formats values compactly', () => {
+    expect(formatValue(0.123456)).toBe('0.1235');
+    expect(formatValue(3)).toBe('3');
+    expect(formatValue(1.5e-7)).toBe('1.500e-7');
+    expect(formatValue(null)).toBe('–');
+    expect(formatValue('lbfgs')).toBe('lbfgs');
+    expect(formatValue({ a: [1] })).toBe('{"a":[1]}');
+  });
+
+  it('says what an API error was', () => {
+    const e = new ApiError(409, 'promotion refused', 'auc 0.82 is not >= 0.85');
+    expect(describeError(e)).toBe('promotion refused: auc 0.82 is not >= 0.85');
+    expect(describeError(new Error('boom'))).toBe('boom');
+  });
+});
+
+describe('runs table', () => {
+  it('picks param and metric columns, or the configured ones', () => {
+    expect(keyColumns([a, b], [])).toEqual([
+      'params.C',
+      'params.solver',
+      'metrics.auc',
+      'metrics.loss'
+    ]);
+    expect(keyColumns([a, b], [], 3)).toEqual(['params.C', 'params.solver', 'metrics.auc']);
+    expect(keyColumns([a, b], ['metrics.auc'])).toEqual(['metrics.auc']);
+  });
+
+  it('sorts numbers numerically with unknowns last both ways', () => {
+    const up = sortRuns([b, c, a], { column: 'metrics.auc', descending: false });
+    expect(up.map(r => r.run_id)).toEqual(['aaa111', 'bbb222', 'ccc333']);
+    const down = sortRuns([a, c, b], { column: 'metrics.auc', descending: true });
+    expect(down.map(r => r.run_id)).toEqual(['bbb222', 'aaa111', 'ccc333']);
+    const byC = sortRuns([b, a, c], { column: 'params.C', descending: false });
+    expect(byC.map(r => r.params.C)).toEqual([0.5, 1, 2]);
+  });
+
+  it('filters on ids, notebooks and param values', () => {
+    expect(filterRuns([a, b, c], 'BBB').map(r => r.run_id)).toEqual(['bbb222']);
+    expect(filterRuns([a, b, c], '0.5').map(r => r.run_id)).toEqual(['aaa111']);
+    expect(filterRuns([a, b, c], '  ')).toHaveLength(3);
+    expect(filterRuns([a, b, c], 'nothing')).toEqual([]);
+  });
+
+  it('finds the keys that differ between runs', () => {
+    expect([...differing([a, b], ['C', 'solver'], 'params')]).toEqual(['C']);
+    expect([...differing([a, b], ['auc', 'loss'], 'metrics')]).toEqual(['auc', 'loss']);
+  });
+});
+
+describe('charts', () => {
+  it('labels numeric bins by their open-ended edges and categorical ones by name', () => {
+    const bins = histogramBins({ edges: [0, 1], reference: [0.2, 0.5, 0.3], current: [0.1, 0.1, 0.8] });
+    expect(bins.map(b => b.label)).toEqual(['−∞ … 0', '0 … 1', '1 … ∞']);
+    expect(bins[2]).toEqual({ label: '1 … ∞', reference: 0.3, current: 0.8 });
+    const cats = histogramBins({ categories: ['basic', 'pro'], reference: [0.5, 0.5], current: [1] });
+    expect(cats).toEqual([
+      { label: 'basic', reference: 0.5, current: 1 },
+      { label: 'pro', reference: 0.5, current: 0 }
+    ]);
+  });
+
+  it('lays lineage out with ancestors left and drops edges to unknown nodes', () => {
+    const g = layoutLineage(
+      [
+        { kind: 'model_version', id: 'churn:1', depth: 0 },
+        { kind: 'dataset', id: 'd1', depth: -2 },
+        { kind: 'fit', id: 'f1', depth: -1 },
+        { kind: 'alias', id: 'churn@champion', depth: 1 }
+      ],
+      [
+        { source: ['dataset', 'd1'], target: ['fit', 'f1'], relation: 'read' },
+        { source: ['fit', 'f1'], target: ['model_version', 'churn:1'], relation: 'produced' },
+        { source: ['run', 'gone'], target: ['fit', 'f1'], relation: 'ran' }
+      ]
+    );
+    const x = Object.fromEntries(g.nodes.map(n => [n.id, n.x]));
+    expect(x.d1).toBeLessThan(x.f1);
+    expect(x.f1).toBeLessThan(x['churn:1']);
+    expect(x['churn:1']).toBeLessThan(x['churn@champion']);
+    expect(g.edges.map(e => e.relation)).toEqual(['read', 'produced']);
+  });
+
+  it('scales series into the box with y up, skipping missing values', () => {
+    const { points, yMin, yMax } = scalePoints(
+      [[{ x: 0, y: 1 }, { x: 1, y: null }, { x: 2, y: 3 }]],
+      100,
+      50
+    );
+    expect([yMin, yMax]).toEqual([1, 3]);
+    expect(points[0]).toEqual([
+      [0, 50],
+      [100, 0]
+    ]);
+  });
+});
+
+describe('promotion gate', () => {
+  it('parses conditions and refuses malformed ones', () => {
+    expect(parseGate('auc >= 0.85, f1 > champion + 0.01')).toEqual({
+      auc: '>= 0.85',
+      f1: '> champion + 0.01'
+    });
+    expect(parseGate('  ')).toEqual({});
+    expect(() => parseGate('auc high')).toThrow(/e\.g\. auc >= 0\.85/);
+  });
+});
+
+describe('notebook paths', () => {
+  it('maps recorded absolute paths under the server root', () => {
+    expect(underRoot('/srv/nb/a/train.ipynb', '/srv/nb')).toBe('a/train.ipynb');
+    expect(underRoot('/srv/nb/a/train.ipynb', '/srv/nb/')).toBe('a/train.ipynb');
+    expect(underRoot('/srv/nbx/train.ipynb', '/srv/nb')).toBeNull();
+    expect(underRoot('a/train.ipynb', '/srv/nb')).toBe('a/train.ipynb');
+  });
+});

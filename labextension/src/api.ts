@@ -1,0 +1,110 @@
+// Every request the panel makes, over the server's own connection (auth, XSRF, base URL).
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+import {
+  ApiError,
+  Comparison,
+  DriftDetail,
+  DriftReport,
+  Experiment,
+  Job,
+  JobOutput,
+  Lineage,
+  MetricHistory,
+  Model,
+  ModelVersions,
+  Cell,
+  Promoted,
+  RunDetail,
+  RunNow,
+  RunPage,
+  Schedule
+} from './types';
+
+type Query = { [key: string]: string | number | null | undefined };
+
+/** A call of ``{base_url}/jupyter-mlops/api/<path>``; an ApiError carries {error, detail}. */
+export async function requestAPI<T>(
+  path: string,
+  init: RequestInit = {},
+  query: Query = {}
+): Promise<T> {
+  const settings = ServerConnection.makeSettings();
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== '') {
+      search.set(key, String(value));
+    }
+  }
+  const qs = search.toString();
+  const url = URLExt.join(settings.baseUrl, 'jupyter-mlops/api', path) + (qs ? `?${qs}` : '');
+  let response: Response;
+  try {
+    // 'no-cache' (revalidate): the default 'no-store' appends a timestamp parameter, which
+    // the API refuses as unknown
+    response = await ServerConnection.makeRequest(url, { cache: 'no-cache', ...init }, settings);
+  } catch (error) {
+    throw new ApiError(0, 'the Jupyter server cannot be reached', String(error));
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const answer = (body ?? {}) as { error?: string; detail?: string };
+    throw new ApiError(
+      response.status,
+      answer.error ?? `HTTP ${response.status} ${response.statusText}`,
+      answer.detail ??
+        (response.status === 404 && !answer.error
+          ? 'the jupyter-mlops server extension is not enabled (`jupyter server extension list`)'
+          : text.slice(0, 200))
+    );
+  }
+  return body as T;
+}
+
+const seg = encodeURIComponent;
+
+function post<T>(path: string, body?: unknown): Promise<T> {
+  return requestAPI<T>(path, {
+    method: 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+export interface RunFilter {
+  experiment?: string;
+  status?: string;
+  kind?: string;
+  q?: string;
+}
+
+export const api = {
+  experiments: () => requestAPI<{ experiments: Experiment[] }>('experiments'),
+  runs: (filter: RunFilter, limit: number, cursor?: string | null) =>
+    requestAPI<RunPage>('runs', {}, { ...filter, limit, cursor }),
+  compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
+  run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
+  cells: (id: string) => requestAPI<{ cells: Cell[] }>(`runs/${seg(id)}/cells`),
+  metric: (id: string, key: string) =>
+    requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),
+  models: () => requestAPI<{ models: Model[] }>('models'),
+  versions: (name: string) => requestAPI<ModelVersions>(`models/${seg(name)}/versions`),
+  promote: (name: string, version: number, alias: string, gate: { [metric: string]: string }) =>
+    post<Promoted>(`models/${seg(name)}/aliases`, { version, alias, gate }),
+  lineage: (node: string, kind: string | undefined, direction: string, depth: number) =>
+    requestAPI<Lineage>('lineage', {}, { node, kind, direction, depth }),
+  driftReports: () => requestAPI<{ reports: DriftReport[] }>('drift/reports'),
+  driftReport: (id: string) => requestAPI<DriftDetail>(`drift/reports/${seg(id)}`),
+  jobs: () => requestAPI<{ jobs: Job[] }>('jobs', {}, { limit: 50 }),
+  jobOutput: (runId: string) => requestAPI<JobOutput>(`jobs/${seg(runId)}/output`),
+  schedules: () => requestAPI<{ schedules: Schedule[] }>('schedules'),
+  runSchedule: (name: string) => post<RunNow>(`schedules/${seg(name)}/run`),
+  pauseSchedule: (name: string, paused: boolean) =>
+    post<Schedule>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`)
+};

@@ -1,0 +1,176 @@
+// Charts as plain SVG (see docs/sidebar.md: a chart library would be most of the bundle),
+// coloured by the theme's variables so they follow light and dark.
+import * as React from 'react';
+import { Bin, formatValue, PlacedGraph, PlacedNode, scalePoints, nodeLabel, nodeKey } from './format';
+
+const SERIES = ['--jp-brand-color1', '--jp-warn-color1', '--jp-success-color1', '--jp-error-color1'];
+
+export function seriesColor(i: number): string {
+  return `var(${SERIES[i % SERIES.length]})`;
+}
+
+/** A small line plot of several series (metric history per run). */
+export function LinePlot(props: {
+  series: { label: string; points: { x: number; y: number | null }[] }[];
+  title: string;
+}): JSX.Element {
+  const [w, h, m] = [320, 140, 32];
+  const { points, yMin, yMax } = scalePoints(
+    props.series.map(s => s.points),
+    w - 2 * m,
+    h - 2 * m
+  );
+  return (
+    <figure className="jp-mlops-chart">
+      <svg width={w} height={h} role="img" aria-label={props.title} className="jp-mlops-line">
+        <text x={m} y={14} className="jp-mlops-axis">
+          {props.title}
+        </text>
+        <text x={2} y={m + 4} className="jp-mlops-axis">
+          {formatValue(yMax)}
+        </text>
+        <text x={2} y={h - m + 4} className="jp-mlops-axis">
+          {formatValue(yMin)}
+        </text>
+        <g transform={`translate(${m},${m})`}>
+          <rect width={w - 2 * m} height={h - 2 * m} className="jp-mlops-frame" />
+          {points.map((line, i) => (
+            <g key={i} style={{ color: seriesColor(i) }}>
+              <polyline
+                points={line.map(p => p.join(',')).join(' ')}
+                fill="none"
+                stroke="currentColor"
+                strokeWidth={2}
+              />
+              {line.map((p, j) => (
+                <circle key={j} cx={p[0]} cy={p[1]} r={2.5} fill="currentColor" />
+              ))}
+            </g>
+          ))}
+        </g>
+      </svg>
+      <figcaption>
+        {props.series.map((s, i) => (
+          <span key={s.label} className="jp-mlops-legend" style={{ color: seriesColor(i) }}>
+            ● <span>{s.label}</span>
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Reference vs current share of each bin, side by side. */
+export function HistogramChart(props: {
+  bins: Bin[];
+  title: string;
+  small?: boolean;
+}): JSX.Element {
+  const small = !!props.small;
+  const [w, h] = small ? [90, 22] : [320, 150];
+  const bottom = small ? 0 : 40;
+  const top = small ? 0 : 18;
+  const max = Math.max(1e-9, ...props.bins.flatMap(b => [b.reference, b.current]));
+  const band = w / Math.max(1, props.bins.length);
+  const bar = Math.max(1, band / 2 - 1);
+  const scale = (share: number) => (share / max) * (h - top - bottom);
+  return (
+    <svg
+      width={w}
+      height={h}
+      role="img"
+      aria-label={`${props.title}: reference vs current histogram`}
+      className={`jp-mlops-histogram${small ? ' jp-mlops-histogram-small' : ''}`}
+    >
+      {!small && (
+        <text x={0} y={12} className="jp-mlops-axis">
+          {props.title}: <tspan style={{ fill: seriesColor(0) }}>reference</tspan> vs{' '}
+          <tspan style={{ fill: seriesColor(1) }}>current</tspan>
+        </text>
+      )}
+      {props.bins.map((b, i) => (
+        <g key={i}>
+          <title>{`${b.label}: reference ${formatValue(b.reference)}, current ${formatValue(b.current)}`}</title>
+          <rect
+            className="jp-mlops-bar-reference"
+            x={i * band}
+            y={h - bottom - scale(b.reference)}
+            width={bar}
+            height={scale(b.reference)}
+            style={{ fill: seriesColor(0) }}
+          />
+          <rect
+            className="jp-mlops-bar-current"
+            x={i * band + bar + 1}
+            y={h - bottom - scale(b.current)}
+            width={bar}
+            height={scale(b.current)}
+            style={{ fill: seriesColor(1) }}
+          />
+          {!small && props.bins.length <= 12 && (
+            <text
+              className="jp-mlops-axis"
+              transform={`translate(${i * band + bar},${h - bottom + 10}) rotate(30)`}
+            >
+              {b.label.length > 14 ? `${b.label.slice(0, 13)}…` : b.label}
+            </text>
+          )}
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+/** The lineage graph; each node is a focusable button (click or Enter selects it). */
+export function LineageGraph(props: {
+  graph: PlacedGraph;
+  selected?: string;
+  onSelect: (node: PlacedNode) => void;
+}): JSX.Element {
+  const [bw, bh] = [160, 30];
+  const { graph } = props;
+  return (
+    <svg width={graph.width} height={graph.height} className="jp-mlops-graph" role="group" aria-label="lineage graph">
+      <defs>
+        <marker id="jp-mlops-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+          <path d="M0,0L10,5L0,10z" className="jp-mlops-arrowhead" />
+        </marker>
+      </defs>
+      {graph.edges.map((e, i) => (
+        <path
+          key={i}
+          className="jp-mlops-edge"
+          markerEnd="url(#jp-mlops-arrow)"
+          d={`M${e.from.x + bw},${e.from.y + bh / 2} C${e.from.x + bw + 20},${e.from.y + bh / 2} ${e.to.x - 20},${e.to.y + bh / 2} ${e.to.x},${e.to.y + bh / 2}`}
+        >
+          <title>{e.relation ?? ''}</title>
+        </path>
+      ))}
+      {graph.nodes.map(node => {
+        const key = nodeKey(node);
+        const select = () => props.onSelect(node);
+        return (
+          <g
+            key={key}
+            className={`jp-mlops-node jp-mlops-node-${node.kind}${key === props.selected ? ' jp-mod-selected' : ''}${node.depth === 0 ? ' jp-mlops-node-root' : ''}`}
+            data-key={key}
+            transform={`translate(${node.x},${node.y})`}
+            tabIndex={0}
+            role="button"
+            aria-label={`${node.kind} ${node.id}`}
+            onClick={select}
+            onKeyDown={e => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), select())}
+          >
+            <rect width={bw} height={bh} rx={4} />
+            <text x={6} y={12} className="jp-mlops-node-kind">
+              {node.kind}
+            </text>
+            <text x={6} y={25}>
+              {nodeLabel(node)}
+            </text>
+          </g>
+        );
+      })}
+    </svg>
+  );
+}

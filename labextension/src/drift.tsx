@@ -1,0 +1,113 @@
+// Drift reports: the verdict, a row per column with its histogram, a larger one on click.
+import * as React from 'react';
+import { api } from './api';
+import { HistogramChart } from './charts';
+import { Empty, Loaded, useShell } from './context';
+import { formatTime, formatValue, histogramBins } from './format';
+import { useResource } from './poll';
+import { DriftReport } from './types';
+
+function verdict(r: DriftReport): string {
+  const drifted = `${r.columns_drifted ?? '?'} of ${r.columns_compared ?? '?'} columns drifted`;
+  return r.dataset_drift ? `Dataset drift: ${drifted}` : `No dataset drift: ${drifted}`;
+}
+
+function Report(props: { id: string }): JSX.Element {
+  const shell = useShell();
+  const detail = useResource(() => api.driftReport(props.id), [props.id], shell.refresher);
+  const [column, setColumn] = React.useState<string>();
+  return (
+    <Loaded resource={detail}>
+      {d => {
+        const chosen = d.columns.find(c => c.column_name === column && c.histogram);
+        return (
+          <>
+            <p className={`jp-mlops-verdict${d.report.dataset_drift ? ' jp-mlops-drifted' : ''}`}>
+              {verdict(d.report)} ({d.report.method ?? 'auto'}, {formatTime(d.report.created)})
+            </p>
+            {chosen?.histogram && (
+              <HistogramChart title={chosen.column_name} bins={histogramBins(chosen.histogram)} />
+            )}
+            <table className="jp-mlops-table jp-mlops-columns">
+              <thead>
+                <tr>
+                  <th>Column</th>
+                  <th>Method</th>
+                  <th>Statistic</th>
+                  <th>p (adj.)</th>
+                  <th>Drifted</th>
+                  <th>Reference vs current</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.columns.map(c => (
+                  <tr
+                    key={c.column_name}
+                    data-column={c.column_name}
+                    className={`${c.drifted ? 'jp-mlops-drifted' : ''}${c.column_name === column ? ' jp-mod-selected' : ''}`}
+                  >
+                    <th scope="row">
+                      <button className="jp-mlops-link" onClick={() => setColumn(c.column_name)}>
+                        {c.column_name}
+                      </button>
+                    </th>
+                    <td>{c.method ?? '–'}</td>
+                    <td>{formatValue(c.statistic)}</td>
+                    <td>{formatValue(c.p_adjusted)}</td>
+                    <td>{c.drifted === null ? '–' : c.drifted ? 'yes' : 'no'}</td>
+                    <td>
+                      {c.histogram ? (
+                        <HistogramChart small title={c.column_name} bins={histogramBins(c.histogram)} />
+                      ) : (
+                        '–'
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+export function DriftView(props: { reportId?: string }): JSX.Element {
+  const shell = useShell();
+  const reports = useResource(() => api.driftReports(), [], shell.refresher);
+  return (
+    <div className="jp-mlops-drift">
+      <Loaded resource={reports}>
+        {r => {
+          if (!r.reports.length) {
+            return (
+              <Empty>
+                No drift reports yet. In a notebook: <code>mlops.drift(reference, current)</code>.
+              </Empty>
+            );
+          }
+          const chosen = props.reportId ?? r.reports[0].id;
+          return (
+            <>
+              <ul className="jp-mlops-list" aria-label="drift reports">
+                {r.reports.map(report => (
+                  <li key={report.id}>
+                    <button
+                      aria-current={chosen.startsWith(report.id) || report.id.startsWith(chosen)}
+                      className={`jp-mlops-item${report.id.startsWith(chosen) ? ' jp-mod-selected' : ''}`}
+                      onClick={() => shell.navigate({ tab: 'drift', reportId: report.id })}
+                    >
+                      {formatTime(report.created)} · {verdict(report)}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+              <Report id={chosen} />
+            </>
+          );
+        }}
+      </Loaded>
+    </div>
+  );
+}

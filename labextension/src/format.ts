@@ -1,0 +1,295 @@
+// Pure data and formatting helpers of the panel: no JupyterLab imports, unit tested.
+import { ApiError, Histogram, Json, LineageEdge, LineageNode, Run } from './types';
+
+/** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min"; "–" when unknown. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !isFinite(seconds)) {
+    return '–';
+  }
+  if (seconds < 1) {
+    return `${Math.round(seconds * 1000)} ms`;
+  }
+  if (seconds < 60) {
+    return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  }
+  const whole = Math.round(seconds);
+  if (whole < 3600) {
+    return `${Math.floor(whole / 60)} min ${pad(whole % 60)} s`;
+  }
+  return `${Math.floor(whole / 3600)} h ${pad(Math.floor((whole % 3600) / 60))} min`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** The API's timestamps are UTC without an offset: "2026-11-02T10:04:05.123" → Date. */
+export function parseTime(iso: string | null | undefined): Date | null {
+  if (!iso) {
+    return null;
+  }
+  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  return isNaN(date.getTime()) ? null : date;
+}
+
+/** A timestamp in the browser's time zone, "2026-11-02 10:04:05"; "–" when unknown. */
+export function formatTime(iso: string | null | undefined): string {
+  const date = parseTime(iso);
+  if (!date) {
+    return '–';
+  }
+  const d = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+  return `${d} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** A param or metric value for a table cell: numbers to 4 significant digits. */
+export function formatValue(value: Json | undefined): string {
+  if (value === null || value === undefined) {
+    return '–';
+  }
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) {
+      return String(value);
+    }
+    return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e6
+      ? String(Number(value.toPrecision(4)))
+      : value.toExponential(3);
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** The message an error shows in the panel. */
+export function describeError(error: unknown): string {
+  if (error instanceof ApiError) {
+    return error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A runs-table column: a fixed field, or "params.C" / "metrics.auc". */
+export type Column = string;
+
+export const FIXED_COLUMNS: Column[] = [
+  'experiment',
+  'status',
+  'kind',
+  'started',
+  'duration_s'
+];
+
+/** The value a run shows in ``column`` (what sorting compares). */
+export function cellValue(run: Run, column: Column): Json | undefined {
+  if (column.startsWith('params.')) {
+    return run.params[column.slice(7)];
+  }
+  if (column.startsWith('metrics.')) {
+    return run.metrics[column.slice(8)];
+  }
+  return (run as unknown as { [key: string]: Json })[column];
+}
+
+/** The param/metric columns: the configured ones, else the first ``max`` keys seen. */
+export function keyColumns(runs: Run[], configured: string[], max = 6): Column[] {
+  if (configured.length) {
+    return configured;
+  }
+  const seen = new Set<string>();
+  for (const run of runs) {
+    Object.keys(run.params).forEach(k => seen.add(`params.${k}`));
+  }
+  const params = [...seen].sort();
+  seen.clear();
+  for (const run of runs) {
+    Object.keys(run.metrics).forEach(k => seen.add(`metrics.${k}`));
+  }
+  const metrics = [...seen].sort();
+  const half = Math.ceil(max / 2);
+  const fromParams = params.slice(0, Math.max(half, max - metrics.length));
+  return [...fromParams, ...metrics.slice(0, max - fromParams.length)];
+}
+
+export interface Sort {
+  column: Column;
+  descending: boolean;
+}
+
+/** Runs ordered by ``sort``; unknown values last whatever the direction. */
+export function sortRuns(runs: Run[], sort: Sort): Run[] {
+  const sign = sort.descending ? -1 : 1;
+  return [...runs].sort((a, b) => {
+    const x = cellValue(a, sort.column);
+    const y = cellValue(b, sort.column);
+    const xMissing = x === null || x === undefined;
+    const yMissing = y === null || y === undefined;
+    if (xMissing || yMissing) {
+      return Number(xMissing) - Number(yMissing);
+    }
+    if (typeof x === 'number' && typeof y === 'number') {
+      return sign * (x - y);
+    }
+    return sign * String(x).localeCompare(String(y), undefined, { numeric: true });
+  });
+}
+
+/** Runs whose id, experiment, notebook, status or any param value contains ``text``. */
+export function filterRuns(runs: Run[], text: string): Run[] {
+  const needle = text.trim().toLowerCase();
+  if (!needle) {
+    return runs;
+  }
+  return runs.filter(run =>
+    [run.run_id, run.experiment, run.notebook, run.status, run.kind]
+      .concat(Object.values(run.params).map(v => formatValue(v)))
+      .some(v => v && v.toLowerCase().includes(needle))
+  );
+}
+
+/** The keys whose values are not the same in every run (what compare highlights). */
+export function differing(
+  runs: Run[],
+  keys: string[],
+  part: 'params' | 'metrics'
+): Set<string> {
+  return new Set(
+    keys.filter(
+      key => new Set(runs.map(run => JSON.stringify(run[part][key] ?? null))).size > 1
+    )
+  );
+}
+
+/** Bars of a histogram: a label per bin and the reference and current shares. */
+export interface Bin {
+  label: string;
+  reference: number;
+  current: number;
+}
+
+/** Numeric histograms have interior edges (outer bins open-ended); categorical, names. */
+export function histogramBins(histogram: Histogram): Bin[] {
+  const count = Math.max(histogram.reference.length, histogram.current.length);
+  const labels: string[] = [];
+  if (histogram.categories) {
+    labels.push(...histogram.categories);
+  } else {
+    const edges = histogram.edges ?? [];
+    for (let i = 0; i < count; i++) {
+      const lo = i === 0 ? '−∞' : formatValue(edges[i - 1]);
+      const hi = i >= edges.length ? '∞' : formatValue(edges[i]);
+      labels.push(`${lo} … ${hi}`);
+    }
+  }
+  return Array.from({ length: count }, (_, i) => ({
+    label: labels[i] ?? String(i),
+    reference: histogram.reference[i] ?? 0,
+    current: histogram.current[i] ?? 0
+  }));
+}
+
+/** A node's key as the API's edges name it: "kind/id". */
+export function nodeKey(node: { kind: string; id: string }): string {
+  return `${node.kind}/${node.id}`;
+}
+
+export interface PlacedNode extends LineageNode {
+  x: number;
+  y: number;
+}
+
+export interface PlacedGraph {
+  nodes: PlacedNode[];
+  edges: { from: PlacedNode; to: PlacedNode; relation: string | null }[];
+  width: number;
+  height: number;
+}
+
+/** Layered layout: one column per signed distance (ancestors left), one row per node. */
+export function layoutLineage(
+  nodes: LineageNode[],
+  edges: LineageEdge[],
+  size = { column: 190, row: 44, margin: 16 }
+): PlacedGraph {
+  const depths = [...new Set(nodes.map(n => n.depth))].sort((a, b) => a - b);
+  const rows = new Map<number, number>();
+  const placed = new Map<string, PlacedNode>();
+  const sorted = [...nodes].sort(
+    (a, b) => a.depth - b.depth || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id)
+  );
+  for (const node of sorted) {
+    const row = rows.get(node.depth) ?? 0;
+    rows.set(node.depth, row + 1);
+    placed.set(nodeKey(node), {
+      ...node,
+      x: size.margin + depths.indexOf(node.depth) * size.column,
+      y: size.margin + row * size.row
+    });
+  }
+  const linked = edges.flatMap(edge => {
+    const from = placed.get(edge.source.join('/'));
+    const to = placed.get(edge.target.join('/'));
+    return from && to ? [{ from, to, relation: edge.relation }] : [];
+  });
+  return {
+    nodes: [...placed.values()],
+    edges: linked,
+    width: 2 * size.margin + Math.max(1, depths.length) * size.column,
+    height: 2 * size.margin + Math.max(1, ...rows.values()) * size.row
+  };
+}
+
+/** A short label of a lineage node for its box. */
+export function nodeLabel(node: LineageNode): string {
+  const id = node.kind === 'run' || node.kind === 'drift_report' ? node.id.slice(0, 10) : node.id;
+  return id.length > 24 ? `${id.slice(0, 23)}…` : id;
+}
+
+/** Points of a line plot scaled into a width × height box (y up); NaN/null skipped. */
+export function scalePoints(
+  series: { x: number; y: number | null }[][],
+  width: number,
+  height: number
+): { points: [number, number][][]; yMin: number; yMax: number } {
+  const all = series.flat().filter(p => p.y !== null && isFinite(p.y)) as {
+    x: number;
+    y: number;
+  }[];
+  if (!all.length) {
+    return { points: series.map(() => []), yMin: 0, yMax: 0 };
+  }
+  const xs = all.map(p => p.x);
+  const ys = all.map(p => p.y);
+  const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
+  const [yMin, yMax] = [Math.min(...ys), Math.max(...ys)];
+  const sx = (x: number) => (xMax === xMin ? width / 2 : ((x - xMin) / (xMax - xMin)) * width);
+  const sy = (y: number) =>
+    yMax === yMin ? height / 2 : height - ((y - yMin) / (yMax - yMin)) * height;
+  return {
+    points: series.map(s =>
+      s.filter(p => p.y !== null && isFinite(p.y)).map(p => [sx(p.x), sy(p.y as number)])
+    ),
+    yMin,
+    yMax
+  };
+}
+
+/** "auc >= 0.85, f1 > champion" → {auc: ">= 0.85", f1: "> champion"}; an Error if malformed. */
+export function parseGate(text: string): { [metric: string]: string } {
+  const gate: { [metric: string]: string } = {};
+  for (const part of text.split(',').map(p => p.trim()).filter(Boolean)) {
+    const match = /^([A-Za-z_][\w.-]*)\s*((?:[<>]=?|==|!=)\s*\S.*)$/.exec(part);
+    if (!match) {
+      throw new Error(`gate condition “${part}”: write a metric, a comparison and a value, e.g. auc >= 0.85`);
+    }
+    gate[match[1]] = match[2].trim();
+  }
+  return gate;
+}
+
+/** A recorded notebook path (kernels record it absolute) as the path under the server root
+ * that JupyterLab opens; null when it lies outside the root. */
+export function underRoot(path: string, root: string): string | null {
+  if (!path.startsWith('/')) {
+    return path;
+  }
+  const base = root.replace(/\/+$/, '');
+  return path.startsWith(`${base}/`) ? path.slice(base.length + 1) : null;
+}

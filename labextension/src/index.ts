@@ -1,0 +1,71 @@
+// The plugin: the MLOps panel in the left area, its command, and its settings.
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { LabIcon } from '@jupyterlab/ui-components';
+import mlopsSvg from '../style/icons/mlops.svg';
+import { openCell, openOutput } from './open';
+import { MLOpsPanel } from './panel';
+import { Refresher } from './poll';
+
+const PLUGIN_ID = 'jupyter-mlops:plugin';
+const OPEN = 'jupyter-mlops:open';
+
+export const mlopsIcon = new LabIcon({ name: 'jupyter-mlops:icon', svgstr: mlopsSvg });
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'The MLOps sidebar: runs, cells, models, lineage, drift and jobs.',
+  autoStart: true,
+  requires: [IDocumentManager],
+  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
+  activate: (
+    app: JupyterFrontEnd,
+    docs: IDocumentManager,
+    palette: ICommandPalette | null,
+    registry: ISettingRegistry | null,
+    restorer: ILayoutRestorer | null
+  ) => {
+    const refresher: Refresher = new Refresher(() => !panel.isVisible, 3);
+    const panel: MLOpsPanel = new MLOpsPanel(
+      {
+        refresher,
+        openCell: (path, cellId) => openCell(docs, path, cellId),
+        openOutput: runId => openOutput(docs, runId)
+      },
+      []
+    );
+    panel.title.icon = mlopsIcon;
+    panel.title.caption = 'MLOps';
+    app.shell.add(panel, 'left', { rank: 600 });
+    app.restored.then(() => refresher.poll.start());
+    app.commands.addCommand(OPEN, {
+      label: 'MLOps: open panel',
+      caption: 'Show the MLOps sidebar (runs, models, lineage, drift, jobs)',
+      icon: mlopsIcon,
+      execute: () => app.shell.activateById(panel.id)
+    });
+    palette?.addItem({ command: OPEN, category: 'MLOps' });
+    restorer?.add(panel, 'jupyter-mlops');
+    if (registry) {
+      registry
+        .load(PLUGIN_ID)
+        .then(settings => {
+          const apply = () => {
+            refresher.seconds = settings.get('pollInterval').composite as number;
+            panel.settings = settings.get('columns').composite as string[];
+          };
+          apply();
+          settings.changed.connect(apply);
+        })
+        .catch(reason => console.warn('jupyter-mlops: settings not loaded', reason));
+    }
+  }
+};
+
+export default plugin;

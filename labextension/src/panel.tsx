@@ -1,0 +1,97 @@
+// The sidebar panel: a tab bar and the current view, live while the panel is shown.
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
+import { CompareView } from './compare';
+import { Shell, ShellContext, View } from './context';
+import { RunDetailView } from './detail';
+import { DriftView } from './drift';
+import { JobsView } from './jobs';
+import { LineageView } from './lineage';
+import { ModelsView } from './models';
+import { RunsView } from './runs';
+
+const TABS: { tab: View['tab']; label: string }[] = [
+  { tab: 'runs', label: 'Runs' },
+  { tab: 'models', label: 'Models' },
+  { tab: 'lineage', label: 'Lineage' },
+  { tab: 'drift', label: 'Drift' },
+  { tab: 'jobs', label: 'Jobs' }
+];
+
+function current(view: View): JSX.Element {
+  switch (view.tab) {
+    case 'runs':
+      return <RunsView />;
+    case 'run':
+      return <RunDetailView key={view.runId} runId={view.runId} />;
+    case 'compare':
+      return <CompareView runIds={view.runIds} />;
+    case 'models':
+      return <ModelsView model={view.model} />;
+    case 'lineage':
+      return <LineageView node={view.node} kind={view.kind} />;
+    case 'drift':
+      return <DriftView reportId={view.reportId} />;
+    case 'jobs':
+      return <JobsView />;
+  }
+}
+
+function Panel(props: { shell: Omit<Shell, 'navigate'> }): JSX.Element {
+  const [view, navigate] = React.useState<View>({ tab: 'runs' });
+  const shell = React.useMemo(() => ({ ...props.shell, navigate }), [props.shell]);
+  const active = view.tab === 'run' || view.tab === 'compare' ? 'runs' : view.tab;
+  const move = (e: React.KeyboardEvent, i: number) => {
+    const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (step) {
+      const next = TABS[(i + step + TABS.length) % TABS.length];
+      navigate({ tab: next.tab } as View);
+      (e.currentTarget.parentElement?.children[(i + step + TABS.length) % TABS.length] as HTMLElement)?.focus();
+    }
+  };
+  return (
+    <ShellContext.Provider value={shell}>
+      <div className="jp-mlops-tabs" role="tablist" aria-label="MLOps views">
+        {TABS.map((t, i) => (
+          <button
+            key={t.tab}
+            role="tab"
+            id={`jp-mlops-tab-${t.tab}`}
+            aria-selected={active === t.tab}
+            tabIndex={active === t.tab ? 0 : -1}
+            className={`jp-mlops-tab${active === t.tab ? ' jp-mod-current' : ''}`}
+            onClick={() => navigate({ tab: t.tab } as View)}
+            onKeyDown={e => move(e, i)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div className="jp-mlops-view" role="tabpanel" aria-labelledby={`jp-mlops-tab-${active}`}>
+        {current(view)}
+      </div>
+    </ShellContext.Provider>
+  );
+}
+
+export class MLOpsPanel extends ReactWidget {
+  constructor(private readonly shell: Omit<Shell, 'navigate' | 'columns'>, private columns: string[]) {
+    super();
+    this.id = 'jupyter-mlops-panel';
+    this.addClass('jp-mlops-panel');
+  }
+
+  // the poll stands by while the panel is hidden: catch up as soon as it is shown
+  protected onAfterShow(): void {
+    void this.shell.refresher.poll.refresh();
+  }
+
+  set settings(columns: string[]) {
+    this.columns = columns;
+    this.update();
+  }
+
+  render(): JSX.Element {
+    return <Panel shell={{ ...this.shell, columns: this.columns }} />;
+  }
+}

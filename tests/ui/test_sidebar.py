@@ -1,0 +1,247 @@
+"""The MLOps sidebar in a real JupyterLab on a store recorded by real kernels and jobs:
+runs listed and live, run detail and a cell click landing in the notebook, compare,
+promote (and a refusal), lineage, drift histograms, jobs; light and dark screenshots."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from tests.conftest import run_python
+from tests.ui.conftest import Lab, Tab, open_lab
+
+pytestmark = pytest.mark.browser
+
+PANEL = "#jupyter-mlops-panel"
+JOB = ["alpha = 1  # parameters",
+       "import jupyter_mlops as mlops\nmlops.log_metric('score', alpha * 2)"]
+LIVE = ["%load_ext jupyter_mlops",
+        "import jupyter_mlops as mlops\nmlops.log_param('live', 42)",
+        *[f"x{i} = {i}\n" + "\n".join(f"# line {j}" for j in range(8)) for i in range(12)]]
+
+
+@pytest.fixture(scope="module")
+def jobs(lab: Lab) -> str:
+    """A job run and a schedule of it, recorded into the lab's store (its server ingests)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in JOB])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = lab.notebooks / "score.ipynb"
+    nbformat.write(nb, path)
+    code = (f"import jupyter_mlops as mlops\nfrom jupyter_mlops.jobs import schedules\n"
+            f"r = mlops.jobs.run({str(path)!r}, {{'alpha': 3}}, experiment='scoring')\n"
+            f"assert r.ok, r\nschedules.add({str(path)!r}, '0 6 * * *', name='nightly')")
+    done = run_python(code, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
+    assert done.returncode == 0, done.stderr
+    return "nightly"
+
+
+def open_panel(tab: Tab, lab: Lab, path: str | None = None, palette: bool = False) -> None:
+    """JupyterLab (on a document, if given) with the MLOps panel shown: from the command
+    palette entry, or its sidebar icon (a restored workspace may have shown it already)."""
+    if path is None:  # JupyterLab alone, no document
+        tab.page.goto(f"{lab.url}/lab?reset&token={lab.token}")
+        tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    else:
+        open_lab(tab, lab, path)
+    icon = tab.page.locator('.jp-SideBar [data-id="jupyter-mlops-panel"]')
+    icon.wait_for(timeout=30_000)
+    if palette:
+        tab.page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
+        tab.page.keyboard.press("Control+Shift+C")
+        tab.page.locator(".lm-CommandPalette-input:visible").fill("MLOps: open panel")
+        tab.page.keyboard.press("Enter")
+    else:  # the icon toggles, and a restored layout may still be settling: look, then click
+        tabs = tab.page.locator(f"{PANEL} .jp-mlops-tabs")
+        for _ in range(5):
+            tab.page.wait_for_timeout(500)
+            if tabs.is_visible():
+                break
+            icon.click()
+    tab.page.wait_for_selector(f"{PANEL} .jp-mlops-tabs", timeout=30_000)
+
+
+def theme(tab: Tab, name: str) -> None:
+    """Switch JupyterLab to its Light or Dark theme from the Settings menu."""
+    tab.page.locator(".lm-MenuBar-itemLabel", has_text="Settings").first.click()
+    tab.page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    tab.page.locator(".lm-Menu-itemLabel", has_text=f"JupyterLab {name}").first.click()
+    light = "true" if name == "Light" else "false"
+    tab.page.wait_for_selector(f"body[data-jp-theme-light='{light}']", state="attached",
+                               timeout=20_000)
+
+
+def view(tab: Tab, name: str) -> None:
+    tab.page.locator(f"{PANEL} .jp-mlops-tab", has_text=name).click()
+
+
+def no_extension_errors(tab: Tab) -> None:
+    problems = [e for e in tab.errors if re.search(r"mlops|jupyter-mlops", e, re.I)]
+    assert not problems, problems
+
+
+def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
+    page = tab.page
+    started = time.monotonic()
+    open_panel(tab, lab, palette=True)
+    rows = page.locator(f"{PANEL} .jp-mlops-runs tbody tr")
+    rows.first.wait_for(timeout=30_000)
+    print(f"first page of runs shown {time.monotonic() - started:.2f} s after opening lab")
+    churn = page.locator(f"{PANEL} .jp-mlops-runs tbody tr", has_text="churn")
+    assert churn.count() == 2
+    cs = sorted(churn.locator('td[data-column="params.C"]').all_inner_texts())
+    assert cs == ["0.5", "2"]
+    aucs = churn.locator('td[data-column="metrics.auc"]').all_inner_texts()
+    assert sorted(aucs) == ["0.82", "0.88"]  # the latest value of each run's stepped auc
+    page.locator(f'{PANEL} th[data-column="metrics.auc"] button').click()
+    page.wait_for_selector(f'{PANEL} th[data-column="metrics.auc"][aria-sort="ascending"]')
+    shown = [t for t in page.locator(f'{PANEL} td[data-column="metrics.auc"]')
+             .all_inner_texts() if t != "–"]
+    assert shown == sorted(shown, key=float)
+    tab.screenshot("sidebar-runs-light")
+
+    for row in range(2):
+        churn.nth(row).locator('input[type="checkbox"]').check()
+    page.locator(f"{PANEL} .jp-mlops-compare").click()
+    table = page.locator(f"{PANEL} .jp-mlops-comparison")
+    table.locator('tr.jp-mlops-differs[data-key="params.C"]').wait_for(timeout=20_000)
+    assert table.locator('tr[data-key="metrics.auc"] td').count() == 2
+    page.wait_for_function(
+        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-line polyline').length == 2",
+        timeout=20_000)
+    tab.screenshot("sidebar-compare-light")
+    no_extension_errors(tab)
+
+
+def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
+    page = tab.page
+    name = lab.write_notebook("live.ipynb", LIVE)
+    open_panel(tab, lab, name)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    row = page.locator(f"{PANEL} .jp-mlops-runs tbody "
+                       f"tr:has(td[data-column='params.live']:text-is('42'))")
+    # no reload: the poll brings the new run and its param in
+    page.wait_for_selector(f'{PANEL} td[data-column="params.live"]:has-text("42")',
+                           timeout=30_000)
+    assert row.locator(".jp-mlops-run-link").get_attribute("title").endswith("/live.ipynb")
+    row.locator(".jp-mlops-run-link").click()
+    cells = page.locator(f"{PANEL} .jp-mlops-timeline .jp-mlops-cell")
+    page.wait_for_function(
+        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-timeline button').length"
+        f" >= {len(LIVE) - 1}", timeout=30_000)  # from the cell after %load_ext
+    target_id = json.loads((lab.notebooks / name).read_text())["cells"][1]["id"]
+    target = cells.and_(page.locator(f'[data-cell-id="{target_id}"]'))
+    assert "import jupyter_mlops" in target.inner_text()
+    tab.screenshot("sidebar-run-detail-light")
+    page.locator(".jp-Notebook").first.evaluate("n => n.scrollTop = n.scrollHeight")
+    target.click()
+    active = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell.jp-mod-active")
+    page.wait_for_function(
+        "[...document.querySelectorAll('.jp-Cell.jp-mod-active')]"
+        ".some(c => c.textContent.includes(\"log_param('live', 42)\"))", timeout=20_000)
+    box, view_box = active.bounding_box(), page.locator(".jp-WindowedPanel-outer").first \
+        .bounding_box()
+    assert view_box["y"] <= box["y"] < view_box["y"] + view_box["height"]  # scrolled to
+    no_extension_errors(tab)
+
+
+def test_models_promote_and_refusal_lineage_drift(tab: Tab, lab: Lab) -> None:
+    page = tab.page
+    open_panel(tab, lab)
+    view(tab, "Models")
+    v1 = page.locator(f'{PANEL} .jp-mlops-versions tr[data-version="1"]')
+    v2 = page.locator(f'{PANEL} .jp-mlops-versions tr[data-version="2"]')
+    v1.wait_for(timeout=20_000)
+    assert "champion" in v1.locator(".jp-mlops-aliases").inner_text()
+    v1.get_by_label("alias for version 1").fill("challenger")
+    v1.get_by_label("gate for version 1").fill("auc >= 0.85")
+    v1.get_by_role("button", name="Promote").click()
+    refusal = v1.locator(".jp-mlops-error")
+    refusal.wait_for(timeout=20_000)
+    assert "auc" in refusal.inner_text() and "0.85" in refusal.inner_text()
+    v2.get_by_label("alias for version 2").fill("challenger")
+    v2.get_by_label("gate for version 2").fill("auc >= 0.85")
+    v2.get_by_role("button", name="Promote").click()
+    page.wait_for_selector(f'{PANEL} tr[data-version="2"] .jp-mlops-tag:has-text("challenger")',
+                           timeout=20_000)
+    assert "challenger" not in v1.locator(".jp-mlops-aliases").inner_text()
+    tab.screenshot("sidebar-models-light")
+
+    v1.get_by_role("button", name="v1").click()
+    graph = page.locator(f"{PANEL} .jp-mlops-graph")
+    graph.wait_for(timeout=20_000)
+    kinds = {k.split("/", 1)[0] for k in graph.locator("g.jp-mlops-node").evaluate_all(
+        "nodes => nodes.map(n => n.dataset.key)")}
+    assert {"dataset", "fit", "run", "model_version"} <= kinds
+    run_node = graph.locator('g.jp-mlops-node[data-key^="run/"]').first
+    run_node.focus()
+    page.keyboard.press("Enter")  # keyboard works as a click
+    picked = page.locator(f"{PANEL} .jp-mlops-picked")
+    assert "run" in picked.inner_text()
+    tab.screenshot("sidebar-lineage-light")
+    picked.get_by_role("button", name="Open run").click()
+    page.wait_for_selector(f"{PANEL} .jp-mlops-detail h3", timeout=20_000)
+
+    view(tab, "Drift")
+    page.wait_for_selector(f"{PANEL} .jp-mlops-verdict", timeout=20_000)
+    assert "3 of 25 columns drifted" in page.locator(f"{PANEL} .jp-mlops-verdict").inner_text()
+    rows = page.locator(f"{PANEL} .jp-mlops-columns tbody tr")
+    assert rows.count() == 25
+    assert page.locator(f"{PANEL} .jp-mlops-histogram-small").count() == 25
+    rows.and_(page.locator('[data-column="plan"]')).get_by_role("button").click()
+    big = page.locator(f"{PANEL} .jp-mlops-histogram:not(.jp-mlops-histogram-small)")
+    big.wait_for(timeout=10_000)
+    assert big.locator("rect.jp-mlops-bar-current").count() == 3  # basic, pro, team
+    tab.screenshot("sidebar-drift-light")
+    no_extension_errors(tab)
+
+
+def test_jobs_run_now_output_and_dark_theme(tab: Tab, lab: Lab, jobs: str) -> None:
+    page = tab.page
+    open_panel(tab, lab)
+    view(tab, "Jobs")
+    schedule = page.locator(f'{PANEL} tr[data-schedule="{jobs}"]')
+    schedule.wait_for(timeout=30_000)
+    assert "0 6 * * *" in schedule.inner_text()
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", schedule.inner_text())  # next run
+    schedule.get_by_role("button", name="Pause").click()
+    schedule.get_by_role("button", name="Resume").wait_for(timeout=20_000)
+    assert "paused" in schedule.inner_text()
+    schedule.get_by_role("button", name="Resume").click()
+    schedule.get_by_role("button", name="Pause").wait_for(timeout=20_000)
+    jobs_rows = page.locator(f"{PANEL} .jp-mlops-job-runs tbody tr")
+    jobs_rows.first.wait_for(timeout=30_000)
+    before = jobs_rows.count()
+    schedule.get_by_role("button", name="Run now").click()
+    schedule.get_by_text("started run").wait_for(timeout=20_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-job-runs tbody tr')"
+        f".length > {before}", timeout=60_000)
+    page.wait_for_selector(f'{PANEL} tr[data-schedule="{jobs}"] .jp-mlops-status-succeeded',
+                           timeout=90_000)
+    page.locator(f"{PANEL} .jp-mlops-job-runs .jp-mlops-output").first.click()
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell:has-text('mlops.log_metric')",
+                           timeout=30_000)
+    assert list((lab.notebooks / "mlops-job-outputs").glob("*-score.ipynb"))
+    tab.screenshot("sidebar-jobs-light")
+
+    theme(tab, "Dark")
+    background = page.locator(PANEL).evaluate("n => getComputedStyle(n).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
+    tab.screenshot("sidebar-jobs-dark")
+    view(tab, "Drift")
+    page.wait_for_selector(f"{PANEL} .jp-mlops-histogram-small", timeout=20_000)
+    tab.screenshot("sidebar-drift-dark")
+    view(tab, "Runs")
+    page.wait_for_selector(f"{PANEL} .jp-mlops-runs tbody tr", timeout=20_000)
+    tab.screenshot("sidebar-runs-dark")
+    theme(tab, "Light")
+    no_extension_errors(tab)
