@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python example_notebooks/demo.py
 
+# JupyterLab on the demo store, in a workspace of its own (under .demo/) with the MLOps panel open.
+LAB_ENV := JUPYTERLAB_WORKSPACES_DIR=$(CURDIR)/.demo/workspaces JUPYTER_MLOPS_HOME=$(CURDIR)/.demo/store
 lab: $(STAMP)
-	JUPYTER_MLOPS_HOME=$(CURDIR)/.demo/store $(BIN)/jupyter lab --notebook-dir=example_notebooks \
-		$(if $(filter 0,$(shell id -u)),--allow-root)
+	$(LAB_ENV) $(BIN)/jupyter lab workspaces import example_notebooks/demo.jupyterlab-workspace
+	$(LAB_ENV) $(BIN)/jupyter lab --notebook-dir=example_notebooks \
+		--LabApp.default_url=/lab/workspaces/mlops-demo $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks docs
