@@ -28,9 +28,12 @@ def ks_wasserstein(ref_sorted: np.ndarray, cur_sorted: np.ndarray) -> tuple[floa
     """
     n, m = ref_sorted.size, cur_sorted.size
     merged, from_cur = merge_sorted(ref_sorted, cur_sorted)
-    gap = np.cumsum(from_cur, dtype=float)
-    gap *= -(1 / n + 1 / m)
-    gap += np.arange(1, n + m + 1) / n
+    seen = np.cumsum(from_cur, dtype=float)  # c
+    gap = np.arange(1.0, n + m + 1)
+    gap -= seen
+    gap /= n
+    seen /= m
+    gap -= seen  # in this order equal CDFs give exactly 0, not a rounding residue
     np.abs(gap, out=gap)
     step = np.diff(merged)
     ks = max(float(np.max(gap[:-1], where=step != 0, initial=0.0)), float(gap[-1]))
