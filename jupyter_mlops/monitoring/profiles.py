@@ -113,20 +113,19 @@ def is_numeric(series: pd.Series) -> bool:
 def column_kind(series: pd.Series, sorted_values: np.ndarray | None,
                 max_unique: int = CATEGORICAL_MAX_UNIQUE) -> tuple[str, str | None]:
     """("numeric" | "categorical" | "skipped", reason if skipped) for a reference column;
-    ``sorted_values`` are its numeric values, sorted, when it has a numeric dtype."""
+    ``sorted_values`` are its numeric values, sorted, when it has a numeric dtype. An
+    all-missing categorical column is found by :func:`profile_column` (its counts are empty),
+    which saves a pass over the column here."""
     dtype = series.dtype
     if sorted_values is not None:
         if not sorted_values.size:
             return "skipped", "all values are missing"
         distinct = 1 + np.count_nonzero(sorted_values[1:] != sorted_values[:-1])
         return ("categorical" if distinct <= max_unique else "numeric"), None
-    values = series.dropna()
-    if values.empty:
-        return "skipped", "all values are missing"
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
         return "skipped", f"{dtype} columns are not compared; derive numeric features"
     if dtype is np.dtype(object):
-        types = {type(v).__name__ for v in values.head(10_000)}
+        types = {type(v).__name__ for v in series.head(10_000).dropna()}
         if len(types) > 1:
             return "skipped", f"mixed types in one column ({', '.join(sorted(types))}); cast it"
     return "categorical", None
@@ -151,11 +150,12 @@ def category_counts(series: pd.Series) -> dict[str, int]:
 
 def profile_column(name: str, series: pd.Series, kind: str, reason: str | None,
                    sorted_values: np.ndarray | None = None) -> ColumnProfile:
-    col = ColumnProfile(name, kind, n=int(series.size), missing=int(series.isna().sum()),
-                        reason=reason)
-    if kind == "numeric":
+    col = ColumnProfile(name, kind, n=int(series.size), reason=reason)
+    if kind == "skipped":
+        col.missing = int(series.isna().sum())
+    elif kind == "numeric":
         values = numeric_values(series) if sorted_values is None else sorted_values
-        col.values = values
+        col.values, col.missing = values, col.n - values.size
         col.mean, col.std = float(values.mean()), float(values.std())
         col.psi_edges = _inner_quantiles(values, PSI_BINS)
         col.js_edges = _inner_quantiles(values, JS_BINS)
@@ -163,6 +163,9 @@ def profile_column(name: str, series: pd.Series, kind: str, reason: str | None,
         col.js_props = bin_proportions(col.js_edges, values)
     elif kind == "categorical":
         col.counts = category_counts(series)
+        col.missing = col.n - sum(col.counts.values())
+        if not col.counts:
+            col.kind, col.reason = "skipped", "all values are missing"
     return col
 
 

@@ -7,6 +7,7 @@ session on a store recorded by a real kernel (:func:`tests.conftest.fill_showcas
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -73,13 +74,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """JupyterLab serving a fresh notebook dir on a store holding :data:`SHOWCASE`."""
-    base = tmp_path_factory.mktemp("lab")
-    store, notebooks = base / "store", base / "notebooks"
-    notebooks.mkdir()
-    fill_showcase(store)
+@contextlib.contextmanager
+def serving(store: Path, base: Path) -> Iterator[Lab]:
+    """JupyterLab serving a fresh notebook dir under ``base``, on ``store``."""
+    notebooks = base / "notebooks"
+    notebooks.mkdir(exist_ok=True)
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_MLOPS_HOME": str(store), "JUPYTER_CONFIG_DIR": str(base / "cfg"),
            "JUPYTER_RUNTIME_DIR": str(base / "runtime")}
@@ -102,13 +101,24 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
                 raise RuntimeError(f"JupyterLab did not start: {(base / 'lab.log').read_text()}"
                                    ) from None
             time.sleep(0.5)
-    yield Lab(url, token, notebooks, store, process)
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield Lab(url, token, notebooks, store, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab serving a fresh notebook dir on a store holding :data:`SHOWCASE`."""
+    base = tmp_path_factory.mktemp("lab")
+    fill_showcase(base / "store")
+    with serving(base / "store", base) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
