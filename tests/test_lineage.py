@@ -87,3 +87,17 @@ def test_graph_json_and_cli(recorded):
     assert done.returncode == 0 and json.loads(done.stdout)["nodes"]
     dot = cli("lineage", "model-a:1", "--format", "dot").stdout
     assert dot.startswith("digraph lineage") and "fitted_on" in dot
+
+
+def test_the_in_memory_index_answers_what_the_sql_walk_answers(recorded):
+    from jupyter_mlops.store import db
+
+    with db.connect(recorded, write=False) as con:
+        index = mlops.lineage.EdgeIndex.load(con)
+        starts = [("model_version", "model-a:1"), ("model_version", "model-b:1"),
+                  *db.run(con, "SELECT DISTINCT src_kind, src_id FROM lineage LIMIT 12")]
+        for start in starts:
+            for direction in ("up", "down", "both"):
+                for depth in (1, 3, 50):
+                    assert index.graph(start, depth, direction) == mlops.lineage.graph_on(
+                        con, start, depth, direction), (start, direction, depth)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -42,6 +43,8 @@ class Service:
         self.last_ingest_error: str | None = None
         self.last_ingest_seconds: float | None = None
         self.jobs: Any = None  # a LocalExecutor, once a schedule is run from here
+        self._lineage: tuple[Any, Any, dict[str, str]] | None = None  # generation, edges, aliases
+        self._lineage_lock = threading.Lock()
         self.root_dir: Path | None = None  # the server's root, for paths the UI can open
 
     async def run(self, fn: Any, *args: Any) -> Any:
@@ -150,20 +153,52 @@ class Service:
         return (schedules.pause if paused else schedules.resume)(name)
 
     def lineage(self, ref: str, kind: str | None, direction: str, depth: int) -> dict[str, Any]:
-        """The graph around ``ref`` (``kind`` given: a raw node id), in one DuckDB session."""
+        """The graph around ``ref`` (``kind`` given: a raw node id). The edges and current
+        aliases are kept in memory per store generation, so a walk needs no DuckDB session
+        unless the reference must be resolved there (a run id prefix, an unknown node)."""
+        index, aliases = self._lineage_index()
+        start = self._node_in(index, aliases, ref, kind)
+        if start is None:
+            start = self._resolve_node(ref, kind)
+        return index.graph(start, depth, direction)
+
+    def _lineage_index(self) -> tuple[Any, dict[str, str]]:
         from .. import lineage
-        from ..registry import resolve_on
         from ..store import db
 
+        generation = read_state(self.store).get("generation")
+        with self._lineage_lock:
+            if self._lineage is None or self._lineage[0] != generation:
+                with queries.reading(self.store) as con:
+                    index = lineage.EdgeIndex.load(con)
+                    aliases = {f"{name}@{alias}": f"{name}:{version}" for name, alias, version
+                               in db.run(con, "SELECT name, alias, arg_max(version, event_id) "
+                                              "FROM aliases GROUP BY name, alias")}
+                self._lineage = (generation, index, aliases)
+            return self._lineage[1], self._lineage[2]
+
+    @staticmethod
+    def _node_in(index: Any, aliases: dict[str, str], ref: str,
+                 kind: str | None) -> tuple[str, str] | None:
+        """``ref`` as a node of the in-memory graph, when it names one exactly."""
+        if kind is not None:
+            node = (kind, ref)
+        elif "@" in ref:
+            node = ("model_version", aliases.get(ref, ""))
+        elif ":" in ref:
+            node = ("model_version", ref)
+        else:
+            node = ("run", ref)
+        return node if node in index else None
+
+    def _resolve_node(self, ref: str, kind: str | None) -> tuple[str, str]:
+        """Resolve ``ref`` in DuckDB: run id prefixes, and the right error for the rest."""
+        from ..registry import resolve_on
+
+        if kind is not None:
+            raise NotFound(f"no lineage is recorded for {kind} {ref!r}")
         with queries.reading(self.store) as con:
-            if kind is not None:
-                start = (kind, ref)
-                if not db.run(con, "SELECT 1 FROM lineage WHERE (src_kind = ? AND src_id = ?) "
-                                   "OR (dst_kind = ? AND dst_id = ?) LIMIT 1", [*start, *start]):
-                    raise NotFound(f"no lineage is recorded for {kind} {ref!r}")
-            elif "@" in ref or ":" in ref:
+            if "@" in ref or ":" in ref:
                 version = resolve_on(con, ref)
-                start = ("model_version", f"{version.name}:{version.version}")
-            else:
-                start = ("run", queries.resolve_run(con, ref))
-            return lineage.graph_on(con, start, depth, direction)
+                return "model_version", f"{version.name}:{version.version}"
+            return "run", queries.resolve_run(con, ref)
