@@ -76,6 +76,13 @@ class Kernel:
                 break
         return {**reply["content"], "stdout": "".join(out)}
 
+    def record(self, cells: list[tuple[str, str]], timeout: float = 60) -> None:
+        """``%load_ext jupyter_mlops``, then each (cell id, source); every cell must succeed."""
+        self.run("%load_ext jupyter_mlops")
+        for cell_id, source in cells:
+            reply = self.run(source, cell_id=cell_id, timeout=timeout)
+            assert reply["status"] == "ok", (cell_id, source, reply)
+
     def shutdown(self) -> None:
         """Shut down cleanly (atexit runs in the kernel); harmless if already done."""
         self.kc.stop_channels()
@@ -140,9 +147,6 @@ def fill_showcase(root: Path) -> None:
     """Record :data:`SHOWCASE` into the store at ``root`` through a real kernel."""
     k = Kernel({**os.environ, "JUPYTER_MLOPS_HOME": str(root)}, root.parent)
     try:
-        k.run("%load_ext jupyter_mlops")
-        for n, source in enumerate(SHOWCASE):
-            reply = k.run(source, cell_id=f"cell-{n}", timeout=120)
-            assert reply["status"] == "ok", (source, reply)
+        k.record([(f"cell-{n}", source) for n, source in enumerate(SHOWCASE)], timeout=120)
     finally:
         k.shutdown()

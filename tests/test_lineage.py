@@ -29,9 +29,7 @@ NOTEBOOK = [
 @pytest.fixture
 def recorded(store, kernel_factory, monkeypatch):
     k = kernel_factory()
-    k.run("%load_ext jupyter_mlops")
-    replies = [k.run(src, cell_id=cid) for cid, src in NOTEBOOK]
-    assert [r["status"] for r in replies] == ["ok"] * len(NOTEBOOK), replies
+    k.record(NOTEBOOK)
     k.shutdown()
     monkeypatch.setattr(tracking, "_tracker", tracking.Tracker(store))
     return store

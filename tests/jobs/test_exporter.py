@@ -26,9 +26,7 @@ SESSION = [
 @pytest.fixture
 def session(store, kernel_factory, tracked):
     k = kernel_factory()
-    k.run("%load_ext jupyter_mlops")
-    replies = [k.run(src, cell_id=cid) for cid, src in SESSION]
-    assert [r["status"] for r in replies] == ["ok"] * len(SESSION), replies
+    k.record(SESSION)
     k.shutdown()
     return store
 

@@ -42,9 +42,7 @@ def recorded_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("recorded") / "store"
     kernel = Kernel({**os.environ, "JUPYTER_MLOPS_HOME": str(root)}, root.parent)
     try:
-        kernel.run("%load_ext jupyter_mlops")
-        replies = [kernel.run(source, cell_id=cid) for cid, source in NOTEBOOK]
-        assert [r["status"] for r in replies] == ["ok"] * len(NOTEBOOK), replies
+        kernel.record(NOTEBOOK)
     finally:
         kernel.shutdown()
     ingest(Store.open(root))
