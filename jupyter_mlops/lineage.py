@@ -27,22 +27,6 @@ SELECT DISTINCT l.{this_kind}, l.{this_id}, l.{next_kind}, l.{next_id}, l.relati
 FROM lineage l
 SEMI JOIN walk a ON a.kind = l.{this_kind} AND a.id = l.{this_id}
 """
-# A shallow walk (the sidebar asks for depth 5) stops at its depth instead: carrying the
-# level makes a node count once per level it is reached at, which stays cheap only while
-# the depth is small, so deep walks take the set-valued form above.
-_WALK_BOUNDED = """
-WITH RECURSIVE walk(kind, id, level) AS (
-    SELECT ?, ?, 0
-    UNION
-    SELECT l.{next_kind}, l.{next_id}, w.level + 1
-    FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id
-    WHERE w.level < ? - 1)
-SELECT DISTINCT l.{this_kind}, l.{this_id}, l.{next_kind}, l.{next_id}, l.relation
-FROM lineage l
-SEMI JOIN walk a ON a.kind = l.{this_kind} AND a.id = l.{this_id}
-"""
-#: Walks at most this deep are bounded in SQL.
-BOUNDED_DEPTH = 10
 _COLUMNS = ["kind", "id", "depth", "relation", "via_kind", "via_id"]
 
 
@@ -71,10 +55,7 @@ def _levels(con: Any, start: tuple[str, str], direction: str, depth: int
                         this_id="dst_id"),
              "down": dict(next_kind="dst_kind", next_id="dst_id", this_kind="src_kind",
                           this_id="src_id")}[direction]
-    if depth <= BOUNDED_DEPTH:
-        edges = db.run(con, _WALK_BOUNDED.format(**sides), [*start, depth])
-    else:
-        edges = db.run(con, _WALK.format(**sides), list(start))
+    edges = db.run(con, _WALK.format(**sides), list(start))
     return _bfs(_onward(edges), start, depth)
 
 
