@@ -46,10 +46,12 @@ def trigger(target: str, params: dict[str, Any] | None = None, *,
     from .runner import execute, prepare
 
     parent = tracker().ensure_run()
-    if target in schedules.current(tracker().store):
+    state = schedules.current(tracker().store).get(target)
+    if state is not None:
         if queue:
             return schedules.request(target, params)
-        return schedules.run_here(target, params, trigger="trigger", parent_run=parent)
+        return execute(schedules.spec_for(target, state, params, trigger="trigger",
+                                          parent_run=parent))
     if queue:
         raise JobError(f"only a schedule can be queued, and there is no schedule {target!r}")
     if not Path(target).is_file():

@@ -175,11 +175,10 @@ def spec_for(name: str, state: dict[str, Any], params: dict[str, Any] | None = N
                    schedule=name, **context)
 
 
-def run_here(name: str, params: dict[str, Any] | None = None, *, progress: bool = False,
-             **context: Any) -> JobResult:
+def run_here(name: str, params: dict[str, Any] | None = None, *,
+             progress: bool = False) -> JobResult:
     """Run schedule ``name`` now in this process and wait (no scheduler involved)."""
     from .runner import execute
 
     state = _known(name, current(tracker().store).get(name))
-    context.setdefault("trigger", "run_now")
-    return execute(spec_for(name, state, params, progress=progress, **context))
+    return execute(spec_for(name, state, params, progress=progress, trigger="run_now"))
