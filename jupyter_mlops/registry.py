@@ -124,14 +124,18 @@ def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:
         return resolve_on(con, ref)
 
 
+def _alias_version(con: Any, name: str, alias: str) -> int | None:
+    return db.scalar(con, "SELECT version FROM current_aliases WHERE name = ? AND alias = ?",
+                     [name, alias])
+
+
 def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     """:func:`resolve` on an open connection (for callers reading several things at once)."""
     if isinstance(ref, tuple):
         name, version = ref
     elif "@" in ref:
         name, alias = ref.split("@", 1)
-        version = db.scalar(con, """SELECT arg_max(version, event_id) FROM aliases
-                                    WHERE name = ? AND alias = ?""", [name, alias])
+        version = _alias_version(con, name, alias)
         if version is None:
             raise NotFound(f"model {name!r} has no alias {alias!r}. `jupyter mlops models` "
                              f"lists versions and aliases.")
@@ -148,10 +152,9 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     if not rows:
         raise NotFound(f"no model version {ref!r}. `jupyter mlops models` lists them.")
     run_id, sha, fmt, flavor, metrics, params = rows[0]
-    aliases = [r[0] for r in db.run(con, """
-        SELECT alias FROM (SELECT alias, arg_max(version, event_id) AS v FROM aliases
-                           WHERE name = ? GROUP BY alias) WHERE v = ? ORDER BY alias""",
-        [name, version])]
+    aliases = [r[0] for r in db.run(con, """SELECT alias FROM current_aliases
+                                             WHERE name = ? AND version = ? ORDER BY alias""",
+                                    [name, version])]
     return ModelVersion(name, int(version), run_id, sha, fmt, flavor,
                         json.loads(metrics or "{}"), json.loads(params or "{}"), aliases)
 
@@ -202,8 +205,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
         ingest(store)
         with db.connect(store, write=False) as con:
             target = resolve_on(con, (name, int(version)))
-            current = db.scalar(con, """SELECT arg_max(version, event_id) FROM aliases
-                                        WHERE name = ? AND alias = ?""", [name, alias])
+            current = _alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
         _check_gate(gate or {}, target.metrics, champion, label)
         if current == target.version:

@@ -172,8 +172,8 @@ class Service:
                 with queries.reading(self.store) as con:
                     index = lineage.EdgeIndex.load(con)
                     aliases = {f"{name}@{alias}": f"{name}:{version}" for name, alias, version
-                               in db.run(con, "SELECT name, alias, arg_max(version, event_id) "
-                                              "FROM aliases GROUP BY name, alias")}
+                               in db.run(con, "SELECT name, alias, version "
+                                              "FROM current_aliases")}
                 self._lineage = (generation, index, aliases)
             return self._lineage[1], self._lineage[2]
 

@@ -250,14 +250,11 @@ def models(store: Store) -> pd.DataFrame:
     """Every model version, newest first, with its metrics and current aliases."""
     with reading(store) as con:
         return _frame(con, """
-            WITH current AS (
-                SELECT name, alias, arg_max(version, event_id) AS version FROM aliases
-                GROUP BY name, alias)
             SELECT v.name, v.version, list(c.alias ORDER BY c.alias)
                        FILTER (WHERE c.alias IS NOT NULL) AS aliases,
                    v.flavor, v.format, v.metrics, v.run_id, v.created
             FROM model_versions v
-            LEFT JOIN current c ON c.name = v.name AND c.version = v.version
+            LEFT JOIN current_aliases c ON c.name = v.name AND c.version = v.version
             GROUP BY ALL ORDER BY v.name, v.version DESC""")
 
 

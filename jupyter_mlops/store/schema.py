@@ -117,6 +117,12 @@ MIGRATIONS: list[str] = [
     CREATE TABLE job_requests (
         id VARCHAR, schedule VARCHAR, params VARCHAR, parent_run VARCHAR, ts TIMESTAMP);
     """,
+    # 7: where each alias points now (the latest move wins), defined once for every reader
+    """
+    CREATE VIEW current_aliases AS
+    SELECT name, alias, arg_max(version, event_id) AS version FROM aliases
+    GROUP BY name, alias;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
