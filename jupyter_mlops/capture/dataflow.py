@@ -27,6 +27,23 @@ MUTATORS = frozenset({
     "seed", "shuffle", "manual_seed", "set_seed",
     "fill", "resize", "put", "setflags",
 })
+#: Methods of pandas and numpy objects that return a new object and leave theirs alone: a
+#: call of one keeps the object's cached fingerprint (any other method may change it).
+PURE_METHODS = frozenset({
+    "head", "tail", "describe", "info", "copy", "mean", "median", "sum", "min", "max", "std",
+    "var", "count", "nunique", "unique", "value_counts", "groupby", "plot", "hist", "to_numpy",
+    "to_list", "tolist", "to_csv", "to_parquet", "to_dict", "to_json", "to_string", "sample",
+    "isna", "isnull", "notna", "notnull", "corr", "cov", "merge", "join", "astype", "reshape",
+    "quantile", "cumsum", "shift", "diff", "pct_change", "clip", "where", "mask", "replace",
+    "dropna", "fillna", "drop", "rename", "query", "filter", "apply", "map", "agg",
+    "aggregate", "round", "abs", "any", "all", "argmax", "argmin", "dot", "transpose", "ravel",
+    "flatten", "item", "sort_values", "sort_index", "reset_index", "set_index", "equals",
+    "memory_usage", "select_dtypes", "iterrows", "itertuples", "items", "keys", "duplicated",
+    "drop_duplicates", "isin", "between", "nlargest", "nsmallest", "idxmax", "idxmin", "mode",
+    "pivot", "pivot_table", "melt", "stack", "unstack", "explode", "rolling", "expanding",
+    "resample", "assign", "eval", "get", "argsort", "searchsorted", "nonzero", "prod",
+    "cumprod", "squeeze", "view", "reindex", "align", "combine_first", "to_frame", "to_series",
+})
 #: IPython line magics whose statement is the code they time (``%time x = f()``).
 _TIMING_MAGICS = frozenset({"time", "timeit"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -41,7 +58,8 @@ class Statement:
     reads: frozenset[str]
     writes: frozenset[str]
     kills: frozenset[str]
-    #: bases of method calls that are not known mutators (``df.head()``): fingerprint evidence
+    #: bases of method calls that may change their object, neither a known mutator nor in
+    #: :data:`PURE_METHODS` (``arr.partition(2)``): capture looks at the data's fingerprint
     called: frozenset[str] = frozenset()
 
 
@@ -471,7 +489,7 @@ class _Walker:
                           and k.value.value is True for k in node.keywords)
             if inplace or func.attr in MUTATORS:
                 self.writes.add(base)
-            else:
+            elif func.attr not in PURE_METHODS:
                 self.called.add(base)
 
     def _reads_of(self, names: Iterable[str], s: set[str]) -> None:
