@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Method names that change their object (``docs/dataflow.md``, "Writes").
 MUTATORS = frozenset({
@@ -96,7 +97,8 @@ def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]]) -> F
         body = _unmagic(node)
         walker.stmt(body)
         stmt = Statement(node.lineno, frozenset(walker.reads), frozenset(walker.writes),
-                         frozenset(k for n in body for k in _kills(n)),
+                         frozenset(_kills(body[0]) if len(body) == 1 else
+                                   {k for n in body for k in _kills(n)}),
                          frozenset(walker.called))
         statements.append(stmt)
         reads |= stmt.reads - certain
@@ -227,7 +229,10 @@ class _Walker:
         return state
 
     def _stmt(self, node: ast.stmt, s: set[str]) -> _Certain:
-        if isinstance(node, ast.Assign):
+        kind = type(node)
+        if kind is ast.Expr:
+            self.expr(node.value, s)
+        elif kind is ast.Assign:
             self.expr(node.value, s)
             for target in node.targets:
                 self.store(target, s)
@@ -285,8 +290,6 @@ class _Walker:
             self.expr(node.test, s)
             if node.msg is not None:
                 self.expr(node.msg, set(s))
-        elif isinstance(node, ast.Expr):
-            self.expr(node.value, s)
         elif not isinstance(node, (ast.Pass, ast.Global, ast.Nonlocal)):
             for child in ast.iter_child_nodes(node):  # type aliases and future kinds
                 if isinstance(child, ast.expr):
@@ -432,42 +435,49 @@ class _Walker:
     # expressions --------------------------------------------------------------------------
 
     def expr(self, node: ast.expr, s: set[str]) -> None:
-        if isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                self.load(node.id, s)
-        elif isinstance(node, ast.NamedExpr):
+        """Loads in evaluation order; the common node kinds first (this is the hot path)."""
+        kind = type(node)
+        if kind is ast.Name:
+            if node.id not in s and type(node.ctx) is ast.Load:
+                self.reads.add(node.id)
+        elif kind is ast.Constant:
+            return
+        elif kind is ast.Attribute:
+            self.expr(node.value, s)
+        elif kind is ast.Call:
+            self._call(node, s)
+        elif kind in _PLAIN:
+            for child in _PLAIN[kind](node):
+                if child is not None:
+                    self.expr(child, s)
+        elif kind is ast.NamedExpr:
             self.expr(node.value, s)
             self.bind(node.target.id, s)
-        elif isinstance(node, ast.BoolOp):
-            self.expr(node.values[0], s)
+        elif kind is ast.BoolOp:
+            values = node.values
+            self.expr(values[0], s)
             inner = set(s)
-            for value in node.values[1:]:
+            for value in values[1:]:
                 self.expr(value, inner)  # may not run: its walruses are not certain
-        elif isinstance(node, ast.IfExp):
+        elif kind is ast.IfExp:
             self.expr(node.test, s)
             body, orelse = set(s), set(s)
             self.expr(node.body, body)
             self.expr(node.orelse, orelse)
             s |= body & orelse
-        elif isinstance(node, ast.Call):
-            self._call(node, s)
-        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        elif kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
             self._comprehension(node, s)
-        elif isinstance(node, ast.Lambda):
+        elif kind is ast.Lambda:
             for default in _defaults(node.args):
                 self.expr(default, s)
             free = _free_globals(node)  # a lambda is called soon after it is made
             self._reads_of(free | closure(free, self.functions), s)
-        elif isinstance(node, ast.Constant):
-            return
         else:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.expr(child, s)
                 elif isinstance(child, ast.keyword):
                     self.expr(child.value, s)
-                elif isinstance(child, ast.comprehension):  # pragma: no cover (handled above)
-                    self.expr(child.iter, s)
 
     def _call(self, node: ast.Call, s: set[str]) -> None:
         self.expr(node.func, s)
@@ -499,7 +509,7 @@ class _Walker:
     def _comprehension(self, node: ast.expr, s: set[str]) -> None:
         """The first iterable runs in the cell's scope; targets, conditions and the element in
         the comprehension's own (its walruses still bind in the cell, but may not run)."""
-        gens = node.generators  # type: ignore[attr-defined]
+        gens = node.generators
         self.expr(gens[0].iter, s)
         inner = set(s)
         local: set[str] = set()
@@ -509,12 +519,29 @@ class _Walker:
             local |= _target_names(gen.target)
             for cond in gen.ifs:
                 self._local_expr(cond, inner, local)
-        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         for part in parts:
             self._local_expr(part, inner, local)
 
     def _local_expr(self, node: ast.expr, s: set[str], local: set[str]) -> None:
         self.expr(node, s | local)
+
+
+#: Expression kinds with no scope or control flow of their own: their parts in order.
+_PLAIN: dict[type, Any] = {
+    ast.BinOp: lambda n: (n.left, n.right),
+    ast.Compare: lambda n: (n.left, *n.comparators),
+    ast.Subscript: lambda n: (n.value, n.slice),
+    ast.Tuple: lambda n: n.elts,
+    ast.List: lambda n: n.elts,
+    ast.Set: lambda n: n.elts,
+    ast.UnaryOp: lambda n: (n.operand,),
+    ast.Dict: lambda n: [x for pair in zip(n.keys, n.values, strict=True) for x in pair],
+    ast.Starred: lambda n: (n.value,),
+    ast.JoinedStr: lambda n: n.values,
+    ast.FormattedValue: lambda n: (n.value, n.format_spec),
+    ast.Slice: lambda n: (n.lower, n.upper, n.step),
+}
 
 
 def _base(node: ast.expr) -> str | None:

@@ -71,6 +71,9 @@ class CellCapture:
         self._namespace = _Namespace()
         #: the session's functions (and classes) -> their free globals, read when called
         self.functions: dict[str, frozenset[str]] = {}
+        # source -> its dataflow, valid while the function table is unchanged: re-running a
+        # cell (the common case) costs no analysis
+        self._flows: dict[str, dataflow.Flow] = {}
 
     def register(self) -> None:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
@@ -92,7 +95,7 @@ class CellCapture:
             entered, started = time.perf_counter(), time.time()
             autolog.install_when_imported()
             source = info.raw_cell or ""
-            flow = dataflow.analyse(info.transformed_cell or source, self.functions)
+            flow = self._flow(info.transformed_cell or source)
             ns = self.shell.user_ns
             self._namespace.refresh(ns)
             ids = self._namespace.ids(ns)
@@ -171,6 +174,14 @@ class CellCapture:
             out.append({**found, "name": name, "role": role})
         return out
 
+    def _flow(self, source: str) -> dataflow.Flow:
+        flow = self._flows.get(source)
+        if flow is None:
+            if len(self._flows) >= 512:
+                self._flows.clear()
+            flow = self._flows[source] = dataflow.analyse(source, self.functions)
+        return flow
+
     def _changed(self, ns: dict[str, Any], called: frozenset[str],
                  data: list[dict[str, Any]]) -> set[str]:
         """Data read by the cell whose contents a method call changed (``arr.partition(1)``):
@@ -189,11 +200,14 @@ class CellCapture:
                          writes: list[str]) -> None:
         """The session's function table: a ``def`` or ``class`` the cell ran enters it, any
         other rebinding of the name leaves it."""
+        before = dict(self.functions)
         for name in writes:
             if name in flow.functions and callable(ns.get(name)):
                 self.functions[name] = flow.functions[name]
             else:
                 self.functions.pop(name, None)
+        if self.functions != before:  # cached flows read the old table at their calls
+            self._flows.clear()
 
     def _fingerprint(self, obj: Any) -> dict[str, Any] | None:
         if size(obj) > self.settings.fingerprint_max_bytes:

@@ -118,6 +118,8 @@ def test_calling_a_session_function_reads_its_free_globals(shell):
     assert cells[0]["reads"] == [] and cells[3]["reads"] == []
     assert cells[2]["reads"] == ["a", "f"]
     assert cells[5]["reads"] == ["a", "c", "f", "g"]
+    cells = _run(shell, "def f():\n    return c", "b = f()")  # the same source, re-run
+    assert cells[1]["reads"] == ["c", "f"]
     cells = _run(shell, "f = 3", "e = f")  # rebound: no longer a function of the session
     assert cells[1]["reads"] == ["f"]
 
