@@ -16,7 +16,7 @@ comes back in :attr:`Flow.functions`.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,9 @@ MUTATORS = frozenset({
     "seed", "shuffle", "manual_seed", "set_seed",
     "fill", "resize", "put", "setflags",
 })
+#: The mutators that change a *module* (its random state): ``np.add(x, 2)`` or
+#: ``np.sort(a)`` change nothing, ``np.random.seed(0)`` does.
+MODULE_MUTATORS = frozenset({"seed", "shuffle", "manual_seed", "set_seed"})
 #: Methods of pandas and numpy objects that return a new object and leave theirs alone: a
 #: call of one keeps the object's cached fingerprint (any other method may change it).
 PURE_METHODS = frozenset({
@@ -77,23 +80,27 @@ class Flow:
     functions: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-def analyse(source: str, functions: Mapping[str, frozenset[str]] | None = None) -> Flow:
+def analyse(source: str, functions: Mapping[str, frozenset[str]] | None = None,
+            modules: Container[str] = ()) -> Flow:
     """The dataflow of a cell's (IPython-transformed) source; a cell that does not parse
-    reads and writes nothing."""
+    reads and writes nothing. ``modules``: the names bound to modules before the cell (the
+    cell's own ``import x`` are seen here)."""
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return Flow(frozenset(), frozenset(), frozenset(), frozenset(), [])
-    return analyse_tree(tree, functions or {})
+    return analyse_tree(tree, functions or {}, modules)
 
 
-def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]]) -> Flow:
+def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]],
+                 modules: Container[str] = ()) -> Flow:
     """:func:`analyse` on a parsed module."""
     table = dict(functions)
+    imported: set[str] = set()
     statements, reads, writes, kills, called = [], set(), set(), set(), set()
     certain: set[str] = set()
     for node in tree.body:
-        walker = _Walker(table)
+        walker = _Walker(table, modules, imported)
         body = _unmagic(node)
         walker.stmt(body)
         stmt = Statement(node.lineno, frozenset(walker.reads), frozenset(walker.writes),
@@ -205,8 +212,11 @@ def _meet(*states: _Certain) -> _Certain:
 class _Walker:
     """One statement, forward: loads not certainly assigned yet are reads."""
 
-    def __init__(self, functions: dict[str, frozenset[str]]) -> None:
+    def __init__(self, functions: dict[str, frozenset[str]], modules: Container[str] = (),
+                 imported: set[str] | None = None) -> None:
         self.functions = functions
+        self.modules = modules
+        self.imported = imported if imported is not None else set()
         self.reads: set[str] = set()
         self.writes: set[str] = set()
         self.called: set[str] = set()
@@ -254,6 +264,8 @@ class _Walker:
             for alias in node.names:
                 if alias.name != "*":
                     self.bind(_import_name(alias), s)
+                    if isinstance(node, ast.Import):
+                        self.imported.add(_import_name(alias))
         elif isinstance(node, _FUNCTIONS):
             self._def(node, s)
         elif isinstance(node, ast.ClassDef):
@@ -305,7 +317,8 @@ class _Walker:
     def _class(self, node: ast.ClassDef, s: set[str]) -> None:
         for expr in (*node.decorator_list, *node.bases, *(k.value for k in node.keywords)):
             self.expr(expr, s)
-        body = _Walker(dict(self.functions))  # methods are not the session's functions
+        body = _Walker(dict(self.functions), self.modules, set(self.imported))  # methods are
+        # not the session's functions
         body.block(node.body, set(s))  # runs at once; its bindings are class attributes
         self.reads |= body.reads
         self.called |= body.called
@@ -497,9 +510,15 @@ class _Walker:
                 return
             inplace = any(k.arg == "inplace" and isinstance(k.value, ast.Constant)
                           and k.value.value is True for k in node.keywords)
-            if inplace or func.attr in MUTATORS:
+            method = func.attr
+            if method == "shuffle" and node.args:
+                self._mutate(node.args[0])  # np.random.shuffle(x), rng.shuffle(x)
+            if base in self.imported or base in self.modules:  # np.add(x, 2): no change
+                if method in MODULE_MUTATORS:
+                    self.writes.add(base)
+            elif inplace or method in MUTATORS:
                 self.writes.add(base)
-            elif func.attr not in PURE_METHODS:
+            elif method not in PURE_METHODS:
                 self.called.add(base)
 
     def _reads_of(self, names: Iterable[str], s: set[str]) -> None:

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import logging
 import time
+import types
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -95,8 +96,8 @@ class CellCapture:
             entered, started = time.perf_counter(), time.time()
             autolog.install_when_imported()
             source = info.raw_cell or ""
-            flow = self._flow(info.transformed_cell or source)
             ns = self.shell.user_ns
+            flow = self._flow(info.transformed_cell or source, ns)
             self._namespace.refresh(ns)
             ids = self._namespace.ids(ns)
             reads = sorted(n for n in flow.reads if n in ns and _user_name(n))
@@ -174,12 +175,13 @@ class CellCapture:
             out.append({**found, "name": name, "role": role})
         return out
 
-    def _flow(self, source: str) -> dataflow.Flow:
+    def _flow(self, source: str, ns: dict[str, Any]) -> dataflow.Flow:
         flow = self._flows.get(source)
         if flow is None:
             if len(self._flows) >= 512:
                 self._flows.clear()
-            flow = self._flows[source] = dataflow.analyse(source, self.functions)
+            flow = self._flows[source] = dataflow.analyse(source, self.functions,
+                                                          _Modules(ns))
         return flow
 
     def _changed(self, ns: dict[str, Any], called: frozenset[str],
@@ -263,6 +265,16 @@ class _Namespace:
     def ids(self, ns: dict[str, Any]) -> dict[str, int]:
         """name -> id(value) of the user's names, built without Python-level loops."""
         return dict(zip(self.user, map(id, map(ns.get, self.user)), strict=True))
+
+
+class _Modules:
+    """The namespace's names bound to modules, asked one name at a time (no scan)."""
+
+    def __init__(self, ns: dict[str, Any]) -> None:
+        self.ns = ns
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(self.ns.get(name), types.ModuleType)
 
 
 def _user_name(name: str) -> bool:

@@ -30,6 +30,9 @@ CASES = [
     ("df.drop(columns='a', inplace=True)", {"df"}, {"df"}, set()),
     ("df.drop(columns='a')", {"df"}, set(), set()),
     ("np.random.seed(0)", {"np"}, {"np"}, set()),
+    ("import numpy as np\nnp.add(x, 2)\nnp.sort(a)", {"x", "a"}, {"np"}, {"np"}),
+    ("np.random.shuffle(idx)", {"np", "idx"}, {"np", "idx"}, set()),
+    ("rng.shuffle(idx)", {"rng", "idx"}, {"rng", "idx"}, set()),
     ("d = {}\nd.update(e)", {"e"}, {"d"}, {"d"}),
     ("import a.b as c, d.e\nfrom f import g as h", set(), {"c", "d", "h"}, {"c", "d", "h"}),
     ("from m import *", set(), set(), set()),
@@ -85,6 +88,12 @@ CASES = [
 def test_cell_reads_writes_kills(source, reads, writes, kills):
     flow = analyse(source)
     assert (set(flow.reads), set(flow.writes), set(flow.kills)) == (reads, writes, kills)
+
+
+def test_a_module_is_written_only_by_its_random_state_mutators():
+    flow = analyse("np.add(x, 2)\nnp.append(a, 1)\nrandom.seed(1)\nlst.append(1)",
+                   modules={"np", "random"})
+    assert set(flow.writes) == {"random", "lst"}
 
 
 def test_statements_are_recorded_one_by_one_with_their_own_live_reads():

@@ -151,6 +151,12 @@ def test_a_method_call_that_changed_the_data_is_a_write(shell):
     assert cells[1]["statements"][0]["writes"] == ["arr"]
 
 
+def test_a_module_function_named_like_a_mutator_does_not_write_the_module(shell):
+    cells = _run(shell, "import numpy as np", "x = np.arange(3)", "np.add(x, 2)",
+                 "np.random.seed(0)", "np.random.shuffle(x)")
+    assert [c["writes"] for c in cells[2:]] == [[], ["np"], ["np", "x"]]
+
+
 def test_fingerprint_max_bytes_applies_to_dataframes(store):
     import pandas as pd
 
