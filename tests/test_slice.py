@@ -58,7 +58,7 @@ def session(tmp_path_factory):
 
 def _slice(session, cell_id):
     _, run_id, seqs, *_ = session
-    return mlops.lineage.slice(f"{run_id[:8]}/{seqs[cell_id]}").cell_id.tolist()
+    return mlops.lineage.slice(f"{run_id[:16]}/{seqs[cell_id]}").cell_id.tolist()
 
 
 def test_a_call_reads_the_functions_globals_as_they_were(session):
@@ -83,7 +83,7 @@ def test_the_magic_slices_a_cell_of_the_current_run(session):
 def test_export_of_a_cell_runs_as_a_job(session, tmp_path):
     store, run_id, seqs, *_ = session
     target = tmp_path / "job.ipynb"
-    done = cli("export", f"{run_id[:8]}/{seqs['score']}", "--to", str(target),
+    done = cli("export", f"{run_id[:16]}/{seqs['score']}", "--to", str(target),
                env={"JUPYTER_MLOPS_HOME": str(store.root)})
     assert done.returncode == 0, done.stderr
     code = [c.source for c in nbformat.read(target, as_version=4).cells if c.cell_type == "code"]
@@ -95,14 +95,14 @@ def test_export_of_a_cell_runs_as_a_job(session, tmp_path):
 def test_bad_cell_references_get_one_clear_error(session):
     _, run_id, *_ = session
     with pytest.raises(StoreError, match="has no cell 99"):
-        mlops.lineage.slice(f"{run_id[:8]}/99")
+        mlops.lineage.slice(f"{run_id}/99")
     with pytest.raises(StoreError, match="is not RUN/SEQ"):
-        mlops.lineage.slice(f"{run_id[:8]}/x")
+        mlops.lineage.slice(f"{run_id}/x")
 
 
 def test_lineage_of_a_run_shows_what_was_recorded_in_it(session):
     store, run_id, *_ = session
-    done = cli("lineage", run_id[:12], env={"JUPYTER_MLOPS_HOME": str(store.root)})
+    done = cli("lineage", run_id[:16], env={"JUPYTER_MLOPS_HOME": str(store.root)})
     assert done.returncode == 0, done.stderr
     for kind in ("cell", "dataset", "fit", "model_version"):
         assert kind in done.stdout
