@@ -93,6 +93,7 @@ def test_the_in_memory_index_answers_what_the_sql_walk_answers(recorded):
     with db.connect(recorded, write=False) as con:
         index = mlops.lineage.EdgeIndex.load(con)
         starts = [("model_version", "model-a:1"), ("model_version", "model-b:1"),
+                  *db.run(con, "SELECT DISTINCT 'run', id FROM runs"),
                   *db.run(con, "SELECT DISTINCT src_kind, src_id FROM lineage LIMIT 12")]
         for start in starts:
             for direction in ("up", "down", "both"):
