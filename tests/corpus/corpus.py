@@ -230,6 +230,19 @@ def _normal(text: str) -> str:
     return _TIMING.sub("<time>", _ADDRESS.sub("0x<address>", text))
 
 
+def _streams_joined(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adjacent stream outputs of one name as one: how a stream's text is cut into messages
+    depends on timing, not on what was printed."""
+    joined: list[dict[str, Any]] = []
+    for o in outputs:
+        if (o["output_type"] == "stream" and joined and joined[-1]["output_type"] == "stream"
+                and joined[-1]["name"] == o["name"]):
+            joined[-1] = {**o, "text": _text(joined[-1]["text"]) + _text(o["text"])}
+        else:
+            joined.append(o)
+    return joined
+
+
 def outputs(notebook: dict[str, Any], random_cells: set[int]) -> list[list[Any]]:
     """Each code cell's outputs, in a form two runs can be compared in; a cell whose
     outputs are random keeps only their kinds."""
@@ -237,7 +250,7 @@ def outputs(notebook: dict[str, Any], random_cells: set[int]) -> list[list[Any]]
     code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     for index, cell in enumerate(code):
         shown: list[Any] = []
-        for o in cell.get("outputs", []):
+        for o in _streams_joined(cell.get("outputs", [])):
             kind = o["output_type"]
             if index in random_cells:
                 shown.append((kind, o.get("name") or sorted(o.get("data", {}))))
