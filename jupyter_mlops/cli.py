@@ -269,7 +269,8 @@ def promote(ctx: click.Context, name: str, version: int, alias: str,
               show_default=True)
 @click.pass_context
 def lineage(ctx: click.Context, ref: str, down: bool, fmt: str) -> None:
-    """What REF (name@alias, name:3, a run id) came from, or with --down what depends on it."""
+    """What REF (name@alias, name:3, a run id, a cell RUN/SEQ) came from, or with --down what
+    depends on it; a run shows what was recorded in it first."""
     from . import lineage as graph_of
 
     if fmt == "table":
@@ -372,7 +373,8 @@ def reproduce(ctx: click.Context, run_id: str, timeout: str | None) -> None:
 @click.option("--to", "target", required=True, type=click.Path(), help="The .ipynb to write.")
 @click.option("--force", is_flag=True, help="Overwrite the target if it exists.")
 def export(ref: str, target: str, force: bool) -> None:
-    """Write the cells behind REF (a run id, name:3, name@alias) as a job notebook."""
+    """Write the cells behind REF (a run id, a cell RUN/SEQ, name:3, name@alias) as a job
+    notebook."""
     from .jobs.exporter import export as write
 
     click.echo(f"wrote {write(ref, target, overwrite=force)}")

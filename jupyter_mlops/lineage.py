@@ -1,13 +1,15 @@
 """The provenance graph: what a model version came from, what depends on a dataset, and the
 minimal slice of cells that reproduces a model.
 
-Nodes are ``(kind, id)``: ``dataset`` (fingerprint), ``cell`` (its event id), ``fit``,
-``run``, ``model_version`` (``name:version``), ``alias`` (``name@alias``), ``drift_report``.
-Walks are recursive CTEs over the ``lineage`` view.
+Nodes are ``(kind, id)``: ``dataset`` (fingerprint), ``cell`` (its event id, or ``RUN/SEQ``
+as a user names it), ``fit``, ``run``, ``model_version`` (``name:version``), ``alias``
+(``name@alias``), ``drift_report``. Walks are recursive CTEs over the ``lineage`` view; a
+run's walk starts from everything recorded in it (no edge links a run to its cells).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
@@ -19,7 +21,7 @@ from .tracking import tracker
 # walk's direction; distances and the edge each node was reached by are a BFS in Python.
 _WALK = """
 WITH RECURSIVE walk(kind, id) AS (
-    SELECT ?, ?
+    SELECT kind, id FROM _seeds
     UNION
     SELECT l.{next_kind}, l.{next_id}
     FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id)
@@ -32,7 +34,8 @@ _COLUMNS = ["kind", "id", "depth", "relation", "via_kind", "via_id"]
 
 def node(ref: Any) -> tuple[str, str]:
     """A graph node from what a user has at hand: ``"churn@champion"``, ``"churn:3"``,
-    a DataFrame or array (its fingerprint), a run id, or an explicit ``(kind, id)``."""
+    a DataFrame or array (its fingerprint), a run id, a cell as ``"RUN/SEQ"``, or an
+    explicit ``(kind, id)``."""
     if isinstance(ref, tuple) and len(ref) == 2:
         return str(ref[0]), str(ref[1])
     if not isinstance(ref, str):
@@ -45,6 +48,8 @@ def node(ref: Any) -> tuple[str, str]:
         version = resolve(tracker().store, ref)
         return "model_version", f"{version.name}:{version.version}"
     with queries.reading(tracker().store) as con:
+        if "/" in ref:
+            return "cell", queries.resolve_cell(con, ref)[0]
         return "run", queries.resolve_run(con, ref)
 
 
@@ -55,8 +60,11 @@ def _levels(con: Any, start: tuple[str, str], direction: str, depth: int
                         this_id="dst_id"),
              "down": dict(next_kind="dst_kind", next_id="dst_id", this_kind="src_kind",
                           this_id="src_id")}[direction]
-    edges = db.run(con, _WALK.format(**sides), list(start))
-    return _bfs(_onward(edges), start, depth)
+    members = queries.run_nodes(con, start[1]).get(start[1], []) if start[0] == "run" else []
+    con.register("_seeds", pd.DataFrame([start, *members], columns=["kind", "id"]))
+    edges = db.run(con, _WALK.format(**sides))
+    con.unregister("_seeds")
+    return _bfs(_onward(edges), start, depth, members)
 
 
 Onward = dict[tuple[str, str], list[tuple[str, str, str]]]
@@ -70,15 +78,18 @@ def _onward(edges: Any) -> Onward:
     return onward
 
 
-def _bfs(onward: Onward, start: tuple[str, str], depth: int
+def _bfs(onward: Onward, start: tuple[str, str], depth: int,
+         members: list[tuple[str, str]] | None = None
          ) -> list[tuple[str, str, int, str, str, str]]:
     """Breadth-first from ``start``: each node once, at its distance, with the edge it was
-    first reached by."""
+    first reached by. A run reaches the ``members`` recorded in it first (``recorded_in``)."""
     seen, rows, frontier = {start}, [], [start]
+    first = [(kind, id_, "recorded_in") for kind, id_ in members or ()]
     for level in range(1, depth + 1):
         reached = []
         for here in frontier:
-            for to_kind, to_id, relation in onward.get(here, ()):
+            steps = onward.get(here, ())
+            for to_kind, to_id, relation in (first + list(steps) if here == start else steps):
                 if (to_kind, to_id) not in seen:
                     seen.add((to_kind, to_id))
                     reached.append((to_kind, to_id))
@@ -160,15 +171,17 @@ class EdgeIndex:
     """Every lineage edge in memory, for a server that answers many walks on one state of
     the store: a walk then costs microseconds instead of a DuckDB open and four queries."""
 
-    def __init__(self, edges: list[tuple[str, str, str, str, str]]) -> None:
+    def __init__(self, edges: list[tuple[str, str, str, str, str]],
+                 members: dict[str, list[tuple[str, str]]] | None = None) -> None:
         self.edges = edges
+        self.members = members or {}
         self.down = _onward(edges)
         self.up = _onward((dk, di, sk, si, rel) for sk, si, dk, di, rel in edges)
 
     @classmethod
     def load(cls, con: Any) -> EdgeIndex:
         return cls(db.run(con, "SELECT DISTINCT src_kind, src_id, dst_kind, dst_id, relation "
-                               "FROM lineage"))
+                               "FROM lineage"), queries.run_nodes(con))
 
     def __contains__(self, node: tuple[str, str]) -> bool:
         return node in self.down or node in self.up
@@ -177,9 +190,10 @@ class EdgeIndex:
               direction: str = "both") -> dict[str, Any]:
         """What :func:`graph_on` answers, from memory."""
         nodes = {start: 0}
+        members = self.members.get(start[1], []) if start[0] == "run" else []
         for onward, way, sign in ((self.up, "up", -1), (self.down, "down", 1)):
             if direction in (way, "both"):
-                for kind, id_, level, *_ in _bfs(onward, start, depth):
+                for kind, id_, level, *_ in _bfs(onward, start, depth, members):
                     nodes.setdefault((kind, id_), sign * level)
         edges = sorted({(*here, to_kind, to_id, relation) for here in nodes
                         for to_kind, to_id, relation in self.down.get(here, ())
@@ -188,37 +202,47 @@ class EdgeIndex:
 
 
 def slice(ref: Any) -> pd.DataFrame:
-    """The minimal ordered cells a model version (or a run's last fit) depends on, for
-    turning a session into a job.
-
-    Walks the run's cells backwards from the one that called ``fit``, keeping a cell when it
-    wrote a name still needed (rebinding or changing it in place), and then needing what it
-    read. Plots and exploration that wrote nothing needed are left out.
-    """
+    """The minimal ordered cells a cell (``"RUN/SEQ"``), a model version or a run's last fit
+    depends on, ending with that cell: what turns a session into a job
+    (``docs/dataflow.md``, "Slices")."""
     kind, id_ = node(ref)
-    store = tracker().store
-    with queries.reading(store) as con:
-        found = db.run(con, """
-            SELECT f.run_id, f.cell_seq FROM lineage l JOIN fits f ON f.id = l.src_id
-            WHERE l.src_kind = 'fit' AND l.dst_kind = ? AND l.dst_id = ?
-            ORDER BY f.id DESC LIMIT 1""", [kind, id_]) if kind != "run" else db.run(
-            con, "SELECT run_id, cell_seq FROM fits WHERE run_id = ? AND cell_seq IS NOT NULL "
-                 "ORDER BY id DESC LIMIT 1", [id_])  # a run: its last fit
-        if not found:
-            raise StoreError(f"no recorded fit for {id_}: the slice follows the cell that "
-                             f"called fit, which autolog records (it was off?)")
-        run_id, fit_seq = found[0]
-        cells = con.execute("""
-            SELECT seq, cell_id, execution_count, source, reads, writes FROM cells
-            WHERE run_id = ? AND seq <= ? AND status = 'ok' ORDER BY seq""",
-            [run_id, fit_seq]).df()
-    keep, needed = [], set()
-    for row in reversed(list(cells.itertuples())):
-        writes, reads = set(row.writes), set(row.reads)
-        if row.seq == fit_seq or writes & needed:
-            keep.append(row.Index)
-            needed = (needed - writes) | reads
-    return cells.loc[sorted(keep)].reset_index(drop=True)
+    with queries.reading(tracker().store) as con:
+        if kind == "cell":
+            run_id, seq = queries.cell_position(con, id_)
+        else:
+            found = queries.fit_cell(con, kind, id_)
+            if found is None:
+                raise StoreError(f"no recorded fit for {id_}: the slice follows the cell that "
+                                 f"called fit, which autolog records (it was off?)")
+            run_id, seq = found
+        cells = queries.dataflow_cells(con, run_id, seq)
+    if cells.empty or cells.seq.iloc[-1] != seq:
+        raise StoreError(f"cell {seq} of run {run_id[:12]} did not run successfully: slice a "
+                         f"cell that did (`jupyter mlops cells {run_id[:12]}` lists them)")
+    keep = _slice_rows(cells)
+    return cells.loc[keep].drop(columns="statements").reset_index(drop=True)
+
+
+def _slice_rows(cells: pd.DataFrame) -> list[int]:
+    """Walking back from the last cell: keep a cell that writes a needed name; then its reads
+    are needed and the names it certainly rebinds are not needed before it."""
+    rows = list(cells.itertuples())
+    needed = set(rows[-1].reads)
+    keep = [rows[-1].Index]
+    for row in reversed(rows[:-1]):
+        if needed.isdisjoint(row.writes):
+            continue
+        keep.append(row.Index)
+        needed = (needed - _kills(row)) | set(row.reads)
+    return keep[::-1]
+
+
+def _kills(row: Any) -> set[str]:
+    """What a cell certainly rebinds: its statements' kills; a cell recorded before
+    statements were counts all its writes (the rule of the time)."""
+    if not isinstance(row.statements, str):
+        return set(row.writes)
+    return {name for stmt in json.loads(row.statements) for name in stmt["kills"]}
 
 
 # What a graph node is, per kind: one parameterized query over the ids of that kind.

@@ -17,7 +17,7 @@ from .store import StoreError
 from .tracking import Tracker
 
 COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
-            "drift", "lineage", "show")
+            "drift", "lineage", "slice", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
 
@@ -64,6 +64,8 @@ class MLOpsMagics(Magics, Configurable):
                                      name and a DataFrame); the report is recorded
           lineage REF                what REF (name@alias, name:3, a DataFrame's name, a run
                                      id) came from
+          slice [SEQ]                the cells cell SEQ of this run depends on, in order
+                                     (default: the cell before this one)
           show runs [-e EXP]         live views (mlops.widgets): the runs table; two runs
           show compare RUN_A RUN_B   compared; a model's lineage graph; a drift report
           show lineage REF           (a saved report's id or the latest); a metric over
@@ -152,6 +154,18 @@ class MLOpsMagics(Magics, Configurable):
             raise ValueError("use `%mlops lineage churn@champion` (or name:3, a DataFrame's "
                              "name, a run id)")
         return lineage.ancestors(self._ref(args.args[0]))
+
+    def _cmd_slice(self, args: Any) -> Any:
+        from . import lineage
+
+        run_id, here = self.tracker.run_id, self.tracker.cell_seq
+        if len(args.args) > 1 or (args.args and not args.args[0].isdigit()):
+            raise ValueError("use `%mlops slice [SEQ]` with SEQ a cell's number in this run "
+                             "(`%mlops cells` lists them)")
+        if run_id is None or (not args.args and not here):
+            raise ValueError("no recorded cell to slice yet: run the notebook's cells first")
+        seq = int(args.args[0]) if args.args else here - 1
+        return lineage.slice(f"{run_id}/{seq}")
 
     def _ref(self, ref: str) -> Any:
         """A lineage reference: a notebook variable's value (a DataFrame) or the text."""

@@ -47,6 +47,21 @@ def describe(obj: Any) -> dict[str, Any] | None:
     return None
 
 
+def size(obj: Any) -> int:
+    """Bytes of ``obj``'s data, cheaply (no hashing, no deep walk of objects): what
+    ``fingerprint_max_bytes`` is compared with. A DataFrame has no integer ``nbytes``."""
+    nbytes = getattr(obj, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    usage = getattr(obj, "memory_usage", None)
+    if callable(usage):
+        try:
+            return int(usage(index=False, deep=False).sum())
+        except (TypeError, ValueError, AttributeError):
+            return 0
+    return 0
+
+
 def fingerprint(obj: Any) -> str:
     """The fingerprint alone; raises TypeError for objects that are not data."""
     found = describe(obj)

@@ -1,16 +1,18 @@
 """Cell capture: IPython ``pre_run_cell`` / ``post_run_cell`` hooks that record each cell.
 
-Per cell: source and hash, nbformat cell id, execution count, start, duration, status and
-error, the names it read (its AST's loads that exist in the user namespace), the names it
-wrote (bound, rebound, or assigned into), and fingerprints of the data among them.
-The hot path is an AST parse and one pass over the namespace's ids; anything that goes
-wrong is logged once and never reaches the cell. Silent, history-less and nested runs
-(a ``run_cell`` inside a magic) are skipped.
+Per cell: source and hash, nbformat cell id, execution count, start, the user's code's
+duration and capture's own time, status and error, the names it read and wrote, per
+top-level statement too (the rule of ``docs/dataflow.md``, computed by :mod:`.dataflow`),
+and fingerprints of the data among them. The AST gives what the source shows; the
+namespace's identities add rebinding it cannot see (``exec``, ``from m import *``, a
+function's ``global``), and a data object's fingerprint before and after turns a method call
+on it into a write when its contents changed. Anything that goes wrong is logged once and
+never reaches the cell. Silent, history-less and nested runs (a ``run_cell`` inside a
+magic) are skipped.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import hashlib
 import logging
@@ -21,8 +23,8 @@ from typing import Any, Protocol
 
 from .. import events as ev
 from ..tracking import Tracker
-from . import autolog
-from .fingerprint import describe
+from . import autolog, dataflow
+from .fingerprint import describe, size
 
 log = logging.getLogger("jupyter_mlops")
 
@@ -43,10 +45,11 @@ class _Pending:
     """What pre_run_cell learned, for post_run_cell to finish."""
 
     started: float
-    t0: float
+    t0: float  # when the user's code starts: capture's own work before it is not counted
+    spent: float  # seconds capture spent before the cell
     source: str
     cell_id: str | None
-    names: _Names
+    flow: dataflow.Flow
     ids: dict[str, int]
     reads: list[str]
     data: list[dict[str, Any]] = field(default_factory=list)
@@ -66,6 +69,11 @@ class CellCapture:
         # id(obj) -> (weakref or None, description): data not written since it was hashed
         self._fingerprints: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._namespace = _Namespace()
+        #: the session's functions (and classes) -> their free globals, read when called
+        self.functions: dict[str, frozenset[str]] = {}
+        # source -> its dataflow, valid while the function table is unchanged: re-running a
+        # cell (the common case) costs no analysis
+        self._flows: dict[str, dataflow.Flow] = {}
 
     def register(self) -> None:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
@@ -84,20 +92,22 @@ class CellCapture:
         try:
             if getattr(info, "silent", False) or not getattr(info, "store_history", True):
                 return
+            entered, started = time.perf_counter(), time.time()
             autolog.install_when_imported()
-            started, t0 = time.time(), time.perf_counter()
             source = info.raw_cell or ""
-            names = _names(_parse(info.transformed_cell or source))
+            flow = self._flow(info.transformed_cell or source)
             ns = self.shell.user_ns
             self._namespace.refresh(ns)
             ids = self._namespace.ids(ns)
-            reads = sorted(n for n in names.loaded if n in ns and _user_name(n))
+            reads = sorted(n for n in flow.reads if n in ns and _user_name(n))
             self.tracker.ensure_run()
             self.seq += 1
             self.tracker.cell_seq = self.seq
-            pending = _Pending(started, t0, source, getattr(info, "cell_id", None), names, ids,
-                               reads)
+            pending = _Pending(started, 0.0, 0.0, source, getattr(info, "cell_id", None), flow,
+                               ids, reads)
             pending.data = self._describe(ns, reads, "read", cached=True)
+            pending.t0 = time.perf_counter()
+            pending.spent = pending.t0 - entered
             self._pending = pending
         except Exception:
             self._fail("before the cell")
@@ -109,17 +119,19 @@ class CellCapture:
         pending, self._pending = self._pending, None
         if pending is None:  # skipped, or a whitespace-only cell (IPython fires only post)
             return
+        ended = time.perf_counter()
         try:
-            duration_ms = (time.perf_counter() - pending.t0) * 1000.0
+            duration_ms = (ended - pending.t0) * 1000.0
             self.tracker.cell_seq = None
             ns = self.shell.user_ns
             self._namespace.refresh(ns)
-            names = pending.names
+            flow = pending.flow
             rebound = {n for n, _ in self._namespace.ids(ns).items() - pending.ids.items()}
-            writes = sorted(n for n in rebound | names.bound | names.changed
-                            if n in ns and _user_name(n))
-            for name in names.touched:  # their cached fingerprints may describe old contents
-                self._forget(ns.get(name))
+            changed = self._changed(ns, flow.called, pending.data)
+            writes = sorted(rebound | changed | {
+                n for n in flow.writes if (n in ns or n in pending.ids) and _user_name(n)})
+            self._learn_functions(ns, flow, writes)
+            data = pending.data + self._describe(ns, writes, "wrote", cached=False)
             error = result.error_before_exec or result.error_in_exec
             self.tracker.emit(ev.CELL, {
                 "run_id": self.tracker.ensure_run(),
@@ -135,7 +147,9 @@ class CellCapture:
                 "error_message": str(error)[:_MAX_ERROR_CHARS] if error is not None else None,
                 "reads": pending.reads,
                 "writes": writes,
-                "data": pending.data + self._describe(ns, writes, "wrote", cached=False),
+                "statements": _statements(flow, pending.ids, writes, changed),
+                "data": data,
+                "capture_ms": (pending.spent + time.perf_counter() - ended) * 1000.0,
             })
         except Exception:
             self._fail("after the cell")
@@ -160,9 +174,44 @@ class CellCapture:
             out.append({**found, "name": name, "role": role})
         return out
 
+    def _flow(self, source: str) -> dataflow.Flow:
+        flow = self._flows.get(source)
+        if flow is None:
+            if len(self._flows) >= 512:
+                self._flows.clear()
+            flow = self._flows[source] = dataflow.analyse(source, self.functions)
+        return flow
+
+    def _changed(self, ns: dict[str, Any], called: frozenset[str],
+                 data: list[dict[str, Any]]) -> set[str]:
+        """Data read by the cell whose contents a method call changed (``arr.partition(1)``):
+        its fingerprint after the cell differs from the one before."""
+        if not called:
+            return set()
+        before = {d["name"]: d["fingerprint"] for d in data}
+        out = set()
+        for name in called & before.keys():
+            after = self._fingerprint(ns.get(name)) if _is_data(ns.get(name)) else None
+            if after is not None and after["fingerprint"] != before[name]:
+                out.add(name)
+        return out
+
+    def _learn_functions(self, ns: dict[str, Any], flow: dataflow.Flow,
+                         writes: list[str]) -> None:
+        """The session's function table: a ``def`` or ``class`` the cell ran enters it, any
+        other rebinding of the name leaves it."""
+        before = dict(self.functions)
+        for name in writes:
+            if name in flow.functions and callable(ns.get(name)):
+                self.functions[name] = flow.functions[name]
+            else:
+                self.functions.pop(name, None)
+        if self.functions != before:  # cached flows read the old table at their calls
+            self._flows.clear()
+
     def _fingerprint(self, obj: Any) -> dict[str, Any] | None:
-        size = getattr(obj, "nbytes", None)
-        if isinstance(size, int) and size > self.settings.fingerprint_max_bytes:
+        if size(obj) > self.settings.fingerprint_max_bytes:
+            self._fingerprints.pop(id(obj), None)  # what it described may have changed
             return None
         found = describe(obj)
         if found is not None:
@@ -176,9 +225,6 @@ class CellCapture:
                                       if v[0] is not None and v[0]() is not None}
         return found
 
-    def _forget(self, obj: Any) -> None:
-        self._fingerprints.pop(id(obj), None)
-
     def _fail(self, where: str) -> None:
         self._pending = None
         self.tracker.cell_seq = None
@@ -186,13 +232,6 @@ class CellCapture:
             self._failed = True
             log.warning("jupyter-mlops: cell capture failed %s; the cell itself is unaffected",
                         where, exc_info=True)
-
-
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source)
-    except (SyntaxError, ValueError):
-        return None
 
 
 class _Namespace:
@@ -230,54 +269,18 @@ def _user_name(name: str) -> bool:
     return not name.startswith("_") and name not in _IPYTHON_NAMES
 
 
-@dataclass
-class _Names:
-    """What one walk over a cell's AST finds."""
-
-    loaded: set[str] = field(default_factory=set)
-    bound: set[str] = field(default_factory=set)  # plain `x = …`, imports, defs, for targets
-    changed: set[str] = field(default_factory=set)  # `x[…] = …`, `x.a = …`, inplace=True
-    touched: set[str] = field(default_factory=set)  # any other method call on x
-
-
-_BINDERS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-
-
-def _names(tree: ast.Module | None) -> _Names:
-    """Names a cell loads, binds, changes in place, or may change through a method call.
-
-    Identity changes in the namespace catch most bindings; the AST adds rebinding to the
-    same object (``y = 2`` twice) and in-place changes, which keep the identity.
-    Changed: ``df["x"] = …``, ``a[0] += 1``, ``obj.attr = …``, ``del df["x"]``,
-    ``df.drop(…, inplace=True)``. Touched: other method calls (``arr.sort()``): not reported
-    as written, but their cached fingerprints are dropped.
-    """
-    found = _Names()
-    if tree is None:
-        return found
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            (found.loaded if isinstance(node.ctx, ast.Load) else found.bound).add(node.id)
-        elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(
-                node.ctx, (ast.Store, ast.Del)):
-            _add_root(found.changed, node)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            inplace = any(k.arg == "inplace" and isinstance(k.value, ast.Constant)
-                          and k.value.value is True for k in node.keywords)
-            _add_root(found.changed if inplace else found.touched, node.func)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            found.bound.update((a.asname or a.name).split(".")[0] for a in node.names
-                               if a.name != "*")
-        elif isinstance(node, _BINDERS):
-            found.bound.add(node.name)
-    return found
-
-
-def _add_root(target: set[str], node: ast.AST) -> None:
-    while isinstance(node, (ast.Subscript, ast.Attribute)):
-        node = node.value
-    if isinstance(node, ast.Name):
-        target.add(node.id)
+def _statements(flow: dataflow.Flow, before: dict[str, int], writes: list[str],
+                changed: set[str]) -> list[dict[str, Any]]:
+    """Each top-level statement's user names: reads of names that existed before the cell or
+    that the cell made, writes the cell recorded (with evidence of change to its data)."""
+    written = set(writes)
+    out = []
+    for stmt in flow.statements:
+        reads = [n for n in stmt.reads if (n in before or n in written) and _user_name(n)]
+        out.append({"line": stmt.line, "reads": sorted(reads),
+                    "writes": sorted((stmt.writes | (stmt.called & changed)) & written),
+                    "kills": sorted(stmt.kills & written)})
+    return out
 
 
 def _is_data(obj: Any) -> bool:

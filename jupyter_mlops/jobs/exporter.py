@@ -24,8 +24,12 @@ def _run_of(ref: Any) -> tuple[str, str]:
 
         run_id = resolve(tracker().store, id_).run_id
         return run_id, f"model version `{id_}` (run `{run_id[:12]}`)"
-    raise JobError(f"export takes a run id or a model version (churn:3, churn@champion), "
-                   f"not a {kind}")
+    if kind == "cell":
+        with queries.reading(tracker().store) as con:
+            run_id, seq = queries.cell_position(con, id_)
+        return run_id, f"cell {seq} of run `{run_id[:12]}`"
+    raise JobError(f"export takes a run id, a cell (RUN/SEQ) or a model version (churn:3, "
+                   f"churn@champion), not a {kind}")
 
 
 def _without_assignments(source: str, names: set[str]) -> str:
@@ -53,7 +57,8 @@ def _without_assignments(source: str, names: set[str]) -> str:
 
 
 def export(ref: Any, to: str | Path, *, overwrite: bool = False) -> Path:
-    """Write the slice of ``ref`` (a run id, ``churn:3`` or ``churn@champion``) to ``to``."""
+    """Write the slice of ``ref`` (a run id, a cell ``RUN/SEQ``, ``churn:3`` or
+    ``churn@champion``) to ``to``."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 

@@ -88,7 +88,9 @@ APPLY = [
            TRY_CAST(p->>'duration_ms' AS DOUBLE) AS duration_ms, p->>'status' AS status,
            p->>'error_type' AS error_type, p->>'error_message' AS error_message,
            coalesce(TRY_CAST(p->'reads' AS VARCHAR[]), []) AS reads,
-           coalesce(TRY_CAST(p->'writes' AS VARCHAR[]), []) AS writes
+           coalesce(TRY_CAST(p->'writes' AS VARCHAR[]), []) AS writes,
+           CAST(p->'statements' AS VARCHAR) AS statements,
+           TRY_CAST(p->>'capture_ms' AS DOUBLE) AS capture_ms
     FROM _new WHERE type = 'cell'""",
     """CREATE OR REPLACE TEMP TABLE _data AS
     SELECT id, ts, run_id, d->>'fingerprint' AS fingerprint, d->>'kind' AS kind,

@@ -72,6 +72,68 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     return found[0]
 
 
+def resolve_cell(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str, str, int]:
+    """``RUN/SEQ`` (a run id or unique prefix, a slash, a cell's seq) -> (cell event id, full
+    run id, seq); a clear error when it names no recorded cell."""
+    run_part, _, seq_part = ref.rpartition("/")
+    if not run_part or not seq_part.isdigit():
+        raise BadReference(f"{ref!r} is not RUN/SEQ: write a run id (or its prefix), a slash "
+                           f"and the cell's number, e.g. 01a2b3c4/7")
+    run_id, seq = resolve_run(con, run_part), int(seq_part)
+    found = db.run(con, "SELECT event_id FROM cells WHERE run_id = ? AND seq = ? "
+                        "ORDER BY event_id LIMIT 1", [run_id, seq])
+    if not found:
+        raise NotFound(f"run {run_id[:12]} has no cell {seq}: `jupyter mlops cells "
+                       f"{run_id[:12]}` lists its cells")
+    return found[0][0], run_id, seq
+
+
+def cell_position(con: duckdb.DuckDBPyConnection, event_id: str) -> tuple[str, int]:
+    """(run id, seq) of a cell event."""
+    found = db.run(con, "SELECT run_id, seq FROM cells WHERE event_id = ?", [event_id])
+    if not found:
+        raise NotFound(f"no recorded cell {event_id!r}")
+    return found[0][0], found[0][1]
+
+
+def fit_cell(con: duckdb.DuckDBPyConnection, kind: str, id_: str) -> tuple[str, int] | None:
+    """(run id, seq) of the cell whose fit produced a model version, or of a run's last
+    fit."""
+    found = db.run(con, """
+        SELECT f.run_id, f.cell_seq FROM lineage l JOIN fits f ON f.id = l.src_id
+        WHERE l.src_kind = 'fit' AND l.dst_kind = ? AND l.dst_id = ?
+        ORDER BY f.id DESC LIMIT 1""", [kind, id_]) if kind != "run" else db.run(
+        con, "SELECT run_id, cell_seq FROM fits WHERE run_id = ? AND cell_seq IS NOT NULL "
+             "ORDER BY id DESC LIMIT 1", [id_])
+    return (found[0][0], found[0][1]) if found else None
+
+
+def dataflow_cells(con: duckdb.DuckDBPyConnection, run_id: str, upto: int) -> pd.DataFrame:
+    """The successful cells of a run up to seq ``upto``, with their reads, writes and
+    per-statement records (JSON text; NULL for cells recorded before statements were)."""
+    return _frame(con, """
+        SELECT seq, cell_id, execution_count, source, reads, writes, statements FROM cells
+        WHERE run_id = ? AND seq <= ? AND status = 'ok' ORDER BY seq""", [run_id, upto])
+
+
+def run_nodes(con: duckdb.DuckDBPyConnection, run_id: str | None = None
+              ) -> dict[str, list[tuple[str, str]]]:
+    """run id -> every graph node an edge recorded in that run touches (its cells, the data
+    they read and wrote, its fits, the versions it produced); one run, or all."""
+    found = db.run(con, """
+        SELECT DISTINCT run_id, kind, id FROM (
+            SELECT run_id, src_kind AS kind, src_id AS id FROM lineage_edges
+            UNION ALL
+            SELECT run_id, dst_kind, dst_id FROM lineage_edges)
+        WHERE run_id IS NOT NULL AND coalesce(run_id = ?, true)
+          AND NOT (kind = 'run' AND id = run_id)
+        ORDER BY run_id, kind, id""", [run_id])
+    out: dict[str, list[tuple[str, str]]] = {}
+    for run, kind, id_ in found:
+        out.setdefault(run, []).append((kind, id_))
+    return out
+
+
 def _decode(value: str | None) -> Any:
     try:
         return json.loads(value) if value is not None else None

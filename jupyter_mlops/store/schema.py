@@ -123,6 +123,11 @@ MIGRATIONS: list[str] = [
     SELECT name, alias, arg_max(version, event_id) AS version FROM aliases
     GROUP BY name, alias;
     """,
+    # 8: each cell's per-statement reads/writes/kills (JSON) and capture's own time
+    """
+    ALTER TABLE cells ADD COLUMN statements VARCHAR;
+    ALTER TABLE cells ADD COLUMN capture_ms DOUBLE;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

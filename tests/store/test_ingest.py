@@ -155,3 +155,19 @@ def test_run_read_model_follows_events_across_batches_and_files(store):
              ev.Event(ev.CELL, {"run_id": run, "seq": 2, "source": "y"})])
     row = queries.runs(store).iloc[0]
     assert (row["params.a"], row["params.b"], row["metrics.m"], row["cells"]) == (2, "x", 0.5, 2)
+
+
+def test_cells_store_statements_and_capture_time_and_old_cells_still_ingest(store):
+    run_id = "c" * 32
+    statements = [{"line": 1, "reads": ["a"], "writes": ["b"], "kills": ["b"]}]
+    old = {"run_id": run_id, "seq": 1, "source": "a = 1", "reads": [], "writes": ["a"]}
+    w = SpoolWriter(store)
+    w.write([ev.Event(ev.CELL, old),
+             ev.Event(ev.CELL, {**old, "seq": 2, "source": "b = a", "reads": ["a"],
+                                "writes": ["b"], "statements": statements,
+                                "capture_ms": 0.25})])
+    ingest(store)
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        rows = con.execute("SELECT seq, statements, capture_ms FROM cells ORDER BY seq").fetchall()
+    assert rows[0] == (1, None, None)
+    assert rows[1][0] == 2 and json.loads(rows[1][1]) == statements and rows[1][2] == 0.25
