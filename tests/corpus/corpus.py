@@ -45,6 +45,11 @@ class Case:
                 for c in self.notebook["cells"] if c["cell_type"] == "code"]
 
     @property
+    def executed(self) -> int:
+        """How many code cells run: an empty one is never sent to the kernel."""
+        return sum(1 for source in self.sources if source.strip())
+
+    @property
     def cell_ids(self) -> list[str]:
         """The code cells' nbformat ids; a notebook older than 4.5 has none, so each cell
         gets one as JupyterLab would give it on opening (stable here, for readable errors)."""
@@ -106,6 +111,9 @@ def record(case: Case, root: Path, work: Path) -> Recorded:
     try:
         kernel.run("%load_ext jupyter_mlops")
         for index, (cell_id, source) in enumerate(zip(case.cell_ids, case.sources, strict=True)):
+            if not source.strip():  # JupyterLab (and nbclient) never send an empty cell:
+                out.reads[index] = out.writes[index] = set()  # it reads and writes nothing
+                continue
             reply = kernel.run(source, cell_id=cell_id, timeout=CELL_TIMEOUT)
             if OURS.search(reply["stdout"]):
                 out.printed.append(f"{case.where(index)} printed: {reply['stdout']!r}")
