@@ -293,10 +293,16 @@ def start_job(case: Case, root: Path, work: Path) -> tuple[subprocess.Popen[str]
     shutil.copy(HERE / f"{case.slug}.ipynb", source)
     out = work / "job" / "out.ipynb"
     env = {**os.environ, "JUPYTER_MLOPS_HOME": str(root), "MPLBACKEND": "Agg"}
-    jupyter = Path(sys.executable).parent / "jupyter"
-    return subprocess.Popen([str(jupyter), "mlops", "run", str(source), "-o", str(out)],
+    cli = Path(sys.executable).parent / "jupyter-mlops"  # what `jupyter mlops` runs
+    return subprocess.Popen([str(cli), "run", str(source), "-o", str(out)],
                             env=env, text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT), out
+
+
+# papermill's CLI, without the module the job process skips too (jobs/child.py: ~1.5 s of
+# CPU at import, used only for "iri" formats no notebook schema has): the same execution.
+_PAPERMILL = ("import sys; sys.modules['rfc3987_syntax'] = None; "
+              "from papermill.cli import papermill; sys.exit(papermill())")
 
 
 def start_plain(case: Case, work: Path) -> tuple[subprocess.Popen[str], Path]:
@@ -306,7 +312,7 @@ def start_plain(case: Case, work: Path) -> tuple[subprocess.Popen[str], Path]:
     out = folder / "out.ipynb"
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_MLOPS_HOME"}
     return subprocess.Popen(
-        [sys.executable, "-m", "papermill", "--kernel", "python3", "--cwd", str(folder),
+        [sys.executable, "-c", _PAPERMILL, "--kernel", "python3", "--cwd", str(folder),
          str(HERE / f"{case.slug}.ipynb"), str(out)],
         env={**env, "MPLBACKEND": "Agg"}, text=True, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT), out
