@@ -228,6 +228,15 @@ def cell_data(store: Store, run_id: str) -> pd.DataFrame:
             WHERE e.run_id = ? ORDER BY c.seq, e.relation, e.name""", [run_id])
 
 
+def fits(store: Store, run_id: str) -> pd.DataFrame:
+    """The fits autolog recorded in a run, in the order they were made (cell seq, class,
+    method): what a user made, to check against what they see in their notebook."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        return _frame(con, """SELECT cell_seq AS seq, estimator, method FROM fits
+                              WHERE run_id = ? ORDER BY id""", [run_id])
+
+
 def metric_history(store: Store, run_id: str, key: str) -> pd.DataFrame:
     """Every logged value of one metric of a run, in logging order."""
     with reading(store) as con:

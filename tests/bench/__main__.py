@@ -16,7 +16,8 @@ from tests.bench import Result
 from tests.conftest import ROOT
 
 BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store",
-           "bench_drift", "bench_autolog", "bench_lineage", "bench_jobs", "bench_server"]
+           "bench_drift", "bench_autolog", "bench_lineage", "bench_jobs", "bench_server",
+           "bench_corpus"]
 
 
 def _table(results: list[Result]) -> str:

@@ -1,0 +1,1 @@
+"""The capture corpus: real public notebooks with hand-checked expectations."""
