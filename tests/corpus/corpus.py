@@ -226,7 +226,7 @@ def tally(diffs: list[Diff]) -> dict[str, Tally]:
 # ---- as a job: the same notebook with and without capture, outputs compared -------------
 
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-_TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:e-?\d+)?\s?(?:s|ms|µs|us|ns|sec|seconds)\b")
+_TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:e-?\d+)?\s?(?:s|ms|µs|μs|us|ns|sec|seconds)\b")
 
 
 def _text(value: str | list[str]) -> str:
