@@ -4,7 +4,7 @@ Per cell: source and hash, nbformat cell id, execution count, start, duration, s
 error, the names it read (its AST's loads that exist in the user namespace), the names it
 wrote (bound, rebound, or assigned into), and fingerprints of the data among them.
 The hot path is an AST parse and one pass over the namespace's ids; anything that goes
-wrong is logged once and never reaches the cell. Silent, history-less and nested runs
+wrong goes to the store's capture log, never to the cell. Silent, history-less and nested runs
 (a ``run_cell`` inside a magic) are skipped.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
-import logging
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -21,10 +20,8 @@ from typing import Any, Protocol
 
 from .. import events as ev
 from ..tracking import Tracker
-from . import autolog
+from . import autolog, incidents
 from .fingerprint import describe
-
-log = logging.getLogger("jupyter_mlops")
 
 #: Namespace entries that IPython manages; never reported as read or written.
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
@@ -62,7 +59,6 @@ class CellCapture:
         self.seq = 0
         self._pending: _Pending | None = None
         self._nested = 0
-        self._failed = False
         # id(obj) -> (weakref or None, description): data not written since it was hashed
         self._fingerprints: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._namespace = _Namespace()
@@ -182,10 +178,7 @@ class CellCapture:
     def _fail(self, where: str) -> None:
         self._pending = None
         self.tracker.cell_seq = None
-        if not self._failed:
-            self._failed = True
-            log.warning("jupyter-mlops: cell capture failed %s; the cell itself is unaffected",
-                        where, exc_info=True)
+        incidents.report(self.tracker.store.root, f"cell capture {where}")
 
 
 def _parse(source: str) -> ast.Module | None:
