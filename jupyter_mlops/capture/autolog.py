@@ -18,7 +18,8 @@ internals, metrics' label encoders and pipeline steps are no records of their ow
 user's own loop of fits is the user's. One frame look-up per fit: no stack walk.
 
 Recording never changes what a call returns or raises; a failure in it is an incident in the
-store's capture log (:mod:`.incidents`), never output in the cell.
+store's capture log (:mod:`.incidents`), never output in the cell. ``autolog(False)`` puts
+the original methods back; the two functions keep an inert wrapper (see _patch_validation).
 """
 
 from __future__ import annotations
@@ -174,6 +175,8 @@ def _users_call(obj: Any, frame: FrameType | None) -> str | None:
 def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callable[..., Any]:
     @functools.wraps(original)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not _enabled:  # a function's wrapper stays in place, inert (see _patch_validation)
+            return original(*args, **kwargs)
         depth = getattr(_state, "depth", 0)
         method = _users_call(args[0] if args else None, sys._getframe(1)) if not depth else None
         _state.depth = depth + 1
@@ -220,7 +223,12 @@ def _patch_class(cls: type) -> None:
 
 def _patch_validation(module: ModuleType) -> None:
     """Wrap cross_val_score/cross_validate where they are defined, and where
-    ``sklearn.model_selection`` re-exported them if it already has."""
+    ``sklearn.model_selection`` re-exported them if it already has.
+
+    These wrappers stay when autolog is turned off (inert then): a user's
+    ``from sklearn.model_selection import cross_val_score`` holds whichever function it
+    found, so only a wrapper that never leaves is recorded again when autolog is back on.
+    """
     package = sys.modules.get("sklearn.model_selection")
     for name in CROSS_VALIDATION:
         original = module.__dict__[name]
@@ -252,9 +260,8 @@ def autolog(enable: bool = True) -> None:
     from sklearn.base import BaseEstimator
 
     if not enable:
-        for (owner, name), original in list(_patched.items()):
-            setattr(owner, name, original)
-        _patched.clear()
+        for owner, name in [key for key in _patched if isinstance(key[0], type)]:
+            setattr(owner, name, _patched.pop((owner, name)))
         if _original_init_subclass is _NOT_OWN:
             del BaseEstimator.__init_subclass__
         else:
@@ -280,13 +287,8 @@ def _on_sklearn_base(module: ModuleType) -> None:
         autolog(True)
 
 
-def _on_validation(module: ModuleType) -> None:
-    if _enabled:
-        _patch_validation(module)
-
-
 _AFTER_IMPORT: dict[str, Callable[[ModuleType], None]] = {
-    "sklearn.base": _on_sklearn_base, _VALIDATION: _on_validation}
+    "sklearn.base": _on_sklearn_base, _VALIDATION: _patch_validation}
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):

@@ -161,14 +161,17 @@ def test_register_links_the_training_data_and_autolog_is_reversible(ip, store):
                             "AND dst_id = 'clf:1'").fetchall()
     assert sorted(e[0] for e in edges) == sorted(
         [fingerprint(ip.user_ns["X"]), fingerprint(ip.user_ns["y"])])
+    _run(ip, "from sklearn.model_selection import cross_val_score")
     jupyter_mlops.autolog(False)
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import _validation
 
     assert not hasattr(LogisticRegression.fit, "_jupyter_mlops")
-    assert not hasattr(_validation.cross_val_score, "_jupyter_mlops")
-    _run(ip, "other = LogisticRegression().fit(X, y)")
+    _run(ip, "other = LogisticRegression().fit(X, y)\n"
+             "scores = cross_val_score(LogisticRegression(), X, y, cv=3)")
     assert len(_fits(store)) == 1  # not recorded, and not switched back on by the next cell
+    jupyter_mlops.autolog(True)
+    _run(ip, "scores = cross_val_score(LogisticRegression(), X, y, cv=3)")
+    assert [f[5] for f in _fits(store)] == ["fit", "cross_val_score"]  # the name imported before
 
 
 def test_classes_defined_later_are_wrapped_and_fit_behaviour_is_unchanged(ip, store):
