@@ -252,7 +252,9 @@ def enabled() -> bool:
 
 
 def autolog(enable: bool = True) -> None:
-    """Turn autolog on (the default once the extension is loaded) or off."""
+    """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators and
+    cross-validation): on by default once the extension is loaded; ``False`` turns it off
+    until it is called with ``True``."""
     global _enabled, _user_disabled, _original_init_subclass
     _user_disabled = not enable
     if enable == _enabled:
