@@ -12,10 +12,11 @@ with the fold scores (patched as ``sklearn.model_selection._validation`` is impo
 
 Whose: a call is the user's when it is the outermost wrapped call on its thread (a
 thread-local depth) and the calling frame's module is not in a fitting library (scikit-learn,
-XGBoost, LightGBM, joblib) — unless that frame is a library method of the same object
+XGBoost, LightGBM) — unless that frame is a library method of the same object
 (``TransformerMixin.fit_transform`` calling ``self.fit``). So cross-validation, search
-internals, metrics' label encoders and pipeline steps are no records of their own, while a
-user's own loop of fits is the user's. One frame look-up per fit: no stack walk.
+internals, metrics' label encoders and pipeline steps are no records of their own (their
+parallel workers call ``fit`` from scikit-learn functions too), while a user's own loop of
+fits is the user's, even through ``joblib.Parallel``. One frame look-up per fit: no stack walk.
 
 Recording never changes what a call returns or raises; a failure in it is an incident in the
 store's capture log (:mod:`.incidents`), never output in the cell. ``autolog(False)`` puts
@@ -42,7 +43,7 @@ from .fingerprint import describe
 
 METHODS = ("fit", "fit_transform", "partial_fit")
 CROSS_VALIDATION = ("cross_val_score", "cross_validate")
-_LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm", "joblib"})
+_LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm"})
 _VALIDATION = "sklearn.model_selection._validation"
 _state = threading.local()
 _patched: dict[tuple[Any, str], Any] = {}  # (class or module, name) -> original

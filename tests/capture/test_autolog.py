@@ -133,13 +133,17 @@ def test_library_internal_fits_are_not_records_and_the_runs_last_fit_is_the_user
     assert autolog.last_fit(ip.user_ns["model"])["inputs"] == fits[0][2]
 
 
-def test_a_users_own_loop_and_a_mixins_fit_transform_are_the_users(ip, store):
+def test_a_users_own_loops_and_a_mixins_fit_transform_are_the_users(ip, store):
     _run(ip, "for c in (0.1, 1, 10):\n    LogisticRegression(C=c).fit(X, y)\n"
-             "scaled = StandardScaler().fit_transform(X)")
+             "scaled = StandardScaler().fit_transform(X)\n"
+             "from joblib import Parallel, delayed\n"
+             "models = Parallel(n_jobs=2, backend='threading')(\n"
+             "    delayed(LogisticRegression(C=c).fit)(X, y) for c in (2, 3))")
     fits = _fits(store)
-    assert [json.loads(f[6]).get("C") for f in fits] == [0.1, 1, 10, None]
-    assert [f[5] for f in fits] == ["fit", "fit", "fit", "fit_transform"]
-    assert len({f[4] for f in fits}) == 4  # each fitted model stored (content-addressed)
+    cs = [json.loads(f[6]).get("C") for f in fits]
+    assert cs[:4] == [0.1, 1, 10, None] and sorted(cs[4:]) == [2, 3]  # two threads: any order
+    assert [f[5] for f in fits] == ["fit", "fit", "fit", "fit_transform", "fit", "fit"]
+    assert len({f[4] for f in fits}) == 6  # each fitted model stored (content-addressed)
 
 
 def test_xgboost_and_lightgbm_estimators(ip, store):
@@ -212,12 +216,14 @@ def test_a_one_cell_notebook_is_recorded_and_a_failure_shows_nothing(store, kern
 
 
 def test_a_job_records_its_one_cell_fit_and_prints_nothing(store, tmp_path):
-    nb = write_notebook(tmp_path / "train.ipynb", ONE_CELL, UNSTORABLE, parameters=None)
+    first = ("import numpy as np\nfrom xgboost import XGBClassifier  # imports scikit-learn\n"
+             "X = np.random.default_rng(0).normal(size=(60, 3))\n"
+             "model = XGBClassifier(n_estimators=3).fit(X, (X[:, 0] > 0).astype(int))")
+    nb = write_notebook(tmp_path / "train.ipynb", first, UNSTORABLE, parameters=None)
     done = cli("run", str(nb))
     assert done.returncode == 0, done.stderr
     job = queries.jobs(store).iloc[0]
     executed = nbformat.read(job.output, as_version=4)
     assert [c.outputs for c in executed.cells] == [[], []]
-    assert [f[1].rsplit(".", 1)[-1] for f in _fits(store)] == ["LogisticRegression",
-                                                               "Streaming"]
+    assert [f[1].rsplit(".", 1)[-1] for f in _fits(store)] == ["XGBClassifier", "Streaming"]
     assert [e["where"] for e in _logged(store)] == ["autolog: storing the fitted model"]
