@@ -19,8 +19,8 @@ parallel workers call ``fit`` from scikit-learn functions too), while a user's o
 fits is the user's, even through ``joblib.Parallel``. One frame look-up per fit: no stack walk.
 
 Recording never changes what a call returns or raises; a failure in it is an incident in the
-store's capture log (:mod:`.incidents`), never output in the cell. ``autolog(False)`` puts
-the original methods back; the two functions keep an inert wrapper (see _patch_validation).
+store's capture log (:mod:`.incidents`), never output in the cell. ``autolog(False)`` leaves
+the wrappers in place, passing calls straight through (see _hook_subclasses for why).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import time
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
@@ -46,12 +47,10 @@ CROSS_VALIDATION = ("cross_val_score", "cross_validate")
 _LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm"})
 _VALIDATION = "sklearn.model_selection._validation"
 _state = threading.local()
-_patched: dict[tuple[Any, str], Any] = {}  # (class or module, name) -> original
 _fits: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 _enabled = False
 _user_disabled = False  # autolog(False) was called: do not turn it back on by itself
-_NOT_OWN = object()  # BaseEstimator had no __init_subclass__ of its own
-_original_init_subclass: Any = _NOT_OWN
+_hooked = False  # BaseEstimator.__init_subclass__ wraps each new subclass
 
 Record = Callable[[tuple[Any, ...], dict[str, Any], Any, float, str], None]
 
@@ -163,20 +162,25 @@ def _users_call(obj: Any, frame: FrameType | None) -> str | None:
     """The method name to record if the outermost call came from the user, else None.
 
     A library frame counts as the user's only when it is a method of the same object (a
-    mixin's ``fit_predict`` calling ``self.fit``); that method's name is recorded.
+    mixin's ``fit_predict`` calling ``self.fit``, or a decorator's wrapper) that was itself
+    called by the user (not by a library's parallel worker, whose thread has no depth); the
+    outer method's name is recorded when it is a ``fit…`` one.
     """
     if frame is None or frame.f_globals.get("__name__", "").partition(".")[0] not in _LIBRARIES:
         return ""
     code = frame.f_code
     if code.co_argcount and code.co_varnames[0] == "self" and frame.f_locals.get("self") is obj:
-        return code.co_name
+        outer = _users_call(obj, frame.f_back)
+        if outer is None:
+            return None
+        return outer or (code.co_name if code.co_name.startswith("fit") else "")
     return None
 
 
 def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callable[..., Any]:
     @functools.wraps(original)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not _enabled:  # a function's wrapper stays in place, inert (see _patch_validation)
+        if not _enabled:  # turned off: wrappers stay in place, inert (see _hook_subclasses)
             return original(*args, **kwargs)
         depth = getattr(_state, "depth", 0)
         method = _users_call(args[0] if args else None, sys._getframe(1)) if not depth else None
@@ -199,7 +203,7 @@ def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callabl
     return wrapper
 
 
-def _store_root() -> Any:
+def _store_root() -> Path | None:
     try:
         from ..tracking import tracker
 
@@ -210,10 +214,8 @@ def _store_root() -> Any:
 
 def _wrap(owner: Any, name: str, record: Record) -> None:
     original = owner.__dict__[name]
-    if getattr(original, "_jupyter_mlops", False) or (owner, name) in _patched:
-        return
-    _patched[(owner, name)] = original
-    setattr(owner, name, _tracked(original, name, record))
+    if not getattr(original, "_jupyter_mlops", False):  # (also set on a wrapper of ours)
+        setattr(owner, name, _tracked(original, name, record))
 
 
 def _patch_class(cls: type) -> None:
@@ -224,12 +226,9 @@ def _patch_class(cls: type) -> None:
 
 def _patch_validation(module: ModuleType) -> None:
     """Wrap cross_val_score/cross_validate where they are defined, and where
-    ``sklearn.model_selection`` re-exported them if it already has.
-
-    These wrappers stay when autolog is turned off (inert then): a user's
-    ``from sklearn.model_selection import cross_val_score`` holds whichever function it
-    found, so only a wrapper that never leaves is recorded again when autolog is back on.
-    """
+    ``sklearn.model_selection`` re-exported them if it already has (a wrapper that never
+    leaves also keeps a user's ``from sklearn.model_selection import cross_val_score``
+    recorded after autolog was off and on again)."""
     package = sys.modules.get("sklearn.model_selection")
     for name in CROSS_VALIDATION:
         original = module.__dict__[name]
@@ -256,33 +255,42 @@ def autolog(enable: bool = True) -> None:
     """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators and
     cross-validation): on by default once the extension is loaded; ``False`` turns it off
     until it is called with ``True``."""
-    global _enabled, _user_disabled, _original_init_subclass
+    global _enabled, _user_disabled
     _user_disabled = not enable
     if enable == _enabled:
         return
-    from sklearn.base import BaseEstimator
+    if enable:
+        from sklearn.base import BaseEstimator
 
-    if not enable:
-        for owner, name in [key for key in _patched if isinstance(key[0], type)]:
-            setattr(owner, name, _patched.pop((owner, name)))
-        if _original_init_subclass is _NOT_OWN:
-            del BaseEstimator.__init_subclass__
-        else:
-            BaseEstimator.__init_subclass__ = _original_init_subclass
-        _enabled = False
-        return
-    for cls in _all_subclasses(BaseEstimator):
+        _hook_subclasses(BaseEstimator)
+        if _VALIDATION in sys.modules:
+            _patch_validation(sys.modules[_VALIDATION])
+    _enabled = enable
+
+
+def _hook_subclasses(base: type) -> None:
+    """Wrap every subclass of ``base`` there is, and each one created from now on.
+
+    The hook runs inside the chain of ``__init_subclass__``: a mixin later in it may wrap
+    our wrapper again (scikit-learn's ``set_output`` wraps ``fit_transform``), so wrappers
+    are never taken out; turned off, they only pass the call through.
+    """
+    global _hooked
+    for cls in _all_subclasses(base):
         _patch_class(cls)
-    if _VALIDATION in sys.modules:
-        _patch_validation(sys.modules[_VALIDATION])
-    _original_init_subclass = BaseEstimator.__dict__.get("__init_subclass__", _NOT_OWN)
+    if _hooked:
+        return
+    own = base.__dict__.get("__init_subclass__")
 
     def init_subclass(cls: type, **kwargs: Any) -> None:
-        super(BaseEstimator, cls).__init_subclass__(**kwargs)  # sklearn's own hooks
+        if own is not None:
+            own.__func__(cls, **kwargs)
+        else:
+            super(base, cls).__init_subclass__(**kwargs)  # the mixins' own hooks
         _patch_class(cls)
 
-    BaseEstimator.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
-    _enabled = True
+    base.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
+    _hooked = True
 
 
 def _on_sklearn_base(module: ModuleType) -> None:

@@ -127,10 +127,20 @@ def test_library_internal_fits_are_not_records_and_the_runs_last_fit_is_the_user
              "from sklearn.model_selection import cross_val_predict\n"
              "report = classification_report(y, model.predict(X))\n"
              "pred = cross_val_predict(LogisticRegression(), X, y, cv=5)")
+    _run(ip, "from joblib import parallel_backend\n"  # worker threads, where depth is 0
+             "from sklearn.compose import make_column_transformer\n"
+             "from sklearn.model_selection import cross_val_score\n"
+             "with parallel_backend('threading', n_jobs=2):\n"
+             "    Z = make_column_transformer((StandardScaler(), ['a', 'b']),\n"
+             "                                (StandardScaler(), ['c'])).fit_transform(X)\n"
+             "    cross_val_score(LogisticRegression(), X, y, cv=3)\n"
+             "model = LogisticRegression(C=2).fit(X, y)")
     fits = _fits(store)
-    assert [f[1] for f in fits] == ["sklearn.linear_model._logistic.LogisticRegression"]
-    assert jupyter_mlops.lineage.slice(fits[0][7]).seq.tolist()[-1] == 2  # the run's last fit
-    assert autolog.last_fit(ip.user_ns["model"])["inputs"] == fits[0][2]
+    assert [f[1].rsplit(".", 1)[-1] for f in fits] == [
+        "LogisticRegression", "ColumnTransformer", "LogisticRegression", "LogisticRegression"]
+    assert [f[5] for f in fits] == ["fit", "fit_transform", "cross_val_score", "fit"]
+    assert jupyter_mlops.lineage.slice(fits[0][7]).seq.tolist()[-1] == 3  # the run's last fit
+    assert autolog.last_fit(ip.user_ns["model"])["inputs"] == fits[3][2]
 
 
 def test_a_users_own_loops_and_a_mixins_fit_transform_are_the_users(ip, store):
@@ -165,14 +175,17 @@ def test_register_links_the_training_data_and_autolog_is_reversible(ip, store):
                             "AND dst_id = 'clf:1'").fetchall()
     assert sorted(e[0] for e in edges) == sorted(
         [fingerprint(ip.user_ns["X"]), fingerprint(ip.user_ns["y"])])
-    _run(ip, "from sklearn.model_selection import cross_val_score")
+    _run(ip, "from sklearn.model_selection import cross_val_score\n"
+             "from sklearn.decomposition import PCA\n"
+             "class Projection(PCA):  # created while autolog is on\n"
+             "    def fit_transform(self, X, y=None):\n"
+             "        return super().fit_transform(X, y)")
     jupyter_mlops.autolog(False)
-    from sklearn.linear_model import LogisticRegression
-
-    assert not hasattr(LogisticRegression.fit, "_jupyter_mlops")
     _run(ip, "other = LogisticRegression().fit(X, y)\n"
-             "scores = cross_val_score(LogisticRegression(), X, y, cv=3)")
+             "scores = cross_val_score(LogisticRegression(), X, y, cv=3)\n"
+             "projected = Projection(2).set_output(transform='pandas').fit_transform(X)")
     assert len(_fits(store)) == 1  # not recorded, and not switched back on by the next cell
+    assert type(ip.user_ns["projected"]).__name__ == "DataFrame"  # set_output's wrapper kept
     jupyter_mlops.autolog(True)
     _run(ip, "scores = cross_val_score(LogisticRegression(), X, y, cv=3)")
     assert [f[5] for f in _fits(store)] == ["fit", "cross_val_score"]  # the name imported before
