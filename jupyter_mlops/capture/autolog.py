@@ -247,10 +247,6 @@ def _all_subclasses(cls: type) -> list[type]:
     return seen
 
 
-def enabled() -> bool:
-    return _enabled
-
-
 def autolog(enable: bool = True) -> None:
     """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators and
     cross-validation): on by default once the extension is loaded; ``False`` turns it off
