@@ -212,16 +212,20 @@ def _store_root() -> Path | None:
         return None
 
 
-def _wrap(owner: Any, name: str, record: Record) -> None:
-    original = owner.__dict__[name]
+def _wrap(owner: Any, attribute: str, record: Record, name: str | None = None) -> None:
+    """Wrap ``owner.attribute``, recorded as method ``name`` (default: the attribute)."""
+    original = owner.__dict__[attribute]
     if not getattr(original, "_jupyter_mlops", False):  # (also set on a wrapper of ours)
-        setattr(owner, name, _tracked(original, name, record))
+        setattr(owner, attribute, _tracked(original, name or attribute, record))
 
 
 def _patch_class(cls: type) -> None:
     for name in METHODS:
-        if name in cls.__dict__ and callable(cls.__dict__[name]):
+        found = cls.__dict__.get(name)
+        if callable(found):
             _wrap(cls, name, _record_fit)
+        elif callable(getattr(found, "fn", None)):  # scikit-learn's available_if descriptor
+            _wrap(found, "fn", _record_fit, name)  # (Pipeline.fit_transform, partial_fits)
 
 
 def _patch_validation(module: ModuleType) -> None:

@@ -144,12 +144,18 @@ def test_library_internal_fits_are_not_records_and_the_runs_last_fit_is_the_user
 
 
 def test_a_users_own_loops_and_a_mixins_fit_transform_are_the_users(ip, store):
+    _run(ip, "from sklearn.decomposition import PCA\n"
+             "from sklearn.neural_network import MLPClassifier\n"  # available_if methods:
+             "Z = make_pipeline(StandardScaler(), PCA(2)).fit_transform(X)\n"
+             "mlp = MLPClassifier(max_iter=5).partial_fit(X, y, classes=[0, 1])")
+    assert [(f[1].rsplit(".", 1)[-1], f[5]) for f in _fits(store)] == [
+        ("Pipeline", "fit_transform"), ("MLPClassifier", "partial_fit")]
     _run(ip, "for c in (0.1, 1, 10):\n    LogisticRegression(C=c).fit(X, y)\n"
              "scaled = StandardScaler().fit_transform(X)\n"
              "from joblib import Parallel, delayed\n"
              "models = Parallel(n_jobs=2, backend='threading')(\n"
              "    delayed(LogisticRegression(C=c).fit)(X, y) for c in (2, 3))")
-    fits = _fits(store)
+    fits = _fits(store)[2:]
     cs = [json.loads(f[6]).get("C") for f in fits]
     assert cs[:4] == [0.1, 1, 10, None] and sorted(cs[4:]) == [2, 3]  # two threads: any order
     assert [f[5] for f in fits] == ["fit", "fit", "fit", "fit_transform", "fit", "fit"]
