@@ -82,6 +82,7 @@ def load_ipython_extension(ip: Any) -> None:
     """
     if id(ip) in _loaded:
         return
+    from .capture import autolog
     from .capture.hooks import CellCapture
     from .magics import MLOpsMagics
 
@@ -93,6 +94,7 @@ def load_ipython_extension(ip: Any) -> None:
         t.ensure_run()
         capture = CellCapture(ip, t, magics)
         capture.register()
+        autolog.install_when_imported()  # fits from the cell that imports scikit-learn on
     _loaded[id(ip)] = capture
     ip.user_ns.setdefault("mlops", __import__(__name__))
 

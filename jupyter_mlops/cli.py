@@ -147,10 +147,13 @@ def rebuild(ctx: click.Context) -> None:
 @main.command()
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """Where the store is and how it is: size, pending events, schema, lock holders."""
+    """Where the store is and how it is: size, pending events, schema, lock holders, and
+    the last failures inside capture (which never show in a cell)."""
+    from .capture.incidents import summary
     from .store.doctor import diagnose
 
-    for key, value in diagnose(_store(ctx)).items():
+    store = _store(ctx)
+    for key, value in {**diagnose(store), **summary(store.root)}.items():
         click.echo(f"{key:>16}: {value}")
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import artifacts
 from . import events as ev
+from .capture.autolog import last_fit, params_of
 from .store import NotFound, Store, StoreError, db
 from .store.ingest import ingest
 from .store.lock import hold
@@ -73,14 +74,6 @@ def _check_model(model: Any) -> None:
                             f"before register()") from None
 
 
-def _params(model: Any) -> dict[str, Any]:
-    try:
-        return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
-                for k, v in model.get_params(deep=False).items()}
-    except Exception:
-        return {}
-
-
 def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
              data: list[str] | None = None) -> ModelVersion:
     """Store the fitted model as the next version of ``name``.
@@ -90,8 +83,6 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     """
     _check_name("model name", name)
     _check_model(model)
-    from .capture.autolog import last_fit
-
     fit = last_fit(model) or {}
     if data is None:
         data = fit.get("inputs")
@@ -111,9 +102,9 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
         flavor = f"{type(model).__module__}.{type(model).__qualname__}"
         record_now(store, ev.Event(ev.MODEL_VERSION, {
             "run_id": run_id, "name": name, "version": version, "artifact": sha,
-            "format": fmt, "flavor": flavor, "metrics": metrics, "params": _params(model),
+            "format": fmt, "flavor": flavor, "metrics": metrics, "params": params_of(model),
             "data": list(data or []), "size": len(blob), "fit": fit.get("fit")}))
-    return ModelVersion(name, version, run_id, sha, fmt, flavor, dict(metrics), _params(model))
+    return ModelVersion(name, version, run_id, sha, fmt, flavor, dict(metrics), params_of(model))
 
 
 def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:

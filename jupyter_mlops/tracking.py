@@ -3,13 +3,13 @@
 A run starts when the extension loads (or at the first ``log_*`` call) and ends at
 interpreter exit or on request. Inside a papermill job the runner owns the run and hands
 its id over in ``JUPYTER_MLOPS_RUN_ID``; the kernel then only adds to it.
-Writing never raises into user code: a store that cannot be written is reported once.
+Writing never raises into user code or prints into a cell: a store that cannot be
+written is an incident in the store's capture log (:mod:`.capture.incidents`).
 """
 
 from __future__ import annotations
 
 import atexit
-import logging
 import numbers
 import os
 import socket
@@ -18,12 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
-from .capture import environment
+from .capture import environment, incidents
 from .config import EXPERIMENT_ENV, RUN_ID_ENV, notebook_path
 from .store import Store, StoreError
 from .store.spool import SpoolWriter
-
-log = logging.getLogger("jupyter_mlops")
 
 
 class Tracker:
@@ -36,12 +34,11 @@ class Tracker:
         self.experiment: str | None = None
         self.owns_run = False
         self.cell_seq: int | None = None  # the cell executing now, for params/metrics
-        self._warned = False
         self._attached = False
         self._env_thread: threading.Thread | None = None
 
     def emit(self, type_: str, payload: dict[str, Any]) -> bool:
-        """Append one event; on failure warn once and return False, never raise."""
+        """Append one event; on failure record an incident and return False, never raise."""
         return self.emit_event(ev.Event(type_, payload))
 
     def emit_event(self, event: ev.Event) -> bool:
@@ -49,10 +46,8 @@ class Tracker:
         try:
             self.writer.append(event)
             return True
-        except (StoreError, OSError) as e:
-            if not self._warned:
-                self._warned = True
-                log.warning("jupyter-mlops: not recording: %s", e)
+        except (StoreError, OSError):
+            incidents.report(self.store.root, "not recording")
             return False
 
     def start_run(self, experiment: str | None = None, kind: str = "interactive", *,
@@ -92,8 +87,8 @@ class Tracker:
         self.run_id, self.owns_run = None, False
         try:
             self.writer.flush()
-        except OSError as e:
-            log.warning("jupyter-mlops: could not flush the spool: %s", e)
+        except OSError:
+            incidents.report(self.store.root, "flushing the spool")
 
     def wait_environment(self, timeout: float = 30.0) -> None:
         """Let the environment snapshot finish: a short-lived process (a job's runner)
@@ -135,7 +130,7 @@ class Tracker:
                 "notebook_hash": environment.file_hash(notebook) if notebook else None,
             })
         except Exception:  # the environment is a nice-to-have; never break the kernel
-            log.warning("jupyter-mlops: could not record the environment", exc_info=True)
+            incidents.report(self.store.root, "recording the environment")
 
 
 def _check_key(key: Any, what: str) -> str:

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from jupyter_mlops import events as ev
+from jupyter_mlops.capture import incidents
 from jupyter_mlops.store import Store, queries
 from jupyter_mlops.tracking import Tracker
 
@@ -62,12 +63,25 @@ def test_experiment_change_moves_the_run(store, tracker):
         tracker.set_experiment("  ")
 
 
-def test_unwritable_store_warns_once_and_never_raises(tmp_path, caplog):
+def test_unwritable_store_never_raises_nor_prints(tmp_path, caplog, capsys):
     (tmp_path / "f").write_text("")
     t = Tracker(Store(tmp_path / "f" / "store"))  # a path below a file: never writable
+    before = incidents.count
     t.start_run()
     t.log_metrics({"m": 1.0})
     t.log_params({"p": 1})
-    warnings = [r for r in caplog.records if "not recording" in r.getMessage()]
-    assert len(warnings) == 1
-    assert "JUPYTER_MLOPS_HOME" in warnings[0].getMessage()
+    t.wait_environment()
+    assert caplog.records == [] and capsys.readouterr().err == ""
+    assert incidents.count - before >= 3  # counted, though the log cannot be written there
+
+
+def test_a_spool_that_cannot_be_written_is_logged_in_the_store(store, caplog, capsys):
+    store.spool_dir.rmdir()
+    store.spool_dir.write_text("")  # a file where the spool folder should be
+    t = Tracker(store)
+    t.log_metrics({"m": 1.0})
+    t.wait_environment()
+    assert caplog.records == [] and capsys.readouterr().err == ""
+    logged = [json.loads(x) for x in incidents.log_path(store.root).read_text().splitlines()]
+    assert {e["where"] for e in logged} == {"not recording"}
+    assert "JUPYTER_MLOPS_HOME" in logged[0]["error"]

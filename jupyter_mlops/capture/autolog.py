@@ -1,36 +1,58 @@
-"""scikit-learn autolog: every top-level ``fit`` is recorded without a call.
+"""Autolog: each fit the user makes is one record, from the moment scikit-learn is imported.
 
-``fit``, ``fit_transform`` and ``partial_fit`` are wrapped on each ``BaseEstimator`` subclass
-that defines them, including classes created later (through ``__init_subclass__``). A
-thread-local depth makes a meta-estimator's fit one record (a Pipeline's steps, a grid
-search's refits are inside it). Recording never changes what ``fit`` returns or raises; a
-failure in recording is logged once. ``autolog(False)`` restores the original methods.
+On: :func:`install_when_imported` (called when the extension loads) turns autolog on if
+scikit-learn is imported, and otherwise puts a finder on ``sys.meta_path`` that does it right
+after ``sklearn.base`` executes, so a fit in the very cell that imports scikit-learn (or
+XGBoost or LightGBM, which import it) is recorded. ``autolog(False)`` wins over both.
+
+What: ``fit``, ``fit_transform`` and ``partial_fit`` of each ``BaseEstimator`` subclass, also
+classes created later (through ``__init_subclass__``: XGBoost's and LightGBM's scikit-learn
+estimators are such subclasses), and ``cross_val_score`` / ``cross_validate`` as one record
+with the fold scores (patched as ``sklearn.model_selection._validation`` is imported).
+
+Whose: a call is the user's when it is the outermost wrapped call on its thread (a
+thread-local depth) and the calling frame's module is not in a fitting library (scikit-learn,
+XGBoost, LightGBM) — unless that frame is a library method of the same object
+(``TransformerMixin.fit_transform`` calling ``self.fit``). So cross-validation, search
+internals, metrics' label encoders and pipeline steps are no records of their own (their
+parallel workers call ``fit`` from scikit-learn functions too), while a user's own loop of
+fits is the user's, even through ``joblib.Parallel``. One frame look-up per fit: no stack walk.
+
+Recording never changes what a call returns or raises; a failure in it is an incident in the
+store's capture log (:mod:`.incidents`), never output in the cell. ``autolog(False)`` leaves
+the wrappers in place, passing calls straight through (see _hook_subclasses for why).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
-import logging
+import importlib.abc
 import sys
 import threading
 import time
+import warnings
 import weakref
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import FrameType, ModuleType
 from typing import Any
 
 from .. import events as ev
+from . import incidents
 from .fingerprint import describe
 
-log = logging.getLogger("jupyter_mlops")
-
 METHODS = ("fit", "fit_transform", "partial_fit")
+CROSS_VALIDATION = ("cross_val_score", "cross_validate")
+_LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm"})
+_VALIDATION = "sklearn.model_selection._validation"
 _state = threading.local()
-_patched: dict[tuple[type, str], Any] = {}  # (class, method) -> original
 _fits: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
-_warned = False
 _enabled = False
 _user_disabled = False  # autolog(False) was called: do not turn it back on by itself
-_NOT_OWN = object()  # BaseEstimator had no __init_subclass__ of its own
-_original_init_subclass: Any = _NOT_OWN
+_hooked = False  # BaseEstimator.__init_subclass__ wraps each new subclass
+
+Record = Callable[[tuple[Any, ...], dict[str, Any], Any, float, str], None]
 
 
 def last_fit(model: Any) -> dict[str, Any] | None:
@@ -41,7 +63,16 @@ def last_fit(model: Any) -> dict[str, Any] | None:
         return None
 
 
-def _inputs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+def params_of(model: Any) -> dict[str, Any]:
+    """An estimator's own parameters as JSON values (others as their repr); {} if it has none."""
+    try:
+        return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+                for k, v in model.get_params(deep=False).items()}
+    except Exception:
+        return {}
+
+
+def _inputs(args: Sequence[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
     for role, position in (("X", 0), ("y", 1)):
         value = args[position] if len(args) > position else kwargs.get(role)
@@ -52,72 +83,162 @@ def _inputs(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[dict[str, Any
 
 
 def _search(model: Any) -> dict[str, Any] | None:
-    """Best params and the top of the cv table of a fitted search object."""
+    """A fitted search's cv table (top 50 by rank), with its best params and score if any.
+
+    Any ``refit`` works: a callable leaves no ``best_score_``, ``False`` no ``best_*`` at all,
+    and multi-metric searches rank by the refit metric (the first one when there is none).
+    """
     results = getattr(model, "cv_results_", None)
-    if results is None or not hasattr(model, "best_params_"):
+    if not isinstance(results, dict) or "params" not in results:
         return None
-    ranks = list(results.get("rank_test_score", []))
+    refit = getattr(model, "refit", True)
+    metric = refit if isinstance(refit, str) and f"rank_test_{refit}" in results else next(
+        (k[len("rank_test_"):] for k in results if k.startswith("rank_test_")), "score")
+    unranked = range(1, len(results["params"]) + 1)
+    ranks = [int(r) for r in results.get(f"rank_test_{metric}", unranked)]
     order = sorted(range(len(ranks)), key=ranks.__getitem__)[:50]
-    return {"best_params": model.best_params_, "best_score": float(model.best_score_),
-            "cv": [{"params": results["params"][i],
-                    "mean_test_score": float(results["mean_test_score"][i]),
-                    "std_test_score": float(results["std_test_score"][i]),
-                    "rank": int(ranks[i])} for i in order]}
+    mean, std = results.get(f"mean_test_{metric}"), results.get(f"std_test_{metric}")
+    found: dict[str, Any] = {"metric": metric, "cv": [
+        {"params": results["params"][i], "rank": ranks[i],
+         "mean_test_score": None if mean is None else float(mean[i]),
+         "std_test_score": None if std is None else float(std[i])} for i in order]}
+    if hasattr(model, "best_params_"):
+        found["best_params"] = model.best_params_
+    if hasattr(model, "best_score_"):
+        found["best_score"] = float(model.best_score_)
+    return found
 
 
-def _record(model: Any, method: str, args: tuple[Any, ...], kwargs: dict[str, Any],
-            seconds: float) -> None:
+def _artifact(store: Any, model: Any) -> tuple[str | None, str | None]:
+    """The model stored content-addressed (an identical refit costs no new file); a model
+    that cannot be serialized is recorded without one, as an incident."""
     from .. import artifacts
-    from ..registry import _params
+
+    try:
+        blob, fmt = artifacts.dump_model(model)
+        return artifacts.put(store, blob, durable=False), fmt
+    except Exception:
+        incidents.report(store.root, "autolog: storing the fitted model")
+        return None, None
+
+
+def _emit(estimator: Any, method: str, inputs: list[dict[str, Any]], seconds: float,
+          search: dict[str, Any] | None, keep: Any) -> None:
+    """One fit record; ``keep`` is the fitted object to store (None: nothing to keep)."""
     from ..tracking import tracker
 
     t = tracker()
-    inputs = _inputs(args, kwargs)
-    blob, fmt = artifacts.dump_model(model)
+    artifact, fmt = _artifact(t.store, keep) if keep is not None else (None, None)
     event = ev.Event(ev.FIT, {
         "run_id": t.ensure_run(), "cell_seq": t.cell_seq, "method": method,
-        "estimator": f"{type(model).__module__}.{type(model).__qualname__}",
-        "params": _params(model), "inputs": inputs, "duration_ms": seconds * 1000,
-        "artifact": artifacts.put(t.store, blob, durable=False), "format": fmt,
-        "search": _search(model)})
-    if t.emit_event(event):  # what register() links the version to
-        _fits[model] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]}
+        "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
+        "params": params_of(estimator), "inputs": inputs, "duration_ms": seconds * 1000,
+        "artifact": artifact, "format": fmt, "search": search})
+    if t.emit_event(event) and keep is not None:  # what register() links the version to
+        _fits[keep] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]}
 
 
-def _wrap(cls: type, name: str) -> None:
-    original = cls.__dict__[name]
-    if getattr(original, "_jupyter_mlops", False) or (cls, name) in _patched:
-        return
+def _record_fit(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, seconds: float,
+                method: str) -> None:
+    model = args[0]
+    search = _search(model)
+    # a search with refit=False has no best estimator: its cv table is the whole result
+    keep = None if search is not None and not hasattr(model, "best_estimator_") else model
+    _emit(model, method, _inputs(args[1:], kwargs), seconds, search, keep)
 
+
+def _record_cross_validation(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any,
+                             seconds: float, method: str) -> None:
+    """One record for the whole cross-validation: the fold scores, no artifact (the
+    estimator passed in stays unfitted; the folds fitted clones)."""
+    estimator = args[0] if args else kwargs.get("estimator")
+    scores = {"test_score": result} if method == "cross_val_score" else {
+        k: v for k, v in result.items() if k.startswith(("test_", "train_"))}
+    _emit(estimator, method, _inputs(args[1:], kwargs), seconds,
+          {"scores": {k: [float(s) for s in v] for k, v in scores.items()}}, None)
+
+
+def _users_call(obj: Any, frame: FrameType | None) -> str | None:
+    """The method name to record if the outermost call came from the user, else None.
+
+    A library frame counts as the user's only when it is a method of the same object (a
+    mixin's ``fit_predict`` calling ``self.fit``, or a decorator's wrapper) that was itself
+    called by the user (not by a library's parallel worker, whose thread has no depth); the
+    outer method's name is recorded when it is a ``fit…`` one.
+    """
+    if frame is None or frame.f_globals.get("__name__", "").partition(".")[0] not in _LIBRARIES:
+        return ""
+    code = frame.f_code
+    if code.co_argcount and code.co_varnames[0] == "self" and frame.f_locals.get("self") is obj:
+        outer = _users_call(obj, frame.f_back)
+        if outer is None:
+            return None
+        return outer or (code.co_name if code.co_name.startswith("fit") else "")
+    return None
+
+
+def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callable[..., Any]:
     @functools.wraps(original)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not _enabled:  # turned off: wrappers stay in place, inert (see _hook_subclasses)
+            return original(*args, **kwargs)
         depth = getattr(_state, "depth", 0)
+        method = _users_call(args[0] if args else None, sys._getframe(1)) if not depth else None
         _state.depth = depth + 1
         started = time.perf_counter()
         try:
-            result = original(self, *args, **kwargs)
+            result = original(*args, **kwargs)
         finally:
             _state.depth = depth
-        if depth == 0:
-            global _warned
+        if method is not None:
             try:
-                _record(self, name, args, kwargs, time.perf_counter() - started)
+                with warnings.catch_warnings():  # a library's warning is not the user's
+                    warnings.simplefilter("ignore")
+                    record(args, kwargs, result, time.perf_counter() - started, method or name)
             except Exception:
-                if not _warned:
-                    _warned = True
-                    log.warning("jupyter-mlops: autolog could not record a fit; the fit "
-                                "itself is unaffected", exc_info=True)
+                incidents.report(_store_root(), f"autolog: recording {name}")
         return result
 
     wrapper._jupyter_mlops = True  # type: ignore[attr-defined]
-    _patched[(cls, name)] = original
-    setattr(cls, name, wrapper)
+    return wrapper
+
+
+def _store_root() -> Path | None:
+    try:
+        from ..tracking import tracker
+
+        return tracker().store.root
+    except Exception:
+        return None
+
+
+def _wrap(owner: Any, attribute: str, record: Record, name: str | None = None) -> None:
+    """Wrap ``owner.attribute``, recorded as method ``name`` (default: the attribute)."""
+    original = owner.__dict__[attribute]
+    if not getattr(original, "_jupyter_mlops", False):  # (also set on a wrapper of ours)
+        setattr(owner, attribute, _tracked(original, name or attribute, record))
 
 
 def _patch_class(cls: type) -> None:
     for name in METHODS:
-        if name in cls.__dict__ and callable(cls.__dict__[name]):
-            _wrap(cls, name)
+        found = cls.__dict__.get(name)
+        if callable(found):
+            _wrap(cls, name, _record_fit)
+        elif callable(getattr(found, "fn", None)):  # scikit-learn's available_if descriptor
+            _wrap(found, "fn", _record_fit, name)  # (Pipeline.fit_transform, partial_fits)
+
+
+def _patch_validation(module: ModuleType) -> None:
+    """Wrap cross_val_score/cross_validate where they are defined, and where
+    ``sklearn.model_selection`` re-exported them if it already has (a wrapper that never
+    leaves also keeps a user's ``from sklearn.model_selection import cross_val_score``
+    recorded after autolog was off and on again)."""
+    package = sys.modules.get("sklearn.model_selection")
+    for name in CROSS_VALIDATION:
+        original = module.__dict__[name]
+        _wrap(module, name, _record_cross_validation)
+        if package is not None and package.__dict__.get(name) is original:
+            _wrap(package, name, _record_cross_validation)
 
 
 def _all_subclasses(cls: type) -> list[type]:
@@ -130,41 +251,100 @@ def _all_subclasses(cls: type) -> list[type]:
     return seen
 
 
-def enabled() -> bool:
-    return _enabled
-
-
 def autolog(enable: bool = True) -> None:
-    """Turn scikit-learn autolog on (the default once the extension is loaded) or off."""
-    global _enabled, _user_disabled, _original_init_subclass
+    """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators and
+    cross-validation): on by default once the extension is loaded; ``False`` turns it off
+    until it is called with ``True``."""
+    global _enabled, _user_disabled
     _user_disabled = not enable
     if enable == _enabled:
         return
-    from sklearn.base import BaseEstimator
+    if enable:
+        from sklearn.base import BaseEstimator
 
-    if not enable:
-        for (cls, name), original in list(_patched.items()):
-            setattr(cls, name, original)
-        _patched.clear()
-        if _original_init_subclass is _NOT_OWN:
-            del BaseEstimator.__init_subclass__
-        else:
-            BaseEstimator.__init_subclass__ = _original_init_subclass
-        _enabled = False
-        return
-    for cls in _all_subclasses(BaseEstimator):
+        _hook_subclasses(BaseEstimator)
+        if _VALIDATION in sys.modules:
+            _patch_validation(sys.modules[_VALIDATION])
+    _enabled = enable
+
+
+def _hook_subclasses(base: type) -> None:
+    """Wrap every subclass of ``base`` there is, and each one created from now on.
+
+    The hook runs inside the chain of ``__init_subclass__``: a mixin later in it may wrap
+    our wrapper again (scikit-learn's ``set_output`` wraps ``fit_transform``), so wrappers
+    are never taken out; turned off, they only pass the call through.
+    """
+    global _hooked
+    for cls in _all_subclasses(base):
         _patch_class(cls)
-    _original_init_subclass = BaseEstimator.__dict__.get("__init_subclass__", _NOT_OWN)
+    if _hooked:
+        return
+    own = base.__dict__.get("__init_subclass__")
 
     def init_subclass(cls: type, **kwargs: Any) -> None:
-        super(BaseEstimator, cls).__init_subclass__(**kwargs)  # sklearn's own hooks
+        if own is not None:
+            own.__func__(cls, **kwargs)
+        else:
+            super(base, cls).__init_subclass__(**kwargs)  # the mixins' own hooks
         _patch_class(cls)
 
-    BaseEstimator.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
-    _enabled = True
+    base.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
+    _hooked = True
+
+
+def _on_sklearn_base(module: ModuleType) -> None:
+    if not _user_disabled:
+        autolog(True)
+
+
+_AFTER_IMPORT: dict[str, Callable[[ModuleType], None]] = {
+    "sklearn.base": _on_sklearn_base, _VALIDATION: _patch_validation}
+
+
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """A post-import hook: runs the module's callback right after a watched module executes.
+
+    It finds the module's spec through the other finders and has that spec's own loader
+    call back once the module has run; everything else is the normal import.
+    """
+
+    def find_spec(self, name: str, path: Sequence[str] | None,
+                  target: ModuleType | None = None) -> Any:
+        callback = _AFTER_IMPORT.get(name)
+        if callback is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    break
+        else:
+            return None
+        loader = spec.loader
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        execute = loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            with contextlib.suppress(AttributeError):
+                del loader.exec_module  # once: the loader is this module's own
+            execute(module)
+            try:
+                callback(module)
+            except Exception:
+                incidents.report(_store_root(), f"autolog: after importing {name}")
+
+        loader.exec_module = exec_module
+        return spec
+
+
+_finder = _AfterImport()
 
 
 def install_when_imported() -> None:
-    """Called before each cell: turn autolog on once the user has imported scikit-learn."""
+    """Turn autolog on now if scikit-learn is imported, else as soon as it is; idempotent."""
+    if _finder not in sys.meta_path:
+        sys.meta_path.insert(0, _finder)
     if not _enabled and not _user_disabled and "sklearn.base" in sys.modules:
         autolog(True)

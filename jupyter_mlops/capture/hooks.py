@@ -6,16 +6,15 @@ top-level statement too (the rule of ``docs/dataflow.md``, computed by :mod:`.da
 and fingerprints of the data among them. The AST gives what the source shows; the
 namespace's identities add rebinding it cannot see (``exec``, ``from m import *``, a
 function's ``global``), and a data object's fingerprint before and after turns a method call
-on it into a write when its contents changed. Anything that goes wrong is logged once and
-never reaches the cell. Silent, history-less and nested runs (a ``run_cell`` inside a
-magic) are skipped.
+on it into a write when its contents changed. Anything that goes wrong goes to the store's
+capture log (:mod:`.incidents`), never to the cell. Silent, history-less and nested runs (a
+``run_cell`` inside a magic) are skipped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import time
 import types
 import weakref
@@ -24,10 +23,8 @@ from typing import Any, Protocol
 
 from .. import events as ev
 from ..tracking import Tracker
-from . import autolog, dataflow
+from . import dataflow, incidents
 from .fingerprint import describe, size
-
-log = logging.getLogger("jupyter_mlops")
 
 #: Namespace entries that IPython manages; never reported as read or written.
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
@@ -66,7 +63,6 @@ class CellCapture:
         self.seq = 0
         self._pending: _Pending | None = None
         self._nested = 0
-        self._failed = False
         # id(obj) -> (weakref or None, description): data not written since it was hashed
         self._fingerprints: dict[int, tuple[Any, dict[str, Any]]] = {}
         self._namespace = _Namespace()
@@ -94,7 +90,6 @@ class CellCapture:
             if getattr(info, "silent", False) or not getattr(info, "store_history", True):
                 return
             entered, started = time.perf_counter(), time.time()
-            autolog.install_when_imported()
             source = info.raw_cell or ""
             ns = self.shell.user_ns
             flow = self._flow(info.transformed_cell or source, ns)
@@ -230,10 +225,7 @@ class CellCapture:
     def _fail(self, where: str) -> None:
         self._pending = None
         self.tracker.cell_seq = None
-        if not self._failed:
-            self._failed = True
-            log.warning("jupyter-mlops: cell capture failed %s; the cell itself is unaffected",
-                        where, exc_info=True)
+        incidents.report(self.tracker.store.root, f"cell capture {where}")
 
 
 class _Namespace:

@@ -1,11 +1,12 @@
 """Capture inside a real IPython shell, in process (a real kernel: tests/test_kernel.py)."""
 
+import json
 from types import SimpleNamespace
 
 import pytest
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.capture import hooks
+from jupyter_mlops.capture import hooks, incidents
 from jupyter_mlops.capture.hooks import CellCapture
 from jupyter_mlops.tracking import Tracker
 from tests.conftest import ipython
@@ -82,7 +83,7 @@ def test_errors_are_recorded_with_type_and_message(shell):
     assert "division by zero" in cells[0]["error_message"]
 
 
-def test_capture_failure_never_reaches_the_cell(shell, monkeypatch, caplog):
+def test_capture_failure_never_reaches_the_cell(shell, store, monkeypatch, caplog, capsys):
     def broken(obj):
         raise RuntimeError("boom")
 
@@ -91,8 +92,11 @@ def test_capture_failure_never_reaches_the_cell(shell, monkeypatch, caplog):
     r2 = shell.run_cell("arr.sum() * 2", store_history=True)
     assert r1.success and r1.result == 3.0
     assert r2.success and r2.result == 6.0
-    failures = [r for r in caplog.records if "cell capture failed" in r.getMessage()]
-    assert len(failures) == 1  # logged once, not per cell
+    assert caplog.records == [] and capsys.readouterr().err == ""  # nothing in the cell
+    logged = [json.loads(x) for x in incidents.log_path(store.root).read_text().splitlines()]
+    assert [(e["where"], e["error"]) for e in logged] == [
+        ("cell capture after the cell", "RuntimeError: boom"),
+        ("cell capture before the cell", "RuntimeError: boom")]
 
 
 def test_params_and_metrics_know_their_cell(shell):
