@@ -21,7 +21,8 @@ def _run(shell, *sources):
 def _cells(tracker):
     import json
 
-    lines = tracker.writer.path.read_bytes().splitlines()
+    data = tracker.writer.path.read_bytes()  # the environment thread may be mid-append
+    lines = data[:data.rfind(b"\n") + 1].splitlines()
     return [json.loads(x)["payload"] for x in lines if json.loads(x)["type"] == ev.CELL]
 
 
