@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from . import Store, db, recent
-from .apply import WRITER, apply_chunks
+from .apply import apply_chunks
 from .lock import hold
 from .schema import migrate
-from .spool import archived_files, is_sealed, read_complete, spool_files
+from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
 
 if TYPE_CHECKING:
     import duckdb
@@ -160,11 +160,14 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
     offsets: dict[str, int] = {} if fresh else dict(
         db.run(con, 'SELECT file, "offset" FROM spool_files'))
     pending_files = spool_files(store)
-    # Sealed-ness is decided before reading: a sealed file gets no more bytes, so once read
-    # it can be archived. Files that appear after this line wait for the next ingest.
-    live = [p for p in pending_files if not is_sealed(p)]
-    sealed = [p for p in pending_files if p not in live]
     sources = (archived_files(store) if fresh else []) + pending_files
+    # Sealed-ness and death are decided before reading: a sealed file gets no more bytes, so
+    # once read it can be archived; a dead writer wrote its last line before the read.
+    # Files that appear after this line wait for the next ingest.
+    sealed = [p for p in pending_files if is_sealed(p)]
+    writers = {_writer(p.name) for p in sources} | {w for (w,) in db.run(
+        con, "SELECT DISTINCT writer FROM runs WHERE status = 'running'")}
+    dead = [w for w in writers if w and not writer_alive(store, w)]
 
     batch, ends = _Batch(), {}
     for path in sources:
@@ -174,9 +177,9 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
         _parse(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)
         if batch.lines >= BATCH_EVENTS:
-            _commit(store, con, batch, result, live_files=None)
+            _commit(store, con, batch, result, dead_writers=None)
             batch = _Batch()
-    _commit(store, con, batch, result, live_files=[p.name for p in live])
+    _commit(store, con, batch, result, dead_writers=dead)
 
     for path in sealed:  # every complete line of a sealed file is in the database now
         torn = path.stat().st_size - ends[path.name]
@@ -232,7 +235,7 @@ def _commit(
     con: duckdb.DuckDBPyConnection,
     batch: _Batch,
     result: IngestResult,
-    live_files: list[str] | None,
+    dead_writers: list[str] | None,
 ) -> None:
     """Apply one batch and its offsets atomically; close runs whose writer is gone."""
     db.run(con, "BEGIN TRANSACTION")
@@ -255,8 +258,8 @@ def _commit(
             db.run(con, "DELETE FROM spool_files WHERE file IN (SELECT file FROM _offsets)")
             db.run(con, 'INSERT INTO spool_files SELECT file, "offset" FROM _offsets')
             con.unregister("_offsets")
-        if live_files is not None:
-            result.runs_closed += _close_dead_runs(con, live_files)
+        if dead_writers is not None:
+            result.runs_closed += _close_dead_runs(con, dead_writers)
         _fault("before_commit")
         db.run(con, "COMMIT")
     except BaseException:
@@ -285,11 +288,16 @@ def _write_state(store: Store, state: dict[str, Any]) -> None:
     tmp.replace(store.state_path)
 
 
-def _close_dead_runs(con: duckdb.DuckDBPyConnection, live_files: list[str]) -> int:
+def _writer(file: str) -> str:
+    """The writer part of a spool file's name (as :data:`.apply.WRITER` computes it in SQL)."""
+    return file.rpartition("-")[0]
+
+
+def _close_dead_runs(con: duckdb.DuckDBPyConnection, dead_writers: list[str]) -> int:
     """A run still 'running' whose writing process is gone died (kill -9, crash)."""
-    con.register("_live", pd.DataFrame({"file": live_files}, dtype=object))
+    con.register("_dead", pd.DataFrame({"writer": dead_writers}, dtype=object))
     closed = db.scalar(
         con, "UPDATE runs SET status = 'died', ended = last_event WHERE status = 'running' "
-        f"AND writer NOT IN (SELECT {WRITER} FROM _live)")
-    con.unregister("_live")
+        "AND writer IN (SELECT writer FROM _dead)")
+    con.unregister("_dead")
     return closed
