@@ -10,17 +10,20 @@ commit leaves the old offsets (the bytes are read again); after it, the new ones
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import json
 import logging
 import os
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import Store, db, recent
+from . import Store, StoreError, db, recent, replace_file
 from .apply import apply_chunks
 from .lock import hold
 from .schema import migrate
@@ -125,8 +128,8 @@ def ingest_if_pending(store: Store) -> IngestResult | None:
 def ingest(store: Store) -> IngestResult:
     """Apply all new spool bytes to the database; rebuilds it first if the file is missing."""
     store.ensure()
-    with hold(store, exclusive=True):
-        if not store.db_path.exists() and any(store.archive_dir.glob("*.jsonl")):
+    with hold(store, exclusive=True), _write_errors(store):
+        if not store.db_path.exists() and archived_files(store):
             log.warning("jupyter-mlops: %s is missing; rebuilding it from the archived events",
                         store.db_path)
             return _rebuild_locked(store)
@@ -137,8 +140,31 @@ def ingest(store: Store) -> IngestResult:
 def rebuild(store: Store) -> IngestResult:
     """Recreate the database from archived and pending spool files; the old file is kept aside."""
     store.ensure()
-    with hold(store, exclusive=True):
+    with hold(store, exclusive=True), _write_errors(store):
         return _rebuild_locked(store)
+
+
+@contextlib.contextmanager
+def _write_errors(store: Store) -> Iterator[None]:
+    """An ingest that cannot write (a full disk above all) ends in one clear line, not a
+    traceback. Nothing is lost: the offsets move only with a commit, so the next ingest
+    applies whatever this one could not, and readers meanwhile see the last committed state."""
+    import duckdb
+
+    try:
+        yield
+    except (OSError, duckdb.Error) as e:
+        text = " ".join(str(e).split())
+        if (getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+                or "No space left on device" in text or "Disk quota exceeded" in text):
+            raise StoreError(
+                f"the disk holding the store is full: {text}. Free space there (or move "
+                f"JUPYTER_MLOPS_HOME); the events wait in {store.spool_dir} and the next ingest "
+                f"applies them.") from None
+        if isinstance(e, OSError):
+            raise StoreError(f"ingest could not update the store at {store.root}: {text}. "
+                             f"The next ingest retries; nothing is lost.") from None
+        raise
 
 
 def _rebuild_locked(store: Store) -> IngestResult:
@@ -191,9 +217,13 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
         path.rename(store.archive_dir / path.name)
         result.archived += 1
     state = read_state(store)
-    result.generation = state.get("generation", 0) + (1 if result.events or result.archived
-                                                       or result.runs_closed or fresh else 0)
     live_offsets = dict(db.run(con, 'SELECT file, "offset" FROM spool_files'))
+    # A commit whose state was never written (the disk filled right after it) changed the
+    # database too: its offsets are ahead of the published ones.
+    unpublished = any(live_offsets.get(f, 0) != o for f, o in state.get("offsets", {}).items())
+    result.generation = state.get("generation", 0) + (1 if result.events or result.archived
+                                                       or result.runs_closed or fresh
+                                                       or unpublished else 0)
     if result.generation != state.get("generation") or not store.recent_runs_path.exists():
         recent.write(store, con, result.generation)  # before the state that makes it current
     _write_state(store, {
@@ -238,6 +268,8 @@ def _commit(
     dead_writers: list[str] | None,
 ) -> None:
     """Apply one batch and its offsets atomically; close runs whose writer is gone."""
+    import duckdb
+
     db.run(con, "BEGIN TRANSACTION")
     try:
         if batch.chunks:
@@ -263,7 +295,9 @@ def _commit(
         _fault("before_commit")
         db.run(con, "COMMIT")
     except BaseException:
-        db.run(con, "ROLLBACK")
+        # A COMMIT that failed (a full disk) has already ended the transaction.
+        with contextlib.suppress(duckdb.TransactionException):
+            db.run(con, "ROLLBACK")
         raise
     _fault("after_commit")
     for file, position, line in batch.corrupt:
@@ -283,9 +317,7 @@ def _quarantine(store: Store, file: str, position: int, line: bytes, result: Ing
 
 
 def _write_state(store: Store, state: dict[str, Any]) -> None:
-    tmp = store.state_path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(state))
-    tmp.replace(store.state_path)
+    replace_file(store.state_path, json.dumps(state))
 
 
 def _writer(file: str) -> str:
