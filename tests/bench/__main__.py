@@ -60,7 +60,8 @@ def main() -> int:
             results += found
         print(f"  {time.perf_counter() - t:.0f} s", file=sys.stderr)
     for found in (results, *sections.values()):
-        print(_table(found))
+        if found:
+            print(_table(found))
     if args.write:
         stamp = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
                  f"Python {platform.python_version()}, by `make bench`.")

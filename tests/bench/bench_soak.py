@@ -161,12 +161,14 @@ def _soak(store: Store, acks: Path, disk: SmallDisk | None) -> dict[str, float]:
         fleet.kill_one(rng)
         acked = sum(len(p.read_text().split()) for p in acks.glob("ack-*"))
         if disk is not None and not full_s and acked > 0.4 * WRITERS * EVENTS:
-            t = time.monotonic()
             disk.fill()
-            time.sleep(2)  # writers and ingesters meet the full disk, and are killed on it
-            fleet.kill_one(rng)
-            disk.free()
+            t = time.monotonic()
+            for _ in range(2):  # writers and ingesters meet the full disk, and are killed on it
+                time.sleep(2.5)
+                fleet.tend()
+                fleet.kill_one(rng)
             full_s = time.monotonic() - t
+            disk.free()
     seconds = time.monotonic() - started
     fleet.stop()
     ingest(store)
