@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import subprocess
@@ -150,3 +151,40 @@ def fill_showcase(root: Path) -> None:
         k.record([(f"cell-{n}", source) for n, source in enumerate(SHOWCASE)], timeout=120)
     finally:
         k.shutdown()
+
+
+class SmallDisk:
+    """A mounted tmpfs holding the test's store; :meth:`fill` takes every free byte."""
+
+    def __init__(self, mount: Path) -> None:
+        self.mount = mount
+        self.filler = mount / "filler"
+
+    def fill(self) -> None:
+        fd = os.open(self.filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            for chunk in (b"\0" * (1 << 20), b"\0" * 4096):  # fast, then to the last page
+                with contextlib.suppress(OSError):  # ENOSPC: full
+                    while True:
+                        os.write(fd, chunk)
+        finally:
+            os.close(fd)
+
+    def free(self) -> None:
+        self.filler.unlink()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SmallDisk]:
+    """A 16 MB tmpfs at ``tmp_path/disk`` with ``JUPYTER_MLOPS_HOME`` on it at ``store``;
+    mounting needs root (CI runs as root), so it skips otherwise."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs to fill a disk needs root (CI runs as root)")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], check=True)
+    try:
+        monkeypatch.setenv("JUPYTER_MLOPS_HOME", str(mount / "store"))
+        yield SmallDisk(mount)
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=True)

@@ -67,12 +67,6 @@ def test_unknown_run_id_is_one_line_and_exit_2(filled):
         "jupyter-mlops: error: unknown run id 'ffffffff'. `jupyter mlops runs` lists the runs."]
 
 
-def test_missing_store_is_one_line(tmp_path):
-    done = cli("runs", env={"JUPYTER_MLOPS_HOME": str(tmp_path / "none")})
-    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
-    assert "no store at" in done.stderr
-
-
 def test_corrupt_spool_line_is_reported_and_the_rest_kept(filled):
     bad = filled.spool_dir / "junk-1-1-00000.jsonl"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n garbage\n")

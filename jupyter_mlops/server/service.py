@@ -53,9 +53,9 @@ class Service:
 
     async def answer(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
         """The JSON text answering ``endpoint`` for ``args``: cached, or computed off the loop."""
-        if not endpoint.cached:
-            return await self.run(self._compute, endpoint, args)
         generation = read_state(self.store).get("generation")
+        if not endpoint.cached or generation is None:  # None: no ingest yet; this read may
+            return await self.run(self._compute, endpoint, args)  # be the one that does it
         if generation != self._generation:
             self._cache.clear()
             self._generation = generation

@@ -13,6 +13,7 @@ See docs/architecture.md. The layout of one store folder::
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,3 +85,16 @@ class Store:
                 f"cannot create the store at {self.root}: {e.strerror}. "
                 f"Set JUPYTER_MLOPS_HOME to a writable folder."
             ) from None
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: readers never see half a file, and a write that
+    fails (a full disk) leaves no temporary file behind to hold the space."""
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    try:
+        tmp.write_text(text)
+        tmp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

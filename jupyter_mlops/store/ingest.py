@@ -10,21 +10,24 @@ commit leaves the old offsets (the bytes are read again); after it, the new ones
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import json
 import logging
 import os
 import signal
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import Store, db, recent
-from .apply import WRITER, apply_chunks
+from . import Store, StoreError, db, recent, replace_file
+from .apply import apply_chunks
 from .lock import hold
 from .schema import migrate
-from .spool import archived_files, is_sealed, read_complete, spool_files
+from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
 
 if TYPE_CHECKING:
     import duckdb
@@ -125,8 +128,8 @@ def ingest_if_pending(store: Store) -> IngestResult | None:
 def ingest(store: Store) -> IngestResult:
     """Apply all new spool bytes to the database; rebuilds it first if the file is missing."""
     store.ensure()
-    with hold(store, exclusive=True):
-        if not store.db_path.exists() and any(store.archive_dir.glob("*.jsonl")):
+    with hold(store, exclusive=True), _write_errors(store):
+        if not store.db_path.exists() and archived_files(store):
             log.warning("jupyter-mlops: %s is missing; rebuilding it from the archived events",
                         store.db_path)
             return _rebuild_locked(store)
@@ -137,8 +140,31 @@ def ingest(store: Store) -> IngestResult:
 def rebuild(store: Store) -> IngestResult:
     """Recreate the database from archived and pending spool files; the old file is kept aside."""
     store.ensure()
-    with hold(store, exclusive=True):
+    with hold(store, exclusive=True), _write_errors(store):
         return _rebuild_locked(store)
+
+
+@contextlib.contextmanager
+def _write_errors(store: Store) -> Iterator[None]:
+    """An ingest that cannot write (a full disk above all) ends in one clear line, not a
+    traceback. Nothing is lost: the offsets move only with a commit, so the next ingest
+    applies whatever this one could not, and readers meanwhile see the last committed state."""
+    import duckdb
+
+    try:
+        yield
+    except (OSError, duckdb.Error) as e:
+        text = " ".join(str(e).split())
+        if (getattr(e, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+                or "No space left on device" in text or "Disk quota exceeded" in text):
+            raise StoreError(
+                f"the disk holding the store is full: {text}. Free space there (or move "
+                f"JUPYTER_MLOPS_HOME); the events wait in {store.spool_dir} and the next ingest "
+                f"applies them.") from None
+        if isinstance(e, OSError):
+            raise StoreError(f"ingest could not update the store at {store.root}: {text}. "
+                             f"The next ingest retries; nothing is lost.") from None
+        raise
 
 
 def _rebuild_locked(store: Store) -> IngestResult:
@@ -160,11 +186,14 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
     offsets: dict[str, int] = {} if fresh else dict(
         db.run(con, 'SELECT file, "offset" FROM spool_files'))
     pending_files = spool_files(store)
-    # Sealed-ness is decided before reading: a sealed file gets no more bytes, so once read
-    # it can be archived. Files that appear after this line wait for the next ingest.
-    live = [p for p in pending_files if not is_sealed(p)]
-    sealed = [p for p in pending_files if p not in live]
     sources = (archived_files(store) if fresh else []) + pending_files
+    # Sealed-ness and death are decided before reading: a sealed file gets no more bytes, so
+    # once read it can be archived; a dead writer wrote its last line before the read.
+    # Files that appear after this line wait for the next ingest.
+    sealed = [p for p in pending_files if is_sealed(p)]
+    writers = {_writer(p.name) for p in sources} | {w for (w,) in db.run(
+        con, "SELECT DISTINCT writer FROM runs WHERE status = 'running'")}
+    dead = [w for w in writers if w and not writer_alive(store, w)]
 
     batch, ends = _Batch(), {}
     for path in sources:
@@ -174,9 +203,9 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
         _parse(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)
         if batch.lines >= BATCH_EVENTS:
-            _commit(store, con, batch, result, live_files=None)
+            _commit(store, con, batch, result, dead_writers=None)
             batch = _Batch()
-    _commit(store, con, batch, result, live_files=[p.name for p in live])
+    _commit(store, con, batch, result, dead_writers=dead)
 
     for path in sealed:  # every complete line of a sealed file is in the database now
         torn = path.stat().st_size - ends[path.name]
@@ -188,9 +217,13 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
         path.rename(store.archive_dir / path.name)
         result.archived += 1
     state = read_state(store)
-    result.generation = state.get("generation", 0) + (1 if result.events or result.archived
-                                                       or result.runs_closed or fresh else 0)
     live_offsets = dict(db.run(con, 'SELECT file, "offset" FROM spool_files'))
+    # A commit whose state was never written (the disk filled right after it) changed the
+    # database too: its offsets are ahead of the published ones.
+    unpublished = any(live_offsets.get(f, 0) != o for f, o in state.get("offsets", {}).items())
+    result.generation = state.get("generation", 0) + (1 if result.events or result.archived
+                                                       or result.runs_closed or fresh
+                                                       or unpublished else 0)
     if result.generation != state.get("generation") or not store.recent_runs_path.exists():
         recent.write(store, con, result.generation)  # before the state that makes it current
     _write_state(store, {
@@ -232,9 +265,11 @@ def _commit(
     con: duckdb.DuckDBPyConnection,
     batch: _Batch,
     result: IngestResult,
-    live_files: list[str] | None,
+    dead_writers: list[str] | None,
 ) -> None:
     """Apply one batch and its offsets atomically; close runs whose writer is gone."""
+    import duckdb
+
     db.run(con, "BEGIN TRANSACTION")
     try:
         if batch.chunks:
@@ -255,12 +290,14 @@ def _commit(
             db.run(con, "DELETE FROM spool_files WHERE file IN (SELECT file FROM _offsets)")
             db.run(con, 'INSERT INTO spool_files SELECT file, "offset" FROM _offsets')
             con.unregister("_offsets")
-        if live_files is not None:
-            result.runs_closed += _close_dead_runs(con, live_files)
+        if dead_writers is not None:
+            result.runs_closed += _close_dead_runs(con, dead_writers)
         _fault("before_commit")
         db.run(con, "COMMIT")
     except BaseException:
-        db.run(con, "ROLLBACK")
+        # A COMMIT that failed (a full disk) has already ended the transaction.
+        with contextlib.suppress(duckdb.TransactionException):
+            db.run(con, "ROLLBACK")
         raise
     _fault("after_commit")
     for file, position, line in batch.corrupt:
@@ -280,16 +317,19 @@ def _quarantine(store: Store, file: str, position: int, line: bytes, result: Ing
 
 
 def _write_state(store: Store, state: dict[str, Any]) -> None:
-    tmp = store.state_path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(state))
-    tmp.replace(store.state_path)
+    replace_file(store.state_path, json.dumps(state))
 
 
-def _close_dead_runs(con: duckdb.DuckDBPyConnection, live_files: list[str]) -> int:
+def _writer(file: str) -> str:
+    """The writer part of a spool file's name (as :data:`.apply.WRITER` computes it in SQL)."""
+    return file.rpartition("-")[0]
+
+
+def _close_dead_runs(con: duckdb.DuckDBPyConnection, dead_writers: list[str]) -> int:
     """A run still 'running' whose writing process is gone died (kill -9, crash)."""
-    con.register("_live", pd.DataFrame({"file": live_files}, dtype=object))
+    con.register("_dead", pd.DataFrame({"writer": dead_writers}, dtype=object))
     closed = db.scalar(
         con, "UPDATE runs SET status = 'died', ended = last_event WHERE status = 'running' "
-        f"AND writer NOT IN (SELECT {WRITER} FROM _live)")
-    con.unregister("_live")
+        "AND writer IN (SELECT writer FROM _dead)")
+    con.unregister("_dead")
     return closed

@@ -29,13 +29,13 @@ MIN_PREFIX = 6
 
 
 def refresh(store: Store) -> None:
-    """Ingest pending events first, so a reader sees its own kernel's cells."""
-    if not store.root.exists():
-        raise StoreError(
-            f"no store at {store.root}. Record a run with `%load_ext jupyter_mlops` in a "
-            f"notebook, or set JUPYTER_MLOPS_HOME to an existing store."
-        )
-    if not store.ingest_on_read:
+    """Ingest pending events first, so a reader sees its own kernel's cells.
+
+    A store without a database is ingested even where reads do not ingest (the server):
+    a kernel's first events are shown at once, not a missing database. A store folder that
+    does not exist yet reads as empty (see :func:`.db.connect`).
+    """
+    if not store.ingest_on_read and store.db_path.exists():
         return
     try:
         ingest_if_pending(store)

@@ -10,10 +10,9 @@ question exactly; otherwise it queries DuckDB.
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any
 
-from . import Store
+from . import Store, replace_file
 from .db import run
 
 if TYPE_CHECKING:
@@ -85,10 +84,9 @@ def write(store: Store, con: duckdb.DuckDBPyConnection, generation: int) -> None
     """Rewrite the projection for ``generation`` (under the exclusive lock, after commit)."""
     columns, rows = fetch(con, experiment=None, status=None, kind=None, limit=SIZE)
     total = run(con, "SELECT count(*) FROM runs")[0][0]
-    tmp = store.recent_runs_path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps({"generation": generation, "total": total, "columns": columns,
-                               "rows": rows}, default=str))
-    tmp.replace(store.recent_runs_path)
+    replace_file(store.recent_runs_path, json.dumps(
+        {"generation": generation, "total": total, "columns": columns, "rows": rows},
+        default=str))
 
 
 def read(store: Store, *, experiment: str | None, status: str | None, kind: str | None,

@@ -14,8 +14,11 @@ never pays an fsync per cell.
 from __future__ import annotations
 
 import fcntl
+import glob
+import logging
 import os
 import socket
+import stat
 import threading
 import time
 import weakref
@@ -23,7 +26,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..events import Event
-from . import Store, StoreError
+from . import Store, StoreError, process
+
+log = logging.getLogger("jupyter_mlops")
 
 #: A writer starts a new segment past this size, so sealed segments can be archived.
 SEGMENT_BYTES = 64 * 1024 * 1024
@@ -64,11 +69,28 @@ class SpoolWriter:
     def _append(self, data: bytes) -> None:
         with self._lock:
             fd = self._current_fd(len(data))
-            view = memoryview(data)
-            while view:  # a regular-file write is whole in practice; loop to be sure
-                n = os.write(fd, view)
-                view = view[n:]
+            written = 0
+            try:
+                while written < len(data):  # a short write means the disk is (nearly) full
+                    written += os.write(fd, memoryview(data)[written:])
+            except OSError:
+                self._cut_back(fd, data[:written])
+                raise
             self._size += len(data)
+
+    def _cut_back(self, fd: int, written: bytes) -> None:
+        """After a failed append: end the file at a line boundary again, so that the next
+        acknowledged event starts a line of its own instead of completing a fragment (and
+        being quarantined with it). Whole lines that made it stay: ingest may have read them.
+        If the file cannot be cut (it should: truncating frees space), it is sealed, so the
+        fragment stays a torn tail that is archived, never applied, and never appended to."""
+        end = self._size + written.rfind(b"\n") + 1
+        try:
+            os.ftruncate(fd, end)
+            self._size = end
+        except OSError:
+            os.close(fd)
+            self._fd, self._seq, self._size = None, self._seq + 1, 0
 
     def flush(self) -> None:
         """Make everything written so far durable (fsync)."""
@@ -90,10 +112,14 @@ class SpoolWriter:
     def _current_fd(self, incoming: int) -> int:
         if self._fd is None and self._pid == -1:  # first write of this process: its own file
             self._fd, self._pid, self._seq, self._size = None, os.getpid(), 0, 0
-            self._stamp = f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
+            self._stamp = writer_name(os.getpid())
         if self._fd is not None and self._size and self._size + incoming > self.segment_bytes:
-            os.close(self._fd)  # releases the flock: the segment is sealed
-            self._fd, self._seq, self._size = None, self._seq + 1, 0
+            # The next segment is locked before this one is sealed (closing releases its
+            # flock): a live writer always holds a segment lock (see writer_alive).
+            self._seq += 1
+            fd = self._open()
+            os.close(self._fd)
+            self._fd, self._size = fd, 0
         if self._fd is None:
             self._fd = self._open()
         return self._fd
@@ -108,13 +134,16 @@ class SpoolWriter:
                 path = self.store.spool_dir / f"{self._stamp}-{self._seq:05d}{SUFFIX}"
                 hidden = path.with_name(f".{path.name}.new")
                 fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_TRUNC, 0o644)
-                fcntl.flock(fd, fcntl.LOCK_EX)  # our own new file: never contended
                 try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)  # our own new file: never contended
                     os.link(hidden, path)
                     break
                 except FileExistsError:
                     os.close(fd)
                     self._seq += 1
+                except OSError:  # e.g. a full disk: no descriptor leaks
+                    os.close(fd)
+                    raise
                 finally:
                     os.unlink(hidden)
         except OSError as e:
@@ -128,14 +157,37 @@ class SpoolWriter:
 
 def spool_files(store: Store) -> list[Path]:
     """Spool files awaiting ingest, oldest writer first."""
-    try:
-        return sorted(store.spool_dir.glob(f"*{SUFFIX}"), key=_order)
-    except OSError:
-        return []
+    return _segments(store.spool_dir)
 
 
 def archived_files(store: Store) -> list[Path]:
-    return sorted(store.archive_dir.glob(f"*{SUFFIX}"), key=_order)
+    return _segments(store.archive_dir)
+
+
+_skipped: set[Path] = set()  # what was warned about, so each stray gets one warning
+
+
+def _segments(folder: Path) -> list[Path]:
+    """The regular files named ``*.jsonl`` in ``folder``, oldest writer first. Anything else
+    under that name (a directory, a symlink, a fifo) is no segment: skipped with one warning
+    rather than crash every reader, or read what a link points at outside the store."""
+    try:
+        listed = list(folder.glob(f"*{SUFFIX}"))
+    except OSError:
+        return []
+    files = []
+    for path in listed:
+        try:
+            regular = stat.S_ISREG(path.lstat().st_mode)
+        except FileNotFoundError:  # archived while listed
+            continue
+        if regular:
+            files.append(path)
+        elif path not in _skipped:
+            _skipped.add(path)
+            log.warning("jupyter-mlops: skipping %s: not a regular file, so not a spool "
+                        "segment. Move it out of %s.", path, folder)
+    return sorted(files, key=_order)
 
 
 def _order(path: Path) -> tuple[int, str]:
@@ -145,6 +197,34 @@ def _order(path: Path) -> tuple[int, str]:
         return int(parts[-2]), path.name
     except (IndexError, ValueError):
         return 0, path.name
+
+
+def writer_name(pid: int) -> str:
+    """The part of a spool file's name that names its writer: ``HOST-PID.TICKS-TIME_NS``
+    (TICKS: the process's start time, see :mod:`.process`; absent where unknown)."""
+    ticks = process.start_ticks(pid)
+    return f"{socket.gethostname()}-{pid}{'' if ticks is None else f'.{ticks}'}-{time.time_ns()}"
+
+
+def writer_alive(store: Store, writer: str) -> bool:
+    """Whether the process that wrote the spool files named ``writer-*`` may still write.
+
+    On this host: its pid with its start time exists (exact, and blind to file listings, so
+    a segment rotating meanwhile cannot make a live writer look dead). Elsewhere, or for a
+    name without a start time: one of its segments is still locked. A writer locks its next
+    segment before it seals the last, so when a probed segment turns out sealed, its
+    successor is already linked in: listing again after the probes finds it.
+    """
+    host, _, rest = writer.rpartition("-")[0].rpartition("-")
+    pid, _, ticks = rest.partition(".")
+    if host == socket.gethostname() and pid.isdigit() and ticks.isdigit():
+        return process.alive(int(pid), int(ticks))
+    probed: set[Path] = set()
+    while new := set(store.spool_dir.glob(f"{glob.escape(writer)}-*{SUFFIX}")) - probed:
+        if not all(is_sealed(p) for p in new):
+            return True
+        probed |= new
+    return False
 
 
 def is_sealed(path: Path) -> bool:

@@ -17,7 +17,10 @@ from tests.conftest import ROOT
 
 BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_store",
            "bench_drift", "bench_autolog", "bench_lineage", "bench_jobs", "bench_server",
-           "bench_corpus"]
+           "bench_corpus", "bench_soak"]
+#: Benches whose figures have a section of their own in the page, between
+#: ``<!-- NAME -->`` and ``<!-- /NAME -->``; the others share the table at its end.
+OWN_SECTION = {"bench_soak": "soak"}
 
 
 def _table(results: list[Result]) -> str:
@@ -41,6 +44,7 @@ def main() -> int:
         print(json.dumps([dataclasses.asdict(r) for r in found], default=float))
         return 0
     results: list[Result] = []
+    sections: dict[str, list[Result]] = {}
     for name in args.names:  # each in a fresh process: one bench's memory cannot skew the next
         print(f"running {name} …", file=sys.stderr, flush=True)
         t = time.perf_counter()
@@ -49,16 +53,29 @@ def main() -> int:
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             return 2
-        results += [Result(**r) for r in json.loads(done.stdout.splitlines()[-1])]
+        found = [Result(**r) for r in json.loads(done.stdout.splitlines()[-1])]
+        if name in OWN_SECTION:
+            sections[OWN_SECTION[name]] = found
+        else:
+            results += found
         print(f"  {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    table = _table(results)
-    print(table)
+    for found in (results, *sections.values()):
+        if found:
+            print(_table(found))
     if args.write:
-        head = args.write.read_text().split("<!-- figures -->")[0]
         stamp = (f"Measured {time.strftime('%Y-%m-%d')} on {platform.machine()}, "
                  f"Python {platform.python_version()}, by `make bench`.")
-        args.write.write_text(f"{head}<!-- figures -->\n{stamp}\n\n{table}\n")
-    return 0 if all(r.ok for r in results) else 1
+        text = args.write.read_text()
+        for section, found in sections.items():
+            before, rest = text.split(f"<!-- {section} -->")
+            after = rest.split(f"<!-- /{section} -->")[1]
+            text = (f"{before}<!-- {section} -->\n{stamp}\n\n{_table(found)}\n"
+                    f"<!-- /{section} -->{after}")
+        if results:
+            head = text.split("<!-- figures -->")[0]
+            text = f"{head}<!-- figures -->\n{stamp}\n\n{_table(results)}\n"
+        args.write.write_text(text)
+    return 0 if all(r.ok for found in (results, *sections.values()) for r in found) else 1
 
 
 if __name__ == "__main__":

@@ -138,12 +138,3 @@ async def test_unknown_things_are_404(raw, run_id):
     assert code == 404 and "no model version" in body["detail"]
     code, body = await raw("runs", method="POST", body=b"{}")
     assert code == 405 and body["detail"] == "this path takes GET"
-
-
-async def test_a_missing_store_is_503_with_the_reason(raw, store):
-    import shutil
-
-    shutil.rmtree(store.root)
-    code, body = await raw("runs")
-    assert code == 503 and body["error"] == "store unavailable"
-    assert f"no store at {store.root}" in body["detail"]

@@ -9,6 +9,7 @@ from jupyter_mlops.store import StoreError, queries
 from jupyter_mlops.store.ingest import ingest, pending, read_state, rebuild
 from jupyter_mlops.store.schema import MIGRATIONS
 from jupyter_mlops.store.spool import SpoolWriter, spool_files
+from tests.conftest import ROOT, run_python
 
 
 def _run_events(run_id="a" * 32, n_metrics=3):
@@ -80,16 +81,27 @@ def test_torn_tail_waits_while_the_writer_lives(store):
 
 
 def test_sealed_files_are_archived_and_dead_runs_closed(store):
-    w = SpoolWriter(store)
-    w.write(_run_events())
-    ingest(store)
-    assert queries.runs(store)["status"].tolist() == ["running"]
-    w.close()  # the process that wrote the run is gone (as after kill -9)
+    done = run_python(  # a process that starts a run and ends without ending it
+        "from jupyter_mlops.store import Store\n"
+        "from jupyter_mlops.store.spool import SpoolWriter\n"
+        "from tests.store.test_ingest import _run_events\n"
+        f"SpoolWriter(Store.open({str(store.root)!r})).write(_run_events())", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    [path] = spool_files(store)
     result = ingest(store)
     assert result.archived == 1 and result.runs_closed == 1
     assert spool_files(store) == []
-    assert next(store.archive_dir.iterdir()).name == w.path.name
+    assert next(store.archive_dir.iterdir()).name == path.name
     assert queries.runs(store)["status"].tolist() == ["died"]
+
+
+def test_a_live_writer_that_sealed_its_file_keeps_its_run_open(store):
+    w = SpoolWriter(store)
+    w.write(_run_events())
+    w.close()  # sealed, but this process, its writer, still runs
+    result = ingest(store)
+    assert result.archived == 1 and result.runs_closed == 0
+    assert queries.runs(store)["status"].tolist() == ["running"]
 
 
 def test_a_run_ended_normally_is_not_marked_died(store):

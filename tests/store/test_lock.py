@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from jupyter_mlops.store import StoreError, db
+from jupyter_mlops.store import db
 from jupyter_mlops.store.lock import hold, holders
 from tests.conftest import run_python
 
@@ -34,6 +34,7 @@ def test_shared_holders_coexist_and_hold_is_reentrant(store):
             pass
 
 
-def test_reading_a_store_without_a_database_says_what_to_do(store):
-    with pytest.raises(StoreError, match="has no database yet"), db.connect(store, write=False):
-        pass
+def test_reading_a_store_without_a_database_reads_an_empty_one(store):
+    with db.connect(store, write=False) as con:
+        assert db.scalar(con, "SELECT count(*) FROM runs") == 0
+    assert not store.db_path.exists()

@@ -52,13 +52,6 @@ def test_run_ids_resolve_by_unique_prefix_with_clear_errors(filled):
         queries.run(filled, "ccc")
 
 
-def test_missing_store_is_one_clear_error(tmp_path):
-    from jupyter_mlops.store import Store
-
-    with pytest.raises(StoreError, match="no store at"):
-        queries.runs(Store(tmp_path / "nowhere"))
-
-
 def test_empty_store_gives_empty_frames(store):
     assert queries.runs(store).empty
     assert queries.experiments(store).empty
