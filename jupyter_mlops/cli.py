@@ -394,7 +394,7 @@ def jobs(ctx: click.Context, status: str | None, schedule: str | None, limit: in
         frame = frame[["run_id", "notebook", "status", "started", "duration_s", "schedule",
                        "trigger", "params", "reason", "output"]]
         frame = frame.assign(run_id=frame.run_id.str[:12],
-                             notebook=frame.notebook.map(lambda p: os.path.basename(p)))
+                             notebook=frame.notebook.map(os.path.basename, na_action="ignore"))
     _print_frame(frame, as_json)
 
 

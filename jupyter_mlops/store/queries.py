@@ -73,10 +73,24 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
 
 
 def _decode(value: str | None) -> Any:
+    """JSON text decoded; a missing value (None, or pandas' NaN for a SQL NULL) is None."""
+    if not isinstance(value, str):
+        return None
     try:
-        return json.loads(value) if value is not None else None
+        return json.loads(value)
     except ValueError:
         return value
+
+
+def _missing(value: Any) -> bool:
+    """A NULL as pandas gives it back: None, NaN or NaT."""
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
+def _mapping(value: str | None) -> dict[str, Any] | None:
+    """A JSON object as a dict; anything else a hostile or older record holds is None."""
+    decoded = _decode(value)
+    return decoded if isinstance(decoded, dict) else None
 
 
 def runs(
@@ -282,7 +296,7 @@ def jobs(store: Store, *, status: str | None = None, schedule: str | None = None
             WHERE (? IS NULL OR j.status = ?) AND (? IS NULL OR j.schedule = ?)
             ORDER BY j.started DESC, j.run_id DESC LIMIT ?""",
             [status, status, schedule, schedule, int(limit)])
-    frame["params"] = frame["params"].map(_decode)
+    frame["params"] = frame["params"].map(_mapping).astype(object)
     return frame
 
 
@@ -295,8 +309,8 @@ def job(store: Store, run_id: str) -> dict[str, Any]:
     if frame.empty:
         raise NotFound(f"run {run_id[:12]} is not a job: it was not started by "
                          f"`jupyter mlops run`. `jupyter mlops jobs` lists the jobs.")
-    row = frame.iloc[0].to_dict()
-    row["params"] = _decode(row["params"])
+    row = {k: None if _missing(v) else v for k, v in frame.iloc[0].to_dict().items()}
+    row["params"] = _mapping(row["params"])
     return row
 
 
@@ -321,7 +335,7 @@ def pending_requests(store: Store) -> pd.DataFrame:
         frame = _frame(con, """
             SELECT q.id, q.schedule, q.params, q.parent_run, q.ts FROM job_requests q
             WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id) ORDER BY q.id""")
-    frame["params"] = frame["params"].map(_decode)
+    frame["params"] = frame["params"].map(_mapping).astype(object)
     return frame
 
 
