@@ -331,7 +331,9 @@ def _finish(result: Any) -> None:
 @click.option("-e", "--experiment", help="Experiment of the job's run (default: notebook name).")
 @click.option("-o", "--output", type=click.Path(), help="Where to write the executed notebook "
               "(default: the job's folder in the store).")
-@click.option("--kernel", "kernel_name", help="Kernel name (default: the notebook's).")
+@click.option("-k", "--kernel", "kernel_name",
+              help="Kernel name (default: the notebook's); `jupyter kernelspec list` lists "
+                   "the installed ones.")
 @click.pass_context
 def run_job(ctx: click.Context, notebook: str, pairs: Any, params_file: str | None,
             timeout: str | None, experiment: str | None, output: str | None,
