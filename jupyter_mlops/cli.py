@@ -389,9 +389,9 @@ def export(ref: str, target: str, force: bool) -> None:
 def jobs(ctx: click.Context, status: str | None, schedule: str | None, limit: int,
          as_json: bool) -> None:
     """Recent job executions, newest first."""
-    from .store import queries
+    from .jobs.records import listing
 
-    frame = queries.jobs(_store(ctx), status=status, schedule=schedule, limit=limit)
+    frame = listing(_store(ctx), status=status, schedule=schedule, limit=limit)
     if not as_json and not frame.empty:
         frame = frame[["run_id", "notebook", "status", "started", "duration_s", "schedule",
                        "trigger", "params", "reason", "output"]]

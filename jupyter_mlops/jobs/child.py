@@ -170,7 +170,7 @@ def run(spec: JobSpec) -> JobResult:
         "trigger": spec.trigger, "request": spec.request, "reproduces": spec.reproduces,
         "parent_run": spec.parent_run, "executor": spec.executor, "timeout_s": spec.timeout_s,
         "scheduled_for": spec.scheduled_for, "host": socket.gethostname(),
-        "pid": spec.runner_pid, "output": spec.output})
+        "pid": spec.runner_pid, "pid_started": spec.runner_started, "output": spec.output})
     t.log_params(_effective_params(declared, spec.params))
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.utils import run_sync

@@ -165,14 +165,16 @@ def _promote(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _jobs(service: Service, args: dict[str, Any]) -> Any:
-    return {"jobs": records(queries.jobs(service.store, status=args["status"],
-                                         schedule=args["schedule"], limit=args["limit"]))}
+    from ..jobs.records import listing
+
+    return {"jobs": records(listing(service.store, status=args["status"],
+                                    schedule=args["schedule"], limit=args["limit"]))}
 
 
 def _job_output(service: Service, args: dict[str, Any]) -> Any:
-    from ..jobs.records import executed_notebook
+    from ..jobs.records import executed_notebook, one
 
-    job = queries.job(service.store, args["run_id"])
+    job = one(service.store, args["run_id"])
     content = executed_notebook(service.store, job)
     try:
         notebook = json.loads(content)

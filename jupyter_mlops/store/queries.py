@@ -284,7 +284,7 @@ _JOB_COLUMNS = """j.run_id, r.experiment, j.notebook, j.status, j.reason, j.star
     date_diff('millisecond', j.started, j.ended) / 1000.0 AS duration_s, j.schedule,
     j.trigger, j.params, j.failed_cell, j.error_type, j.error_message, j.output, j.output_sha,
     j.notebook_sha, j.reproduces, j.parent_run, j.request, j.scheduled_for, j.executor,
-    j.timeout_s, j.host, j.pid"""
+    j.timeout_s, j.host, j.pid, j.pid_started"""
 
 
 def jobs(store: Store, *, status: str | None = None, schedule: str | None = None,
@@ -319,8 +319,9 @@ def schedules(store: Store) -> pd.DataFrame:
     with reading(store) as con:
         frame = _frame(con, """
             SELECT s.name, s.state, s.created, s.updated,
-                   (SELECT max(scheduled_for) FROM jobs j WHERE j.schedule = s.name)
-                       AS last_fired,
+                   greatest((SELECT max(scheduled_for) FROM jobs j WHERE j.schedule = s.name),
+                            (SELECT max(scheduled_for) FROM job_claims c
+                             WHERE c.schedule = s.name)) AS last_fired,
                    (SELECT arg_max(status, started) FROM jobs j WHERE j.schedule = s.name)
                        AS last_status,
                    (SELECT max(started) FROM jobs j WHERE j.schedule = s.name) AS last_started
@@ -334,9 +335,35 @@ def pending_requests(store: Store) -> pd.DataFrame:
     with reading(store) as con:
         frame = _frame(con, """
             SELECT q.id, q.schedule, q.params, q.parent_run, q.ts FROM job_requests q
-            WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id) ORDER BY q.id""")
+            WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id)
+              AND NOT EXISTS (SELECT 1 FROM job_claims c WHERE c.request = q.id)
+            ORDER BY q.id""")
     frame["params"] = frame["params"].map(_mapping).astype(object)
     return frame
+
+
+def slot_taken(store: Store, schedule: str, scheduled_for: float | None,
+               request: str | None) -> bool:
+    """Whether a job of ``schedule`` for this fire time, or answering this request, was
+    claimed or started already."""
+    with reading(store) as con:
+        return bool(db.scalar(con, """
+            SELECT count(*) FROM (SELECT schedule, scheduled_for, request FROM jobs
+                                  UNION ALL
+                                  SELECT schedule, scheduled_for, request FROM job_claims)
+            WHERE schedule = ? AND (scheduled_for = make_timestamp(CAST(? * 1000000 AS BIGINT))
+                                    OR request = ?)""", [schedule, scheduled_for, request]))
+
+
+def open_claims(store: Store, host: str) -> pd.DataFrame:
+    """Claims made by schedulers on ``host`` whose job has not ended, oldest first."""
+    with reading(store) as con:
+        return _frame(con, """
+            SELECT c.run_id, c.schedule, c.scheduled_for, c.request, c.pid, c.pid_started,
+                   c.claimed, j.status
+            FROM job_claims c LEFT JOIN jobs j ON j.run_id = c.run_id
+            WHERE c.host = ? AND c.ended IS NULL AND coalesce(j.status, 'running') = 'running'
+            ORDER BY c.claimed""", [host])
 
 
 def _timestamp(value: Any) -> datetime | None:

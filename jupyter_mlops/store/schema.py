@@ -123,6 +123,17 @@ MIGRATIONS: list[str] = [
     SELECT name, alias, arg_max(version, event_id) AS version FROM aliases
     GROUP BY name, alias;
     """,
+    # 8: the dataflow branch's (merged separately); a no-op here so that the next is 9
+    "SELECT 1",
+    # 9: a job's runner is known by pid and start time (a reused pid is not it), and a
+    # scheduler claims each slot before its job starts, so a successor daemon never runs a
+    # slot twice
+    """
+    ALTER TABLE jobs ADD COLUMN pid_started DOUBLE;
+    CREATE TABLE job_claims (
+        run_id VARCHAR, schedule VARCHAR, scheduled_for TIMESTAMP, request VARCHAR,
+        host VARCHAR, pid INTEGER, pid_started DOUBLE, claimed TIMESTAMP, ended TIMESTAMP);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
