@@ -20,7 +20,6 @@ from typing import Any
 
 from .. import events as ev
 from ..store import Store, StoreError, queries
-from ..store.ingest import ingest
 from ..store.lock import hold
 from . import schedules
 from .executors import LocalExecutor, executor_for
@@ -131,17 +130,15 @@ class Scheduler:
         of the schedule, before its job starts; False if it was claimed or run already. A
         successor daemon reads the claims: a slot whose daemon was killed right after
         starting its job is not run again."""
-        with hold(self.store, exclusive=True):
-            ingest(self.store)
+        with hold(self.store, exclusive=True):  # the read ingests what is pending first
             if queries.slot_taken(self.store, spec.schedule or "", spec.scheduled_for,
                                   spec.request):
                 return False
-            record(str(self.store.root), ev.Event(ev.JOB_CLAIMED, {
+            record(str(self.store.root), ev.Event(ev.JOB_CLAIMED, {  # fsynced
                 "run_id": spec.run_id, "schedule": spec.schedule,
                 "scheduled_for": spec.scheduled_for, "request": spec.request,
                 "host": socket.gethostname(), "pid": os.getpid(),
                 "pid_started": started_at(os.getpid())}))
-            ingest(self.store)
         return True
 
     def serve(self) -> None:
