@@ -442,10 +442,9 @@ def schedule_list(ctx: click.Context, as_json: bool) -> None:
 
     frame = queries.schedules(_store(ctx))
     if not frame.empty:
-        state = pd.DataFrame(list(frame.pop("state")), index=frame.index)
-        frame = pd.concat([frame, state], axis=1)
-        frame["next_run"] = pd.to_datetime(
-            [next_fire(s) for s in frame.to_dict("records")], unit="s")
+        states = list(frame.pop("state"))
+        frame = pd.concat([frame, pd.DataFrame(states, index=frame.index)], axis=1)
+        frame["next_run"] = pd.to_datetime([next_fire(s) for s in states], unit="s")
         if not as_json:
             frame = frame[["name", "cron", "paused", "next_run", "last_status", "last_started",
                            "misfire", "params", "notebook"]]

@@ -23,6 +23,7 @@ from ..store import Store, StoreError, queries
 from ..store.lock import hold
 from . import schedules
 from .executors import LocalExecutor, executor_for
+from .params import JobError
 from .records import alive, job_processes, settle, started_at
 from .runner import kill_tree, record, record_end
 from .spec import JobResult, JobSpec
@@ -189,7 +190,11 @@ class Scheduler:
                 self._backlog.pop(row.name, None)
                 continue
             backlog = self._backlog.setdefault(row.name, [])
-            backlog += schedules.due(state, last, now, self.grace_s)
+            try:
+                backlog += schedules.due(state, last, now, self.grace_s)
+            except JobError as e:  # a cron recorded by hand or by an older version
+                log.error("%s: skipped: %s", row.name, e)
+                continue
             if state.get("misfire") != "all":  # only "all" runs fire times one after another
                 del backlog[:-1]
             if backlog and not self._busy(row.name):

@@ -326,8 +326,13 @@ def schedules(store: Store) -> pd.DataFrame:
                        AS last_status,
                    (SELECT max(started) FROM jobs j WHERE j.schedule = s.name) AS last_started
             FROM schedules s ORDER BY s.name""")
-    frame["state"] = frame["state"].map(_decode)
-    return frame
+    frame["state"] = frame["state"].map(_mapping).astype(object)
+    usable = frame["state"].map(lambda state: isinstance(state, dict) and all(
+        isinstance(state.get(key), str) for key in ("notebook", "cron")))
+    for name in frame.name[~usable]:
+        log.warning("jupyter-mlops: schedule %r has no notebook or cron recorded; it is "
+                    "skipped. Add it again: `jupyter mlops schedule add ... --replace`", name)
+    return frame[usable].reset_index(drop=True)
 
 
 def pending_requests(store: Store) -> pd.DataFrame:

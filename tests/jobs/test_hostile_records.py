@@ -33,3 +33,25 @@ def test_jobs_with_null_missing_or_odd_params_are_listed(store):
     listed = cli("jobs", "--json")
     assert listed.returncode == 0, listed.stderr
     assert {j["run_id"]: j["params"] for j in json.loads(listed.stdout)}[ids[1]] is None
+
+
+def test_schedules_without_a_usable_state_are_skipped(store, notebook):
+    from jupyter_mlops.jobs.scheduler import Scheduler
+
+    nb = notebook("ok.ipynb", "x = alpha")
+    assert cli("schedule", "add", str(nb), "--cron", "0 6 * * *", "--name", "ok").returncode == 0
+    append(store, ev.Event(ev.SCHEDULE, {"name": "null", "state": None}),
+           ev.Event(ev.SCHEDULE, {"name": "empty", "state": {}}),
+           ev.Event(ev.SCHEDULE, {"name": "odd", "state": {"notebook": str(nb),
+                                                           "cron": "every day"}}),
+           ev.Event(ev.JOB_REQUESTED, {"schedule": "ok", "params": None}))
+    listed = cli("schedule", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert {s["name"]: s["next_run"] is None for s in json.loads(listed.stdout)} == {
+        "odd": True, "ok": False}
+    scheduler = Scheduler(store)
+    try:
+        (started,) = scheduler.tick()  # the request; the odd schedule is logged and skipped
+        assert started.schedule == "ok" and started.trigger == "request" and started.params == {}
+    finally:
+        scheduler.shutdown()
