@@ -335,7 +335,9 @@ def _finish(result: Any) -> None:
 @click.option("-e", "--experiment", help="Experiment of the job's run (default: notebook name).")
 @click.option("-o", "--output", type=click.Path(), help="Where to write the executed notebook "
               "(default: the job's folder in the store).")
-@click.option("--kernel", "kernel_name", help="Kernel name (default: the notebook's).")
+@click.option("-k", "--kernel", "kernel_name",
+              help="Kernel name (default: the notebook's); `jupyter kernelspec list` lists "
+                   "the installed ones.")
 @click.pass_context
 def run_job(ctx: click.Context, notebook: str, pairs: Any, params_file: str | None,
             timeout: str | None, experiment: str | None, output: str | None,
@@ -392,14 +394,14 @@ def export(ref: str, target: str, force: bool) -> None:
 def jobs(ctx: click.Context, status: str | None, schedule: str | None, limit: int,
          as_json: bool) -> None:
     """Recent job executions, newest first."""
-    from .store import queries
+    from .jobs.records import listing
 
-    frame = queries.jobs(_store(ctx), status=status, schedule=schedule, limit=limit)
+    frame = listing(_store(ctx), status=status, schedule=schedule, limit=limit)
     if not as_json and not frame.empty:
         frame = frame[["run_id", "notebook", "status", "started", "duration_s", "schedule",
                        "trigger", "params", "reason", "output"]]
         frame = frame.assign(run_id=frame.run_id.str[:12],
-                             notebook=frame.notebook.map(lambda p: os.path.basename(p)))
+                             notebook=frame.notebook.map(os.path.basename, na_action="ignore"))
     _print_frame(frame, as_json)
 
 
@@ -445,10 +447,9 @@ def schedule_list(ctx: click.Context, as_json: bool) -> None:
 
     frame = queries.schedules(_store(ctx))
     if not frame.empty:
-        state = pd.DataFrame(list(frame.pop("state")), index=frame.index)
-        frame = pd.concat([frame, state], axis=1)
-        frame["next_run"] = pd.to_datetime(
-            [next_fire(s) for s in frame.to_dict("records")], unit="s")
+        states = list(frame.pop("state"))
+        frame = pd.concat([frame, pd.DataFrame(states, index=frame.index)], axis=1)
+        frame["next_run"] = pd.to_datetime([next_fire(s) for s in states], unit="s")
         if not as_json:
             frame = frame[["name", "cron", "paused", "next_run", "last_status", "last_started",
                            "misfire", "params", "notebook"]]

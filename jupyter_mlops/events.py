@@ -32,11 +32,12 @@ JOB_STARTED = "job_started"  # run_id, notebook, notebook_sha, params{}, schedul
 JOB_ENDED = "job_ended"  # run_id, status, reason, failed_cell, error_type, error_message, output
 SCHEDULE = "schedule"  # name, state{notebook, cron, params, misfire, ...} or removed
 JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the scheduler daemon
+JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
 
 EVENT_TYPES = frozenset(
     {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS, PROFILE,
      DRIFT_REPORT, MODEL_VERSION, ALIAS_SET, FIT, JOB_STARTED, JOB_ENDED, SCHEDULE,
-     JOB_REQUESTED}
+     JOB_REQUESTED, JOB_CLAIMED}
 )
 
 

@@ -75,11 +75,12 @@ def schedule(notebook: str, cron: str, *, name: str | None = None,
 
 def history(*, status: str | None = None, schedule: str | None = None,
             limit: int = 50) -> Any:
-    """Recent job executions as a DataFrame, newest first."""
-    from ..store import queries
+    """Recent job executions as a DataFrame, newest first (a job whose processes are gone
+    is marked ``lost``)."""
     from ..tracking import tracker
+    from .records import listing
 
-    return queries.jobs(tracker().store, status=status, schedule=schedule, limit=limit)
+    return listing(tracker().store, status=status, schedule=schedule, limit=limit)
 
 
 def reproduce(run_id: str, *, timeout: str | float | None = None,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import logging
 import socket
 import sys
@@ -46,15 +47,43 @@ class _CellIdSession(Session):
         return super().msg(msg_type, content, parent, header, metadata)
 
 
-def _load(spec: JobSpec) -> tuple[Any, dict[str, Any]]:
-    """The notebook and the parameters its ``parameters`` cell declares; JobError if the
-    file is not a notebook or a parameter is not one of them."""
+def _kernel(spec: JobSpec, nb: Any) -> str:
+    """The kernel to run: ``--kernel``, else the notebook's; JobError naming the installed
+    ones when it is not installed here (a notebook from elsewhere: python2, a conda env)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    name = spec.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
+    installed = sorted(KernelSpecManager().find_kernel_specs())
+    if name.lower() not in installed:
+        source = "asked for" if spec.kernel_name else "named by the notebook's kernelspec"
+        raise JobError(f"the kernel {name!r} {source} is not installed here (installed: "
+                       f"{', '.join(installed) or 'none'}); choose one with --kernel NAME "
+                       f"(-k NAME), or kernel_name= in Python")
+    return name
+
+
+def stable_ids(nb: Any, name: str) -> None:
+    """Give every cell an id derived from the notebook's file name, the cell's position and
+    its source, for a notebook saved without ids (nbformat < 4.5, most notebooks on the
+    web): nbformat's upgrade gives random ones, so each run would see new cells."""
+    for index, cell in enumerate(nb.cells):
+        key = f"{name}\n{index}\n{cell.source}".encode()
+        cell.id = hashlib.sha256(key).hexdigest()[:16]
+
+
+def _load(spec: JobSpec) -> tuple[dict[str, Any], str, str]:
+    """The parameters the notebook's ``parameters`` cell declares, the kernel to run it with
+    and the file to execute (a copy with stable cell ids when the notebook has none);
+    JobError if the file is not a notebook, a parameter is not one of them, or the kernel is
+    not installed."""
     import nbformat
     import papermill
 
     path = Path(spec.source)
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+        without_ids = (nb.nbformat, nb.get("nbformat_minor", 0)) < (4, 5)
+        nb = nbformat.v4.upgrade(nbformat.convert(nb, 4))  # to 4.5, as papermill does
     except FileNotFoundError:
         raise JobError(f"no notebook at {path}") from None
     except Exception as e:  # nbformat raises many types for a file that is not a notebook
@@ -62,7 +91,13 @@ def _load(spec: JobSpec) -> tuple[Any, dict[str, Any]]:
                        f"{str(e).splitlines()[0] if str(e) else 'unreadable'})") from None
     declared = papermill.inspect_notebook(str(path))
     check_against(str(path), declared, spec.params)
-    return nb, declared
+    kernel = _kernel(spec, nb)
+    if not without_ids:
+        return declared, kernel, str(path)
+    stable_ids(nb, Path(spec.notebook).name)
+    copy = spec.folder / "with-ids.ipynb"
+    nbformat.write(nb, copy)
+    return declared, kernel, str(copy)
 
 
 def _effective_params(declared: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
@@ -74,18 +109,26 @@ def _effective_params(declared: dict[str, Any], given: dict[str, Any]) -> dict[s
     return {**params, **given}
 
 
-def _outcome(spec: JobSpec, nb: Any, error: BaseException | None) -> JobResult:
+def _outcome(spec: JobSpec, nb: Any, error: BaseException | None,
+             replies: dict[int, dict[str, Any]]) -> JobResult:
     """How the job ended, from the exception papermill raised and, when it raised nothing,
-    from the cells: ``sys.exit(0)`` stops a notebook with no exception at all."""
+    from the cells: ``sys.exit(0)`` stops a notebook with no exception at all.
+
+    ``replies`` are the kernel's error replies by cell index: a cell failing in a magic
+    (a ``UsageError``) shows no error output, so papermill names it only
+    "CellExecutionError"; the kernel's reply says what it was."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     result = JobResult(spec.run_id, "succeeded", output=spec.output)
     if isinstance(error, PapermillExecutionError):
+        reply = replies.get(error.cell_index, {}) if not error.traceback else {}
         result.status, result.failed_cell = "failed", error.cell_index
-        result.error_type, result.error_message = error.ename, error.evalue
-        result.traceback = "\n".join(error.traceback)
-        result.reason = f"cell {error.cell_index} raised {error.ename}: {error.evalue}"
+        result.error_type = reply.get("ename") or error.ename
+        result.error_message = reply.get("evalue") or error.evalue
+        result.traceback = "\n".join(reply.get("traceback") or error.traceback)
+        result.reason = (f"cell {error.cell_index} raised {result.error_type}: "
+                         f"{result.error_message}")
     elif isinstance(error, CellTimeoutError):
         result.status, result.reason = "timed_out", f"a cell timed out: {error}"
     elif isinstance(error, DeadKernelError):
@@ -113,7 +156,7 @@ def run(spec: JobSpec) -> JobResult:
     import papermill
 
     try:
-        nb, declared = _load(spec)
+        declared, kernel, executed = _load(spec)
     except JobError as e:
         return JobResult(spec.run_id, "refused", reason=str(e))
     store = Store.open(spec.store)
@@ -127,21 +170,23 @@ def run(spec: JobSpec) -> JobResult:
         "trigger": spec.trigger, "request": spec.request, "reproduces": spec.reproduces,
         "parent_run": spec.parent_run, "executor": spec.executor, "timeout_s": spec.timeout_s,
         "scheduled_for": spec.scheduled_for, "host": socket.gethostname(),
-        "pid": spec.runner_pid, "output": spec.output})
+        "pid": spec.runner_pid, "pid_started": spec.runner_started, "output": spec.output})
     t.log_params(_effective_params(declared, spec.params))
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.utils import run_sync
 
     session = _CellIdSession()
-    kernel = spec.kernel_name or nb.metadata.get("kernelspec", {}).get("name") or "python3"
     km = AsyncKernelManager(kernel_name=kernel, session=session)
     error: BaseException | None = None
+    replies: dict[int, dict[str, Any]] = {}
     Path(spec.output).parent.mkdir(parents=True, exist_ok=True)
     try:
         nb = papermill.execute_notebook(
-            spec.source, spec.output, parameters=spec.params, kernel_name=kernel,
+            executed, spec.output, parameters=spec.params, kernel_name=kernel,
             progress_bar=spec.progress, cwd=str(Path(spec.notebook).parent), km=km,
-            on_cell_execute=session.on_cell_execute, extra_arguments=["--ext=jupyter_mlops"])
+            on_cell_execute=session.on_cell_execute, extra_arguments=["--ext=jupyter_mlops"],
+            on_cell_error=lambda cell, cell_index, execute_reply: replies.setdefault(
+                cell_index, execute_reply["content"]))
     except Exception as e:
         error = e
     finally:
@@ -154,7 +199,7 @@ def run(spec: JobSpec) -> JobResult:
             nb = nbformat.read(spec.output, as_version=4)
         except Exception:
             nb = None
-    result = _outcome(spec, nb, error)
+    result = _outcome(spec, nb, error, replies)
     end = {"run_id": spec.run_id, "status": result.status, "reason": result.reason,
            "failed_cell": result.failed_cell, "error_type": result.error_type,
            "error_message": result.error_message, "traceback": result.traceback,

@@ -8,10 +8,11 @@ its child process tree itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Protocol
 
-from .runner import execute
+from .runner import execute, supervise
 from .spec import JobResult, JobSpec
 
 
@@ -40,8 +41,17 @@ class LocalExecutor:
 
     def submit(self, spec: JobSpec) -> Future[JobResult]:
         spec.executor = self.name
+        return self._supervised(execute, spec)
+
+    def adopt(self, spec: JobSpec, process: Any) -> Future[JobResult]:
+        """Supervise the live job process of a runner that died, as if started here."""
+        return self._supervised(supervise, spec, process)
+
+    def _supervised(self, run: Callable[..., JobResult], spec: JobSpec,
+                    *args: Any) -> Future[JobResult]:
         self._stops[spec.run_id] = None
-        future = self._pool.submit(execute, spec, lambda: self._stops.get(spec.run_id))
+        future = self._pool.submit(run, spec, *args, cancel=lambda: self._stops.get(
+            spec.run_id))
         future.add_done_callback(lambda _: self._stops.pop(spec.run_id, None))
         return future
 

@@ -20,11 +20,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from .. import events as ev
 from ..config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV
 from ..store import Store
 from ..store.spool import SpoolWriter
 from .params import JobError, check_values
+from .records import started_at
 from .spec import JobResult, JobSpec
 
 #: How often a running job's cancel flag is asked (a Dask Event costs a round trip).
@@ -81,6 +84,7 @@ def execute(spec: JobSpec, cancel: Callable[[], str | None] | None = None) -> Jo
     ``cancel`` is polled while the job runs: a status it returns ("cancelled",
     "interrupted") stops the job with that status."""
     spec.runner_pid = os.getpid()
+    spec.runner_started = started_at(spec.runner_pid)
     path = spec.save()
     env = {**os.environ, HOME_ENV: spec.store, RUN_ID_ENV: spec.run_id,
            EXPERIMENT_ENV: spec.experiment or Path(spec.notebook).stem}
@@ -89,28 +93,45 @@ def execute(spec: JobSpec, cancel: Callable[[], str | None] | None = None) -> Jo
         child = subprocess.Popen(
             [sys.executable, "-m", "jupyter_mlops.jobs.child", str(path)], env=env,
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
-        status, reason = _wait(child, spec.timeout_s, cancel)
+        status, reason = _wait(child, spec, cancel)
     finally:
         if log:
             log.close()
-    result = JobResult.load(spec.folder)
-    if result is None:  # killed here, or it died before recording its end: record it
-        if status is None:
-            status = "failed"
-            reason = (f"the job process exited with code {child.returncode} before recording "
-                      f"its end; see {spec.folder / 'log.txt'}")
-        output = spec.output if Path(spec.output).exists() else None
-        result = JobResult(spec.run_id, status, reason, output=output)
-        record_end(spec.store, result)
+    result = _ended(spec, status, reason, f"exited with code {child.returncode}")
     if result.status == "refused":
         raise JobError(result.reason or "the job was refused")
     return result
 
 
-def _wait(child: subprocess.Popen[bytes], timeout: float | None,
-          cancel: Callable[[], str | None] | None) -> tuple[str | None, str | None]:
-    """Wait for the child; on timeout, cancel or Ctrl-C kill its tree and say why."""
-    deadline = None if timeout is None else time.monotonic() + timeout
+def supervise(spec: JobSpec, process: psutil.Process,
+              cancel: Callable[[], str | None] | None = None) -> JobResult:
+    """Take over the job process of a runner that died (a scheduler killed): wait for it,
+    kill its tree at its wall timeout (counted from its start) or on cancel, and record its
+    end if the process could not."""
+    status, reason = _wait(process, spec, cancel, elapsed=time.time() - process.create_time())
+    return _ended(spec, status, reason, "ended")
+
+
+def _ended(spec: JobSpec, status: str | None, reason: str | None, how: str) -> JobResult:
+    """How the job ended: as its process recorded it, else as seen here (then recorded)."""
+    result = JobResult.load(spec.folder)
+    if result is None:  # killed here, or it died before recording its end: record it
+        if status is None:
+            status = "failed"
+            reason = (f"the job process {how} before recording its end; see "
+                      f"{spec.folder / 'log.txt'}")
+        output = spec.output if Path(spec.output).exists() else None
+        result = JobResult(spec.run_id, status, reason, output=output)
+        record_end(spec.store, result)
+    return result
+
+
+def _wait(child: subprocess.Popen[bytes] | psutil.Process, spec: JobSpec,
+          cancel: Callable[[], str | None] | None, elapsed: float = 0.0
+          ) -> tuple[str | None, str | None]:
+    """Wait for the job process; on timeout, cancel or Ctrl-C kill its tree and say why."""
+    timeout = spec.timeout_s
+    deadline = None if timeout is None else time.monotonic() + timeout - elapsed
     try:
         while True:
             wait = CANCEL_POLL_S if deadline is None else min(
@@ -118,7 +139,7 @@ def _wait(child: subprocess.Popen[bytes], timeout: float | None,
             try:
                 child.wait(wait)
                 return None, None
-            except subprocess.TimeoutExpired:
+            except (subprocess.TimeoutExpired, psutil.TimeoutExpired):
                 pass
             if deadline is not None and time.monotonic() >= deadline:
                 kill_tree(child.pid)
@@ -137,8 +158,6 @@ def _wait(child: subprocess.Popen[bytes], timeout: float | None,
 def kill_tree(pid: int) -> None:
     """SIGKILL a process and every descendant (the kernel runs in a session of its own,
     so a process group kill would miss it), then reap them."""
-    import psutil
-
     try:
         root = psutil.Process(pid)
         procs = [*root.children(recursive=True), root]
@@ -155,11 +174,16 @@ def _writer(store: str) -> SpoolWriter:
     return SpoolWriter(Store.open(store))
 
 
+def record(store: str, *events: ev.Event) -> None:
+    """Append events to ``store`` from this process (a runner, a scheduler), durably."""
+    writer = _writer(store)
+    writer.write(events)
+    writer.flush()
+
+
 def record_end(store: str, result: JobResult) -> None:
     """Record a job's end from outside it (killed, lost, interrupted), durably."""
-    writer = _writer(store)
-    writer.append(ev.Event(ev.JOB_ENDED, {
+    record(store, ev.Event(ev.JOB_ENDED, {
         "run_id": result.run_id, "status": result.status, "reason": result.reason,
-        "output": result.output}))
-    writer.append(ev.Event(ev.RUN_ENDED, {"run_id": result.run_id, "status": result.status}))
-    writer.flush()
+        "output": result.output}),
+        ev.Event(ev.RUN_ENDED, {"run_id": result.run_id, "status": result.status}))

@@ -18,12 +18,14 @@ import threading
 import time
 from typing import Any
 
-import psutil
-
+from .. import events as ev
 from ..store import Store, StoreError, queries
+from ..store.lock import hold
 from . import schedules
-from .executors import executor_for
-from .runner import kill_tree, record_end
+from .executors import LocalExecutor, executor_for
+from .params import JobError
+from .records import alive, job_processes, settle, started_at
+from .runner import kill_tree, record, record_end
 from .spec import JobResult, JobSpec
 
 log = logging.getLogger("jupyter_mlops.scheduler")
@@ -89,29 +91,63 @@ class Scheduler:
         self._stop = threading.Event()
 
     # -- start-up, the loop, shutdown -----------------------------------------------------
-    def mark_lost(self) -> list[str]:
-        """Jobs left "running" on this host by a runner that is gone: kill what remains of
-        them and record them as lost."""
-        lost = []
-        running = queries.jobs(self.store, status="running", limit=10_000)
-        for job in running.itertuples():
-            if job.host != socket.gethostname() or (job.pid and psutil.pid_exists(job.pid)):
+    def recover(self) -> list[str]:
+        """Take over what dead runners on this host left "running": the live job of a slot
+        a dead scheduler claimed is adopted (supervised here as if started here, so the
+        slot runs once and its schedule waits for it); a live job that cannot be adopted
+        (not a slot of a current schedule, or a Dask executor here) has its tree killed;
+        jobs with nothing left alive are recorded as lost. Returns the lost run ids."""
+        here = socket.gethostname()
+        orphans = job_processes()
+        states = schedules.current(self.store)
+        adopted = set()
+        for claim in queries.open_claims(self.store, here).to_dict("records"):
+            run_id, name = claim["run_id"], claim["schedule"]
+            if alive(claim["pid"], claim["pid_started"]):
                 continue
-            for proc in psutil.process_iter(["cmdline"]):
-                if any(job.run_id in part for part in proc.info["cmdline"] or ()):
-                    kill_tree(proc.pid)  # its orphaned child process and kernel
-            record_end(str(self.store.root), JobResult(
-                job.run_id, "lost", f"its runner (pid {job.pid}) ended without recording "
-                f"how the job ended"))
-            lost.append(job.run_id)
-        return lost
+            process = orphans.pop(run_id, None)
+            spec_file = self.store.root / "jobs" / run_id / "spec.json"
+            if process is not None and name in states and spec_file.is_file() and isinstance(
+                    self.executor, LocalExecutor):
+                spec = JobSpec.load(spec_file)
+                self._track(name, spec, self.executor.adopt(spec, process), "adopted")
+                adopted.add(run_id)
+                continue
+            if process is not None:
+                kill_tree(process.pid)
+            elif not isinstance(claim["status"], str):  # it died before its job started
+                record_end(str(self.store.root), JobResult(
+                    run_id, "lost", "its scheduler ended before the job started"))
+        running = [j for j in queries.jobs(self.store, status="running", limit=1_000_000)
+                   .to_dict("records") if j["run_id"] not in adopted]
+        for job in running:
+            if job["host"] == here and job["run_id"] in orphans and not alive(
+                    job["pid"], job["pid_started"]):
+                kill_tree(orphans[job["run_id"]].pid)  # its runner is gone: nothing waits
+        return settle(self.store, running)
+
+    def _claim(self, spec: JobSpec) -> bool:
+        """Record, under the store's lock, that this daemon runs this fire time (or request)
+        of the schedule, before its job starts; False if it was claimed or run already. A
+        successor daemon reads the claims: a slot whose daemon was killed right after
+        starting its job is not run again."""
+        with hold(self.store, exclusive=True):  # the read ingests what is pending first
+            if queries.slot_taken(self.store, spec.schedule or "", spec.scheduled_for,
+                                  spec.request):
+                return False
+            record(str(self.store.root), ev.Event(ev.JOB_CLAIMED, {  # fsynced
+                "run_id": spec.run_id, "schedule": spec.schedule,
+                "scheduled_for": spec.scheduled_for, "request": spec.request,
+                "host": socket.gethostname(), "pid": os.getpid(),
+                "pid_started": started_at(os.getpid())}))
+        return True
 
     def serve(self) -> None:
         """Run until SIGTERM/SIGINT: running jobs get ``shutdown_grace_s`` to finish, then
         are killed and recorded as interrupted."""
         self.lock.acquire()
         try:
-            for run_id in self.mark_lost():
+            for run_id in self.recover():
                 log.warning("job %s was left running by a dead runner: marked lost",
                             run_id[:12])
             if threading.current_thread() is threading.main_thread():
@@ -154,7 +190,11 @@ class Scheduler:
                 self._backlog.pop(row.name, None)
                 continue
             backlog = self._backlog.setdefault(row.name, [])
-            backlog += schedules.due(state, last, now, self.grace_s)
+            try:
+                backlog += schedules.due(state, last, now, self.grace_s)
+            except JobError as e:  # a cron recorded by hand or by an older version
+                log.error("%s: skipped: %s", row.name, e)
+                continue
             if state.get("misfire") != "all":  # only "all" runs fire times one after another
                 del backlog[:-1]
             if backlog and not self._busy(row.name):
@@ -191,14 +231,20 @@ class Scheduler:
         try:
             spec = schedules.spec_for(name, state, params, store=self.store, trigger=trigger,
                                       **context)
+            if not self._claim(spec):
+                log.warning("%s: this %s was claimed already; not run again", name, trigger)
+                return None
         except StoreError as e:
             log.error("%s: cannot start: %s", name, e)
             return None
-        future = self.executor.submit(spec)
+        self._track(name, spec, self.executor.submit(spec), f"started ({trigger})")
+        return spec
+
+    def _track(self, name: str, spec: JobSpec, future: Any, how: str) -> None:
+        """Count the job as running for its schedule until ``future`` ends."""
         self._running[spec.run_id] = (name, future)
         future.add_done_callback(lambda f, run_id=spec.run_id: self._done(run_id, f))
-        log.info("%s: started job %s (%s)", name, spec.run_id[:12], trigger)
-        return spec
+        log.info("%s: job %s %s", name, spec.run_id[:12], how)
 
     def _done(self, run_id: str, future: Any) -> None:
         name, _ = self._running.pop(run_id, (None, None))

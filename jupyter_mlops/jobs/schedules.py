@@ -43,7 +43,7 @@ def trigger_for(cron: str, tz: str | None = None) -> Any:
                        f"or 6 with seconds first")
     try:
         return CronTrigger(**dict(zip(names, fields, strict=True)), timezone=tz or "UTC")
-    except (ValueError, LookupError) as e:
+    except (ValueError, LookupError, TypeError) as e:
         raise JobError(f"cron {cron!r} is not valid: {e}") from None
 
 
@@ -63,11 +63,16 @@ def fire_times(state: dict[str, Any], after: float, until: float,
 
 
 def next_fire(state: dict[str, Any], after: float | None = None) -> float | None:
-    """When the schedule fires next (None when paused)."""
+    """When the schedule fires next (None when paused, or when the cron it has on record is
+    not one: the daemon logs that schedule as skipped)."""
     if state.get("paused"):
         return None
     moment = datetime.fromtimestamp(after or time.time(), timezone.utc)
-    found = trigger_for(state["cron"], state.get("timezone")).get_next_fire_time(None, moment)
+    try:
+        trigger = trigger_for(state["cron"], state.get("timezone"))
+    except JobError:
+        return None
+    found = trigger.get_next_fire_time(None, moment)
     return None if found is None else found.timestamp()
 
 

@@ -165,24 +165,33 @@ def _promote(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _jobs(service: Service, args: dict[str, Any]) -> Any:
-    return {"jobs": records(queries.jobs(service.store, status=args["status"],
-                                         schedule=args["schedule"], limit=args["limit"]))}
+    from ..jobs.records import listing
+
+    return {"jobs": records(listing(service.store, status=args["status"],
+                                    schedule=args["schedule"], limit=args["limit"]))}
 
 
 def _job_output(service: Service, args: dict[str, Any]) -> Any:
-    job = queries.job(service.store, args["run_id"])
-    output = Path(job["output"]).resolve() if job.get("output") else None
-    if output is None or not output.is_file():
-        raise NotFound(f"job {job['run_id'][:12]} ({job['status']}) left no executed notebook. "
-                       f"GET jobs lists the jobs that did.")
-    # Where the file browser can open it, its path under the server's root; else the
-    # sidebar opens a copy of the notebook sent here.
+    from ..jobs.records import executed_notebook, one
+
+    job = one(service.store, args["run_id"])
+    content = executed_notebook(service.store, job)
+    try:
+        notebook = json.loads(content)
+    except ValueError:
+        raise NotFound(f"the executed notebook of job {job['run_id'][:12]} is not JSON; "
+                       f"run the job again") from None
+    output = Path(job["output"]).resolve() if isinstance(job["output"], str) else None
+    # Where the file browser can open the recorded file, its path under the server's
+    # root; else the sidebar opens the copy sent here.
     path = None
-    if service.root_dir and output.is_relative_to(service.root_dir):
+    if service.root_dir and output and output.is_file() and output.is_relative_to(
+            service.root_dir):
         relative = output.relative_to(service.root_dir)
         if not any(part.startswith(".") for part in relative.parts):
             path = relative.as_posix()
-    return {"path": path, "name": output.name, "notebook": json.loads(output.read_text())}
+    name = output.name if output else f"{job['run_id']}.ipynb"
+    return {"path": path, "name": name, "notebook": notebook}
 
 
 def _schedules(service: Service, args: dict[str, Any]) -> Any:
@@ -334,7 +343,9 @@ ENDPOINTS: list[Endpoint] = [
                      Param("limit", "how many jobs", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50))),
     Endpoint("GET", "/jobs/{run_id}/output", "A job's executed notebook (nbformat JSON), "
-             "and its path under the server's root when the file browser can open it there.",
+             "read only from inside the store (its jobs folder, or the copy kept when the "
+             "job ended), and its path under the server's root when the file browser can "
+             "open it there.",
              _job_output, _obj(["path", "name", "notebook"], path=_NSTR, name=_STR,
                                notebook=_MAP),
              params=(_RUN_ID,), errors=(400, 404, 503), cached=False),  # files change

@@ -246,9 +246,16 @@ APPLY = [
            p->>'reproduces' AS reproduces, p->>'parent_run' AS parent_run,
            p->>'executor' AS executor, TRY_CAST(p->>'timeout_s' AS DOUBLE) AS timeout_s,
            {_TS.format("TRY_CAST(p->>'scheduled_for' AS DOUBLE)")} AS scheduled_for,
-           p->>'host' AS host, TRY_CAST(p->>'pid' AS INTEGER) AS pid, ts AS started,
+           p->>'host' AS host, TRY_CAST(p->>'pid' AS INTEGER) AS pid,
+           TRY_CAST(p->>'pid_started' AS DOUBLE) AS pid_started, ts AS started,
            'running' AS status, p->>'output' AS output
     FROM _new WHERE type = 'job_started'""",
+    f"""INSERT INTO job_claims BY NAME
+    SELECT run_id, p->>'schedule' AS schedule,
+           {_TS.format("TRY_CAST(p->>'scheduled_for' AS DOUBLE)")} AS scheduled_for,
+           p->>'request' AS request, p->>'host' AS host, TRY_CAST(p->>'pid' AS INTEGER) AS pid,
+           TRY_CAST(p->>'pid_started' AS DOUBLE) AS pid_started, ts AS claimed
+    FROM _new WHERE type = 'job_claimed'""",
     """INSERT INTO schedule_events
     SELECT id, p->>'name', CAST(p->'state' AS VARCHAR),
            coalesce(TRY_CAST(p->>'removed' AS BOOLEAN), false), ts
@@ -292,6 +299,9 @@ APPLY = [
     FROM (SELECT run_id, arg_max(p, id) AS q, arg_max(ts, id) AS ts FROM _new
           WHERE type = 'job_ended' GROUP BY run_id) u
     WHERE jobs.run_id = u.run_id""",
+    """UPDATE job_claims SET ended = u.ts
+    FROM (SELECT run_id, max(ts) AS ts FROM _new WHERE type = 'job_ended' GROUP BY run_id) u
+    WHERE job_claims.run_id = u.run_id AND job_claims.ended IS NULL""",
     """UPDATE runs SET last_event = u.ts FROM _last u
     WHERE runs.id = u.run_id AND (runs.last_event IS NULL OR runs.last_event < u.ts)""",
 ]

@@ -135,10 +135,24 @@ def run_nodes(con: duckdb.DuckDBPyConnection, run_id: str | None = None
 
 
 def _decode(value: str | None) -> Any:
+    """JSON text decoded; a missing value (None, or pandas' NaN for a SQL NULL) is None."""
+    if not isinstance(value, str):
+        return None
     try:
-        return json.loads(value) if value is not None else None
+        return json.loads(value)
     except ValueError:
         return value
+
+
+def _missing(value: Any) -> bool:
+    """A NULL as pandas gives it back: None, NaN or NaT."""
+    return pd.api.types.is_scalar(value) and bool(pd.isna(value))
+
+
+def _mapping(value: str | None) -> dict[str, Any] | None:
+    """A JSON object as a dict; anything else a hostile or older record holds is None."""
+    decoded = _decode(value)
+    return decoded if isinstance(decoded, dict) else None
 
 
 def runs(
@@ -341,7 +355,7 @@ _JOB_COLUMNS = """j.run_id, r.experiment, j.notebook, j.status, j.reason, j.star
     date_diff('millisecond', j.started, j.ended) / 1000.0 AS duration_s, j.schedule,
     j.trigger, j.params, j.failed_cell, j.error_type, j.error_message, j.output, j.output_sha,
     j.notebook_sha, j.reproduces, j.parent_run, j.request, j.scheduled_for, j.executor,
-    j.timeout_s, j.host, j.pid"""
+    j.timeout_s, j.host, j.pid, j.pid_started"""
 
 
 def jobs(store: Store, *, status: str | None = None, schedule: str | None = None,
@@ -353,7 +367,7 @@ def jobs(store: Store, *, status: str | None = None, schedule: str | None = None
             WHERE (? IS NULL OR j.status = ?) AND (? IS NULL OR j.schedule = ?)
             ORDER BY j.started DESC, j.run_id DESC LIMIT ?""",
             [status, status, schedule, schedule, int(limit)])
-    frame["params"] = frame["params"].map(_decode)
+    frame["params"] = frame["params"].map(_mapping).astype(object)
     return frame
 
 
@@ -366,8 +380,8 @@ def job(store: Store, run_id: str) -> dict[str, Any]:
     if frame.empty:
         raise NotFound(f"run {run_id[:12]} is not a job: it was not started by "
                          f"`jupyter mlops run`. `jupyter mlops jobs` lists the jobs.")
-    row = frame.iloc[0].to_dict()
-    row["params"] = _decode(row["params"])
+    row = {k: None if _missing(v) else v for k, v in frame.iloc[0].to_dict().items()}
+    row["params"] = _mapping(row["params"])
     return row
 
 
@@ -376,14 +390,20 @@ def schedules(store: Store) -> pd.DataFrame:
     with reading(store) as con:
         frame = _frame(con, """
             SELECT s.name, s.state, s.created, s.updated,
-                   (SELECT max(scheduled_for) FROM jobs j WHERE j.schedule = s.name)
-                       AS last_fired,
+                   greatest((SELECT max(scheduled_for) FROM jobs j WHERE j.schedule = s.name),
+                            (SELECT max(scheduled_for) FROM job_claims c
+                             WHERE c.schedule = s.name)) AS last_fired,
                    (SELECT arg_max(status, started) FROM jobs j WHERE j.schedule = s.name)
                        AS last_status,
                    (SELECT max(started) FROM jobs j WHERE j.schedule = s.name) AS last_started
             FROM schedules s ORDER BY s.name""")
-    frame["state"] = frame["state"].map(_decode)
-    return frame
+    frame["state"] = frame["state"].map(_mapping).astype(object)
+    usable = frame["state"].map(lambda state: isinstance(state, dict) and all(
+        isinstance(state.get(key), str) for key in ("notebook", "cron")))
+    for name in frame.name[~usable]:
+        log.warning("jupyter-mlops: schedule %r has no notebook or cron recorded; it is "
+                    "skipped. Add it again: `jupyter mlops schedule add ... --replace`", name)
+    return frame[usable].reset_index(drop=True)
 
 
 def pending_requests(store: Store) -> pd.DataFrame:
@@ -391,9 +411,35 @@ def pending_requests(store: Store) -> pd.DataFrame:
     with reading(store) as con:
         frame = _frame(con, """
             SELECT q.id, q.schedule, q.params, q.parent_run, q.ts FROM job_requests q
-            WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id) ORDER BY q.id""")
-    frame["params"] = frame["params"].map(_decode)
+            WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.request = q.id)
+              AND NOT EXISTS (SELECT 1 FROM job_claims c WHERE c.request = q.id)
+            ORDER BY q.id""")
+    frame["params"] = frame["params"].map(_mapping).astype(object)
     return frame
+
+
+def slot_taken(store: Store, schedule: str, scheduled_for: float | None,
+               request: str | None) -> bool:
+    """Whether a job of ``schedule`` for this fire time, or answering this request, was
+    claimed or started already."""
+    with reading(store) as con:
+        return bool(db.scalar(con, """
+            SELECT count(*) FROM (SELECT schedule, scheduled_for, request FROM jobs
+                                  UNION ALL
+                                  SELECT schedule, scheduled_for, request FROM job_claims)
+            WHERE schedule = ? AND (scheduled_for = make_timestamp(CAST(? * 1000000 AS BIGINT))
+                                    OR request = ?)""", [schedule, scheduled_for, request]))
+
+
+def open_claims(store: Store, host: str) -> pd.DataFrame:
+    """Claims made by schedulers on ``host`` whose job has not ended, oldest first."""
+    with reading(store) as con:
+        return _frame(con, """
+            SELECT c.run_id, c.schedule, c.scheduled_for, c.request, c.pid, c.pid_started,
+                   c.claimed, j.status
+            FROM job_claims c LEFT JOIN jobs j ON j.run_id = c.run_id
+            WHERE c.host = ? AND c.ended IS NULL AND coalesce(j.status, 'running') = 'running'
+            ORDER BY c.claimed""", [host])
 
 
 def _timestamp(value: Any) -> datetime | None:

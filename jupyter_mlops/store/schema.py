@@ -128,6 +128,15 @@ MIGRATIONS: list[str] = [
     ALTER TABLE cells ADD COLUMN statements VARCHAR;
     ALTER TABLE cells ADD COLUMN capture_ms DOUBLE;
     """,
+    # 9: a job's runner is known by pid and start time (a reused pid is not it), and a
+    # scheduler claims each slot before its job starts, so a successor daemon never runs a
+    # slot twice
+    """
+    ALTER TABLE jobs ADD COLUMN pid_started DOUBLE;
+    CREATE TABLE job_claims (
+        run_id VARCHAR, schedule VARCHAR, scheduled_for TIMESTAMP, request VARCHAR,
+        host VARCHAR, pid INTEGER, pid_started DOUBLE, claimed TIMESTAMP, ended TIMESTAMP);
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

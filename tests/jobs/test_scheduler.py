@@ -110,8 +110,8 @@ def test_jobs_of_a_dead_runner_are_marked_lost_and_killed(store, notebook, tmp_p
     runner.wait()
     kernel = int(pid_file.read_text())
     assert psutil.pid_exists(kernel)
-    lost = Scheduler(store).mark_lost()
+    lost = Scheduler(store).recover()
     assert len(lost) == 1
     assert _wait_for(lambda: not psutil.pid_exists(kernel), 10)
     assert queries.job(store, lost[0])["status"] == "lost"
-    assert Scheduler(store).mark_lost() == []
+    assert Scheduler(store).recover() == []

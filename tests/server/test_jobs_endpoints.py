@@ -2,9 +2,14 @@
 starts the job itself)."""
 
 import asyncio
+import json
+from pathlib import Path
 
 import jupyter_mlops as mlops
+from jupyter_mlops import events as ev
 from jupyter_mlops.jobs import schedules
+from jupyter_mlops.store.ingest import ingest
+from jupyter_mlops.store.spool import SpoolWriter
 from tests.jobs.conftest import write_notebook
 
 
@@ -71,6 +76,52 @@ async def test_job_output_notebook(api, store, tmp_path, jp_root_dir, jp_servera
     assert (code, body["path"], body["name"]) == (200, "out/scored.ipynb", "scored.ipynb")
     code, body = await api("jobs", hidden.run_id, "output")
     assert (code, body["path"]) == (200, None)
-    (jp_root_dir / "out" / "scored.ipynb").unlink()
+    (jp_root_dir / "out" / "scored.ipynb").unlink()  # the copy kept in the store is sent
     code, body = await api("jobs", inside.run_id, "output")
-    assert code == 404 and "left no executed notebook" in body["detail"]
+    assert (code, body["path"], body["name"]) == (200, None, "scored.ipynb")
+    assert any("alpha = 5" in "".join(c["source"]) for c in body["notebook"]["cells"])
+
+
+async def test_job_output_is_served_only_from_inside_the_store(api, store, tmp_path,
+                                                               jp_serverapp):
+    """A forged job record naming the server's runtime file (it holds the token), a file
+    of the store outside its jobs folder, or a symlink in the jobs folder leading out: 404."""
+    await jp_serverapp.extension_manager.start_all_extensions()  # the background ingest
+    runtime = Path(jp_serverapp.info_file)
+    assert runtime.is_file() and "token" in runtime.read_text()
+    outside = tmp_path / "secret.ipynb"
+    outside.write_text(json.dumps({"cells": [], "secret": True}))
+    link = store.root / "jobs" / "forged" / "out.ipynb"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(outside)
+    inside = store.root / "jobs" / "forged" / "real.ipynb"
+    inside.write_text(json.dumps({"cells": [], "nbformat": 4}))
+    targets = [runtime, store.root / "state.json", store.root / "jobs" / ".." / "state.json",
+               link, outside, inside]
+    ids = [ev.new_id() for _ in targets]
+    writer = SpoolWriter(store)
+    for run_id, target in zip(ids, targets, strict=True):
+        writer.write([ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "x",
+                                                "kind": "job"}),
+                      ev.Event(ev.JOB_STARTED, {"run_id": run_id, "output": str(target),
+                                                "output_sha": "../../../etc/passwd"})])
+    writer.close()
+    await asyncio.to_thread(ingest, store)
+    for run_id in ids[:-1]:
+        code, body = await api("jobs", run_id, "output")
+        assert code == 404 and "left no executed notebook in the store" in body["detail"]
+    code, body = await api("jobs", ids[-1], "output")
+    assert code == 200 and body["notebook"] == {"cells": [], "nbformat": 4}
+
+
+async def test_jobs_listing_tolerates_records_missing_fields(api, store, jp_serverapp):
+    await jp_serverapp.extension_manager.start_all_extensions()  # the background ingest
+    writer = SpoolWriter(store)
+    ids = [ev.new_id(), ev.new_id()]
+    writer.write([ev.Event(ev.JOB_STARTED, {"run_id": ids[0], "params": None}),
+                  ev.Event(ev.JOB_STARTED, {"run_id": ids[1]})])
+    writer.close()
+    await asyncio.to_thread(ingest, store)
+    code, body = await api("jobs")
+    assert code == 200
+    assert {j["run_id"]: j["params"] for j in body["jobs"]} == {ids[0]: None, ids[1]: None}
