@@ -160,7 +160,12 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
 
 
 def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
-    """The exact fitted object of a version, its artifact's hash verified."""
+    """The exact fitted object of a version, its artifact's hash verified.
+
+    Without ``trusted=True`` only files made of data types and the estimators of
+    scikit-learn, XGBoost and LightGBM load: anything else (a type that could run code) is
+    refused, naming it, since anyone who can write to a shared store can write a model.
+    """
     store = tracker().store
     version = resolve(store, ref)
     return artifacts.load_model_bytes(artifacts.get(store, version.artifact), version.format,
