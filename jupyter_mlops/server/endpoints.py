@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..registry import MAX_VERSION, parse_version
 from ..store import NotFound, queries
 from .params import NAME, RUN_ID, BadParameter, Param, decode_cursor, encode_cursor
 from .values import jsonable, records
@@ -153,8 +154,7 @@ def _promote(service: Service, args: dict[str, Any]) -> Any:
         raise BadParameter('the body must be a JSON object {"version": 3, "alias": '
                            '"champion", "gate": {"auc": ">= 0.85"}} (alias and gate optional)')
     version, alias, gate = body.get("version"), body.get("alias", "champion"), body.get("gate")
-    if type(version) is not int or version < 1:
-        raise BadParameter(f"version must be a positive whole number, not {version!r:.40}")
+    version = parse_version(version, text=False)  # JSON's "3" or 3.0 is not a version
     if not isinstance(alias, str):
         raise BadParameter(f"alias must be a string, not {alias!r:.40}")
     if gate is not None and not (isinstance(gate, dict) and all(
@@ -292,7 +292,8 @@ ENDPOINTS: list[Endpoint] = [
              _promote, _obj(["name", "version", "aliases"], name=_STR,
                             version={"type": "integer"}, aliases=_array(_STR)),
              params=(_MODEL,), errors=(400, 404, 409, 503), cached=False,
-             body=_obj(["version"], version={"type": "integer", "minimum": 1},
+             body=_obj(["version"], version={"type": "integer", "minimum": 1,
+                                              "maximum": MAX_VERSION},
                        alias={"type": "string", "default": "champion"},
                        gate={"type": "object", "additionalProperties": _STR})),
     Endpoint("GET", "/lineage", "The provenance graph around a node: nodes (kind, id, signed "
