@@ -3,7 +3,9 @@
 A run starts when the extension loads (or at the first ``log_*`` call) and ends at
 interpreter exit or on request. Inside a papermill job the runner owns the run and hands
 its id over in ``JUPYTER_MLOPS_RUN_ID``; the kernel then only adds to it.
-Writing never raises into user code: a store that cannot be written is reported once.
+Writing never raises into user code: a store that cannot be written is reported once, and
+a param or metric is recorded as well as it can be (a value JSON cannot hold as text, a
+metric too large for a float as infinity), with one warning per key and problem.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numbers
 import os
 import socket
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,7 @@ class Tracker:
         self.owns_run = False
         self.cell_seq: int | None = None  # the cell executing now, for params/metrics
         self._warned = False
+        self._value_warnings: set[str] = set()
         self._attached = False
         self._env_thread: threading.Thread | None = None
 
@@ -110,19 +114,59 @@ class Tracker:
         self.experiment = name
         self.emit(ev.RUN_UPDATED, {"run_id": self.ensure_run(), "experiment": name})
 
-    def log_params(self, params: dict[str, Any]) -> None:
-        for key in params:
-            _check_key(key, "param name")
-        self.emit(ev.PARAMS, {"run_id": self.ensure_run(), "params": dict(params),
-                              "cell_seq": self.cell_seq})
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Record params; never raises (see :meth:`_clean`)."""
+        problems: list[str] = []
+        clean = self._clean(params, "param", _param_value, problems)
+        if clean:
+            self.emit(ev.PARAMS, {"run_id": self.ensure_run(), "params": clean,
+                                  "cell_seq": self.cell_seq})
+        self._warn_values(problems)
 
-    def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
-        clean = {_check_key(k, "metric name"): _metric_value(k, v) for k, v in metrics.items()}
-        if step is not None and type(step) is not int and not isinstance(step, numbers.Integral):
-            raise TypeError(f"step must be an integer, not {type(step).__name__}")
-        self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
-                               "step": None if step is None else int(step),
-                               "cell_seq": self.cell_seq})
+    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        """Record metric values (one event); never raises (see :meth:`_clean`)."""
+        problems: list[str] = []
+        clean = self._clean(metrics, "metric", _metric_value, problems)
+        if step is not None and (isinstance(step, bool) or not isinstance(
+                step, numbers.Integral) or not -2**63 <= step < 2**63):
+            problems.append(f"step must be a whole number within 64 bits, not "
+                            f"{_shown(step)}: recorded without a step")
+            step = None
+        if clean:
+            self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
+                                   "step": None if step is None else int(step),
+                                   "cell_seq": self.cell_seq})
+        self._warn_values(problems)
+
+    @staticmethod
+    def _clean(values: Any, what: str, convert: Any, problems: list[str]) -> dict[str, Any]:
+        """What of ``values`` can be recorded: each key a non-empty string, each value as
+        ``convert`` makes it; what cannot is left out, and ``problems`` says why."""
+        try:
+            items = list(values.items()) if isinstance(values, Mapping) else None
+        except Exception:  # a mapping whose items() raises
+            items = None
+        if items is None:
+            problems.append(f"{what}s are given as a dict of name to value, not this "
+                            f"{type(values).__name__}: nothing recorded")
+            return {}
+        clean = {}
+        for key, value in items:
+            if type(key) is not str or not key.strip():
+                problems.append(f"{what} name {_shown(key)} is not a non-empty string: left out")
+                continue
+            converted = convert(key, value, problems)
+            if converted is not _SKIP:
+                clean[key] = converted
+        return clean
+
+    def _warn_values(self, problems: list[str]) -> None:
+        """One warning per problem per process: a loop logging the same bad value does not
+        fill the cell's output."""
+        for problem in problems:
+            if problem not in self._value_warnings:
+                self._value_warnings.add(problem)
+                log.warning("jupyter-mlops: %s", problem)
 
     def _record_environment(self, run_id: str, notebook: str | None) -> None:
         try:
@@ -144,13 +188,103 @@ def _check_key(key: Any, what: str) -> str:
     return key
 
 
-def _metric_value(key: str, value: Any) -> float:
+#: What a converter returns for a value it cannot record at all.
+_SKIP = object()
+#: How deep a param's containers are followed (JSON encoders recurse).
+_MAX_DEPTH = 32
+#: Values JSON holds as they are.
+_PLAIN = frozenset({str, bool, float, type(None)})
+
+
+def _shown(value: Any) -> str:
+    """A short repr for a warning, whatever the object does."""
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<{type(value).__qualname__}>"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _metric_value(key: str, value: Any, problems: list[str]) -> Any:
     if type(value) is float:  # the common case, without the ABC check
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"metric {key!r} must be a number, got {type(value).__name__} "
-                        f"{value!r}; log non-numeric values with log_param")
-    return float(value)
+        problems.append(f"metric {key!r} must be a number, not {type(value).__name__}: left "
+                        f"out; log other values with log_param")
+        return _SKIP
+    try:
+        return float(value)
+    except OverflowError:
+        problems.append(f"metric {key!r} is too large for a float: recorded as infinity")
+        return float("inf") if value > 0 else float("-inf")
+    except Exception as e:  # a Real whose __float__ fails
+        problems.append(f"metric {key!r} cannot be read as a number ({type(e).__name__}): "
+                        f"left out")
+        return _SKIP
+
+
+def _param_value(key: str, value: Any, problems: list[str]) -> Any:
+    """``value`` as JSON can hold it: containers followed (a cycle becomes ``"[...]"``), a
+    whole number beyond 64 bits and any other object become text (its repr)."""
+    found: list[str] = []
+    clean = _jsonable(value, set(), 0, found)
+    if found:
+        problems.extend(f"param {key!r}: {problem}" for problem in dict.fromkeys(found))
+    return clean
+
+
+def _jsonable(value: Any, active: set[int], depth: int, problems: list[str]) -> Any:
+    kind = type(value)
+    if kind in _PLAIN or (kind is int and -2**63 <= value < 2**64):  # without the ABC checks
+        return value
+    if kind in (list, tuple, dict):
+        return _container(value, active, depth, problems)
+    if isinstance(value, str):  # a subclass: its text, whatever its __str__ does
+        return str.__str__(value)
+    if isinstance(value, numbers.Integral):  # int, numpy integers
+        value = int(value)
+        if -2**63 <= value < 2**64:
+            return value
+        problems.append("a whole number beyond 64 bits, recorded as text")
+        return str(value) if value.bit_length() < 14000 else f"{value.bit_length()}-bit integer"
+    if isinstance(value, numbers.Real):  # numpy floats, Fraction, Decimal
+        try:
+            return float(value)
+        except Exception:
+            return _repr(value, problems)
+    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return _container(value, active, depth, problems)
+    return _repr(value, problems)
+
+
+def _container(value: Any, active: set[int], depth: int, problems: list[str]) -> Any:
+    """A mapping as a dict with string keys, any other collection as a list."""
+    if id(value) in active:
+        problems.append("it contains itself; the inner reference is recorded as '[...]'")
+        return "[...]"
+    if depth >= _MAX_DEPTH:
+        problems.append(f"nested deeper than {_MAX_DEPTH}; the rest is recorded as text")
+        return _repr(value, problems)
+    active.add(id(value))
+    try:
+        if type(value) is dict or isinstance(value, Mapping):
+            return {k if type(k) is str else _repr(k, problems):
+                    _jsonable(v, active, depth + 1, problems) for k, v in value.items()}
+        return [_jsonable(v, active, depth + 1, problems) for v in value]
+    except Exception as e:  # a container whose iteration raises
+        problems.append(f"reading a {type(value).__name__} in it raised "
+                        f"{type(e).__name__}; recorded as its repr")
+        return _repr(value, problems)
+    finally:
+        active.discard(id(value))
+
+
+def _repr(value: Any, problems: list[str]) -> str:
+    try:
+        return repr(value)
+    except Exception as e:
+        problems.append(f"its repr raised {type(e).__name__}; recorded as its type")
+        return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 _tracker: Tracker | None = None
@@ -174,23 +308,43 @@ def _at_exit() -> None:
 
 
 def log_param(key: str, value: Any) -> None:
-    """Record one parameter of the active run."""
-    tracker().log_params({key: value})
+    """Record one parameter of the active run.
+
+    Never raises into a cell: a value JSON cannot hold (an object, a whole number beyond 64
+    bits, a list that contains itself, something whose repr raises) is recorded as text,
+    a bad name is left out, each with one warning per name and problem.
+    """
+    tracker().log_params(_one(key, value))
 
 
-def log_params(params: dict[str, Any] | None = None, /, **kwargs: Any) -> None:
+def log_params(params: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
     """Record parameters: ``log_params({"a": 1})`` or ``log_params(a=1, depth=4)``."""
-    tracker().log_params({**(params or {}), **kwargs})
+    values = kwargs if params is None else params
+    if kwargs and isinstance(params, Mapping):
+        values = {**params, **kwargs}
+    tracker().log_params(values)
 
 
 def log_metric(key: str, value: float, step: int | None = None) -> None:
-    """Record one metric value of the active run, optionally at a step."""
-    tracker().log_metrics({key: value}, step)
+    """Record one metric value of the active run, optionally at a step.
+
+    Never raises into a cell: a number too large for a float is recorded as infinity, a
+    value that is not a number is left out, each with one warning.
+    """
+    tracker().log_metrics(_one(key, value), step)
 
 
-def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
+def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
     """Record several metric values at once (one event)."""
     tracker().log_metrics(metrics, step)
+
+
+def _one(key: Any, value: Any) -> dict[Any, Any]:
+    """``{key: value}``; an unhashable key becomes ``None``, which is then refused by name."""
+    try:
+        return {key: value}
+    except TypeError:
+        return {None: value}
 
 
 def record_now(store: Store, event: ev.Event) -> None:
