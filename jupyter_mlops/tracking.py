@@ -3,6 +3,12 @@
 A run starts when the extension loads (or at the first ``log_*`` call) and ends at
 interpreter exit or on request. Inside a papermill job the runner owns the run and hands
 its id over in ``JUPYTER_MLOPS_RUN_ID``; the kernel then only adds to it.
+
+The store is ``$JUPYTER_MLOPS_HOME`` as it is when each call is made: when it changes
+mid-process, the next call (a ``log_*``, a recorded cell, a query, ``jobs.history()``,
+``jobs.run``) ends the active run in the old store and goes on in a new run, of the same
+experiment, in the new one.
+
 Writing never raises into user code: a store that cannot be written is reported once, and
 a param or metric is recorded as well as it can be (a value JSON cannot hold as text, a
 metric too large for a float as infinity), with one warning per key and problem.
@@ -22,7 +28,7 @@ from typing import Any
 
 from . import events as ev
 from .capture import environment
-from .config import EXPERIMENT_ENV, RUN_ID_ENV, notebook_path
+from .config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV, notebook_path
 from .store import Store, StoreError
 from .store.spool import SpoolWriter
 
@@ -32,9 +38,13 @@ log = logging.getLogger("jupyter_mlops")
 class Tracker:
     """This process's link to the store: the spool writer and the active run."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, *, follow_environment: bool = False) -> None:
+        self._store = store
         self.writer = SpoolWriter(store)
+        #: The process's tracker follows $JUPYTER_MLOPS_HOME; one given a store keeps it.
+        self._follows = follow_environment
+        self._home = os.environ.get(HOME_ENV)
+        self._switching = threading.Lock()
         self.run_id: str | None = None
         self.experiment: str | None = None
         self.owns_run = False
@@ -44,12 +54,39 @@ class Tracker:
         self._attached = False
         self._env_thread: threading.Thread | None = None
 
+    @property
+    def store(self) -> Store:
+        """The store this process records into now (see the module's docstring)."""
+        self._follow()
+        return self._store
+
+    def _follow(self) -> None:
+        """Move to the store ``$JUPYTER_MLOPS_HOME`` names, if it changed: the active run
+        ends in the old store and a new one (same experiment) starts in the new."""
+        if not self._follows or os.environ.get(HOME_ENV) == self._home:
+            return
+        with self._switching:
+            home = os.environ.get(HOME_ENV)
+            if home == self._home:
+                return
+            self._home = home  # first, so that the events written below do not recurse
+            store = Store.open()
+            if store.root == self._store.root:
+                return
+            running, experiment = self.run_id is not None, self.experiment
+            self.end_run()
+            self.writer.close()
+            self._store, self.writer = store, SpoolWriter(store)
+            if running:
+                self.start_run(experiment)
+
     def emit(self, type_: str, payload: dict[str, Any]) -> bool:
         """Append one event; on failure warn once and return False, never raise."""
         return self.emit_event(ev.Event(type_, payload))
 
     def emit_event(self, event: ev.Event) -> bool:
         """:meth:`emit` for an event built by the caller (who needs its id)."""
+        self._follow()
         try:
             self.writer.append(event)
             return True
@@ -106,13 +143,15 @@ class Tracker:
             self._env_thread.join(timeout)
 
     def ensure_run(self) -> str:
+        self._follow()  # before the id goes into an event: the run of the store written
         return self.run_id or self.start_run()
 
     def set_experiment(self, name: str) -> None:
         """Move the active run into experiment ``name``."""
         _check_key(name, "experiment name")
+        run_id = self.ensure_run()  # first: a run started here would take the default name
         self.experiment = name
-        self.emit(ev.RUN_UPDATED, {"run_id": self.ensure_run(), "experiment": name})
+        self.emit(ev.RUN_UPDATED, {"run_id": run_id, "experiment": name})
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         """Record params; never raises (see :meth:`_clean`)."""
@@ -296,7 +335,7 @@ def tracker() -> Tracker:
     global _tracker
     with _tracker_lock:
         if _tracker is None:
-            _tracker = Tracker(Store.open())
+            _tracker = Tracker(Store.open(), follow_environment=True)
             atexit.register(_at_exit)
         return _tracker
 
