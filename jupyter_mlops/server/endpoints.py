@@ -45,6 +45,11 @@ def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": properties}
 
 
+def _closed(required: list[str], **properties: Any) -> dict[str, Any]:
+    """A request body: the handlers refuse fields it does not name, and the schema says so."""
+    return {**_obj(required, **properties), "additionalProperties": False}
+
+
 def _array(items: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": items}
 
@@ -292,8 +297,8 @@ ENDPOINTS: list[Endpoint] = [
              _promote, _obj(["name", "version", "aliases"], name=_STR,
                             version={"type": "integer"}, aliases=_array(_STR)),
              params=(_MODEL,), errors=(400, 404, 409, 503), cached=False,
-             body=_obj(["version"], version={"type": "integer", "minimum": 1,
-                                              "maximum": MAX_VERSION},
+             body=_closed(["version"], version={"type": "integer", "minimum": 1,
+                                                 "maximum": MAX_VERSION},
                        alias={"type": "string", "default": "champion"},
                        gate={"type": "object", "additionalProperties": _STR})),
     Endpoint("GET", "/lineage", "The provenance graph around a node: nodes (kind, id, signed "
@@ -350,7 +355,7 @@ ENDPOINTS: list[Endpoint] = [
              "daemon when one runs on the store (request id), else started by this server "
              "(run id).", _run_schedule,
              _obj(["request", "run_id"], request=_NSTR, run_id=_NSTR), params=(_SCHEDULE,),
-             body={**_obj([], params=_MAP), "nullable": True}, errors=(400, 404, 503),
+             body={**_closed([], params=_MAP), "nullable": True}, errors=(400, 404, 503),
              cached=False),
     Endpoint("POST", "/schedules/{name}/pause", "Stop firing a schedule until resumed.",
              _pause, _SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
