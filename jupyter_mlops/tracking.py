@@ -84,11 +84,14 @@ class Tracker:
         """Append one event; on failure warn once and return False, never raise."""
         return self.emit_event(ev.Event(type_, payload))
 
-    def emit_event(self, event: ev.Event) -> bool:
-        """:meth:`emit` for an event built by the caller (who needs its id)."""
-        self._follow()
+    def emit_event(self, event: ev.Event, writer: SpoolWriter | None = None) -> bool:
+        """:meth:`emit` for an event built by the caller (who needs its id); ``writer``: the
+        store's writer the event belongs to, when the store may have changed since."""
+        if writer is None:
+            self._follow()
+            writer = self.writer
         try:
-            self.writer.append(event)
+            writer.append(event)
             return True
         except (StoreError, OSError) as e:
             if not self._warned:
@@ -119,7 +122,7 @@ class Tracker:
             "parent_run": inherited,
         })
         self._env_thread = threading.Thread(
-            target=self._record_environment, args=(self.run_id, notebook),
+            target=self._record_environment, args=(self.run_id, notebook, self.writer),
             name="jupyter-mlops-environment", daemon=True)
         self._env_thread.start()
         return self.run_id
@@ -207,16 +210,18 @@ class Tracker:
                 self._value_warnings.add(problem)
                 log.warning("jupyter-mlops: %s", problem)
 
-    def _record_environment(self, run_id: str, notebook: str | None) -> None:
+    def _record_environment(self, run_id: str, notebook: str | None,
+                            writer: SpoolWriter) -> None:
+        """In a thread; written to the store of the run even if the tracker has moved on."""
         try:
             env = environment.snapshot()
             folder = Path(notebook).parent if notebook else Path.cwd()
             commit, dirty = environment.git_state(folder)
-            self.emit(ev.RUN_ENVIRONMENT, {
+            self.emit_event(ev.Event(ev.RUN_ENVIRONMENT, {
                 "run_id": run_id, "env_id": environment.environment_id(env),
                 "environment": env, "git_commit": commit, "git_dirty": dirty,
                 "notebook_hash": environment.file_hash(notebook) if notebook else None,
-            })
+            }), writer)
         except Exception:  # the environment is a nice-to-have; never break the kernel
             log.warning("jupyter-mlops: could not record the environment", exc_info=True)
 

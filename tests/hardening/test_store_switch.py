@@ -46,3 +46,23 @@ def test_every_call_follows_the_variable(tmp_path):
     assert (interactive["experiment"], interactive["params.where"],
             interactive["metrics.auc"], interactive["status"]) == ("churn", "b", 0.9, "finished")
     assert in_b["kind"].tolist().count("job") == 1 and "job" not in in_a["kind"].tolist()
+
+
+def test_a_run_environment_lands_in_the_store_of_its_run(tmp_path, monkeypatch):
+    """The environment is snapshot in a thread; the store may change before it is done."""
+    from jupyter_mlops.tracking import Tracker
+
+    a, b = Store.open(tmp_path / "a"), Store.open(tmp_path / "b")
+    monkeypatch.setenv("JUPYTER_MLOPS_HOME", str(a.root))
+    t = Tracker(a, follow_environment=True)
+    first, snapshot = t.start_run("churn"), t._env_thread
+    monkeypatch.setenv("JUPYTER_MLOPS_HOME", str(b.root))
+    t.log_params({"where": "b"})  # moves to b while the snapshot of the first run is taken
+    second = t.run_id
+    snapshot.join(30)
+    t.wait_environment()
+    t.end_run()
+    t.writer.close()
+    assert queries.run(a, first)["environment"] and queries.run(b, second)["environment"]
+    in_b = b"".join(p.read_bytes() for p in b.root.rglob("*.jsonl"))
+    assert first.encode() not in in_b
