@@ -28,8 +28,8 @@ COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "st
             "drift", "lineage", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
-#: ``--step N`` (or ``--step=N``) closing a ``log_metric`` line.
-_STEP = re.compile(r"\s--step(?:\s+|=)(\S+)\s*$")
+#: ``--step N`` (or ``--step=N``) in a ``log_metric`` line, first or last.
+_STEP = re.compile(r"(?:^|\s)--step(?:\s+|=)(\S+)(?:\s|$)")
 
 
 def _positive(text: str) -> int:
@@ -126,7 +126,7 @@ class MLOpsMagics(Magics, Configurable):
         step = None
         found = _STEP.search(rest) if command == "log_metric" else None
         if found:
-            rest, step = rest[:found.start()], found.group(1)
+            rest, step = f"{rest[:found.start()]} {rest[found.end():]}", found.group(1)
             if not re.fullmatch(r"-?[0-9]{1,18}", step):
                 raise UsageError(f"%mlops {command}: --step takes a whole number, not {step!r}")
         values = self._values(command, rest)

@@ -91,11 +91,12 @@ def test_log_param_reads_the_rest_of_the_line_as_python(ip, t):
                                "f=dict(a=1, b=[1, 2])   g={alpha} e=f'{alpha}'")
     ip.run_line_magic("mlops", "log_metric loss=alpha * 2 auc=0.9 --step 3")
     ip.run_line_magic("mlops", "log_metric alpha")  # bare names only
+    ip.run_line_magic("mlops", "log_metric --step=4 loss=0.5")
     params = queries.run(t.store, t.run_id)["params"]
     assert params == {"alpha": 0.3, "seed": 7, "d": {"a": 1}, "s": "x y",
                       "f": {"a": 1, "b": [1, 2]}, "g": [0.3], "e": "0.3"}
     history = queries.metric_history(t.store, t.run_id, "loss")
-    assert history[["step", "value"]].values.tolist() == [[3, 0.6]]
+    assert history[["step", "value"]].values.tolist() == [[3, 0.6], [4, 0.5]]
 
 
 @pytest.mark.parametrize(("line", "says"), [
