@@ -65,7 +65,12 @@ def api_reference() -> str:
 
     lines = ["# Python API", "", "`import jupyter_mlops as mlops`. Generated from the "
              "signatures and docstrings by `docs/generate.py`; `help(mlops.X)` prints the same.",
-             ""]
+             "", "**Which store.** Every call uses the store `$JUPYTER_MLOPS_HOME` names when "
+             "the call is made (else `<jupyter data dir>/mlops`): `log_*`, recorded cells, "
+             "`register`, `load_model`, `lineage`, `jobs.run`, `jobs.history()` and the rest "
+             "alike. When the variable changes mid-process, the next call ends the active run "
+             "in the old store and goes on in a new run, of the same experiment, in the new "
+             "one.", ""]
     for namespace, names in API.items():
         module = importlib.import_module(namespace.replace("mlops", "jupyter_mlops", 1))
         lines += [f"## `{namespace}`", ""]

@@ -4,20 +4,48 @@ Files live at ``artifacts/<sha256[:2]>/<sha256>``, written to a temporary name a
 so a reader never sees half a file and the same content is stored once. Models are saved
 with skops where it can (its loader only builds types it is told to trust) and with joblib
 otherwise; the format is recorded with the version and every load verifies the hash.
+
+Anyone who can write to a shared store can write a model file, so loading one must not run
+code its file names: without ``trusted=True`` a skops file may only name data types and the
+estimator classes of scikit-learn, XGBoost and LightGBM (:func:`allowed`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import os
+import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .store import Store, StoreError
 
-#: Modules whose types a skops artifact may contain without ``trusted=True``.
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+#: Per library, the classes whose subclasses a skops file may name without ``trusted=True``:
+#: data types, fitted estimators and the state they hold (trees, CV splitters, scorers,
+#: boosters). Building one from a file sets its attributes; it calls nothing the file names.
+SAFE_BASES: dict[str, tuple[str, ...]] = {
+    "numpy": ("numpy.dtype", "numpy.generic", "numpy.random.Generator",
+              "numpy.random.BitGenerator", "numpy.random.RandomState"),
+    "scipy": ("scipy.sparse.spmatrix", "scipy.sparse.sparray"),
+    "pandas": ("pandas.DataFrame", "pandas.Series", "pandas.Index", "pandas.Categorical",
+               "pandas.api.extensions.ExtensionDtype"),
+    "collections": ("collections.OrderedDict",),
+    "sklearn": ("sklearn.base.BaseEstimator", "sklearn.utils.Bunch", "sklearn.tree._tree.Tree",
+                "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+                "sklearn.neighbors.KDTree", "sklearn.neighbors.BallTree",
+                "sklearn.metrics.DistanceMetric", "sklearn.metrics._scorer._BaseScorer",
+                "sklearn.metrics._scorer._PassthroughScorer",
+                "sklearn.model_selection.BaseCrossValidator",
+                "sklearn.model_selection.BaseShuffleSplit",
+                "sklearn.model_selection._split._RepeatedSplits",
+                "sklearn.calibration._CalibratedClassifier",
+                "sklearn.neural_network._stochastic_optimizers.BaseOptimizer"),
+    "xgboost": ("xgboost.XGBModel", "xgboost.Booster"),
+    "lightgbm": ("lightgbm.LGBMModel", "lightgbm.Booster"),
+}
 
 
 def path_of(store: Store, sha256: str) -> Path:
@@ -79,12 +107,15 @@ def load_model_bytes(data: bytes, fmt: str, *, trusted: bool = False) -> Any:
     if fmt == "skops":
         import skops.io as sio
 
-        untrusted = sio.get_untrusted_types(data=data)
-        unknown = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
-        if unknown and not trusted:
-            raise StoreError(f"the model contains types from outside scikit-learn/numpy/scipy "
-                             f"({', '.join(unknown[:5])}); load it with trusted=True if you "
-                             f"trust where it came from")
+        try:
+            untrusted = sio.get_untrusted_types(data=data)
+        except Exception as e:  # not a zip, no schema, an unknown loader: not our file
+            raise StoreError(f"the stored model is not a readable skops file ({e})") from None
+        refused = [name for name in untrusted if not allowed(name)]
+        if refused and not trusted:
+            raise StoreError(f"the model names {len(refused)} type(s) that could run code when "
+                             f"loaded ({', '.join(refused[:8])}); load it with trusted=True "
+                             f"only if you trust everyone who can write to the store")
         return sio.loads(data, trusted=untrusted)
     if fmt == "joblib":
         if not trusted:
@@ -94,3 +125,40 @@ def load_model_bytes(data: bytes, fmt: str, *, trusted: bool = False) -> Any:
 
         return joblib.load(io.BytesIO(data))
     raise StoreError(f"unknown artifact format {fmt!r}; upgrade jupyter-mlops")
+
+
+def allowed(name: str) -> bool:
+    """Whether a type skops reports as untrusted (``module.Name``) is safe to build: a class
+    of one of :data:`SAFE_BASES`' libraries deriving from a safe base, or a metric function
+    that scikit-learn's named scorers use. Only those libraries are imported (never the
+    module a file names): a name resolves only if its module is already loaded."""
+    module, _, attr = name.rpartition(".")
+    library = module.partition(".")[0]
+    if library not in SAFE_BASES:
+        return False
+    bases = _bases(library)
+    target = getattr(sys.modules.get(module), attr, None)
+    if isinstance(target, type):
+        return issubclass(target, bases)
+    return library == "sklearn" and callable(target) and target in _scorer_functions()
+
+
+@cache
+def _bases(library: str) -> tuple[type, ...]:
+    found = []
+    for path in SAFE_BASES[library]:
+        module, _, attr = path.rpartition(".")
+        try:
+            found.append(getattr(importlib.import_module(module), attr))
+        except (ImportError, AttributeError):  # a version without it: its types stay refused
+            continue
+    return tuple(found)
+
+
+@cache
+def _scorer_functions() -> frozenset[Any]:
+    """The metric functions behind ``scoring="roc_auc"`` & co, as a search stores them."""
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    return frozenset(f for f in (getattr(get_scorer(n), "_score_func", None)
+                                 for n in get_scorer_names()) if f is not None)

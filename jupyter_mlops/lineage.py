@@ -42,9 +42,9 @@ def node(ref: Any) -> tuple[str, str]:
         from .capture.fingerprint import fingerprint
 
         return "dataset", fingerprint(ref)
-    if "@" in ref or ":" in ref:
-        from .registry import resolve
+    from .registry import model_ref, resolve
 
+    if model_ref(ref) is not None:
         version = resolve(tracker().store, ref)
         return "model_version", f"{version.name}:{version.version}"
     with queries.reading(tracker().store) as con:

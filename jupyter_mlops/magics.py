@@ -2,13 +2,21 @@
 
 Configurable with ``%config MLOpsMagics.<trait> = …`` (see ``%config MLOpsMagics``).
 Queries import the store's read side lazily, so loading the extension does not import duckdb.
+Errors raise :class:`UsageError` (one line, no traceback), so Run-All and a job stop at the
+cell, as they do for IPython's own magics.
 """
 
 from __future__ import annotations
 
+import argparse
+import io
+import itertools
+import re
+import tokenize
 from typing import Any
 
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Int
 from traitlets.config import Configurable
@@ -20,6 +28,19 @@ COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "st
             "drift", "lineage", "slice", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
+#: ``--step N`` (or ``--step=N``) in a ``log_metric`` line, first or last.
+_STEP = re.compile(r"(?:^|\s)--step(?:\s+|=)(\S+)(?:\s|$)")
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 @magics_class
@@ -45,16 +66,24 @@ class MLOpsMagics(Magics, Configurable):
     @argument("command", help=f"one of: {', '.join(COMMANDS)}")
     @argument("args", nargs="*", help="the command's arguments (see below)")
     @argument("-e", "--experiment", default=None, help="filter `runs` by experiment")
-    @argument("-n", "--limit", type=int, default=None, help="how many runs `runs` shows")
+    @argument("-n", "--limit", type=_positive, default=None, help="how many runs `runs` shows")
     @argument("--step", type=int, default=None, help="step of a `log_metric` value")
     @line_magic
+    @no_var_expand  # the line is Python: IPython's {x}/$x expansion would rewrite it
     def mlops(self, line: str) -> Any:
         """Record and query runs of this notebook.
 
+        A mistake (an unknown command, a bad option, an undefined name) raises UsageError:
+        one line, and Run-All or a job stops at the cell. A value that cannot be recorded
+        exactly (see log_param in the Python API) is recorded as well as it can be, with a
+        warning; that never stops the cell.
+
         Commands:
           experiment NAME            move the current run into experiment NAME
-          log_param NAME|KEY=EXPR …  record params (a bare NAME takes its value from the namespace)
-          log_metric NAME|KEY=EXPR … record metrics (numbers), optionally --step N
+          log_param NAME … KEY=EXPR …  record params: a bare NAME takes its value from the
+                                     namespace; EXPR is Python up to the next KEY= or the
+                                     line's end (`%mlops log_param d={'a': 1}`)
+          log_metric NAME … KEY=EXPR … [--step N]  record metrics (numbers) the same way
           runs                       recent runs with params and metrics as columns
           cells [RUN_ID]             the cells of a run (default: the current run)
           run start|end              start a new run, or end this one (the next cell starts another)
@@ -72,45 +101,78 @@ class MLOpsMagics(Magics, Configurable):
           show drift [REPORT_ID]     time
           show metric KEY [-e EXP]
         """
+        command, _, rest = line.strip().partition(" ")
+        if command in ("log_param", "log_metric"):
+            return self._log(command, rest)
         try:
             args = parse_argstring(self.mlops, line)
-        except Exception as e:  # argparse errors: say it in one line
-            print(f"%mlops: {e}. See `%mlops?`.")
-            return None
+        except UsageError as e:  # argparse's errors: say it in one line
+            raise UsageError(f"%mlops: {e}. See `%mlops?`.") from None
         handler = getattr(self, f"_cmd_{args.command}", None)
         if args.command not in COMMANDS or handler is None:
-            print(f"%mlops: unknown command {args.command!r}; use one of: {', '.join(COMMANDS)}")
-            return None
+            raise UsageError(f"%mlops: unknown command {args.command!r}; use one of: "
+                             f"{', '.join(COMMANDS)}")
         try:
             return handler(args)
         except (StoreError, ValueError, TypeError, KeyError, NameError) as e:
-            print(f"%mlops {args.command}: {e}")
-            return None
+            raise UsageError(f"%mlops {args.command}: {e}") from None
 
     def _cmd_experiment(self, args: Any) -> None:
         if len(args.args) != 1:
             raise ValueError("give exactly one experiment name, e.g. `%mlops experiment churn`")
         self.tracker.set_experiment(args.args[0])
 
-    def _values(self, items: list[str]) -> dict[str, Any]:
-        if not items:
-            raise ValueError("name at least one variable or KEY=EXPRESSION")
-        values = {}
-        for item in items:
-            key, sep, expr = item.partition("=")
-            if sep:
-                values[key] = self.shell.ev(expr)
-            elif item in self.shell.user_ns:
-                values[item] = self.shell.user_ns[item]
-            else:
-                raise NameError(f"{item!r} is not defined in the notebook")
+    def _log(self, command: str, rest: str) -> None:
+        """``log_param`` / ``log_metric``: the rest of the line read as Python, not split on
+        spaces, so a value may be any expression (``d={'a': 1}``, ``f(x, y=2)``)."""
+        step = None
+        found = _STEP.search(rest) if command == "log_metric" else None
+        if found:
+            rest, step = f"{rest[:found.start()]} {rest[found.end():]}", found.group(1)
+            if not re.fullmatch(r"-?[0-9]{1,18}", step):
+                raise UsageError(f"%mlops {command}: --step takes a whole number, not {step!r}")
+        values = self._values(command, rest)
+        if command == "log_param":
+            self.tracker.log_params(values)
+        else:
+            self.tracker.log_metrics(values, step=None if step is None else int(step))
+
+    def _values(self, command: str, rest: str) -> dict[str, Any]:
+        """Bare names (their values from the namespace), then ``KEY=EXPR`` items: an
+        expression runs to the next ``KEY=`` outside brackets, or to the line's end."""
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(rest).readline))
+        except (tokenize.TokenError, SyntaxError) as e:
+            raise UsageError(f"%mlops {command}: cannot read {rest.strip()!r} as Python "
+                             f"({e.args[0]})") from None
+        depth, keys = 0, []  # (key, where the key starts, where its expression starts)
+        for token, following in itertools.pairwise(tokens):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+            elif depth == 0 and token.type == tokenize.NAME and following.string == "=":
+                keys.append((token.string, token.start[1], following.end[1]))
+        names = rest[:keys[0][1] if keys else len(rest)].split()
+        if not names and not keys:
+            raise UsageError(f"%mlops {command}: name at least one variable or KEY=EXPRESSION")
+        values: dict[str, Any] = {}
+        for name in names:
+            if not name.isidentifier():
+                raise UsageError(f"%mlops {command}: {name!r} is not a variable name; write "
+                                 f"KEY=EXPRESSION to log a value")
+            if name not in self.shell.user_ns:
+                raise UsageError(f"%mlops {command}: {name!r} is not defined in the notebook")
+            values[name] = self.shell.user_ns[name]
+        ends = [start for _, start, _ in keys[1:]] + [len(rest)]
+        for (key, _, begin), end in zip(keys, ends, strict=False):  # no keys: no items
+            expression = rest[begin:end].strip()
+            try:
+                values[key] = self.shell.ev(expression)
+            except Exception as e:
+                raise UsageError(f"%mlops {command}: {key}={expression[:60]}: "
+                                 f"{type(e).__name__}: {e}") from None
         return values
-
-    def _cmd_log_param(self, args: Any) -> None:
-        self.tracker.log_params(self._values(args.args))
-
-    def _cmd_log_metric(self, args: Any) -> None:
-        self.tracker.log_metrics(self._values(args.args), step=args.step)
 
     def _cmd_runs(self, args: Any) -> Any:
         from .store import queries

@@ -9,6 +9,7 @@ at once are thereby serialized, and the alias history stays a consistent chain.
 from __future__ import annotations
 
 import json
+import numbers
 import operator
 import re
 from dataclasses import dataclass, field
@@ -17,12 +18,14 @@ from typing import Any
 from . import artifacts
 from . import events as ev
 from .capture.autolog import last_fit, params_of
-from .store import NotFound, Store, StoreError, db
+from .store import BadReference, NotFound, Store, StoreError, db
 from .store.ingest import ingest
 from .store.lock import hold
 from .tracking import record_now, tracker
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+#: Versions are positive and fit DuckDB's BIGINT; anything else is refused before a query.
+MAX_VERSION = 2**63 - 1
 _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
         "==": operator.eq}
 _GATE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(?:(champion)\s*(?:([+-])\s*([0-9.eE+-]+))?|"
@@ -54,6 +57,54 @@ def _check_name(kind: str, value: str) -> str:
         raise ValueError(f"{kind} {value!r} is not valid: use letters, digits, '.', '_' or "
                          f"'-' (at most 128), starting with a letter or digit")
     return value
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A parsed model reference: ``name@alias``, ``name:3``, or ``name`` (its latest)."""
+
+    name: str
+    alias: str | None = None
+    version: int | None = None
+
+
+def parse_version(value: Any, ref: str | None = None, *, text: bool = True) -> int:
+    """``value`` (an integer, or ASCII digits when ``text``) as a version, or
+    :class:`BadReference`: every non-version (``-1``, ``10**50``, ``"²"``, ``"x"``) gets the
+    same message, naming ``ref`` when the version came from one."""
+    if text and type(value) is str and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = int(value)  # numpy and pandas integers too
+    if type(value) is not int or not 1 <= value <= MAX_VERSION:
+        where = f" in {ref!r:.60}" if ref is not None else ""
+        shown = f"{value!r:.40}" if not isinstance(value, int) or value.bit_length() < 128 \
+            else f"{value.bit_length()} bits long"  # its repr fails past 4300 digits
+        raise BadReference(f"version {shown}{where} is not valid: versions are whole "
+                           f"numbers from 1 to {MAX_VERSION}, as in churn:3")
+    return value
+
+
+def model_ref(text: str) -> Ref | None:
+    """The model version ``name@alias`` or ``name:3`` names, checked; ``None`` for text that
+    is neither (a bare name, or a run id). The one parser of references: the registry,
+    lineage and the server all read them here."""
+    if "@" in text:
+        name, alias = text.split("@", 1)
+        _check_ref_name(name, text)
+        _check_ref_name(alias, text)
+        return Ref(name, alias=alias)
+    if ":" in text:
+        name, number = text.rsplit(":", 1)
+        _check_ref_name(name, text)
+        return Ref(name, version=parse_version(number, text))
+    return None
+
+
+def _check_ref_name(name: str, text: str) -> None:
+    if not _NAME.match(name):
+        raise BadReference(f"{text!r:.60} is not a model reference: write name@alias or "
+                           f"name:3 with a name of letters, digits, '.', '_' or '-'")
 
 
 def _check_model(model: Any) -> None:
@@ -123,18 +174,19 @@ def _alias_version(con: Any, name: str, alias: str) -> int | None:
 def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     """:func:`resolve` on an open connection (for callers reading several things at once)."""
     if isinstance(ref, tuple):
-        name, version = ref
-    elif "@" in ref:
-        name, alias = ref.split("@", 1)
-        version = _alias_version(con, name, alias)
-        if version is None:
-            raise NotFound(f"model {name!r} has no alias {alias!r}. `jupyter mlops models` "
-                             f"lists versions and aliases.")
-    elif ":" in ref:
-        name, number = ref.rsplit(":", 1)
-        version = int(number) if number.isdigit() else -1
+        parsed = Ref(ref[0], version=parse_version(ref[1]))
+    elif not isinstance(ref, str):
+        raise TypeError(f"a model reference is a string like 'churn@champion' or 'churn:3', "
+                        f"or a (name, version) tuple, not {type(ref).__name__}")
     else:
-        name = ref
+        parsed = model_ref(ref) or Ref(ref)
+    name, version = parsed.name, parsed.version
+    if parsed.alias is not None:
+        version = _alias_version(con, name, parsed.alias)
+        if version is None:
+            raise NotFound(f"model {name!r} has no alias {parsed.alias!r}. `jupyter mlops "
+                           f"models` lists versions and aliases.")
+    elif version is None:
         version = db.scalar(con, "SELECT max(version) FROM model_versions WHERE name = ?",
                             [name])
     rows = db.run(con, """SELECT run_id, artifact, format, flavor, metrics, params
@@ -151,7 +203,12 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
 
 
 def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
-    """The exact fitted object of a version, its artifact's hash verified."""
+    """The exact fitted object of a version, its artifact's hash verified.
+
+    Without ``trusted=True`` only files made of data types and the estimators of
+    scikit-learn, XGBoost and LightGBM load: anything else (a type that could run code) is
+    refused, naming it, since anyone who can write to a shared store can write a model.
+    """
     store = tracker().store
     version = resolve(store, ref)
     return artifacts.load_model_bytes(artifacts.get(store, version.artifact), version.format,
@@ -190,12 +247,13 @@ def promote(name: str, version: int, alias: str = "champion", *,
     at now. A refusal changes nothing.
     """
     _check_name("alias", alias)
+    version = parse_version(version)
     store = tracker().store
     label = f"{name}:{version} to @{alias}"
     with hold(store, exclusive=True):
         ingest(store)
         with db.connect(store, write=False) as con:
-            target = resolve_on(con, (name, int(version)))
+            target = resolve_on(con, (name, version))
             current = _alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
         _check_gate(gate or {}, target.metrics, champion, label)

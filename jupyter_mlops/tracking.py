@@ -3,51 +3,98 @@
 A run starts when the extension loads (or at the first ``log_*`` call) and ends at
 interpreter exit or on request. Inside a papermill job the runner owns the run and hands
 its id over in ``JUPYTER_MLOPS_RUN_ID``; the kernel then only adds to it.
-Writing never raises into user code or prints into a cell: a store that cannot be
-written is an incident in the store's capture log (:mod:`.capture.incidents`).
+
+The store is ``$JUPYTER_MLOPS_HOME`` as it is when each call is made: when it changes
+mid-process, the next call (a ``log_*``, a recorded cell, a query, ``jobs.history()``,
+``jobs.run``) ends the active run in the old store and goes on in a new run, of the same
+experiment, in the new one.
+
+Writing never raises into user code or prints into a cell: a store that cannot be written
+is an incident in the store's capture log (:mod:`.capture.incidents`). A param or metric
+is recorded as well as it can be (a value JSON cannot hold as text, a metric too large for
+a float as infinity), with one warning per key and problem: the user asked for that value.
 """
 
 from __future__ import annotations
 
 import atexit
+import logging
 import numbers
 import os
 import socket
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from . import events as ev
 from .capture import environment, incidents
-from .config import EXPERIMENT_ENV, RUN_ID_ENV, notebook_path
+from .config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV, notebook_path
 from .store import Store, StoreError
 from .store.spool import SpoolWriter
+
+log = logging.getLogger("jupyter_mlops")
 
 
 class Tracker:
     """This process's link to the store: the spool writer and the active run."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, *, follow_environment: bool = False) -> None:
+        self._store = store
         self.writer = SpoolWriter(store)
+        #: The process's tracker follows $JUPYTER_MLOPS_HOME; one given a store keeps it.
+        self._follows = follow_environment
+        self._home = os.environ.get(HOME_ENV)
+        self._switching = threading.Lock()
         self.run_id: str | None = None
         self.experiment: str | None = None
         self.owns_run = False
         self.cell_seq: int | None = None  # the cell executing now, for params/metrics
+        self._value_warnings: set[str] = set()
         self._attached = False
         self._env_thread: threading.Thread | None = None
+
+    @property
+    def store(self) -> Store:
+        """The store this process records into now (see the module's docstring)."""
+        self._follow()
+        return self._store
+
+    def _follow(self) -> None:
+        """Move to the store ``$JUPYTER_MLOPS_HOME`` names, if it changed: the active run
+        ends in the old store and a new one (same experiment) starts in the new."""
+        if not self._follows or os.environ.get(HOME_ENV) == self._home:
+            return
+        with self._switching:
+            home = os.environ.get(HOME_ENV)
+            if home == self._home:
+                return
+            self._home = home  # first, so that the events written below do not recurse
+            store = Store.open()
+            if store.root == self._store.root:
+                return
+            running, experiment = self.run_id is not None, self.experiment
+            self.end_run()
+            self.writer.close()
+            self._store, self.writer = store, SpoolWriter(store)
+            if running:
+                self.start_run(experiment)
 
     def emit(self, type_: str, payload: dict[str, Any]) -> bool:
         """Append one event; on failure record an incident and return False, never raise."""
         return self.emit_event(ev.Event(type_, payload))
 
-    def emit_event(self, event: ev.Event) -> bool:
-        """:meth:`emit` for an event built by the caller (who needs its id)."""
+    def emit_event(self, event: ev.Event, writer: SpoolWriter | None = None) -> bool:
+        """:meth:`emit` for an event built by the caller (who needs its id); ``writer``: the
+        store's writer the event belongs to, when the store may have changed since."""
+        if writer is None:
+            self._follow()
+            writer = self.writer
         try:
-            self.writer.append(event)
+            writer.append(event)
             return True
         except (StoreError, OSError):
-            incidents.report(self.store.root, "not recording")
+            incidents.report(self._store.root, "not recording")
             return False
 
     def start_run(self, experiment: str | None = None, kind: str = "interactive", *,
@@ -73,7 +120,7 @@ class Tracker:
             "parent_run": inherited,
         })
         self._env_thread = threading.Thread(
-            target=self._record_environment, args=(self.run_id, notebook),
+            target=self._record_environment, args=(self.run_id, notebook, self.writer),
             name="jupyter-mlops-environment", daemon=True)
         self._env_thread.start()
         return self.run_id
@@ -88,7 +135,7 @@ class Tracker:
         try:
             self.writer.flush()
         except OSError:
-            incidents.report(self.store.root, "flushing the spool")
+            incidents.report(self._store.root, "flushing the spool")
 
     def wait_environment(self, timeout: float = 30.0) -> None:
         """Let the environment snapshot finish: a short-lived process (a job's runner)
@@ -97,40 +144,84 @@ class Tracker:
             self._env_thread.join(timeout)
 
     def ensure_run(self) -> str:
+        self._follow()  # before the id goes into an event: the run of the store written
         return self.run_id or self.start_run()
 
     def set_experiment(self, name: str) -> None:
         """Move the active run into experiment ``name``."""
         _check_key(name, "experiment name")
+        run_id = self.ensure_run()  # first: a run started here would take the default name
         self.experiment = name
-        self.emit(ev.RUN_UPDATED, {"run_id": self.ensure_run(), "experiment": name})
+        self.emit(ev.RUN_UPDATED, {"run_id": run_id, "experiment": name})
 
-    def log_params(self, params: dict[str, Any]) -> None:
-        for key in params:
-            _check_key(key, "param name")
-        self.emit(ev.PARAMS, {"run_id": self.ensure_run(), "params": dict(params),
-                              "cell_seq": self.cell_seq})
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Record params; never raises (see :meth:`_clean`)."""
+        problems: list[str] = []
+        clean = self._clean(params, "param", _param_value, problems)
+        if clean:
+            self.emit(ev.PARAMS, {"run_id": self.ensure_run(), "params": clean,
+                                  "cell_seq": self.cell_seq})
+        self._warn_values(problems)
 
-    def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
-        clean = {_check_key(k, "metric name"): _metric_value(k, v) for k, v in metrics.items()}
-        if step is not None and type(step) is not int and not isinstance(step, numbers.Integral):
-            raise TypeError(f"step must be an integer, not {type(step).__name__}")
-        self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
-                               "step": None if step is None else int(step),
-                               "cell_seq": self.cell_seq})
+    def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
+        """Record metric values (one event); never raises (see :meth:`_clean`)."""
+        problems: list[str] = []
+        clean = self._clean(metrics, "metric", _metric_value, problems)
+        if step is not None and (isinstance(step, bool) or not isinstance(
+                step, numbers.Integral) or not -2**63 <= step < 2**63):
+            problems.append(f"step must be a whole number within 64 bits, not "
+                            f"{_shown(step)}: recorded without a step")
+            step = None
+        if clean:
+            self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
+                                   "step": None if step is None else int(step),
+                                   "cell_seq": self.cell_seq})
+        self._warn_values(problems)
 
-    def _record_environment(self, run_id: str, notebook: str | None) -> None:
+    @staticmethod
+    def _clean(values: Any, what: str, convert: Any, problems: list[str]) -> dict[str, Any]:
+        """What of ``values`` can be recorded: each key a non-empty string, each value as
+        ``convert`` makes it; what cannot is left out, and ``problems`` says why."""
+        try:
+            items = list(values.items()) if isinstance(values, Mapping) else None
+        except Exception:  # a mapping whose items() raises
+            items = None
+        if items is None:
+            problems.append(f"{what}s are given as a dict of name to value, not this "
+                            f"{type(values).__name__}: nothing recorded")
+            return {}
+        clean = {}
+        for key, value in items:
+            if type(key) is not str or not key.strip():
+                problems.append(f"{what} name {_shown(key)} is not a non-empty string: left out")
+                continue
+            converted = convert(key, value, problems)
+            if converted is not _SKIP:
+                clean[key] = converted
+        return clean
+
+    def _warn_values(self, problems: list[str]) -> None:
+        """One warning per problem per process: a loop logging the same bad value does not
+        fill the cell's output."""
+        for problem in problems:
+            if problem not in self._value_warnings:
+                self._value_warnings.add(problem)
+                log.warning("jupyter-mlops: %s", problem)
+
+    def _record_environment(self, run_id: str, notebook: str | None,
+                            writer: SpoolWriter) -> None:
+        """In a thread; written to the store of the run even if the tracker has moved on."""
         try:
             env = environment.snapshot()
             folder = Path(notebook).parent if notebook else Path.cwd()
             commit, dirty = environment.git_state(folder)
-            self.emit(ev.RUN_ENVIRONMENT, {
+            self.emit_event(ev.Event(ev.RUN_ENVIRONMENT, {
                 "run_id": run_id, "env_id": environment.environment_id(env),
                 "environment": env, "git_commit": commit, "git_dirty": dirty,
                 "notebook_hash": environment.file_hash(notebook) if notebook else None,
-            })
+            }), writer)
         except Exception:  # the environment is a nice-to-have; never break the kernel
-            incidents.report(self.store.root, "recording the environment")
+            incidents.report(self._store.root, "recording the environment")
 
 
 def _check_key(key: Any, what: str) -> str:
@@ -139,13 +230,103 @@ def _check_key(key: Any, what: str) -> str:
     return key
 
 
-def _metric_value(key: str, value: Any) -> float:
+#: What a converter returns for a value it cannot record at all.
+_SKIP = object()
+#: How deep a param's containers are followed (JSON encoders recurse).
+_MAX_DEPTH = 32
+#: Values JSON holds as they are.
+_PLAIN = frozenset({str, bool, float, type(None)})
+
+
+def _shown(value: Any) -> str:
+    """A short repr for a warning, whatever the object does."""
+    try:
+        text = repr(value)
+    except Exception:
+        return f"<{type(value).__qualname__}>"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _metric_value(key: str, value: Any, problems: list[str]) -> Any:
     if type(value) is float:  # the common case, without the ABC check
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"metric {key!r} must be a number, got {type(value).__name__} "
-                        f"{value!r}; log non-numeric values with log_param")
-    return float(value)
+        problems.append(f"metric {key!r} must be a number, not {type(value).__name__}: left "
+                        f"out; log other values with log_param")
+        return _SKIP
+    try:
+        return float(value)
+    except OverflowError:
+        problems.append(f"metric {key!r} is too large for a float: recorded as infinity")
+        return float("inf") if value > 0 else float("-inf")
+    except Exception as e:  # a Real whose __float__ fails
+        problems.append(f"metric {key!r} cannot be read as a number ({type(e).__name__}): "
+                        f"left out")
+        return _SKIP
+
+
+def _param_value(key: str, value: Any, problems: list[str]) -> Any:
+    """``value`` as JSON can hold it: containers followed (a cycle becomes ``"[...]"``), a
+    whole number beyond 64 bits and any other object become text (its repr)."""
+    found: list[str] = []
+    clean = _jsonable(value, set(), 0, found)
+    if found:
+        problems.extend(f"param {key!r}: {problem}" for problem in dict.fromkeys(found))
+    return clean
+
+
+def _jsonable(value: Any, active: set[int], depth: int, problems: list[str]) -> Any:
+    kind = type(value)
+    if kind in _PLAIN or (kind is int and -2**63 <= value < 2**64):  # without the ABC checks
+        return value
+    if kind in (list, tuple, dict):
+        return _container(value, active, depth, problems)
+    if isinstance(value, str):  # a subclass: its text, whatever its __str__ does
+        return str.__str__(value)
+    if isinstance(value, numbers.Integral):  # int, numpy integers
+        value = int(value)
+        if -2**63 <= value < 2**64:
+            return value
+        problems.append("a whole number beyond 64 bits, recorded as text")
+        return str(value) if value.bit_length() < 14000 else f"{value.bit_length()}-bit integer"
+    if isinstance(value, numbers.Real):  # numpy floats, Fraction, Decimal
+        try:
+            return float(value)
+        except Exception:
+            return _repr(value, problems)
+    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return _container(value, active, depth, problems)
+    return _repr(value, problems)
+
+
+def _container(value: Any, active: set[int], depth: int, problems: list[str]) -> Any:
+    """A mapping as a dict with string keys, any other collection as a list."""
+    if id(value) in active:
+        problems.append("it contains itself; the inner reference is recorded as '[...]'")
+        return "[...]"
+    if depth >= _MAX_DEPTH:
+        problems.append(f"nested deeper than {_MAX_DEPTH}; the rest is recorded as text")
+        return _repr(value, problems)
+    active.add(id(value))
+    try:
+        if type(value) is dict or isinstance(value, Mapping):
+            return {k if type(k) is str else _repr(k, problems):
+                    _jsonable(v, active, depth + 1, problems) for k, v in value.items()}
+        return [_jsonable(v, active, depth + 1, problems) for v in value]
+    except Exception as e:  # a container whose iteration raises
+        problems.append(f"reading a {type(value).__name__} in it raised "
+                        f"{type(e).__name__}; recorded as its repr")
+        return _repr(value, problems)
+    finally:
+        active.discard(id(value))
+
+
+def _repr(value: Any, problems: list[str]) -> str:
+    try:
+        return repr(value)
+    except Exception as e:
+        problems.append(f"its repr raised {type(e).__name__}; recorded as its type")
+        return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 _tracker: Tracker | None = None
@@ -157,7 +338,7 @@ def tracker() -> Tracker:
     global _tracker
     with _tracker_lock:
         if _tracker is None:
-            _tracker = Tracker(Store.open())
+            _tracker = Tracker(Store.open(), follow_environment=True)
             atexit.register(_at_exit)
         return _tracker
 
@@ -169,23 +350,43 @@ def _at_exit() -> None:
 
 
 def log_param(key: str, value: Any) -> None:
-    """Record one parameter of the active run."""
-    tracker().log_params({key: value})
+    """Record one parameter of the active run.
+
+    Never raises into a cell: a value JSON cannot hold (an object, a whole number beyond 64
+    bits, a list that contains itself, something whose repr raises) is recorded as text,
+    a bad name is left out, each with one warning per name and problem.
+    """
+    tracker().log_params(_one(key, value))
 
 
-def log_params(params: dict[str, Any] | None = None, /, **kwargs: Any) -> None:
+def log_params(params: Mapping[str, Any] | None = None, /, **kwargs: Any) -> None:
     """Record parameters: ``log_params({"a": 1})`` or ``log_params(a=1, depth=4)``."""
-    tracker().log_params({**(params or {}), **kwargs})
+    values = kwargs if params is None else params
+    if kwargs and isinstance(params, Mapping):
+        values = {**params, **kwargs}
+    tracker().log_params(values)
 
 
 def log_metric(key: str, value: float, step: int | None = None) -> None:
-    """Record one metric value of the active run, optionally at a step."""
-    tracker().log_metrics({key: value}, step)
+    """Record one metric value of the active run, optionally at a step.
+
+    Never raises into a cell: a number too large for a float is recorded as infinity, a
+    value that is not a number is left out, each with one warning.
+    """
+    tracker().log_metrics(_one(key, value), step)
 
 
-def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
+def log_metrics(metrics: Mapping[str, float], step: int | None = None) -> None:
     """Record several metric values at once (one event)."""
     tracker().log_metrics(metrics, step)
+
+
+def _one(key: Any, value: Any) -> dict[Any, Any]:
+    """``{key: value}``; an unhashable key becomes ``None``, which is then refused by name."""
+    try:
+        return {key: value}
+    except TypeError:
+        return {None: value}
 
 
 def record_now(store: Store, event: ev.Event) -> None:

@@ -1,6 +1,7 @@
 """``%mlops`` through a real IPython shell (in process)."""
 
 import pytest
+from IPython.core.error import UsageError
 
 import jupyter_mlops
 from jupyter_mlops.store import queries
@@ -53,7 +54,6 @@ def test_mlops_name_is_bound_unless_taken(ip):
 @pytest.mark.parametrize("line, message", [
     ("bogus", "unknown command 'bogus'"),
     ("log_param nothere", "'nothere' is not defined in the notebook"),
-    ("log_metric x='text'", "must be a number"),
     ("experiment", "give exactly one experiment name"),
     ("cells zzzzzzzz", "unknown run id 'zzzzzzzz'"),
     ("run sideways", "use `%mlops run start"),
@@ -61,10 +61,15 @@ def test_mlops_name_is_bound_unless_taken(ip):
     ("lineage nope@champion", "model 'nope' has no alias 'champion'"),
     ("runs --limit notanumber", "invalid int value"),
 ])
-def test_bad_input_is_one_clear_line(ip, capsys, line, message):
-    assert ip.run_line_magic("mlops", line) is None
-    out = capsys.readouterr().out.strip()
-    assert message in out and len(out.splitlines()) == 1
+def test_bad_input_is_one_clear_line(ip, line, message):
+    with pytest.raises(UsageError, match=message) as raised:  # Run-All stops here
+        ip.run_line_magic("mlops", line)
+    assert len(str(raised.value).splitlines()) == 1
+
+
+def test_a_value_that_is_not_a_metric_warns(ip, caplog):
+    ip.run_line_magic("mlops", "log_metric x='text'")
+    assert [r for r in caplog.records if "metric 'x' must be a number" in r.getMessage()]
 
 
 def test_run_end_and_start(ip, store):

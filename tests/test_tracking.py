@@ -31,15 +31,15 @@ def test_log_api_records_params_and_metrics(store, tracker):
 
 
 @pytest.mark.parametrize("metrics, error", [
-    ({"auc": "high"}, "metric 'auc' must be a number, got str"),
-    ({"auc": True}, "metric 'auc' must be a number, got bool"),
-    ({"": 1.0}, "metric name must be a non-empty string"),
+    ({"auc": "high"}, "metric 'auc' must be a number, not str"),
+    ({"auc": True}, "metric 'auc' must be a number, not bool"),
+    ({"": 1.0}, "metric name '' is not a non-empty string"),
 ])
-def test_bad_metrics_get_one_clear_error_and_write_nothing(tracker, metrics, error):
+def test_bad_metrics_get_one_clear_warning_and_write_nothing(tracker, metrics, error, caplog):
     tracker.start_run()
     size = tracker.writer.path.stat().st_size
-    with pytest.raises((TypeError, ValueError), match=error):
-        tracker.log_metrics(metrics)
+    tracker.log_metrics(metrics)  # never raises into a cell
+    assert [r.getMessage() for r in caplog.records if error in r.getMessage()]
     assert tracker.writer.path.stat().st_size == size
 
 

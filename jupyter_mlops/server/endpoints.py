@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..registry import MAX_VERSION, parse_version
 from ..store import NotFound, queries
 from .params import NAME, RUN_ID, BadParameter, Param, decode_cursor, encode_cursor
 from .values import jsonable, records
@@ -42,6 +43,11 @@ class Endpoint:
 
 def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
     return {"type": "object", "required": required, "properties": properties}
+
+
+def _closed(required: list[str], **properties: Any) -> dict[str, Any]:
+    """A request body: the handlers refuse fields it does not name, and the schema says so."""
+    return {**_obj(required, **properties), "additionalProperties": False}
 
 
 def _array(items: dict[str, Any]) -> dict[str, Any]:
@@ -153,8 +159,7 @@ def _promote(service: Service, args: dict[str, Any]) -> Any:
         raise BadParameter('the body must be a JSON object {"version": 3, "alias": '
                            '"champion", "gate": {"auc": ">= 0.85"}} (alias and gate optional)')
     version, alias, gate = body.get("version"), body.get("alias", "champion"), body.get("gate")
-    if type(version) is not int or version < 1:
-        raise BadParameter(f"version must be a positive whole number, not {version!r:.40}")
+    version = parse_version(version, text=False)  # JSON's "3" or 3.0 is not a version
     if not isinstance(alias, str):
         raise BadParameter(f"alias must be a string, not {alias!r:.40}")
     if gate is not None and not (isinstance(gate, dict) and all(
@@ -301,7 +306,8 @@ ENDPOINTS: list[Endpoint] = [
              _promote, _obj(["name", "version", "aliases"], name=_STR,
                             version={"type": "integer"}, aliases=_array(_STR)),
              params=(_MODEL,), errors=(400, 404, 409, 503), cached=False,
-             body=_obj(["version"], version={"type": "integer", "minimum": 1},
+             body=_closed(["version"], version={"type": "integer", "minimum": 1,
+                                                 "maximum": MAX_VERSION},
                        alias={"type": "string", "default": "champion"},
                        gate={"type": "object", "additionalProperties": _STR})),
     Endpoint("GET", "/lineage", "The provenance graph around a node: nodes (kind, id, signed "
@@ -360,7 +366,7 @@ ENDPOINTS: list[Endpoint] = [
              "daemon when one runs on the store (request id), else started by this server "
              "(run id).", _run_schedule,
              _obj(["request", "run_id"], request=_NSTR, run_id=_NSTR), params=(_SCHEDULE,),
-             body={**_obj([], params=_MAP), "nullable": True}, errors=(400, 404, 503),
+             body={**_closed([], params=_MAP), "nullable": True}, errors=(400, 404, 503),
              cached=False),
     Endpoint("POST", "/schedules/{name}/pause", "Stop firing a schedule until resumed.",
              _pause, _SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),

@@ -36,12 +36,20 @@ _ERRORS: list[tuple[type[Exception], int, str]] = [
 
 
 class _JSONErrors(APIHandler):
-    """Every error this API answers, Jupyter's own 403s included, as one JSON shape."""
+    """Every error this API answers, Jupyter's own 403s included, as one JSON shape; a 405
+    (any method this path does not take, TRACE and PUT included) names the ones it does in
+    ``Allow``, as RFC 9110 requires."""
+
+    def allowed(self) -> list[str]:
+        return ["GET"]
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         said = exc.log_message if isinstance(exc, web.HTTPError) and exc.log_message else ""
-        if status_code == 403:
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed()))
+            detail = f"this path takes {', '.join(self.allowed())}"
+        elif status_code == 403:
             detail = (f"{said + '; ' if said else ''}authenticate with the server's token "
                       f"(Authorization: token …) or its login cookie; a POST with the cookie "
                       f"also needs the _xsrf token")
@@ -68,6 +76,9 @@ class EndpointHandler(_JSONErrors):
     async def post(self, **path: str) -> None:
         await self._serve("POST", path)
 
+    def allowed(self) -> list[str]:
+        return sorted(self.endpoints)
+
     def _fail(self, status: int, error: str, detail: str) -> None:
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
@@ -76,10 +87,7 @@ class EndpointHandler(_JSONErrors):
     async def _serve(self, method: str, path: dict[str, str]) -> None:
         endpoint = self.endpoints.get(method)
         if endpoint is None:
-            allowed = ", ".join(sorted(self.endpoints))
-            self.set_header("Allow", allowed)
-            self._fail(405, "method not allowed", f"this path takes {allowed}")
-            return
+            raise web.HTTPError(405)
         try:
             args = self._arguments(endpoint, path)
             text = await self.service.answer(endpoint, args)

@@ -181,24 +181,27 @@ class Service:
     def _node_in(index: Any, aliases: dict[str, str], ref: str,
                  kind: str | None) -> tuple[str, str] | None:
         """``ref`` as a node of the in-memory graph, when it names one exactly."""
+        from ..registry import model_ref
+
+        model = None if kind is not None else model_ref(ref)
         if kind is not None:
             node = (kind, ref)
-        elif "@" in ref:
-            node = ("model_version", aliases.get(ref, ""))
-        elif ":" in ref:
-            node = ("model_version", ref)
-        else:
+        elif model is None:
             node = ("run", ref)
+        elif model.alias is not None:
+            node = ("model_version", aliases.get(f"{model.name}@{model.alias}", ""))
+        else:
+            node = ("model_version", f"{model.name}:{model.version}")
         return node if node in index else None
 
     def _resolve_node(self, ref: str, kind: str | None) -> tuple[str, str]:
         """Resolve ``ref`` in DuckDB: run id prefixes, and the right error for the rest."""
-        from ..registry import resolve_on
+        from ..registry import model_ref, resolve_on
 
         if kind is not None:
             raise NotFound(f"no lineage is recorded for {kind} {ref!r}")
         with queries.reading(self.store) as con:
-            if "@" in ref or ":" in ref:
+            if model_ref(ref) is not None:
                 version = resolve_on(con, ref)
                 return "model_version", f"{version.name}:{version.version}"
             return "run", queries.resolve_run(con, ref)

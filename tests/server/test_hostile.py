@@ -113,8 +113,10 @@ async def test_unicode_and_huge_strings(raw, api):
 @pytest.mark.parametrize(("body", "says"), [
     (b"not json", "the body is not JSON"),
     (b"[1, 2]", "the body must be a JSON object"),
-    (b'{"version": "1"}', "version must be a positive whole number"),
-    (b'{"version": -1}', "version must be a positive whole number"),
+    (b'{"version": "1"}', "version '1' is not valid: versions are whole numbers"),
+    (b'{"version": -1}', "version -1 is not valid"),
+    (b'{"version": 1.0}', "version 1.0 is not valid"),
+    (b'{"version": ' + b"9" * 400 + b"}", "version 1329 bits long is not valid"),
     (b'{"version": 1, "alias": "../x"}', "alias '../x' is not valid"),
     (b'{"version": 1, "gate": {"auc": "better"}}', "is not understood"),
     (b'{"version": 1, "gate": {"auc": 5}}', "gate must map metric names to conditions"),
@@ -138,3 +140,12 @@ async def test_unknown_things_are_404(raw, run_id):
     assert code == 404 and "no model version" in body["detail"]
     code, body = await raw("runs", method="POST", body=b"{}")
     assert code == 405 and body["detail"] == "this path takes GET"
+
+
+@pytest.mark.parametrize("node", ["churn:" + "9" * 45, "churn:²", "churn:x", "churn:0",
+                                  "churn:" + "9" * 400, "churn%40", "..%2Fx:3"])
+async def test_versions_and_references_are_checked_before_any_query(raw, node):
+    code, body = await raw(f"lineage?node={node}")
+    assert code == 400 and body["error"] == "bad reference", (code, body)
+    assert "is not valid: versions are whole numbers" in body["detail"] or \
+        "is not a model reference" in body["detail"], body

@@ -25,6 +25,15 @@ async def test_the_document_is_served_and_lists_every_route(api, jp_serverapp, j
             assert {"200", "403"} <= set(operation["responses"])
 
 
+def test_request_bodies_say_they_take_no_other_fields():
+    """The handlers refuse a field a body does not name; the schema must say so, or a
+    client (schemathesis: ST202) sends extras the document allows."""
+    bodies = [operation["requestBody"]["content"]["application/json"]["schema"]
+              for operations in openapi.document()["paths"].values()
+              for operation in operations.values() if "requestBody" in operation]
+    assert bodies and all(b["additionalProperties"] is False for b in bodies)
+
+
 def test_docs_rest_md_is_generated_from_the_document():
     text = (ROOT / "docs" / "rest.md").read_text()
     assert text.split("<!-- reference -->\n\n", 1)[1] == openapi.markdown(), (

@@ -1,6 +1,7 @@
 """The public entry points: ``mlops.widgets``, ``%mlops show``, static inside a job."""
 
 import pytest
+from IPython.core.error import UsageError
 
 from jupyter_mlops import config
 from jupyter_mlops.magics import MLOpsMagics
@@ -17,18 +18,17 @@ def test_a_job_gets_static_html_and_a_notebook_the_widget(showcase, monkeypatch)
     assert "3 of 25 columns drifted" in shown._repr_html_()
 
 
-def test_show_magic(showcase, run_ids, capsys):
+def test_show_magic(showcase, run_ids):
     magics = MLOpsMagics(ipython(), tracker())
     assert isinstance(magics.mlops("show runs -e churn"), View)
     assert magics.mlops(f"show compare {run_ids[0]} {run_ids[1]}").panel.ids == run_ids
     assert magics.mlops("show lineage churn@champion").panel.start == "model_version/churn:1"
     assert magics.mlops("show drift").panel.report.id
     assert magics.mlops("show metric auc").panel.key == "auc"
-    assert magics.mlops("show lineage") is None
-    assert "`%mlops show lineage` takes 1 argument(s)" in capsys.readouterr().out
-    assert magics.mlops("show tables") is None
-    assert "show what? use one of: runs, compare, lineage, drift, metric" in (
-        capsys.readouterr().out)
+    with pytest.raises(UsageError, match=r"`%mlops show lineage` takes 1 argument\(s\)"):
+        magics.mlops("show lineage")
+    with pytest.raises(UsageError, match="use one of: runs, compare, lineage, drift, metric"):
+        magics.mlops("show tables")
 
 
 @pytest.mark.parametrize("name", ["runs", "compare", "lineage", "drift", "metric"])
