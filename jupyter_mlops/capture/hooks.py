@@ -13,6 +13,7 @@ magic) are skipped.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import logging
@@ -43,17 +44,19 @@ class Settings(Protocol):
 
 @dataclass
 class _Pending:
-    """What pre_run_cell learned, for post_run_cell to finish."""
+    """What pre_run_cell (and the parse after it) learned, for post_run_cell to finish."""
 
     started: float
-    t0: float  # when the user's code starts: capture's own work before it is not counted
-    spent: float  # seconds capture spent before the cell
+    t0: float  # when pre_run_cell ended: capture's own work before it is not counted
+    spent: float  # seconds capture spent in pre_run_cell
     source: str
     cell_id: str | None
-    flow: dataflow.Flow
+    transformed: str  # the source IPython parses and runs
     ids: dict[str, int]
-    reads: list[str]
+    flow: dataflow.Flow | None = None  # None until the cell is parsed
+    reads: list[str] = field(default_factory=list)
     data: list[dict[str, Any]] = field(default_factory=list)
+    inside: float = 0.0  # seconds capture spent inside IPython's parse
 
 
 class CellCapture:
@@ -75,12 +78,25 @@ class CellCapture:
         # source -> its dataflow, valid while the function table is unchanged: re-running a
         # cell (the common case) costs no analysis
         self._flows: dict[str, dataflow.Flow] = {}
+        self._parse: Any = None  # our wrapper of the shell's compiler's ast_parse
 
     def register(self) -> None:
         self.shell.events.register("pre_run_cell", self.pre_run_cell)
         self.shell.events.register("post_run_cell", self.post_run_cell)
+        compiler = self.shell.compile
+        parse = compiler.ast_parse
+
+        def ast_parse(source: str, *args: Any, **kwargs: Any) -> ast.Module:
+            tree = parse(source, *args, **kwargs)
+            self._parsed(source, tree)
+            return tree
+
+        self._parse = compiler.ast_parse = ast_parse
 
     def unregister(self) -> None:
+        if self._parse is not None and vars(self.shell.compile).get("ast_parse") is self._parse:
+            del self.shell.compile.ast_parse
+        self._parse = None
         for name, hook in (("pre_run_cell", self.pre_run_cell),
                            ("post_run_cell", self.post_run_cell)):
             with contextlib.suppress(ValueError):
@@ -97,21 +113,40 @@ class CellCapture:
             autolog.install_when_imported()
             source = info.raw_cell or ""
             ns = self.shell.user_ns
-            flow = self._flow(info.transformed_cell or source, ns)
             self._namespace.refresh(ns)
-            ids = self._namespace.ids(ns)
-            reads = sorted(n for n in flow.reads if n in ns and _user_name(n))
             self.tracker.ensure_run()
             self.seq += 1
             self.tracker.cell_seq = self.seq
-            pending = _Pending(started, 0.0, 0.0, source, getattr(info, "cell_id", None), flow,
-                               ids, reads)
-            pending.data = self._describe(ns, reads, "read", cached=True)
-            pending.t0 = time.perf_counter()
-            pending.spent = pending.t0 - entered
+            pending = _Pending(started, 0.0, 0.0, source, getattr(info, "cell_id", None),
+                               info.transformed_cell or source, self._namespace.ids(ns))
             self._pending = pending
+            if not getattr(info, "shell_futures", True):  # IPython parses with another
+                self._before(pending, None)  # compiler: parse it here
+            pending.t0 = time.perf_counter()
+            pending.spent += pending.t0 - entered
         except Exception:
             self._fail("before the cell")
+
+    def _parsed(self, source: str, tree: ast.Module) -> None:
+        """IPython parsed the cell (after :meth:`pre_run_cell`, before running it): its tree
+        spares a second ``ast.parse``, which costs more than the analysis."""
+        pending = self._pending
+        if pending is None or pending.flow is not None or source != pending.transformed:
+            return
+        try:
+            entered = time.perf_counter()
+            self._before(pending, tree)
+            pending.inside = time.perf_counter() - entered
+        except Exception:
+            self._fail("before the cell")
+
+    def _before(self, pending: _Pending, tree: ast.Module | None) -> None:
+        """What must be known before the user's code runs: the names it reads, and the
+        fingerprints of the data among them."""
+        ns = self.shell.user_ns
+        pending.flow = self._flow(pending.transformed, tree, ns)
+        pending.reads = sorted(n for n in pending.flow.reads if n in ns and _user_name(n))
+        pending.data = self._describe(ns, pending.reads, "read", cached=True)
 
     def post_run_cell(self, result: Any) -> None:
         if self._nested:
@@ -122,11 +157,14 @@ class CellCapture:
             return
         ended = time.perf_counter()
         try:
-            duration_ms = (ended - pending.t0) * 1000.0
+            if pending.flow is None:  # the cell was not parsed (it did not run): the
+                self._before(pending, None)  # namespace is still as it was before it
+            duration_ms = (ended - pending.t0 - pending.inside) * 1000.0
             self.tracker.cell_seq = None
             ns = self.shell.user_ns
             self._namespace.refresh(ns)
             flow = pending.flow
+            assert flow is not None
             rebound = {n for n, _ in self._namespace.ids(ns).items() - pending.ids.items()}
             changed = self._changed(ns, flow.called, pending.data)
             writes = sorted(rebound | changed | {
@@ -150,7 +188,8 @@ class CellCapture:
                 "writes": writes,
                 "statements": _statements(flow, pending.ids, writes, changed),
                 "data": data,
-                "capture_ms": (pending.spent + time.perf_counter() - ended) * 1000.0,
+                "capture_ms": (pending.spent + pending.inside + time.perf_counter() - ended)
+                * 1000.0,
             })
         except Exception:
             self._fail("after the cell")
@@ -175,13 +214,15 @@ class CellCapture:
             out.append({**found, "name": name, "role": role})
         return out
 
-    def _flow(self, source: str, ns: dict[str, Any]) -> dataflow.Flow:
+    def _flow(self, source: str, tree: ast.Module | None, ns: dict[str, Any]) -> dataflow.Flow:
         flow = self._flows.get(source)
         if flow is None:
             if len(self._flows) >= 512:
                 self._flows.clear()
-            flow = self._flows[source] = dataflow.analyse(source, self.functions,
-                                                          _Modules(ns))
+            modules = _Modules(ns)
+            flow = self._flows[source] = (
+                dataflow.analyse(source, self.functions, modules) if tree is None
+                else dataflow.analyse_tree(tree, self.functions, modules))
         return flow
 
     def _changed(self, ns: dict[str, Any], called: frozenset[str],
