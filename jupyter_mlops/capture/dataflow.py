@@ -477,6 +477,12 @@ class _Walker:
             self.expr(node.value, s)
         elif kind is ast.Call:
             self._call(node, s)
+        elif kind is ast.BinOp:
+            self.expr(node.left, s)
+            self.expr(node.right, s)
+        elif kind is ast.Subscript:
+            self.expr(node.value, s)
+            self.expr(node.slice, s)
         elif kind in _PLAIN:
             for child in _PLAIN[kind](node):
                 if child is not None:
@@ -567,9 +573,7 @@ class _Walker:
 
 #: Expression kinds with no scope or control flow of their own: their parts in order.
 _PLAIN: dict[type, Any] = {
-    ast.BinOp: lambda n: (n.left, n.right),
     ast.Compare: lambda n: (n.left, *n.comparators),
-    ast.Subscript: lambda n: (n.value, n.slice),
     ast.Tuple: lambda n: n.elts,
     ast.List: lambda n: n.elts,
     ast.Set: lambda n: n.elts,

@@ -165,10 +165,11 @@ class CellCapture:
             self._namespace.refresh(ns)
             flow = pending.flow
             assert flow is not None
-            rebound = {n for n, _ in self._namespace.ids(ns).items() - pending.ids.items()}
+            before = pending.ids
+            rebound = {n for n, i in self._namespace.ids(ns).items() if before.get(n) != i}
             changed = self._changed(ns, flow.called, pending.data)
             writes = sorted(rebound | changed | {
-                n for n in flow.writes if (n in ns or n in pending.ids) and _user_name(n)})
+                n for n in flow.writes if (n in ns or n in before) and _user_name(n)})
             self._learn_functions(ns, flow, writes)
             data = pending.data + self._describe(ns, writes, "wrote", cached=False)
             error = result.error_before_exec or result.error_in_exec
@@ -327,12 +328,14 @@ def _statements(flow: dataflow.Flow, before: dict[str, int], writes: list[str],
     """Each top-level statement's user names: reads of names that existed before the cell or
     that the cell made, writes the cell recorded (with evidence of change to its data)."""
     written = set(writes)
+    # decided once per name, not once per statement that reads it
+    readable = {n for n in set().union(*(stmt.reads for stmt in flow.statements))
+                if (n in before or n in written) and _user_name(n)}
     out = []
     for stmt in flow.statements:
-        reads = [n for n in stmt.reads if (n in before or n in written) and _user_name(n)]
-        out.append({"line": stmt.line, "reads": sorted(reads),
-                    "writes": sorted((stmt.writes | (stmt.called & changed)) & written),
-                    "kills": sorted(stmt.kills & written)})
+        wrote = stmt.writes | (stmt.called & changed) if changed else stmt.writes
+        out.append({"line": stmt.line, "reads": sorted(stmt.reads & readable),
+                    "writes": sorted(wrote & written), "kills": sorted(stmt.kills & written)})
     return out
 
 
