@@ -352,5 +352,6 @@ def _statements(flow: dataflow.Flow, before: dict[str, int], writes: list[str],
 
 def _is_data(obj: Any) -> bool:
     """Cheap pre-check (no imports): pandas 3 reports its classes' module as ``pandas``."""
-    return type(obj).__module__.partition(".")[0] in ("pandas", "numpy") and type(
-        obj).__name__ in ("DataFrame", "Series", "ndarray")
+    kind = type(obj)  # the name first: it rejects most of a namespace at once
+    return kind.__name__ in ("DataFrame", "Series", "ndarray") and kind.__module__.partition(
+        ".")[0] in ("pandas", "numpy")
