@@ -106,30 +106,30 @@ def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]],
     walker = _Walker(table, modules)
     statements, reads, writes, kills, called = [], set(), set(), set(), set()
     certain: set[str] = set()
-    for node in tree.body:
+    for node in tree.body:  # per statement: the hot loop of a long cell, kept lean
         body = _unmagic(node)
         walker.stmt(body)
-        stmt = Statement(node.lineno, _frozen(walker.reads), _frozen(walker.writes),
-                         _frozen(_kills(body[0]) if len(body) == 1 else
-                                 {k for n in body for k in _kills(n)}),
-                         _frozen(walker.called))
-        statements.append(stmt)
-        reads |= walker.reads - certain
-        writes |= walker.writes
-        kills |= stmt.kills
-        called |= walker.called
+        w = frozenset(walker.writes) if walker.writes else _EMPTY
+        k = _kills(body[0]) if len(body) == 1 else {k for n in body for k in _kills(n)}
+        k = w if k == w else frozenset(k) if k else _EMPTY  # x = …: one set serves both
+        r = walker.reads
+        if r:
+            reads |= r - certain if certain else r
+            r = frozenset(r)
+        statements.append(Statement(node.lineno, r or _EMPTY, w, k,
+                                    frozenset(walker.called) if walker.called else _EMPTY))
+        writes |= w
+        kills |= k
+        if walker.called:
+            called |= walker.called
         certain |= walker.certain
     new = {k: v for k, v in table.items() if functions.get(k) is not v}
     return Flow(frozenset(reads), frozenset(writes), frozenset(kills), frozenset(called),
                 statements, new)
 
 
+#: Most statements read, write or call little: they share one empty set.
 _EMPTY: frozenset[str] = frozenset()
-
-
-def _frozen(names: set[str]) -> frozenset[str]:
-    """Most statements read, write or call little: share one empty set between them."""
-    return frozenset(names) if names else _EMPTY
 
 
 def closure(names: Iterable[str], functions: Mapping[str, frozenset[str]]) -> set[str]:
@@ -251,7 +251,7 @@ class _Walker:
         :attr:`reads`, :attr:`writes`, :attr:`called`, and :attr:`certain`, what it certainly
         assigns (one walker serves a cell's statements in turn)."""
         self.reads, self.writes, self.called = set(), set(), set()
-        out = self.block(body, set())
+        out = self._stmt(body[0], set()) if len(body) == 1 else self.block(body, set())
         self.certain = out if out is not None else set()
 
     def block(self, body: list[ast.stmt], state: _Certain) -> _Certain:
@@ -268,7 +268,18 @@ class _Walker:
         elif kind is ast.Assign:
             self.expr(node.value, s)
             for target in node.targets:
-                self.store(target, s)
+                if type(target) is ast.Name:  # the common case, without two calls
+                    self.writes.add(target.id)
+                    s.add(target.id)
+                else:
+                    self.store(target, s)
+        elif kind is ast.If:
+            self.expr(node.test, s)
+            body = self.block(node.body, set(s))
+            orelse = self.block(node.orelse, set(s)) if node.orelse else s
+            if body is None or orelse is None:  # a branch that raises assigns nothing after
+                return orelse if body is None else body
+            return body & orelse
         elif isinstance(node, ast.AugAssign):
             self._load_target(node.target, s)
             self.expr(node.value, s)
@@ -293,9 +304,6 @@ class _Walker:
             self._def(node, s)
         elif isinstance(node, ast.ClassDef):
             self._class(node, s)
-        elif isinstance(node, ast.If):
-            self.expr(node.test, s)
-            return _meet(self.block(node.body, set(s)), self.block(node.orelse, set(s)))
         elif isinstance(node, _LOOPS):
             return self._loop(node, s)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
