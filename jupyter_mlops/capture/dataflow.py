@@ -568,20 +568,18 @@ class _Walker:
         the comprehension's own (its walruses still bind in the cell, but may not run)."""
         gens = node.generators
         self.expr(gens[0].iter, s)
-        inner = set(s)
-        local: set[str] = set()
+        local: set[str] = set()  # each part sees ``s | local``, a copy: ``s`` stays as is
         for i, gen in enumerate(gens):
             if i:
-                self._local_expr(gen.iter, inner, local)
+                self.expr(gen.iter, s | local)
             local |= _target_names(gen.target)
             for cond in gen.ifs:
-                self._local_expr(cond, inner, local)
-        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-        for part in parts:
-            self._local_expr(part, inner, local)
-
-    def _local_expr(self, node: ast.expr, s: set[str], local: set[str]) -> None:
-        self.expr(node, s | local)
+                self.expr(cond, s | local)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, s | local)
+            self.expr(node.value, s | local)
+        else:
+            self.expr(node.elt, s | local)
 
 
 #: Expression kinds with no scope or control flow of their own: their parts in order.
