@@ -134,7 +134,7 @@ class CellCapture:
             if not getattr(info, "shell_futures", True):  # IPython parses with another
                 self._before(pending, None)  # compiler: parse it here
             pending.t0 = time.perf_counter()
-            pending.spent += pending.t0 - entered
+            pending.spent = pending.t0 - entered
         except Exception:
             self._fail("before the cell")
 
@@ -151,13 +151,14 @@ class CellCapture:
         except Exception:
             self._fail("before the cell")
 
-    def _before(self, pending: _Pending, tree: ast.Module | None) -> None:
+    def _before(self, pending: _Pending, tree: ast.Module | None) -> dataflow.Flow:
         """What must be known before the user's code runs: the names it reads, and the
         fingerprints of the data among them."""
         ns = self.shell.user_ns
-        pending.flow = self._flow(pending.transformed, tree, ns)
-        pending.reads = sorted(n for n in pending.flow.reads if n in ns and _user_name(n))
+        flow = pending.flow = self._flow(pending.transformed, tree, ns)
+        pending.reads = sorted(n for n in flow.reads if n in ns and _user_name(n))
         pending.data = self._describe(ns, pending.reads, "read", cached=True)
+        return flow
 
     def post_run_cell(self, result: Any) -> None:
         if self._nested:
@@ -168,14 +169,12 @@ class CellCapture:
             return
         ended = time.perf_counter()
         try:
-            if pending.flow is None:  # the cell was not parsed (it did not run): the
-                self._before(pending, None)  # namespace is still as it was before it
+            # not parsed: a cell that did not run, its namespace still as it was before
+            flow = pending.flow or self._before(pending, None)
             duration_ms = (ended - pending.t0 - pending.inside) * 1000.0
             self.tracker.cell_seq = None
             ns = self.shell.user_ns
             self._namespace.refresh(ns)
-            flow = pending.flow
-            assert flow is not None
             before = pending.ids
             rebound = {n for n, i in self._namespace.ids(ns).items() if before.get(n) != i}
             changed = self._changed(ns, flow.called, pending.data)
