@@ -100,6 +100,29 @@ def test_capture_failure_never_reaches_the_cell(shell, store, monkeypatch, caplo
         ("cell capture before the cell", "RuntimeError: boom")]
 
 
+def test_capture_analyses_the_tree_ipython_parsed(shell, monkeypatch):
+    """Parsing a long cell costs more than analysing it: capture reuses IPython's parse."""
+    import ast
+
+    parses = []
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: parses.append(a) or _parse(*a, **k))
+    cells = _run(shell, "a = 1", "b = a + 1\n%time c = b * 2")
+    assert [a[0] for a in parses] == ["c = b * 2"]  # what %time runs, never a whole cell
+    assert [(c["reads"], c["writes"]) for c in cells] == [([], ["a"]), (["a"], ["b", "c"])]
+
+
+_parse = __import__("ast").parse
+
+
+def test_a_cell_compiled_with_its_own_futures_records_its_reads(shell):
+    """``shell_futures=False`` parses with another compiler: capture parses it itself."""
+    shell.run_cell("import numpy as np\na = np.arange(3)", store_history=True)
+    shell.run_cell("b = a * 2", store_history=True, shell_futures=False)
+    cell = _cells(shell.tracker)[-1]
+    assert (cell["reads"], cell["writes"]) == (["a"], ["b"])
+    assert [(d["name"], d["role"]) for d in cell["data"]] == [("a", "read"), ("b", "wrote")]
+
+
 def test_params_and_metrics_know_their_cell(shell):
     shell.run_cell("t = get_ipython().tracker\nt.log_metrics({'m': 1})", store_history=True)
     shell.tracker.log_params({"outside": 1})
