@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import artifacts
-from ..store import NotFound, Store, StoreError
+from ..store import NotFound, Store, StoreError, process
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -46,32 +46,15 @@ def executed_notebook(store: Store, job: dict[str, Any]) -> bytes:
                    f"in the store. GET jobs lists the jobs that did.")
 
 
-def started_at(pid: int) -> float | None:
-    """When process ``pid`` started (None if there is none): with the pid, it names one
-    process, since pids are reused."""
-    import psutil
-
-    try:
-        return psutil.Process(pid).create_time()
-    except psutil.Error:
-        return None
-
-
 def alive(pid: Any, started: Any) -> bool:
-    """Whether the process recorded as ``pid`` started at ``started`` still runs (a zombie
-    does not; without a recorded start time, any process with that pid does)."""
-    import psutil
-
+    """Whether the process recorded as ``pid`` that started at ``started`` (clock ticks
+    since boot, :func:`~jupyter_mlops.store.process.start_ticks`) still runs; without a
+    recorded start time, any live process with that pid does."""
     pid, started = _number(pid), _number(started)
     if pid is None:
         return False
-    try:
-        proc = psutil.Process(int(pid))
-        if proc.status() == psutil.STATUS_ZOMBIE:
-            return False
-        return started is None or abs(proc.create_time() - started) < 0.01
-    except psutil.Error:
-        return False
+    ticks = started if started is not None else process.start_ticks(int(pid))
+    return ticks is not None and process.alive(int(pid), int(ticks))
 
 
 def _number(value: Any) -> float | None:

@@ -24,10 +24,9 @@ import psutil
 
 from .. import events as ev
 from ..config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV
-from ..store import Store
+from ..store import Store, process
 from ..store.spool import SpoolWriter
 from .params import JobError, check_values
-from .records import started_at
 from .spec import JobResult, JobSpec
 
 #: How often a running job's cancel flag is asked (a Dask Event costs a round trip).
@@ -84,7 +83,7 @@ def execute(spec: JobSpec, cancel: Callable[[], str | None] | None = None) -> Jo
     ``cancel`` is polled while the job runs: a status it returns ("cancelled",
     "interrupted") stops the job with that status."""
     spec.runner_pid = os.getpid()
-    spec.runner_started = started_at(spec.runner_pid)
+    spec.runner_started = process.start_ticks(spec.runner_pid)
     path = spec.save()
     env = {**os.environ, HOME_ENV: spec.store, RUN_ID_ENV: spec.run_id,
            EXPERIMENT_ENV: spec.experiment or Path(spec.notebook).stem}

@@ -19,12 +19,12 @@ import time
 from typing import Any
 
 from .. import events as ev
-from ..store import Store, StoreError, queries
+from ..store import Store, StoreError, process, queries
 from ..store.lock import hold
 from . import schedules
 from .executors import LocalExecutor, executor_for
 from .params import JobError
-from .records import alive, job_processes, settle, started_at
+from .records import alive, job_processes, settle
 from .runner import kill_tree, record, record_end
 from .spec import JobResult, JobSpec
 
@@ -139,7 +139,7 @@ class Scheduler:
                 "run_id": spec.run_id, "schedule": spec.schedule,
                 "scheduled_for": spec.scheduled_for, "request": spec.request,
                 "host": socket.gethostname(), "pid": os.getpid(),
-                "pid_started": started_at(os.getpid())}))
+                "pid_started": process.start_ticks(os.getpid())}))
         return True
 
     def serve(self) -> None:

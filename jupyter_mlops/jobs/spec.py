@@ -32,7 +32,7 @@ class JobSpec:
     executor: str = "local"
     progress: bool = False  # papermill's progress bar (on a terminal)
     runner_pid: int | None = None
-    runner_started: float | None = None  # with the pid, names the runner (pids are reused)
+    runner_started: int | None = None  # start ticks: with the pid, names the runner
     content: str | None = None  # execute this file instead (reproduce: the recorded content)
 
     @property

@@ -15,7 +15,7 @@ import psutil
 
 import jupyter_mlops as mlops
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import queries
+from jupyter_mlops.store import process, queries
 from tests.conftest import cli
 from tests.jobs.test_hostile_records import append
 
@@ -63,6 +63,6 @@ def test_a_reused_pid_is_not_the_runner(tracked):
     alive = ev.new_id()  # this very process, started when it did: still running
     append(tracked, ev.Event(ev.JOB_STARTED, {
         "run_id": alive, "host": socket.gethostname(), "pid": os.getpid(),
-        "pid_started": psutil.Process().create_time()}))
+        "pid_started": process.start_ticks(os.getpid())}))
     assert dict(zip(*mlops.jobs.history()[["run_id", "status"]].T.values, strict=True)) == {
         run_id: "lost", alive: "running"}
