@@ -144,12 +144,22 @@ def test_ctrl_c_on_the_cli_cancels_and_kills_the_kernel(store, notebook, tmp_pat
     nb = notebook("slow.ipynb", f"import os, time\nopen({str(pid_file)!r}, 'w')"
                                 f".write(str(os.getpid()))\ntime.sleep(120)")
     exe = Path(sys.executable).parent / "jupyter-mlops"
-    runner = subprocess.Popen([str(exe), "run", str(nb)], stdout=subprocess.PIPE, text=True)
+    def interruptible() -> None:  # as from a terminal, whatever this test process inherited
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    runner = subprocess.Popen([str(exe), "run", str(nb)], stdout=subprocess.PIPE, text=True,
+                              preexec_fn=interruptible)
     deadline = time.monotonic() + 60
     while not pid_file.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     os.kill(runner.pid, signal.SIGINT)
-    out, _ = runner.communicate(timeout=60)
-    assert runner.returncode == 130 and "cancelled" in out
+    try:
+        out, _ = runner.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        runner.kill()
+        out, _ = runner.communicate()
+        raise AssertionError(f"the runner ignored Ctrl-C; it printed: {out!r}") from None
+    assert runner.returncode == 130 and "cancelled" in out, out
     assert not psutil.pid_exists(int(pid_file.read_text()))
     assert queries.jobs(store).iloc[0].status == "cancelled"
