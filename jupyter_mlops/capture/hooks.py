@@ -249,13 +249,16 @@ class CellCapture:
                          writes: list[str]) -> None:
         """The session's function table: a ``def`` or ``class`` the cell ran enters it, any
         other rebinding of the name leaves it."""
-        before = dict(self.functions)
+        changed = False
         for name in writes:
-            if name in flow.functions and callable(ns.get(name)):
-                self.functions[name] = flow.functions[name]
-            else:
-                self.functions.pop(name, None)
-        if self.functions != before:  # cached flows read the old table at their calls
+            free = flow.functions.get(name) if callable(ns.get(name)) else None
+            if self.functions.get(name) != free:
+                changed = True
+                if free is None:
+                    del self.functions[name]
+                else:
+                    self.functions[name] = free
+        if changed:  # cached flows read the old table at their calls
             self._flows.clear()
 
     def _fingerprint(self, obj: Any) -> dict[str, Any] | None:
