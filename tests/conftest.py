@@ -135,7 +135,7 @@ SHOWCASE = [
     "model = LogisticRegression(C=C).fit(X.drop(columns='plan'), y)\n"
     "mlops.register(model, 'churn', metrics={'auc': 0.82})\nmlops.promote('churn', 1)",
     "%mlops run start -e churn",
-    "C = 2.0\nmlops.log_param('C', C)\n"
+    "C = 0.0625\nmlops.log_param('C', C)\n"
     "for step in range(5):\n    mlops.log_metric('auc', 0.72 + 0.04 * step, step=step)",
     "model2 = LogisticRegression(C=C).fit(X.drop(columns='plan'), y)\n"
     "mlops.register(model2, 'churn', metrics={'auc': 0.88})",

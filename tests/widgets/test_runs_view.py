@@ -22,7 +22,7 @@ def test_rows_columns_sort_select_and_filter(showcase, run_ids):
     assert panel.selected == run_ids and view.view.html.count('class="sel"') == 2
     compared = view.compare()
     assert compared.panel.ids == run_ids
-    view.search.value = "2.0"  # the second run's C
+    view.search.value = "0.0625"  # the second run's C (4 decimals: no duration or id holds it)
     assert panel.visible()["run_id"].tolist() == [run_ids[1]]
     assert "1 runs" in view.view.html
     assert view.to_html() == view._repr_mimebundle_()["text/html"]
