@@ -21,7 +21,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .store import Store, StoreError
+from .exceptions import StoreError
+from .store import Store
 
 #: Per library, the classes whose subclasses a skops file may name without ``trusted=True``:
 #: data types, fitted estimators and the state they hold (trees, CV splitters, scorers,

@@ -10,7 +10,8 @@ from typing import Any
 import click
 
 from .config import HOME_ENV
-from .store import Store, StoreError
+from .exceptions import StoreError
+from .store import Store
 
 
 def _store(ctx: click.Context) -> Store:
@@ -157,23 +158,6 @@ def doctor(ctx: click.Context) -> None:
         click.echo(f"{key:>16}: {value}")
 
 
-def _read_table(path: str) -> Any:
-    """A CSV or Parquet file as a DataFrame (Parquet through DuckDB: no pyarrow needed)."""
-    import pandas as pd
-
-    lower = path.lower()
-    try:
-        if lower.endswith((".parquet", ".pq")):
-            import duckdb
-
-            return duckdb.execute("SELECT * FROM read_parquet(?)", [path]).df()
-        if lower.endswith((".csv", ".tsv", ".txt", ".csv.gz")):
-            return pd.read_csv(path, sep="\t" if lower.endswith(".tsv") else ",")
-    except Exception as e:  # a parser's message names what is wrong with the file
-        raise StoreError(f"cannot read {path}: {e}") from None
-    raise StoreError(f"cannot read {path}: give a .csv, .tsv or .parquet file")
-
-
 @main.command()
 @click.argument("reference")
 @click.argument("current", type=click.Path(exists=True, dir_okay=False))
@@ -192,9 +176,10 @@ def drift(ctx: click.Context, reference: str, current: str, alpha: float, share:
     Exits 1 when the dataset drifted, so a job or a CI step can gate on it.
     """
     from .monitoring.detect import drift as run_drift
+    from .store.tables import read_table
 
-    ref = _read_table(reference) if os.path.exists(reference) else reference
-    report = run_drift(ref, _read_table(current), alpha=alpha, share=share,
+    ref = read_table(reference) if os.path.exists(reference) else reference
+    report = run_drift(ref, read_table(current), alpha=alpha, share=share,
                        evidently_compatible=evidently, model=model, save=not no_save)
     frame = report.to_frame()
     if as_json:
@@ -246,7 +231,7 @@ def models(ctx: click.Context, history_of: str | None, as_json: bool) -> None:
 def promote(ctx: click.Context, name: str, version: int, alias: str,
             gates: tuple[str, ...]) -> None:
     """Point NAME@ALIAS at VERSION, if every gate holds (exit 1 with the reason if not)."""
-    from .registry import GateRefused
+    from .exceptions import GateRefused
     from .registry import promote as run_promote
 
     gate = {}

@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from .store import StoreError, db, queries
+from .exceptions import StoreError
+from .store import db, queries
 from .tracking import tracker
 
 # The reachable set (UNION makes it a set: each node once), then every edge among it in the

@@ -21,7 +21,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from traitlets import Bool, Int
 from traitlets.config import Configurable
 
-from .store import StoreError
+from .exceptions import StoreError
 from .tracking import Tracker
 
 COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",

@@ -18,7 +18,8 @@ from typing import Any
 from . import artifacts
 from . import events as ev
 from .capture.autolog import last_fit, params_of
-from .store import BadReference, NotFound, Store, StoreError, db
+from .exceptions import BadReference, GateRefused, NotFound
+from .store import Store, db
 from .store.ingest import ingest
 from .store.lock import hold
 from .tracking import record_now, tracker
@@ -31,9 +32,6 @@ _OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt
 _GATE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(?:(champion)\s*(?:([+-])\s*([0-9.eE+-]+))?|"
                    r"([+-]?[0-9.eE+-]+))\s*$")
 
-
-class GateRefused(StoreError):
-    """A promotion whose gate was not met; the message names the failing condition."""
 
 
 @dataclass

@@ -30,7 +30,8 @@ from typing import Any
 from . import events as ev
 from .capture import environment, incidents
 from .config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV, notebook_path
-from .store import Store, StoreError
+from .exceptions import StoreError
+from .store import Store
 from .store.spool import SpoolWriter
 
 log = logging.getLogger("jupyter_mlops")

@@ -2,7 +2,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from jupyter_mlops import artifacts
-from jupyter_mlops.store import StoreError
+from jupyter_mlops.exceptions import StoreError
 
 
 def test_put_is_content_addressed_and_verified_on_get(store):

@@ -8,8 +8,8 @@ from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
 from jupyter_mlops import artifacts, tracking
-from jupyter_mlops.registry import GateRefused
-from jupyter_mlops.store import StoreError, queries
+from jupyter_mlops.exceptions import GateRefused, StoreError
+from jupyter_mlops.store import queries
 from tests.conftest import cli, run_python
 
 

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 import jupyter_mlops as mlops
-from jupyter_mlops.store import StoreError, queries
+from jupyter_mlops.exceptions import StoreError
+from jupyter_mlops.store import queries
 from tests.conftest import cli
 
 SESSION = [

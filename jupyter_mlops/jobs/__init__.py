@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .params import JobError
+from ..exceptions import JobError
 from .spec import JobResult, JobSpec
 
 __all__ = ["JobError", "JobResult", "JobSpec", "export", "history", "reproduce", "run",

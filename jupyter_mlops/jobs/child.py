@@ -22,9 +22,10 @@ from traitlets import Dict
 
 from .. import artifacts
 from .. import events as ev
+from ..exceptions import JobError
 from ..store import Store
 from ..tracking import tracker
-from .params import JobError, check_against
+from .params import check_against
 from .spec import JobResult, JobSpec
 
 EXIT_OK, EXIT_FAILED, EXIT_REFUSED = 0, 1, 2

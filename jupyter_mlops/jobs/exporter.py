@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import lineage
+from ..exceptions import JobError
 from ..store import queries
 from ..tracking import tracker
-from .params import JobError
 
 
 def _run_of(ref: Any) -> tuple[str, str]:

@@ -13,11 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from ..store import StoreError
-
-
-class JobError(StoreError):
-    """A job that cannot start as asked: bad notebook, parameter, or option."""
+from ..exceptions import JobError
 
 
 def parse_value(text: str) -> Any:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import artifacts
-from ..store import NotFound, Store, StoreError, process
+from ..exceptions import NotFound, StoreError
+from ..store import Store, process
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -24,9 +24,10 @@ import psutil
 
 from .. import events as ev
 from ..config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV
+from ..exceptions import JobError
 from ..store import Store, process
 from ..store.spool import SpoolWriter
-from .params import JobError, check_values
+from .params import check_values
 from .spec import JobResult, JobSpec
 
 #: How often a running job's cancel flag is asked (a Dask Event costs a round trip).

@@ -19,20 +19,17 @@ import time
 from typing import Any
 
 from .. import events as ev
-from ..store import Store, StoreError, process, queries
+from ..exceptions import JobError, SchedulerBusy, StoreError
+from ..store import Store, process, queries
 from ..store.lock import hold
 from . import schedules
 from .executors import LocalExecutor, executor_for
-from .params import JobError
 from .records import alive, job_processes, settle
 from .runner import kill_tree, record, record_end
 from .spec import JobResult, JobSpec
 
 log = logging.getLogger("jupyter_mlops.scheduler")
 
-
-class SchedulerBusy(StoreError):
-    """Another daemon holds this store's scheduler lock."""
 
 
 class SchedulerLock:

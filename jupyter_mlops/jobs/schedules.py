@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import events as ev
+from ..exceptions import JobError
 from ..store import Store, queries
 from ..store.ingest import ingest
 from ..store.lock import hold
 from ..tracking import record_now, tracker
-from .params import JobError, check_against, check_values
+from .params import check_against, check_values
 from .runner import parse_duration
 from .spec import JobResult, JobSpec
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .. import events as ev
-from ..store import StoreError
+from ..exceptions import StoreError
 from ..tracking import tracker
 from .profiles import CATEGORICAL_MAX_UNIQUE, Profile, build_profile
 from .report import DriftReport

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..exceptions import BadParameter, NotFound
 from ..registry import MAX_VERSION, parse_version
-from ..store import NotFound, queries
-from .params import NAME, RUN_ID, BadParameter, Param, decode_cursor, encode_cursor
+from ..store import queries
+from .params import NAME, RUN_ID, Param, decode_cursor, encode_cursor
 from .values import jsonable, records
 
 if TYPE_CHECKING:

@@ -10,12 +10,9 @@ from typing import Any
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..jobs.params import JobError
-from ..registry import GateRefused
-from ..store import BadReference, NotFound, StoreError
+from ..exceptions import BadParameter, BadReference, GateRefused, JobError, NotFound, StoreError
 from .endpoints import ENDPOINTS, Endpoint
 from .openapi import PREFIX, document
-from .params import BadParameter
 from .service import Service
 
 #: Query arguments Jupyter itself uses on any request; not endpoint parameters.

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..exceptions import BadParameter
+
 #: The longest string any parameter accepts (a run id is 32 characters, a name at most 128).
 MAX_LENGTH = 512
 
-
-class BadParameter(ValueError):
-    """A parameter the API cannot use; the message names it and what it accepts."""
 
 
 @dataclass(frozen=True)

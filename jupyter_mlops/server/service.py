@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..store import NotFound, Store, StoreError, queries
+from ..exceptions import NotFound, StoreError
+from ..store import Store, queries
 from ..store.ingest import ingest, pending, read_state
 
 if TYPE_CHECKING:
@@ -164,16 +165,13 @@ class Service:
 
     def _lineage_index(self) -> tuple[Any, dict[str, str]]:
         from .. import lineage
-        from ..store import db
 
         generation = read_state(self.store).get("generation")
         with self._lineage_lock:
             if self._lineage is None or self._lineage[0] != generation:
                 with queries.reading(self.store) as con:
                     index = lineage.EdgeIndex.load(con)
-                    aliases = {f"{name}@{alias}": f"{name}:{version}" for name, alias, version
-                               in db.run(con, "SELECT name, alias, version "
-                                              "FROM current_aliases")}
+                    aliases = queries.alias_targets(con)
                 self._lineage = (generation, index, aliases)
             return self._lineage[1], self._lineage[2]
 

@@ -19,18 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import store_path
-
-
-class StoreError(Exception):
-    """A problem with the store a user can act on; the message says what to do."""
-
-
-class NotFound(StoreError):
-    """An id or name the store has no record of (the REST API answers 404)."""
-
-
-class BadReference(StoreError):
-    """A reference that cannot name one thing: too short or ambiguous (the REST API: 400)."""
+from ..exceptions import StoreError
 
 
 @dataclass(frozen=True)

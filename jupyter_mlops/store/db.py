@@ -12,7 +12,8 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import Store, StoreError
+from ..exceptions import StoreError
+from . import Store
 from .lock import DEFAULT_TIMEOUT, hold
 
 if TYPE_CHECKING:

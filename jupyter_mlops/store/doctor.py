@@ -6,7 +6,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import Store, StoreError, db
+from ..exceptions import StoreError
+from . import Store, db
 from .ingest import pending_bytes, read_state
 from .lock import holders
 from .schema import VERSION, current_version

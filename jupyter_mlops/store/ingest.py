@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import Store, StoreError, db, recent, replace_file
+from ..exceptions import StoreError
+from . import Store, db, recent, replace_file
 from .apply import apply_chunks
 from .lock import hold
 from .schema import migrate

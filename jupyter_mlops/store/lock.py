@@ -16,7 +16,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from . import Store, StoreError
+from ..exceptions import StoreError
+from . import Store
 
 #: How long a reader or ingester waits for the lock before giving up with a clear message.
 DEFAULT_TIMEOUT = 60.0

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import BadReference, NotFound, Store, StoreError, db, recent
+from ..exceptions import BadReference, NotFound, StoreError
+from . import Store, db, recent
 from .ingest import ingest_if_pending
 
 if TYPE_CHECKING:
@@ -329,6 +330,12 @@ def drift_report(store: Store, report_id: str | None = None
     row = header.iloc[0].to_dict()
     row["options"] = _decode(row["options"]) or {}
     return row, columns
+
+
+def alias_targets(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every current alias as ``{"name@alias": "name:version"}``."""
+    return {f"{name}@{alias}": f"{name}:{version}" for name, alias, version
+            in db.run(con, "SELECT name, alias, version FROM current_aliases")}
 
 
 def models(store: Store) -> pd.DataFrame:

@@ -156,7 +156,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
     run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)")
     version = current_version(con)
     if version > VERSION:
-        from . import StoreError
+        from ..exceptions import StoreError
 
         raise StoreError(
             f"the store's schema version {version} is newer than this jupyter-mlops "

@@ -26,7 +26,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..events import Event
-from . import Store, StoreError, process
+from ..exceptions import StoreError
+from . import Store, process
 
 log = logging.getLogger("jupyter_mlops")
 

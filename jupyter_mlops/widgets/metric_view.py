@@ -9,7 +9,8 @@ import ipywidgets
 import numpy as np
 import pandas as pd
 
-from ..store import Store, StoreError, queries
+from ..exceptions import StoreError
+from ..store import Store, queries
 from . import static
 from .base import Panel, View, figure
 

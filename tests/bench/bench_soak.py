@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import Store, StoreError
+from jupyter_mlops.exceptions import StoreError
+from jupyter_mlops.store import Store
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.bench import Result
 

@@ -32,7 +32,7 @@ from sklearn.tree import DecisionTreeClassifier
 import jupyter_mlops as mlops
 from jupyter_mlops import artifacts
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import StoreError
+from jupyter_mlops.exceptions import StoreError
 from jupyter_mlops.tracking import record_now
 
 X = pd.DataFrame({"a": np.linspace(-1, 1, 60), "b": np.cos(np.arange(60)),

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import Store, StoreError, db, queries
+from jupyter_mlops.exceptions import StoreError
+from jupyter_mlops.store import Store, db, queries
 from jupyter_mlops.store.ingest import ingest, read_state
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.conftest import cli

@@ -10,8 +10,8 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
+from jupyter_mlops.exceptions import BadReference
 from jupyter_mlops.registry import Ref, model_ref, parse_version, resolve
-from jupyter_mlops.store import BadReference
 
 NOT_VERSIONS = ["9" * 45, "9" * 400, "²", "³2", "x", "", "0", "-1", "+3", " 3", "3.0",
                 "9223372036854775808", "٣"]  # the last: an Arabic-Indic digit

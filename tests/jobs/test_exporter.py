@@ -6,7 +6,7 @@ import nbformat
 import pytest
 
 import jupyter_mlops as mlops
-from jupyter_mlops.jobs import JobError
+from jupyter_mlops.exceptions import JobError
 from jupyter_mlops.store import queries
 from tests.conftest import cli
 

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from jupyter_mlops.jobs.params import JobError, check_against, check_values, load_file, parse_value
+from jupyter_mlops.exceptions import JobError
+from jupyter_mlops.jobs.params import check_against, check_values, load_file, parse_value
 from jupyter_mlops.jobs.runner import parse_duration
 
 

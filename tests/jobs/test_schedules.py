@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from jupyter_mlops.exceptions import JobError
 from jupyter_mlops.jobs import schedules
-from jupyter_mlops.jobs.params import JobError
 from tests.conftest import cli
 
 T0 = datetime(2026, 11, 23, 6, 0, tzinfo=timezone.utc).timestamp()

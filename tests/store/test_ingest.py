@@ -5,7 +5,8 @@ import duckdb
 import pytest
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import StoreError, queries
+from jupyter_mlops.exceptions import StoreError
+from jupyter_mlops.store import queries
 from jupyter_mlops.store.ingest import ingest, pending, read_state, rebuild
 from jupyter_mlops.store.schema import MIGRATIONS
 from jupyter_mlops.store.spool import SpoolWriter, spool_files

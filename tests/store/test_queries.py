@@ -1,7 +1,8 @@
 import pytest
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import StoreError, queries
+from jupyter_mlops.exceptions import StoreError
+from jupyter_mlops.store import queries
 from jupyter_mlops.store.spool import SpoolWriter
 
 

@@ -53,7 +53,8 @@ def test_read_complete_leaves_a_torn_last_line(store, tmp_path):
 
 
 def test_unwritable_store_is_one_clear_error(tmp_path):
-    from jupyter_mlops.store import Store, StoreError
+    from jupyter_mlops.exceptions import StoreError
+    from jupyter_mlops.store import Store
 
     blocker = tmp_path / "file"
     blocker.write_text("")

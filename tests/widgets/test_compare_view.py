@@ -3,7 +3,7 @@
 import pytest
 
 import jupyter_mlops as mlops
-from jupyter_mlops.store import StoreError
+from jupyter_mlops.exceptions import StoreError
 
 
 def test_params_diff_and_histories(showcase, run_ids):

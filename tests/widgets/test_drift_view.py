@@ -5,8 +5,8 @@ import json
 import pytest
 
 import jupyter_mlops as mlops
+from jupyter_mlops.exceptions import StoreError
 from jupyter_mlops.monitoring.records import load_report
-from jupyter_mlops.store import StoreError
 from jupyter_mlops.widgets.drift_view import DriftPanel, histogram
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 import jupyter_mlops as mlops
-from jupyter_mlops.store import StoreError
+from jupyter_mlops.exceptions import StoreError
 
 
 def test_runs_and_versions_over_time(showcase, run_ids):

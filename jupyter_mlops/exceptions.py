@@ -1,0 +1,35 @@
+"""Every error jupyter-mlops raises on purpose, in one place (as papermill's ``exceptions``).
+
+Each is a problem the user can act on: its message names what is wrong and what to do. The faces
+map them to their own form: the CLI prints one line, the magics raise ``UsageError``, the REST
+API answers 404 (:class:`NotFound`), 400 (:class:`BadReference`, :class:`BadParameter`,
+:class:`JobError`), 409 (:class:`GateRefused`) or 500 with the message (any other).
+"""
+
+
+class StoreError(Exception):
+    """A problem with the store a user can act on; the message says what to do."""
+
+
+class NotFound(StoreError):
+    """An id or name the store has no record of (the REST API answers 404)."""
+
+
+class BadReference(StoreError):
+    """A reference that cannot name one thing: too short or ambiguous (the REST API: 400)."""
+
+
+class JobError(StoreError):
+    """A job that cannot start as asked: bad notebook, parameter, or option."""
+
+
+class SchedulerBusy(StoreError):
+    """Another daemon holds this store's scheduler lock."""
+
+
+class GateRefused(StoreError):
+    """A promotion whose gate was not met; the message names the failing condition."""
+
+
+class BadParameter(ValueError):
+    """A REST parameter the API cannot use; the message names it and what it accepts."""
