@@ -34,7 +34,8 @@ lint: $(STAMP)
 	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks docs
 	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports
 	$(BIN)/python -m mypy
-	cd labextension && $(CURDIR)/$(BIN)/jlpm run lint:check
+	cd labextension && { test -d node_modules || $(CURDIR)/$(BIN)/jlpm install --immutable; } \
+		&& $(CURDIR)/$(BIN)/jlpm run lint:check
 
 clean:
 	rm -rf $(VENV) .demo build dist
