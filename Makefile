@@ -22,15 +22,20 @@ lab: $(STAMP)
 	$(LAB_ENV) $(BIN)/jupyter lab --notebook-dir=example_notebooks \
 		--LabApp.default_url=/lab/workspaces/mlops-demo $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(STAMP)
-	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks docs
+test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m tests.bench --write docs/benchmarks.md
 
+# The checks, fastest first: style, the layers (import-linter contracts in pyproject.toml),
+# types (mypy, strict on store/ and capture/), then the sidebar's eslint and prettier.
 lint: $(STAMP)
 	$(BIN)/python -m ruff check jupyter_mlops tests example_notebooks docs
+	PYTHONPATH=$(CURDIR) $(BIN)/lint-imports
+	$(BIN)/python -m mypy
+	cd labextension && { test -d node_modules || $(CURDIR)/$(BIN)/jlpm install --immutable; } \
+		&& $(CURDIR)/$(BIN)/jlpm run lint:check
 
 clean:
 	rm -rf $(VENV) .demo build dist

@@ -13,7 +13,6 @@ from typing import Any
 from .config import ENABLED_ENV
 from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
-__version__ = "0.1.0"
 __all__ = [
     "__version__",
     "autolog",
@@ -46,6 +45,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # the installed distribution's: one version, in package.json
+        from importlib.metadata import version
+
+        value = globals()["__version__"] = version("jupyter-mlops")
+        return value
     if name in ("jobs", "lineage", "widgets"):  # namespaces: mlops.jobs.run(...)
         import importlib
 

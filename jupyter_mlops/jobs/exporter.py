@@ -23,6 +23,9 @@ def _run_of(ref: Any) -> tuple[str, str]:
         from ..registry import resolve
 
         run_id = resolve(tracker().store, id_).run_id
+        if run_id is None:  # registered through the API outside any recorded run
+            raise JobError(f"model version {id_} was not registered in a recorded run: there "
+                           f"are no cells to export; export the run that trained it instead")
         return run_id, f"model version `{id_}` (run `{run_id[:12]}`)"
     if kind == "cell":
         with queries.reading(tracker().store) as con:

@@ -15,6 +15,8 @@ STATUSES = ("succeeded", "failed", "timed_out", "kernel_died", "cancelled", "int
 
 @dataclass
 class JobSpec:
+    """A job as the runner executes it: the notebook, its run and params, where it writes."""
+
     notebook: str  # absolute path of the notebook (its folder is the kernel's cwd)
     run_id: str
     store: str
@@ -58,6 +60,8 @@ class JobSpec:
 
 @dataclass
 class JobResult:
+    """How a job ended: its run, status and reason, output notebook, and the failing cell."""
+
     run_id: str
     status: str
     reason: str | None = None

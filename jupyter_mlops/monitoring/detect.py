@@ -107,9 +107,14 @@ def _score_column(ref: ColumnProfile | None, cur: pd.Series | None, name: str,
     if ref.kind == "numeric" and not is_numeric(cur):
         return _row(name, "skipped", skipped=f"numeric in reference, {cur.dtype} in current; "
                                              f"cast it")
-    values = numeric_values(cur) if ref.kind == "numeric" else None
-    counts = category_counts(cur) if values is None else None
-    present = values.size if values is not None else sum(counts.values())
+    values: np.ndarray | None = None
+    counts: dict[str, int] = {}
+    if ref.kind == "numeric":
+        values = numeric_values(cur)
+        present = values.size
+    else:
+        counts = category_counts(cur)
+        present = sum(counts.values())
     if not present:
         return _row(name, "skipped", skipped="current: all values are missing")
     n_cur = int(cur.size)

@@ -31,6 +31,10 @@ PSI_BINS, JS_BINS = 10, 20
 CATEGORICAL_MAX_UNIQUE = 20
 
 
+def _empty() -> np.ndarray:
+    return np.empty(0)
+
+
 @dataclass
 class ColumnProfile:
     name: str
@@ -38,16 +42,16 @@ class ColumnProfile:
     n: int = 0
     missing: int = 0
     reason: str | None = None  # why a column is skipped
-    # numeric
-    values: np.ndarray | None = None  # sorted values (exact) or quantiles (sketch)
-    levels: np.ndarray | None = None  # the quantile levels of ``values`` (sketch only)
+    # numeric (empty for other kinds)
+    values: np.ndarray = field(default_factory=_empty)  # sorted values, or quantiles (sketch)
+    levels: np.ndarray = field(default_factory=_empty)  # the quantile levels (sketch only)
     exact: bool = True
     mean: float = float("nan")
     std: float = float("nan")
-    psi_edges: np.ndarray | None = None
-    psi_props: np.ndarray | None = None
-    js_edges: np.ndarray | None = None
-    js_props: np.ndarray | None = None
+    psi_edges: np.ndarray = field(default_factory=_empty)
+    psi_props: np.ndarray = field(default_factory=_empty)
+    js_edges: np.ndarray = field(default_factory=_empty)
+    js_props: np.ndarray = field(default_factory=_empty)
     # categorical
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -62,7 +66,7 @@ class ColumnProfile:
                 tails = np.r_[0:TAIL_VALUES, n - TAIL_VALUES:n] / (n - 1)
                 levels = np.unique(np.r_[np.linspace(0, 1, QUANTILE_LEVELS), tails])
                 values, exact = sorted_quantiles(values, levels), False
-            if levels is not None:
+            if not exact:
                 d["levels"] = levels.tolist()
             d.update(values=values.tolist(), exact=exact, mean=self.mean, std=self.std,
                      psi_edges=self.psi_edges.tolist(), psi_props=self.psi_props.tolist(),
@@ -73,7 +77,7 @@ class ColumnProfile:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ColumnProfile:
-        arrays = {k: np.asarray(d[k], dtype=float) for k in
+        arrays: dict[str, Any] = {k: np.asarray(d[k], dtype=float) for k in
                   ("values", "levels", "psi_edges", "psi_props", "js_edges", "js_props")
                   if k in d}
         plain = {k: d[k] for k in ("name", "kind", "n", "missing", "reason", "exact", "mean",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import anywidget
 import ipywidgets
@@ -68,10 +68,14 @@ class Panel:
         return self.to_html()
 
 
-class View(ipywidgets.VBox):
-    """A live panel: stock ``controls`` above its markup, plotly ``charts`` below."""
+P = TypeVar("P", bound=Panel)
 
-    def __init__(self, panel: Panel, controls: list[ipywidgets.Widget] | None = None,
+
+class View(ipywidgets.VBox, Generic[P]):
+    """A live panel: stock ``controls`` above its markup, plotly ``charts`` below; typed by
+    its panel, so a view's methods see their own panel's attributes."""
+
+    def __init__(self, panel: P, controls: list[ipywidgets.Widget] | None = None,
                  charts: list[ipywidgets.Widget] | None = None) -> None:
         self.panel = panel
         self.view = HtmlView(self._act)
@@ -90,7 +94,7 @@ class View(ipywidgets.VBox):
     def update_charts(self) -> None:
         """Bring the charts in line with the panel (after a load or a click)."""
 
-    def refresh(self) -> View:
+    def refresh(self) -> View[P]:
         """Read the store again and redraw (returns the view, so it displays in a cell)."""
         self.panel.load()
         self.redraw()
@@ -104,8 +108,8 @@ class View(ipywidgets.VBox):
         return {**bundle, "text/html": self.to_html()}
 
 
-def show(panel: Panel, view: Callable[[Panel], View], static_only: bool | None
-         ) -> View | Panel:
+def show(panel: P, view: Callable[[P], View[P]], static_only: bool | None
+         ) -> View[P] | P:
     """The live view, or inside a job (or with ``static=True``) the bare panel: no one will
     see a widget there, and a job's saved widget state would hide the HTML from nbconvert."""
     if static_only is None:

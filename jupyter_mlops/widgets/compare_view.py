@@ -67,7 +67,7 @@ class ComparePanel(Panel):
         return static.page(*charts, css_class="jp-mlops-charts")
 
 
-class CompareView(View):
+class CompareView(View[ComparePanel]):
     """The diff tables, a metric picker and the picked metric's histories (plotly)."""
 
     def __init__(self, panel: ComparePanel) -> None:

@@ -42,6 +42,8 @@ def histogram(hist: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 class DriftPanel(Panel):
+    report: DriftReport  # what :meth:`load` read; a panel is loaded before it is drawn
+
     def __init__(self, report: DriftReport | str | None = None, store: Store | None = None
                  ) -> None:
         super().__init__(store)
@@ -49,7 +51,6 @@ class DriftPanel(Panel):
             raise TypeError(f"drift() shows a DriftReport (from mlops.drift) or a saved "
                             f"report's id, not a {type(report).__name__}")
         self.source = report
-        self.report: DriftReport | None = None
         self.selected: str | None = None
 
     def load(self) -> None:
@@ -63,7 +64,7 @@ class DriftPanel(Panel):
         names = [r["column"] for r in self.report.rows]
         if self.selected not in names:
             drifted = self.report.drifted_columns
-            self.selected = drifted[0] if drifted else (self.report.compared or [None])[0]
+            self.selected = drifted[0] if drifted else next(iter(self.report.compared), None)
 
     def act(self, action: str, value: str) -> None:
         if action == "column" and value in {r["column"] for r in self.report.rows}:
@@ -98,7 +99,7 @@ class DriftPanel(Panel):
 
 
 
-class DriftView(View):
+class DriftView(View[DriftPanel]):
     """The report table and the selected column's histogram, reference vs current."""
 
     def __init__(self, panel: DriftPanel) -> None:
@@ -108,11 +109,11 @@ class DriftView(View):
     def update_charts(self) -> None:
         column = self.panel.selected
         bars = histogram(self.panel.row(column).get("_hist")) if column else None
+        labels, groups = (bars["labels"], bars["groups"]) if bars else ([], [])
         with self.chart.batch_update():
             self.chart.data = []
-            for name, ys in zip(("reference", "current"), bars["groups"] if bars else [],
-                                strict=False):
-                self.chart.add_bar(x=bars["labels"], y=[None if not math.isfinite(y) else y
+            for name, ys in zip(("reference", "current"), groups, strict=False):
+                self.chart.add_bar(x=labels, y=[None if not math.isfinite(y) else y
                                                         for y in ys], name=name, opacity=0.75)
             numeric = bars is not None and bars["positions"] is not None
             self.chart.layout.barmode = "group"

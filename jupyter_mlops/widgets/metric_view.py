@@ -73,7 +73,7 @@ class MetricPanel(Panel):
         return static.page(chart, css_class="jp-mlops-charts")
 
 
-class MetricView(View):
+class MetricView(View[MetricPanel]):
     """The metric's chart (plotly) with a picker of the other logged metrics."""
 
     def __init__(self, panel: MetricPanel) -> None:

@@ -113,7 +113,7 @@ class Follower:
         self._thread.join(timeout=5)
 
 
-class RunsView(View):
+class RunsView(View[RunsPanel]):
     """The runs table with its filters; ``follow=True`` redraws as runs come in."""
 
     def __init__(self, panel: RunsPanel, *, follow: bool = False, interval: float = 2.0
@@ -167,7 +167,8 @@ class RunsView(View):
             with self.compared:
                 print("select two runs (click their rows) to compare them")
             return None
-        view = CompareView(ComparePanel(*self.panel.selected[:2], store=self.panel.store))
+        run_a, run_b = self.panel.selected[:2]
+        view = CompareView(ComparePanel(run_a, run_b, store=self.panel.store))
         with self.compared:
             from IPython.display import display
 
