@@ -35,22 +35,10 @@ VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), 
 _STEP = re.compile(r"(?:^|\s)--step(?:\s+|=)(\S+)(?:\s|$)")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
-_untyped: Any = _args  # IPython's magic_arguments has no annotations
-
-
-def magic_arguments() -> Callable[[_F], _F]:
-    """IPython's ``@magic_arguments()``, typed: the magic gets an argparse parser."""
-    return _untyped.magic_arguments()  # type: ignore[no-any-return]
-
-
-def argument(*args: Any, **kwargs: Any) -> Callable[[_F], _F]:
-    """IPython's ``@argument(...)``, typed: one ``add_argument`` call on that parser."""
-    return _untyped.argument(*args, **kwargs)  # type: ignore[no-any-return]
-
-
-def parse_argstring(magic: Callable[..., Any], line: str) -> argparse.Namespace:
-    """The magic's line parsed by its parser (a bad line raises UsageError)."""
-    return _untyped.parse_argstring(magic, line)  # type: ignore[no-any-return]
+# IPython's magic_arguments has no annotations: what its decorators and parser do, typed.
+magic_arguments: Callable[[], Callable[[_F], _F]] = _args.magic_arguments
+argument: Callable[..., Callable[[_F], _F]] = _args.argument
+parse_argstring: Callable[[Callable[..., Any], str], argparse.Namespace] = _args.parse_argstring
 
 
 def _positive(text: str) -> int:
