@@ -41,6 +41,11 @@ def magics_reference() -> str:
     traits = MLOpsMagics.class_own_traits(config=True)
     lines = ["# `%mlops` reference", "", "Generated from the magic's own help by "
              "`docs/generate.py`; `%mlops?` in a notebook prints the same.", "",
+             "A mistake raises `UsageError`: one line, and Run-All or a job stops at that "
+             "cell. An error of the store keeps its own message (it says what to do). "
+             "Recording cells never raises.", "",
+             "There is no `%%mlops` cell magic yet: its first use, SQL over the store "
+             "(`%%mlops sql`), comes with the documented read-only views it queries.", "",
              "```", help_text.strip("\n"), "```", "",
              "## Settings (`%config MLOpsMagics.NAME = value`)", "",
              "| setting | default | meaning |", "|---|---|---|"]

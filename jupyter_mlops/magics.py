@@ -3,7 +3,8 @@
 Configurable with ``%config MLOpsMagics.<trait> = …`` (see ``%config MLOpsMagics``).
 Queries import the store's read side lazily, so loading the extension does not import duckdb.
 Errors raise :class:`UsageError` (one line, no traceback), so Run-All and a job stop at the
-cell, as they do for IPython's own magics.
+cell, as they do for IPython's own magics; a store error keeps its own words (they say what
+to do). Only an explicit ``%mlops`` raises: recording cells never does.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import argparse
 import io
 import itertools
 import re
+import sys
 import tokenize
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from IPython.core import magic_arguments as _args
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Int
 from traitlets.config import Configurable
 
@@ -30,6 +33,12 @@ COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "st
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
 #: ``--step N`` (or ``--step=N``) in a ``log_metric`` line, first or last.
 _STEP = re.compile(r"(?:^|\s)--step(?:\s+|=)(\S+)(?:\s|$)")
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+# IPython's magic_arguments has no annotations: what its decorators and parser do, typed.
+magic_arguments: Callable[[], Callable[[_F], _F]] = _args.magic_arguments
+argument: Callable[..., Callable[[_F], _F]] = _args.argument
+parse_argstring: Callable[[Callable[..., Any], str], argparse.Namespace] = _args.parse_argstring
 
 
 def _positive(text: str) -> int:
@@ -59,7 +68,11 @@ class MLOpsMagics(Magics, Configurable):
 
     def __init__(self, shell: Any, tracker: Tracker) -> None:
         Configurable.__init__(self, config=shell.config)
-        Magics.__init__(self, shell=shell)
+        Magics.__init__(self, shell=shell)  # adds this instance to shell.configurables
+        # after %unload_ext / %load_ext, `%config MLOpsMagics…` must reach this instance,
+        # not the first one loaded
+        shell.configurables[:] = [c for c in shell.configurables
+                                  if c is self or not isinstance(c, MLOpsMagics)]
         self.tracker = tracker
 
     @magic_arguments()
@@ -105,7 +118,7 @@ class MLOpsMagics(Magics, Configurable):
         if command in ("log_param", "log_metric"):
             return self._log(command, rest)
         try:
-            args = parse_argstring(self.mlops, line)
+            args = parse_argstring(MLOpsMagics.mlops, line)
         except UsageError as e:  # argparse's errors: say it in one line
             raise UsageError(f"%mlops: {e}. See `%mlops?`.") from None
         handler = getattr(self, f"_cmd_{args.command}", None)
@@ -114,12 +127,27 @@ class MLOpsMagics(Magics, Configurable):
                              f"{', '.join(COMMANDS)}")
         try:
             return handler(args)
-        except (StoreError, ValueError, TypeError, KeyError, NameError) as e:
-            raise UsageError(f"%mlops {args.command}: {e}") from None
+        except StoreError as e:  # says what is wrong and what to do: the same words here
+            raise UsageError(str(e)) from None
+        except (ValueError, TypeError) as e:  # a domain function refusing its arguments
+            raise self._usage(args.command, str(e)) from None
+
+    @property
+    def ip(self) -> Any:
+        """The shell this magic was registered with (IPython types it as optional)."""
+        if self.shell is None:
+            raise UsageError("%mlops runs inside an IPython shell only")
+        return self.shell
+
+    @staticmethod
+    def _usage(command: str, message: str) -> UsageError:
+        """A mistake in how ``%mlops COMMAND`` was called, in one line."""
+        return UsageError(f"%mlops {command}: {message}")
 
     def _cmd_experiment(self, args: Any) -> None:
         if len(args.args) != 1:
-            raise ValueError("give exactly one experiment name, e.g. `%mlops experiment churn`")
+            raise self._usage("experiment", "give exactly one experiment name, e.g. "
+                              "`%mlops experiment churn`")
         self.tracker.set_experiment(args.args[0])
 
     def _log(self, command: str, rest: str) -> None:
@@ -130,7 +158,7 @@ class MLOpsMagics(Magics, Configurable):
         if found:
             rest, step = f"{rest[:found.start()]} {rest[found.end():]}", found.group(1)
             if not re.fullmatch(r"-?[0-9]{1,18}", step):
-                raise UsageError(f"%mlops {command}: --step takes a whole number, not {step!r}")
+                raise self._usage(command, f"--step takes a whole number, not {step!r}")
         values = self._values(command, rest)
         if command == "log_param":
             self.tracker.log_params(values)
@@ -143,8 +171,8 @@ class MLOpsMagics(Magics, Configurable):
         try:
             tokens = list(tokenize.generate_tokens(io.StringIO(rest).readline))
         except (tokenize.TokenError, SyntaxError) as e:
-            raise UsageError(f"%mlops {command}: cannot read {rest.strip()!r} as Python "
-                             f"({e.args[0]})") from None
+            raise self._usage(command, f"cannot read {rest.strip()!r} as Python "
+                              f"({e.args[0]})") from None
         depth, keys = 0, []  # (key, where the key starts, where its expression starts)
         for token, following in itertools.pairwise(tokens):
             if token.type == tokenize.OP and token.string in "([{":
@@ -155,23 +183,23 @@ class MLOpsMagics(Magics, Configurable):
                 keys.append((token.string, token.start[1], following.end[1]))
         names = rest[:keys[0][1] if keys else len(rest)].split()
         if not names and not keys:
-            raise UsageError(f"%mlops {command}: name at least one variable or KEY=EXPRESSION")
+            raise self._usage(command, "name at least one variable or KEY=EXPRESSION")
         values: dict[str, Any] = {}
         for name in names:
             if not name.isidentifier():
-                raise UsageError(f"%mlops {command}: {name!r} is not a variable name; write "
-                                 f"KEY=EXPRESSION to log a value")
-            if name not in self.shell.user_ns:
-                raise UsageError(f"%mlops {command}: {name!r} is not defined in the notebook")
-            values[name] = self.shell.user_ns[name]
+                raise self._usage(command, f"{name!r} is not a variable name; write "
+                                  "KEY=EXPRESSION to log a value")
+            if name not in self.ip.user_ns:
+                raise self._usage(command, f"{name!r} is not defined in the notebook")
+            values[name] = self.ip.user_ns[name]
         ends = [start for _, start, _ in keys[1:]] + [len(rest)]
         for (key, _, begin), end in zip(keys, ends, strict=False):  # no keys: no items
             expression = rest[begin:end].strip()
             try:
-                values[key] = self.shell.ev(expression)
+                values[key] = self.ip.ev(expression)
             except Exception as e:
-                raise UsageError(f"%mlops {command}: {key}={expression[:60]}: "
-                                 f"{type(e).__name__}: {e}") from None
+                raise self._usage(command, f"{key}={expression[:60]}: "
+                                  f"{type(e).__name__}: {e}") from None
         return values
 
     def _cmd_runs(self, args: Any) -> Any:
@@ -185,7 +213,8 @@ class MLOpsMagics(Magics, Configurable):
 
         run_id = args.args[0] if args.args else self.tracker.run_id
         if run_id is None:
-            raise ValueError("no current run: give a run id, e.g. `%mlops cells 01a2b3c4`")
+            raise self._usage("cells", "no current run: give a run id, e.g. "
+                              "`%mlops cells 01a2b3c4`")
         return queries.cells(self.tracker.store, run_id)
 
     def _cmd_run(self, args: Any) -> str | None:
@@ -195,26 +224,26 @@ class MLOpsMagics(Magics, Configurable):
             return None
         if action == "start":
             return self.tracker.start_run(args.experiment or self.tracker.experiment)
-        raise ValueError("use `%mlops run start [-e EXPERIMENT]` or `%mlops run end`")
+        raise self._usage("run", "use `%mlops run start [-e EXPERIMENT]` or `%mlops run end`")
 
     def _cmd_drift(self, args: Any) -> Any:
         from .monitoring.detect import drift
 
         if len(args.args) != 2:
-            raise ValueError("use `%mlops drift REFERENCE CURRENT` (DataFrame names, or a "
-                             "stored profile's name for REFERENCE)")
+            raise self._usage("drift", "use `%mlops drift REFERENCE CURRENT` (DataFrame "
+                              "names, or a stored profile's name for REFERENCE)")
         ref_name, cur_name = args.args
-        if cur_name not in self.shell.user_ns:
-            raise NameError(f"{cur_name!r} is not defined in the notebook")
-        reference = self.shell.user_ns.get(ref_name, ref_name)  # else: a stored profile
-        return drift(reference, self.shell.user_ns[cur_name])
+        if cur_name not in self.ip.user_ns:
+            raise self._usage("drift", f"{cur_name!r} is not defined in the notebook")
+        reference = self.ip.user_ns.get(ref_name, ref_name)  # else: a stored profile
+        return drift(reference, self.ip.user_ns[cur_name])
 
     def _cmd_lineage(self, args: Any) -> Any:
         from . import lineage
 
         if len(args.args) != 1:
-            raise ValueError("use `%mlops lineage churn@champion` (or name:3, a DataFrame's "
-                             "name, a run id)")
+            raise self._usage("lineage", "use `%mlops lineage churn@champion` (or name:3, a "
+                              "DataFrame's name, a run id)")
         return lineage.ancestors(self._ref(args.args[0]))
 
     def _cmd_slice(self, args: Any) -> Any:
@@ -222,16 +251,17 @@ class MLOpsMagics(Magics, Configurable):
 
         run_id, here = self.tracker.run_id, self.tracker.cell_seq
         if len(args.args) > 1 or (args.args and not args.args[0].isdigit()):
-            raise ValueError("use `%mlops slice [SEQ]` with SEQ a cell's number in this run "
-                             "(`%mlops cells` lists them)")
+            raise self._usage("slice", "use `%mlops slice [SEQ]` with SEQ a cell's number in "
+                              "this run (`%mlops cells` lists them)")
         if run_id is None or (not args.args and not here):
-            raise ValueError("no recorded cell to slice yet: run the notebook's cells first")
-        seq = int(args.args[0]) if args.args else here - 1
+            raise self._usage("slice", "no recorded cell to slice yet: run the notebook's "
+                              "cells first")
+        seq = int(args.args[0]) if args.args else (here or 1) - 1
         return lineage.slice(f"{run_id}/{seq}")
 
     def _ref(self, ref: str) -> Any:
         """A lineage reference: a notebook variable's value (a DataFrame) or the text."""
-        return ref if "@" in ref else self.shell.user_ns.get(ref, ref)
+        return ref if "@" in ref else self.ip.user_ns.get(ref, ref)
 
     def _cmd_show(self, args: Any) -> Any:
         """The widgets face through its public API (``mlops.widgets``), imported only here:
@@ -240,11 +270,12 @@ class MLOpsMagics(Magics, Configurable):
 
         view, *rest = args.args or [""]
         if view not in VIEWS:
-            raise ValueError(f"show what? use one of: {', '.join(VIEWS)}")
+            raise self._usage("show", f"show what? use one of: {', '.join(VIEWS)}")
         low, high = VIEWS[view]
         if not low <= len(rest) <= high:
             count = str(low) if low == high else f"{low} or {high}"
-            raise ValueError(f"`%mlops show {view}` takes {count} argument(s); see `%mlops?`")
+            raise self._usage("show", f"`%mlops show {view}` takes {count} argument(s); "
+                              "see `%mlops?`")
         if view in ("runs", "metric"):
             return getattr(widgets, view)(*rest, **{"experiment": args.experiment})
         if view == "lineage":
@@ -260,6 +291,8 @@ class MLOpsMagics(Magics, Configurable):
         from .store.ingest import ingest
 
         result = ingest(self.tracker.store)
+        for warning in result.warnings:  # e.g. a corrupt spool line, skipped: say so
+            print(f"warning: {warning}", file=sys.stderr)
         print(f"ingested {result.events} events from {result.files} files "
               f"in {result.seconds * 1000:.0f} ms")
 

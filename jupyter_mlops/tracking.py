@@ -350,6 +350,20 @@ def _at_exit() -> None:
         _tracker.writer.close()
 
 
+def use_store(store: Store) -> Tracker:
+    """Bind the process-wide tracker to ``store`` for good (it no longer follows
+    ``$JUPYTER_MLOPS_HOME``): for a face that was handed its store (the CLI's ``--store``)."""
+    global _tracker
+    with _tracker_lock:
+        old, _tracker = _tracker, Tracker(store)
+        if old is None:
+            atexit.register(_at_exit)
+    if old is not None:
+        old.end_run()
+        old.writer.close()
+    return _tracker
+
+
 def log_param(key: str, value: Any) -> None:
     """Record one parameter of the active run.
 

@@ -181,10 +181,13 @@ def spec_for(name: str, state: dict[str, Any], params: dict[str, Any] | None = N
                    schedule=name, **context)
 
 
-def run_here(name: str, params: dict[str, Any] | None = None, *,
+def run_here(name: str, params: dict[str, Any] | None = None, *, store: Store | None = None,
              progress: bool = False) -> JobResult:
-    """Run schedule ``name`` now in this process and wait (no scheduler involved)."""
+    """Run schedule ``name`` now in this process and wait (no scheduler involved); the job
+    runs on ``store`` (default: the process's), where the schedule is read."""
     from .runner import execute
 
-    state = _known(name, current(tracker().store).get(name))
-    return execute(spec_for(name, state, params, progress=progress, trigger="run_now"))
+    store = store or tracker().store
+    state = _known(name, current(store).get(name))
+    return execute(spec_for(name, state, params, store=store, progress=progress,
+                            trigger="run_now"))
