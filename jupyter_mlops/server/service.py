@@ -1,106 +1,46 @@
-"""What the handlers call: answers cached by store generation, worker threads for DuckDB, and
-the background ingest that makes kernels' cells visible within a second or two.
+"""What the REST API does beyond one query: promotions, schedules, lineage walks.
 
-The event loop never touches DuckDB. A GET is keyed by (endpoint, arguments) and the
-store's generation (which every ingest that changes anything increments); while the
-generation stands, a repeated GET costs a dict lookup and a small file read. Concurrent
-identical GETs share one computation.
+Every method blocks (DuckDB, the store's lock) and is called from a worker thread
+(:mod:`.cache`); the background ingest is :mod:`.background`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
 import threading
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import NotFound, StoreError
 from ..store import Store, queries
-from ..store.ingest import ingest, pending, read_state
+from ..store.ingest import read_state
+from .background import BackgroundIngest
 
 if TYPE_CHECKING:
     from ..registry import ModelVersion
-    from .endpoints import Endpoint
-
-log = logging.getLogger("jupyter_mlops")
-
-#: Answers kept per store generation (oldest dropped first).
-CACHE_SIZE = 512
 
 
 class Service:
-    """One per server: the store it serves, its worker threads, its cache."""
+    """One per server: the store it serves and the calls the endpoints make on it.
 
-    def __init__(self, store: Store, *, workers: int = 4) -> None:
+    A deployment can serve another kind of store or add calls by subclassing this class
+    and naming it in ``c.MLOpsApp.service_class``.
+    """
+
+    def __init__(self, store: Store, *, root_dir: Path | None = None) -> None:
         self.store = store
-        self.executor = ThreadPoolExecutor(max_workers=workers,
-                                           thread_name_prefix="jupyter-mlops")
-        self._cache: OrderedDict[tuple[Any, ...], asyncio.Future[str]] = OrderedDict()
-        self._generation: Any = object()
-        self.last_ingest_error: str | None = None
-        self.last_ingest_seconds: float | None = None
-        self.jobs: Any = None  # a LocalExecutor, once a schedule is run from here
+        self.root_dir = root_dir  # the server's root, for paths the UI can open
+        self.background = BackgroundIngest(store)
+        self.jobs: Any = None  # a job executor, once a schedule is run from here
         self._lineage: tuple[Any, Any, dict[str, str]] | None = None  # generation, edges, aliases
         self._lineage_lock = threading.Lock()
-        self.root_dir: Path | None = None  # the server's root, for paths the UI can open
-
-    async def run(self, fn: Any, *args: Any) -> Any:
-        """``fn(*args)`` in a worker thread."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
-
-    async def answer(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
-        """The JSON text answering ``endpoint`` for ``args``: cached, or computed off the loop."""
-        generation = read_state(self.store).get("generation")
-        if not endpoint.cached or generation is None:  # None: no ingest yet; this read may
-            return await self.run(self._compute, endpoint, args)  # be the one that does it
-        if generation != self._generation:
-            self._cache.clear()
-            self._generation = generation
-        key = (endpoint.method, endpoint.path, *sorted(args.items()))
-        future = self._cache.get(key)
-        if future is None:
-            future = asyncio.ensure_future(self.run(self._compute, endpoint, args))
-            self._cache[key] = future
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        try:
-            return await asyncio.shield(future)
-        except Exception:
-            if self._cache.get(key) is future:  # errors are not kept: the next try recomputes
-                del self._cache[key]
-            raise
-
-    def _compute(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
-        return json.dumps(endpoint.call(self, args), allow_nan=False, separators=(",", ":"))
-
-    # -- the background ingest -------------------------------------------------------------
-
-    async def ingest_forever(self, interval: float) -> None:
-        """Ingest every ``interval`` seconds while there is new spool; never raises."""
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                if await self.run(pending, self.store):
-                    result = await self.run(ingest, self.store)
-                    self.last_ingest_seconds = result.seconds
-                    for warning in result.warnings:
-                        log.warning("jupyter-mlops: %s", warning)
-                self.last_ingest_error = None
-            except StoreError as e:
-                if str(e) != self.last_ingest_error:
-                    log.warning("jupyter-mlops: background ingest: %s", e)
-                self.last_ingest_error = str(e)
-            except Exception as e:
-                log.exception("jupyter-mlops: background ingest failed")
-                self.last_ingest_error = f"{type(e).__name__}: {e}"
 
     def ingest_status(self) -> dict[str, Any]:
-        return {"last_ingest_error": self.last_ingest_error,
-                "last_ingest_seconds": self.last_ingest_seconds}
+        return self.background.status()
+
+    def shutdown(self) -> None:
+        """Jobs started here end with the server."""
+        if self.jobs is not None:
+            self.jobs.shutdown(wait=False)
 
     # -- what needs more than one query ----------------------------------------------------
 

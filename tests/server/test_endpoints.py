@@ -135,11 +135,11 @@ async def test_health_and_background_ingest(api, store, run_id, jp_serverapp):
 
 
 async def test_repeated_reads_are_cached_until_the_store_changes(api, jp_serverapp):
-    service = jp_serverapp.web_app.settings["jupyter_mlops"]
+    answers = jp_serverapp.extension_manager.extension_apps["jupyter_mlops"].pop().answers
     await api("runs")
     opened = []
-    original = service._compute
-    service._compute = lambda *a: opened.append(a) or original(*a)
+    original = answers.run
+    answers.run = lambda *a: opened.append(a) or original(*a)
     for _ in range(3):
         assert (await api("runs"))[0] == 200
     assert opened == []
