@@ -94,9 +94,9 @@ def current(store: Store) -> dict[str, dict[str, Any]]:
     return {row.name: row.state for row in queries.schedules(store).itertuples()}
 
 
-def _change(name: str, change: Any) -> dict[str, Any]:
+def _change(name: str, change: Any, store: Store | None = None) -> dict[str, Any]:
     """Apply ``change(state or None) -> new state`` under the store's exclusive lock."""
-    store = tracker().store
+    store = store or tracker().store
     store.ensure()
     with hold(store, exclusive=True):
         ingest(store)
@@ -144,14 +144,14 @@ def add(notebook: str, cron: str, *, name: str | None = None,
     return _change(name, change)
 
 
-def pause(name: str) -> dict[str, Any]:
-    return _change(name, lambda old: {**_known(name, old), "paused": True})
+def pause(name: str, *, store: Store | None = None) -> dict[str, Any]:
+    return _change(name, lambda old: {**_known(name, old), "paused": True}, store)
 
 
-def resume(name: str) -> dict[str, Any]:
+def resume(name: str, *, store: Store | None = None) -> dict[str, Any]:
     """Resume from now: fire times that fell in the pause are not misfires."""
     return _change(name, lambda old: {**_known(name, old), "paused": False,
-                                      "since": time.time()})
+                                      "since": time.time()}, store)
 
 
 def remove(name: str) -> None:
@@ -161,9 +161,10 @@ def remove(name: str) -> None:
     _change(name, change)
 
 
-def request(name: str, params: dict[str, Any] | None = None) -> str:
+def request(name: str, params: dict[str, Any] | None = None, *,
+            store: Store | None = None) -> str:
     """Ask the scheduler daemon to run schedule ``name`` now; returns the request id."""
-    store = tracker().store
+    store = store or tracker().store
     _known(name, current(store).get(name))
     event = ev.Event(ev.JOB_REQUESTED, {"schedule": name, "params": check_values(params or {}),
                                          "parent_run": tracker().run_id})

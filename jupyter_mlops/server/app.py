@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +38,23 @@ class MLOpsApp(ExtensionApp):
     workers = Int(4, config=True, help="Threads that run store queries off the event loop.")
 
     def initialize_settings(self) -> None:
+        server = self.serverapp
+        assert server is not None, "jupyter_server links an extension before its settings"
         store = self.store_class.open(self.store or None,
                                       ingest_on_read=self.ingest_interval <= 0)
-        os.environ[HOME_ENV] = str(store.root)  # what this process records: the served store
-        self.service = self.service_class(
-            store, root_dir=Path(self.serverapp.root_dir).resolve())
+        self.service = self.service_class(store, root_dir=Path(server.root_dir).resolve())
         self.answers = Answers(store, workers=self.workers)
         self.settings["jupyter_mlops"] = self.service
+        # The kernels this server starts for notebooks record into the store it serves: the
+        # environment the session manager gives each kernel names it. This process's own
+        # environment is left alone; what the server records names its store explicitly.
+        sessions = server.session_manager
+        kernel_env = sessions.get_kernel_env
+
+        def with_store(path: str | None, name: Any = None) -> dict[str, str]:
+            return {**kernel_env(path, name), HOME_ENV: str(store.root)}
+
+        sessions.get_kernel_env = with_store
         self.log.info("jupyter-mlops: serving the store at %s", store.root)
 
     def initialize_handlers(self) -> None:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import NotFound, StoreError
+from ..exceptions import NotFound
 from ..store import Store, queries
 from ..store.ingest import read_state
 from .background import BackgroundIngest
@@ -49,17 +49,7 @@ class Service:
         """Promote through the registry's gate, recording who asked."""
         from ..registry import promote
 
-        self._check_recording()
-        return promote(name, version, alias, gate=gate, by=by)
-
-    def _check_recording(self) -> None:
-        """Actions record through this process's tracker: it must write the served store."""
-        from ..tracking import tracker
-
-        if tracker().store.root != self.store.root:
-            raise StoreError(f"this server records into {tracker().store.root} but serves "
-                             f"{self.store.root}; start it with JUPYTER_MLOPS_HOME set to the "
-                             f"store it serves.")
+        return promote(name, version, alias, gate=gate, by=by, store=self.store)
 
     def _schedule(self, name: str) -> dict[str, Any]:
         from ..jobs import schedules
@@ -73,25 +63,24 @@ class Service:
         """Run a schedule now: handed to the scheduler daemon when one runs on this store
         (its concurrency limit and no-overlap rule hold), else started by this server."""
         from ..jobs import schedules
-        from ..jobs.executors import LocalExecutor
+        from ..jobs.executors import executor_for
         from ..jobs.scheduler import SchedulerLock
 
-        self._check_recording()
         state = self._schedule(name)
         if SchedulerLock(self.store).held_elsewhere():
-            return {"request": schedules.request(name, params), "run_id": None}
+            return {"request": schedules.request(name, params, store=self.store),
+                    "run_id": None}
         spec = schedules.spec_for(name, state, params, store=self.store, trigger="run_now")
         if self.jobs is None:
-            self.jobs = LocalExecutor(2)
+            self.jobs = executor_for("local", 2)
         self.jobs.submit(spec)
         return {"request": None, "run_id": spec.run_id}
 
     def set_paused(self, name: str, paused: bool) -> dict[str, Any]:
         from ..jobs import schedules
 
-        self._check_recording()
         self._schedule(name)
-        return (schedules.pause if paused else schedules.resume)(name)
+        return (schedules.pause if paused else schedules.resume)(name, store=self.store)
 
     def lineage(self, ref: str, kind: str | None, direction: str, depth: int) -> dict[str, Any]:
         """The graph around ``ref`` (``kind`` given: a raw node id). The edges and current
