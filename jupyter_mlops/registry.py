@@ -243,7 +243,8 @@ def promote(name: str, version: int, alias: str = "champion", *,
 
     ``gate={"auc": ">= 0.85", "f1": "> champion + 0.01"}``: each condition is checked
     against the version's recorded metrics; ``champion`` is the version the alias points
-    at now. A refusal changes nothing.
+    at now. A refusal changes nothing. ``store``: where (default: the store this process
+    records into).
     """
     _check_name("alias", alias)
     version = parse_version(version)
