@@ -189,3 +189,17 @@ def run_here(name: str, params: dict[str, Any] | None = None, *,
 
     state = _known(name, current(tracker().store).get(name))
     return execute(spec_for(name, state, params, progress=progress, trigger="run_now"))
+
+
+def listing(store: Store) -> Any:
+    """Every schedule, one row each (a DataFrame): its recorded settings as columns, its
+    last fire time and job, and ``next_run`` (tz-aware UTC; NaT when paused or unreadable).
+    What ``jupyter mlops schedule list`` and ``GET schedules`` show."""
+    import pandas as pd
+
+    frame = queries.schedules(store)
+    states = list(frame.pop("state")) if "state" in frame else []  # no store yet: no columns
+    settings = pd.DataFrame(states, index=frame.index)
+    frame = frame.join(settings[[c for c in settings if c not in frame]])
+    frame["next_run"] = pd.to_datetime([next_fire(s) for s in states], unit="s", utc=True)
+    return frame

@@ -23,7 +23,7 @@ class BackgroundIngest:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.last_error: str | None = None
-        self.last_seconds: float | None = None
+        self.last_duration_ms: float | None = None
 
     async def forever(self, interval: float, run: Runner) -> None:
         """Ingest every ``interval`` seconds, each in a worker thread; never raises."""
@@ -32,7 +32,7 @@ class BackgroundIngest:
             try:
                 if await run(pending, self.store):
                     result = await run(ingest, self.store)
-                    self.last_seconds = result.seconds
+                    self.last_duration_ms = result.seconds * 1000
                     for warning in result.warnings:
                         log.warning("jupyter-mlops: %s", warning)
                 self.last_error = None
@@ -45,4 +45,5 @@ class BackgroundIngest:
                 self.last_error = f"{type(e).__name__}: {e}"
 
     def status(self) -> dict[str, Any]:
-        return {"last_ingest_error": self.last_error, "last_ingest_seconds": self.last_seconds}
+        return {"last_ingest_error": self.last_error,
+                "last_ingest_duration_ms": self.last_duration_ms}

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import BadParameter, NotFound
-from ..registry import MAX_VERSION, parse_version
+from ..jobs.spec import STATUSES
+from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
 from .params import NAME, RUN_ID, Param, decode_cursor, encode_cursor
-from .values import jsonable, records
+from .values import graph, jsonable, records
 
 if TYPE_CHECKING:
     from .service import Service
@@ -84,7 +85,7 @@ def _run(service: Service, args: dict[str, Any]) -> Any:
 
 def _cells(service: Service, args: dict[str, Any]) -> Any:
     frame = queries.cells(service.store, args["run_id"])
-    return {"cells": records(frame.drop(columns=["event_id"]))}
+    return {"cells": records(frame)}
 
 
 def _metric(service: Service, args: dict[str, Any]) -> Any:
@@ -125,18 +126,9 @@ def _versions(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _promote(service: Service, args: dict[str, Any]) -> Any:
-    body = args["body"]
-    if not isinstance(body, dict) or set(body) - {"version", "alias", "gate"}:
-        raise BadParameter('the body must be a JSON object {"version": 3, "alias": '
-                           '"champion", "gate": {"auc": ">= 0.85"}} (alias and gate optional)')
-    version, alias, gate = body.get("version"), body.get("alias", "champion"), body.get("gate")
-    version = parse_version(version, text=False)  # JSON's "3" or 3.0 is not a version
-    if not isinstance(alias, str):
-        raise BadParameter(f"alias must be a string, not {alias!r:.40}")
-    if gate is not None and not (isinstance(gate, dict) and all(
-            isinstance(v, str) for v in gate.values())):
-        raise BadParameter('gate must map metric names to conditions, e.g. {"auc": ">= 0.85"}')
-    done = service.promote(args["name"], version, alias, gate or {}, args["user"])
+    body = args["body"]  # checked against the declared schema, defaults filled in
+    done = service.promote(args["name"], body["version"], body["alias"],
+                           body.get("gate", {}), args["user"])
     return {"name": done.name, "version": done.version, "aliases": done.aliases}
 
 
@@ -171,21 +163,13 @@ def _job_output(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _schedules(service: Service, args: dict[str, Any]) -> Any:
-    from ..jobs.schedules import next_fire
+    from ..jobs.schedules import listing
 
-    found = []
-    for row in records(queries.schedules(service.store)):
-        state = row.pop("state")
-        found.append({**row, **state, "next_run": next_fire(state)})
-    return {"schedules": jsonable(found)}
+    return {"schedules": records(listing(service.store))}
 
 
 def _run_schedule(service: Service, args: dict[str, Any]) -> Any:
-    body = args["body"] if args["body"] is not None else {}
-    if not isinstance(body, dict) or set(body) - {"params"} or not isinstance(
-            body.get("params", {}), dict):
-        raise BadParameter('the body must be empty or {"params": {"name": value}}')
-    return service.run_schedule(args["name"], body.get("params", {}))
+    return service.run_schedule(args["name"], (args["body"] or {}).get("params", {}))
 
 
 def _pause(service: Service, args: dict[str, Any]) -> Any:
@@ -197,7 +181,7 @@ def _resume(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _lineage(service: Service, args: dict[str, Any]) -> Any:
-    return service.lineage(args["node"], args["kind"], args["direction"], args["depth"])
+    return graph(service.lineage(args["node"], args["kind"], args["direction"], args["depth"]))
 
 
 def _drift_reports(service: Service, args: dict[str, Any]) -> Any:
@@ -282,8 +266,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/jobs", "Recent job executions, newest first: status, why it ended, "
              "params, and where the executed notebook is.",
              _jobs, S.JOBS,
-             params=(Param("status", "only jobs that ended so (succeeded, failed, timed_out, "
-                                     "kernel_died, cancelled, interrupted, lost, running)"),
+             params=(Param("status", "only jobs with this status", enum=STATUSES),
                      Param("schedule", "only jobs of this schedule", pattern=NAME),
                      Param("limit", "how many jobs", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50))),

@@ -14,6 +14,7 @@ from ..exceptions import BadParameter, BadReference, GateRefused, JobError, NotF
 from .cache import Answers
 from .endpoints import ENDPOINTS, Endpoint
 from .openapi import PREFIX, document
+from .schemas import check_body
 from .service import Service
 
 #: Query arguments Jupyter itself uses on any request; not endpoint parameters.
@@ -125,7 +126,7 @@ class EndpointHandler(_JSONErrors):
                 raw = self.decode_argument(values[0], name=param.name) if values else None
             args[param.name] = param.parse(raw)
         if endpoint.body is not None:
-            args["body"] = self._body()
+            args["body"] = check_body(endpoint.body, self._body())
             args["user"] = self.current_user.username
         return args
 

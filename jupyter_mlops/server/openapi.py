@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import __version__
 from .endpoints import ENDPOINTS
+from .schemas import COMPONENTS
 
 #: Where the API lives below the server's base_url.
 PREFIX = "/jupyter-mlops/api"
@@ -50,7 +51,7 @@ def document(base_url: str = "/") -> dict[str, Any]:
         "servers": [{"url": base_url.rstrip("/") + PREFIX}],
         "paths": paths,
         "components": {
-            "schemas": {"Error": _ERROR},
+            "schemas": {"Error": _ERROR, **COMPONENTS},
             "securitySchemes": {"token": {"type": "apiKey", "in": "header",
                                           "name": "Authorization",
                                           "description": "token <the server's token>"}},

@@ -16,6 +16,7 @@ from ..store.ingest import read_state
 from .background import BackgroundIngest
 
 if TYPE_CHECKING:
+    from ..lineage import EdgeIndex
     from ..registry import ModelVersion
 
 
@@ -31,7 +32,8 @@ class Service:
         self.root_dir = root_dir  # the server's root, for paths the UI can open
         self.background = BackgroundIngest(store)
         self.jobs: Any = None  # a job executor, once a schedule is run from here
-        self._lineage: tuple[Any, Any, dict[str, str]] | None = None  # generation, edges, aliases
+        #: (store generation, edges, current aliases) of the last lineage walk
+        self._lineage: tuple[Any, EdgeIndex, dict[str, str]] | None = None
         self._lineage_lock = threading.Lock()
 
     def ingest_status(self) -> dict[str, Any]:
@@ -92,7 +94,7 @@ class Service:
             start = self._resolve_node(ref, kind)
         return index.graph(start, depth, direction)
 
-    def _lineage_index(self) -> tuple[Any, dict[str, str]]:
+    def _lineage_index(self) -> tuple[EdgeIndex, dict[str, str]]:
         from .. import lineage
 
         generation = read_state(self.store).get("generation")
@@ -105,7 +107,7 @@ class Service:
             return self._lineage[1], self._lineage[2]
 
     @staticmethod
-    def _node_in(index: Any, aliases: dict[str, str], ref: str,
+    def _node_in(index: EdgeIndex, aliases: dict[str, str], ref: str,
                  kind: str | None) -> tuple[str, str] | None:
         """``ref`` as a node of the in-memory graph, when it names one exactly."""
         from ..registry import model_ref
