@@ -2,8 +2,8 @@
 
 This table is the router (handlers.py), the OpenAPI document (openapi.py) and docs/rest.md
 at once, so they cannot disagree. Each ``call`` runs in a worker thread (it may open
-DuckDB) and returns plain JSON values. Adding an endpoint is one entry here and, if it
-needs one, a query in ``store.queries``.
+DuckDB) and returns plain JSON values. Adding an endpoint is one entry here, its schemas in
+``schemas.py`` and, if it needs one, a query in ``store.queries``.
 """
 
 from __future__ import annotations

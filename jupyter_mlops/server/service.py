@@ -16,6 +16,7 @@ from ..store.ingest import read_state
 from .background import BackgroundIngest
 
 if TYPE_CHECKING:
+    from ..jobs.executors import Executor
     from ..lineage import EdgeIndex
     from ..registry import ModelVersion
 
@@ -31,7 +32,7 @@ class Service:
         self.store = store
         self.root_dir = root_dir  # the server's root, for paths the UI can open
         self.background = BackgroundIngest(store)
-        self.jobs: Any = None  # a job executor, once a schedule is run from here
+        self.jobs: Executor | None = None  # once a schedule is run from here
         #: (store generation, edges, current aliases) of the last lineage walk
         self._lineage: tuple[Any, EdgeIndex, dict[str, str]] | None = None
         self._lineage_lock = threading.Lock()
