@@ -350,6 +350,8 @@ def _at_exit() -> None:
     if _tracker is not None:
         _tracker.end_run()
         _tracker.writer.close()
+    for writer in _writers.values():
+        writer.close()
 
 
 def log_param(key: str, value: Any) -> None:
