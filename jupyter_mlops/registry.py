@@ -237,16 +237,18 @@ def _check_gate(gate: dict[str, str], metrics: dict[str, float],
 
 
 def promote(name: str, version: int, alias: str = "champion", *,
-            gate: dict[str, str] | None = None, by: str | None = None) -> ModelVersion:
+            gate: dict[str, str] | None = None, by: str | None = None,
+            store: Store | None = None) -> ModelVersion:
     """Point ``name@alias`` at ``version`` if the gate holds; refused with the reason if not.
 
     ``gate={"auc": ">= 0.85", "f1": "> champion + 0.01"}``: each condition is checked
     against the version's recorded metrics; ``champion`` is the version the alias points
-    at now. A refusal changes nothing.
+    at now. A refusal changes nothing. ``store``: where (default: the store this process
+    records into).
     """
     _check_name("alias", alias)
     version = parse_version(version)
-    store = tracker().store
+    store = store or tracker().store  # the server passes the store it serves
     label = f"{name}:{version} to @{alias}"
     with hold(store, exclusive=True):
         ingest(store)

@@ -332,6 +332,8 @@ def _repr(value: Any, problems: list[str]) -> str:
 
 _tracker: Tracker | None = None
 _tracker_lock = threading.Lock()
+#: Writers of stores named explicitly to :func:`record_now`, one per store per process.
+_writers: dict[Path, SpoolWriter] = {}
 
 
 def tracker() -> Tracker:
@@ -348,6 +350,8 @@ def _at_exit() -> None:
     if _tracker is not None:
         _tracker.end_run()
         _tracker.writer.close()
+    for writer in _writers.values():
+        writer.close()
 
 
 def use_store(store: Store) -> Tracker:
@@ -409,9 +413,15 @@ def record_now(store: Store, event: ev.Event) -> None:
     schedule change) made under the store's exclusive lock on the state just read."""
     from .store.ingest import ingest
 
+    writer = tracker().writer
+    if writer.store.root != store.root:  # a store passed explicitly (the server's)
+        with _tracker_lock:
+            if store.root not in _writers:
+                _writers[store.root] = SpoolWriter(store)
+            writer = _writers[store.root]
     try:
-        tracker().writer.append(event)
-        tracker().writer.flush()  # such events must survive a machine crash
+        writer.append(event)
+        writer.flush()  # such events must survive a machine crash
     except (StoreError, OSError) as e:
         raise StoreError(f"could not record this: {e}") from None
     ingest(store)

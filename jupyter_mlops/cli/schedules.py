@@ -13,25 +13,6 @@ from .common import json_option, pass_store, print_frame
 from .jobs import finish, job_params, with_params
 
 
-def listing(store: Store) -> Any:
-    """Every schedule with its state spread into columns and its next fire time.
-
-    The one place the CLI computes the listing: REST computes it too (``GET /schedules``);
-    when ``jobs.schedules`` offers one listing for both, this body becomes that call.
-    """
-    import pandas as pd
-
-    from ..jobs.schedules import next_fire
-    from ..store import queries
-
-    frame = queries.schedules(store)
-    if not frame.empty:
-        states = list(frame.pop("state"))
-        frame = pd.concat([frame, pd.DataFrame(states, index=frame.index)], axis=1)
-        frame["next_run"] = pd.to_datetime([next_fire(s) for s in states], unit="s")
-    return frame
-
-
 @click.group()
 def schedule() -> None:
     """Schedules: notebooks run by `jupyter mlops scheduler` on a cron."""
@@ -67,6 +48,8 @@ def schedule_add(notebook: str, cron: str, name: str | None, pairs: Any,
 @pass_store
 def schedule_list(store: Store, as_json: bool) -> None:
     """Every schedule, its next fire time and its last job."""
+    from ..jobs.schedules import listing
+
     frame = listing(store)
     if not as_json and not frame.empty:
         frame = frame[["name", "cron", "paused", "next_run", "last_status", "last_started",
@@ -76,21 +59,23 @@ def schedule_list(store: Store, as_json: bool) -> None:
 
 @schedule.command("pause")
 @click.argument("name")
-def schedule_pause(name: str) -> None:
+@pass_store
+def schedule_pause(store: Store, name: str) -> None:
     """Stop firing NAME until resumed."""
     from ..jobs import schedules
 
-    schedules.pause(name)
+    schedules.pause(name, store=store)
     click.echo(f"schedule {name} paused")
 
 
 @schedule.command("resume")
 @click.argument("name")
-def schedule_resume(name: str) -> None:
+@pass_store
+def schedule_resume(store: Store, name: str) -> None:
     """Fire NAME again, from now on (times missed while paused are not run)."""
     from ..jobs import schedules
 
-    schedules.resume(name)
+    schedules.resume(name, store=store)
     click.echo(f"schedule {name} resumed")
 
 
@@ -117,7 +102,7 @@ def schedule_run_now(store: Store, name: str, pairs: Any, params_file: str | Non
     params = job_params(pairs, params_file)
     if SchedulerLock(store).held_elsewhere():
         click.echo(f"requested: the scheduler will start {name} (request "
-                   f"{schedules.request(name, params)[:12]})")
+                   f"{schedules.request(name, params, store=store)[:12]})")
         return
     finish(schedules.run_here(name, params, store=store, progress=sys.stderr.isatty()))
 

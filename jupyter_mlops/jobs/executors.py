@@ -1,8 +1,10 @@
 """Where jobs run: threads of this process supervising local child processes (default),
-or tasks on a Dask cluster, each supervising its child process on a worker.
+or tasks on a Dask cluster, each supervising its child process on a worker; other packages
+add executors under the entry point group ``jupyter_mlops.executors`` (as papermill finds
+its engines), and ``executor_for`` picks one by the scheme of its URL.
 
-Both return futures of :class:`JobResult` and cancel by run id. Dask cannot interrupt a
-running task, so a cancel sets a Dask ``Event`` that the task polls, and the task kills
+Executors return futures of :class:`JobResult` and cancel by run id. Dask cannot interrupt
+a running task, so a cancel sets a Dask ``Event`` that the task polls, and the task kills
 its child process tree itself.
 """
 
@@ -10,14 +12,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Protocol
 
+from ..exceptions import JobError
 from .runner import execute, supervise
 from .spec import JobResult, JobSpec
 
+#: The entry point group executors are registered under: ``name = "module:Class"``.
+GROUP = "jupyter_mlops.executors"
+#: This package's own, as its pyproject.toml registers them; listed here too so that an
+#: install whose metadata predates the registry still finds them.
+BUILT_IN = {"local": "jupyter_mlops.jobs.executors:LocalExecutor",
+            "dask": "jupyter_mlops.jobs.executors:DaskExecutor"}
+#: URL schemes that name an executor registered under another name.
+ALIASES = {"tcp": "dask", "tls": "dask"}
+
 
 class Executor(Protocol):
+    """What an executor registered under :data:`GROUP` provides."""
+
     name: str
+
+    @classmethod
+    def from_url(cls, url: str, max_workers: int) -> Executor:
+        """The executor ``url`` names (``local``, ``dask://host:8786``)."""
 
     def submit(self, spec: JobSpec) -> Any:
         """Start the job (queued behind the concurrency limit); a future of JobResult."""
@@ -26,6 +45,28 @@ class Executor(Protocol):
         """Stop a queued or running job; it ends with ``status``."""
 
     def shutdown(self, wait: bool = True) -> None: ...
+
+
+def installed() -> dict[str, EntryPoint]:
+    """The executors installed, by name."""
+    found = {name: EntryPoint(name, value, GROUP) for name, value in BUILT_IN.items()}
+    found.update((ep.name, ep) for ep in entry_points(group=GROUP))
+    return found
+
+
+def executor_for(url: str | None, max_workers: int = 2) -> Executor:
+    """The executor ``url`` names by its scheme: ``None``/``"local"`` → this machine,
+    ``"dask://host:8786"`` → that cluster, ``"NAME://…"`` → the executor registered as NAME."""
+    url = url or "local"
+    scheme = url.split("://", 1)[0] if "://" in url else url
+    found = installed()
+    entry = found.get(ALIASES.get(scheme, scheme))
+    if entry is None:
+        raise JobError(f"unknown executor {url!r}: the installed executors are "
+                       f"{', '.join(sorted(found))} (e.g. 'local', 'dask://host:8786'); a "
+                       f"package adds one under the entry point group {GROUP}")
+    executor: Executor = entry.load().from_url(url, max_workers)
+    return executor
 
 
 class LocalExecutor:
@@ -38,6 +79,10 @@ class LocalExecutor:
             raise ValueError(f"max_workers must be at least 1, not {max_workers}")
         self._pool = ThreadPoolExecutor(max_workers, thread_name_prefix="jupyter-mlops-job")
         self._stops: dict[str, str | None] = {}
+
+    @classmethod
+    def from_url(cls, url: str, max_workers: int) -> LocalExecutor:
+        return cls(max_workers)
 
     def submit(self, spec: JobSpec) -> Future[JobResult]:
         spec.executor = self.name
@@ -63,11 +108,19 @@ class LocalExecutor:
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
+def _distributed() -> Any:
+    """dask.distributed (untyped), or an ImportError saying how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ImportError("the Dask executor needs dask.distributed: "
+                          "pip install 'jupyter-mlops[dask]'") from None
+    return distributed
+
+
 def _on_worker(spec: JobSpec, event_name: str) -> JobResult:
     """The Dask task: supervise the job's child process on this worker."""
-    from distributed import Event
-
-    event = Event(event_name)
+    event = _distributed().Event(event_name)
     return execute(spec, lambda: "cancelled" if event.is_set() else None)
 
 
@@ -78,13 +131,15 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, address: str) -> None:
-        try:
-            from distributed import Client
-        except ImportError:
-            raise ImportError("the Dask executor needs dask.distributed: "
-                              "pip install 'jupyter-mlops[dask]'") from None
         self.address = address
-        self.client = Client(address, set_as_default=False)
+        self.client = _distributed().Client(address, set_as_default=False)
+
+    @classmethod
+    def from_url(cls, url: str, max_workers: int) -> DaskExecutor:
+        """``dask://host:8786`` (or the scheduler's own ``tcp://``/``tls://`` address); the
+        cluster's workers bound how many jobs run at once."""
+        return cls(url if url.startswith(("tcp://", "tls://"))
+                   else "tcp://" + url.removeprefix("dask://"))
 
     def submit(self, spec: JobSpec) -> Any:
         spec.executor = f"dask://{self.address.removeprefix('tcp://')}"
@@ -93,9 +148,7 @@ class DaskExecutor:
 
     def cancel(self, run_id: str, status: str = "cancelled") -> None:
         """Dask tasks end as cancelled whatever ``status`` asks (one Event per job)."""
-        from distributed import Event
-
-        Event(_event_name(run_id), client=self.client).set()
+        _distributed().Event(_event_name(run_id), client=self.client).set()
 
     def shutdown(self, wait: bool = True) -> None:
         self.client.close()
@@ -103,14 +156,3 @@ class DaskExecutor:
 
 def _event_name(run_id: str) -> str:
     return f"jupyter-mlops-cancel-{run_id}"
-
-
-def executor_for(url: str | None, max_workers: int = 2) -> LocalExecutor | DaskExecutor:
-    """``None``/``"local"`` → a local executor; ``"dask://host:8786"`` → that cluster."""
-    if url in (None, "", "local"):
-        return LocalExecutor(max_workers)
-    if url.startswith("dask://"):
-        return DaskExecutor("tcp://" + url.removeprefix("dask://"))
-    if url.startswith(("tcp://", "tls://")):
-        return DaskExecutor(url)
-    raise ValueError(f"unknown executor {url!r}: use 'local' or 'dask://host:8786'")

@@ -94,9 +94,9 @@ def current(store: Store) -> dict[str, dict[str, Any]]:
     return {row.name: row.state for row in queries.schedules(store).itertuples()}
 
 
-def _change(name: str, change: Any) -> dict[str, Any]:
+def _change(name: str, change: Any, store: Store | None = None) -> dict[str, Any]:
     """Apply ``change(state or None) -> new state`` under the store's exclusive lock."""
-    store = tracker().store
+    store = store or tracker().store
     store.ensure()
     with hold(store, exclusive=True):
         ingest(store)
@@ -144,14 +144,14 @@ def add(notebook: str, cron: str, *, name: str | None = None,
     return _change(name, change)
 
 
-def pause(name: str) -> dict[str, Any]:
-    return _change(name, lambda old: {**_known(name, old), "paused": True})
+def pause(name: str, *, store: Store | None = None) -> dict[str, Any]:
+    return _change(name, lambda old: {**_known(name, old), "paused": True}, store)
 
 
-def resume(name: str) -> dict[str, Any]:
+def resume(name: str, *, store: Store | None = None) -> dict[str, Any]:
     """Resume from now: fire times that fell in the pause are not misfires."""
     return _change(name, lambda old: {**_known(name, old), "paused": False,
-                                      "since": time.time()})
+                                      "since": time.time()}, store)
 
 
 def remove(name: str) -> None:
@@ -161,9 +161,10 @@ def remove(name: str) -> None:
     _change(name, change)
 
 
-def request(name: str, params: dict[str, Any] | None = None) -> str:
+def request(name: str, params: dict[str, Any] | None = None, *,
+            store: Store | None = None) -> str:
     """Ask the scheduler daemon to run schedule ``name`` now; returns the request id."""
-    store = tracker().store
+    store = store or tracker().store
     _known(name, current(store).get(name))
     event = ev.Event(ev.JOB_REQUESTED, {"schedule": name, "params": check_values(params or {}),
                                          "parent_run": tracker().run_id})
@@ -191,3 +192,17 @@ def run_here(name: str, params: dict[str, Any] | None = None, *, store: Store | 
     state = _known(name, current(store).get(name))
     return execute(spec_for(name, state, params, store=store, progress=progress,
                             trigger="run_now"))
+
+
+def listing(store: Store) -> Any:
+    """Every schedule, one row each (a DataFrame): its recorded settings as columns, its
+    last fire time and job, and ``next_run`` (tz-aware UTC; NaT when paused or unreadable).
+    What ``jupyter mlops schedule list`` and ``GET schedules`` show."""
+    import pandas as pd
+
+    frame = queries.schedules(store)
+    states = list(frame.pop("state")) if "state" in frame else []  # no store yet: no columns
+    settings = pd.DataFrame(states, index=frame.index)
+    frame = frame.join(settings[[c for c in settings if c not in frame]])
+    frame["next_run"] = pd.to_datetime([next_fire(s) for s in states], unit="s", utc=True)
+    return frame

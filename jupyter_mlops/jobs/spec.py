@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: How a job can end. "refused" means it never started (bad notebook or parameter).
-STATUSES = ("succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted",
-            "lost", "refused")
+#: A job's status: "running" until it ends, then how it ended ("refused": it never started,
+#: a bad notebook or parameter; "lost": its processes are gone). The one list: the REST API
+#: publishes it as the JobStatus enum, and the sidebar's generated types carry it.
+STATUSES = ("running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled",
+            "interrupted", "lost", "refused")
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 This table is the router (handlers.py), the OpenAPI document (openapi.py) and docs/rest.md
 at once, so they cannot disagree. Each ``call`` runs in a worker thread (it may open
-DuckDB) and returns plain JSON values. Adding an endpoint is one entry here and, if it
-needs one, a query in ``store.queries``.
+DuckDB) and returns plain JSON values. Adding an endpoint is one entry here, its schemas in
+``schemas.py`` and, if it needs one, a query in ``store.queries``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import BadParameter, NotFound
-from ..registry import MAX_VERSION, parse_version
+from ..jobs.spec import STATUSES
+from ..registry import MAX_VERSION
 from ..store import queries
+from . import schemas as S
 from .params import NAME, RUN_ID, Param, decode_cursor, encode_cursor
-from .values import jsonable, records
+from .values import graph, jsonable, records
 
 if TYPE_CHECKING:
     from .service import Service
@@ -42,41 +44,10 @@ class Endpoint:
     cached: bool = True  # GETs are answered from the cache while the store is unchanged
 
 
-def _obj(required: list[str], **properties: Any) -> dict[str, Any]:
-    return {"type": "object", "required": required, "properties": properties}
-
-
-def _closed(required: list[str], **properties: Any) -> dict[str, Any]:
-    """A request body: the handlers refuse fields it does not name, and the schema says so."""
-    return {**_obj(required, **properties), "additionalProperties": False}
-
-
-def _array(items: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": items}
-
-
-_ANY: dict[str, Any] = {}
-_STR = {"type": "string"}
-_NSTR = {"type": "string", "nullable": True}
-_NINT = {"type": "integer", "nullable": True}
-_NNUM = {"type": "number", "nullable": True}
-_MAP = {"type": "object", "additionalProperties": True}
-_RUN = _obj(["run_id", "experiment", "status", "started", "params", "metrics"],
-            run_id=_STR, experiment=_NSTR, kind=_NSTR, status=_NSTR, started=_NSTR,
-            ended=_NSTR, duration_s=_NNUM, notebook=_NSTR, git_commit=_NSTR, cells=_NINT,
-            params=_MAP, metrics={"type": "object", "additionalProperties": _NNUM})
-_GRAPH = _obj(["nodes", "edges"],
-              nodes=_array(_obj(["kind", "id", "depth"], kind=_STR, id=_STR,
-                                depth={"type": "integer"})),
-              edges=_array(_obj(["source", "target", "relation"], source=_array(_STR),
-                                target=_array(_STR), relation=_NSTR)))
-
 _RUN_ID = Param("run_id", "a run id, or a unique prefix of at least 6 characters",
                 where="path", pattern=RUN_ID)
 _MODEL = Param("name", "a registered model's name", where="path", pattern=NAME)
 _SCHEDULE = Param("name", "a schedule's name", where="path", pattern=NAME)
-_SCHEDULE_STATE = _obj(["notebook", "cron", "paused"], notebook=_STR, cron=_STR,
-                       paused={"type": "boolean"}, params=_MAP, misfire=_NSTR)
 
 
 def _experiments(service: Service, args: dict[str, Any]) -> Any:
@@ -114,7 +85,7 @@ def _run(service: Service, args: dict[str, Any]) -> Any:
 
 def _cells(service: Service, args: dict[str, Any]) -> Any:
     frame = queries.cells(service.store, args["run_id"])
-    return {"cells": records(frame.drop(columns=["event_id"]))}
+    return {"cells": records(frame)}
 
 
 def _metric(service: Service, args: dict[str, Any]) -> Any:
@@ -155,18 +126,9 @@ def _versions(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _promote(service: Service, args: dict[str, Any]) -> Any:
-    body = args["body"]
-    if not isinstance(body, dict) or set(body) - {"version", "alias", "gate"}:
-        raise BadParameter('the body must be a JSON object {"version": 3, "alias": '
-                           '"champion", "gate": {"auc": ">= 0.85"}} (alias and gate optional)')
-    version, alias, gate = body.get("version"), body.get("alias", "champion"), body.get("gate")
-    version = parse_version(version, text=False)  # JSON's "3" or 3.0 is not a version
-    if not isinstance(alias, str):
-        raise BadParameter(f"alias must be a string, not {alias!r:.40}")
-    if gate is not None and not (isinstance(gate, dict) and all(
-            isinstance(v, str) for v in gate.values())):
-        raise BadParameter('gate must map metric names to conditions, e.g. {"auc": ">= 0.85"}')
-    done = service.promote(args["name"], version, alias, gate or {}, args["user"])
+    body = args["body"]  # checked against the declared schema, defaults filled in
+    done = service.promote(args["name"], body["version"], body["alias"],
+                           body.get("gate", {}), args["user"])
     return {"name": done.name, "version": done.version, "aliases": done.aliases}
 
 
@@ -201,21 +163,13 @@ def _job_output(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _schedules(service: Service, args: dict[str, Any]) -> Any:
-    from ..jobs.schedules import next_fire
+    from ..jobs.schedules import listing
 
-    found = []
-    for row in records(queries.schedules(service.store)):
-        state = row.pop("state")
-        found.append({**row, **state, "next_run": next_fire(state)})
-    return {"schedules": jsonable(found)}
+    return {"schedules": records(listing(service.store))}
 
 
 def _run_schedule(service: Service, args: dict[str, Any]) -> Any:
-    body = args["body"] if args["body"] is not None else {}
-    if not isinstance(body, dict) or set(body) - {"params"} or not isinstance(
-            body.get("params", {}), dict):
-        raise BadParameter('the body must be empty or {"params": {"name": value}}')
-    return service.run_schedule(args["name"], body.get("params", {}))
+    return service.run_schedule(args["name"], (args["body"] or {}).get("params", {}))
 
 
 def _pause(service: Service, args: dict[str, Any]) -> Any:
@@ -227,7 +181,7 @@ def _resume(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _lineage(service: Service, args: dict[str, Any]) -> Any:
-    return service.lineage(args["node"], args["kind"], args["direction"], args["depth"])
+    return graph(service.lineage(args["node"], args["kind"], args["direction"], args["depth"]))
 
 
 def _drift_reports(service: Service, args: dict[str, Any]) -> Any:
@@ -246,20 +200,11 @@ def _health(service: Service, args: dict[str, Any]) -> Any:
     return jsonable({**queries.health(service.store), **service.ingest_status()})
 
 
-_REPORT = _obj(["id", "created"], id=_STR, created=_NSTR, method=_NSTR,
-               columns_compared=_NINT, columns_drifted=_NINT, share_drifted=_NNUM,
-               dataset_drift={"type": "boolean", "nullable": True})
-_VERSION = _obj(["name", "version", "aliases", "metrics"], name=_STR,
-                version={"type": "integer"}, aliases=_array(_STR), metrics=_MAP,
-                flavor=_NSTR, run_id=_NSTR, created=_NSTR)
-
 ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/experiments", "Experiments with their run counts, latest first.",
-             _experiments, _obj(["experiments"], experiments=_array(
-                 _obj(["name", "runs"], name=_STR, runs={"type": "integer"},
-                      created=_NSTR, last_run=_NSTR)))),
+             _experiments, S.EXPERIMENTS),
     Endpoint("GET", "/runs", "Runs with their latest params and metrics, one page at a time.",
-             _runs, _obj(["runs", "next_cursor"], runs=_array(_RUN), next_cursor=_NSTR),
+             _runs, S.obj(["runs", "next_cursor"], runs=S.array(S.RUN), next_cursor=S.NSTR),
              params=(Param("experiment", "only runs of this experiment"),
                      Param("status", "only runs with this status (running, finished, died, "
                                      "failed)"),
@@ -271,49 +216,34 @@ ENDPOINTS: list[Endpoint] = [
                            maximum=MAX_PAGE, default=50),
                      Param("cursor", "next_cursor of the previous page"))),
     Endpoint("GET", "/runs/compare", "Several runs side by side, with the union of their keys.",
-             _compare, _obj(["runs", "params", "metrics"], runs=_array(_RUN),
-                            params=_array(_STR), metrics=_array(_STR)),
+             _compare, S.obj(["runs", "params", "metrics"], runs=S.array(S.RUN),
+                             params=S.array(S.STR), metrics=S.array(S.STR)),
              params=(Param("ids", f"1 to {MAX_COMPARE} comma-separated run ids (or unique "
                                   f"prefixes)", required=True),), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}", "One run: params, metrics, environment, git.",
-             _run, _obj(["run_id", "params", "metrics", "environment"],
-                        **{**_RUN["properties"], "metrics": _MAP},
-                        environment={**_MAP, "nullable": True}),
-             params=(_RUN_ID,), errors=(400, 404, 503)),
+             _run, S.ONE_RUN, params=(_RUN_ID,), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
              "nbformat cell ids, source, timing, status, and the names each read and wrote.",
-             _cells, _obj(["cells"], cells=_array(_obj(
-                 ["seq", "cell_id", "status", "source", "reads", "writes"],
-                 seq={"type": "integer"}, cell_id=_NSTR, execution_count=_NINT, status=_NSTR,
-                 duration_ms=_NNUM, started=_NSTR, source=_NSTR, reads=_array(_STR),
-                 writes=_array(_STR), error_type=_NSTR, error_message=_NSTR))),
-             params=(_RUN_ID,), errors=(400, 404, 503)),
+             _cells, S.CELLS, params=(_RUN_ID,), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/metrics/{key}", "Every logged value of one metric.",
-             _metric, _obj(["key", "history"], key=_STR, history=_array(_obj(
-                 ["value"], step=_NINT, value=_NNUM, ts=_NSTR, cell_seq=_NINT))),
+             _metric, S.METRIC,
              params=(_RUN_ID, Param("key", "the metric's name", where="path")),
              errors=(400, 404, 503)),
     Endpoint("GET", "/models", "Registered models: version count, latest version, aliases.",
-             _models, _obj(["models"], models=_array(_obj(
-                 ["name", "latest", "versions", "aliases"], name=_STR,
-                 latest={"type": "integer"}, versions={"type": "integer"},
-                 aliases={"type": "object", "additionalProperties": {"type": "integer"}})))),
+             _models, S.MODELS),
     Endpoint("GET", "/models/{name}/versions", "A model's versions and its alias history.",
-             _versions, _obj(["name", "versions", "alias_history"], name=_STR,
-                             versions=_array(_VERSION), alias_history=_array(_MAP)),
-             params=(_MODEL,), errors=(400, 404, 503)),
+             _versions, S.VERSIONS, params=(_MODEL,), errors=(400, 404, 503)),
     Endpoint("POST", "/models/{name}/aliases", "Point an alias at a version, through the "
              "gate: a refusal is a 409 naming the failing condition, and changes nothing.",
-             _promote, _obj(["name", "version", "aliases"], name=_STR,
-                            version={"type": "integer"}, aliases=_array(_STR)),
-             params=(_MODEL,), errors=(400, 404, 409, 503), cached=False,
-             body=_closed(["version"], version={"type": "integer", "minimum": 1,
+             _promote, S.PROMOTED, params=(_MODEL,), errors=(400, 404, 409, 503),
+             cached=False,
+             body=S.closed(["version"], version={"type": "integer", "minimum": 1,
                                                  "maximum": MAX_VERSION},
-                       alias={"type": "string", "default": "champion"},
-                       gate={"type": "object", "additionalProperties": _STR})),
+                           alias={"type": "string", "default": "champion"},
+                           gate={"type": "object", "additionalProperties": S.STR})),
     Endpoint("GET", "/lineage", "The provenance graph around a node: nodes (kind, id, signed "
              "distance) and the recorded edges between them.",
-             _lineage, _GRAPH,
+             _lineage, S.GRAPH,
              params=(Param("node", "name@alias, name:version, a run id (prefix), or with kind "
                                    "any node id", required=True),
                      Param("kind", "the node's kind, when node is a raw id",
@@ -325,27 +255,18 @@ ENDPOINTS: list[Endpoint] = [
                            maximum=50, default=5)),
              errors=(400, 404, 503)),
     Endpoint("GET", "/drift/reports", "Recent drift reports, newest first.",
-             _drift_reports, _obj(["reports"], reports=_array(_REPORT)),
+             _drift_reports, S.REPORTS,
              params=(Param("limit", "how many reports", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50),)),
     Endpoint("GET", "/drift/reports/{report_id}", "One drift report: per-column results and "
              "the reference and current histograms to draw.",
-             _drift_report, _obj(["report", "columns"], report=_REPORT, columns=_array(_obj(
-                 ["column_name", "drifted", "histogram"], column_name=_STR, kind=_NSTR,
-                 method=_NSTR, statistic=_NNUM, p_adjusted=_NNUM, effect=_NNUM,
-                 drifted={"type": "boolean", "nullable": True},
-                 histogram={**_MAP, "nullable": True}))),
+             _drift_report, S.ONE_REPORT,
              params=(Param("report_id", "a drift report id or a unique prefix",
                            where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
     Endpoint("GET", "/jobs", "Recent job executions, newest first: status, why it ended, "
              "params, and where the executed notebook is.",
-             _jobs, _obj(["jobs"], jobs=_array(_obj(
-                 ["run_id", "notebook", "status"], run_id=_STR, notebook=_NSTR, status=_NSTR,
-                 reason=_NSTR, started=_NSTR, ended=_NSTR, duration_s=_NNUM,
-                 schedule=_NSTR, trigger=_NSTR, params={**_MAP, "nullable": True},
-                 failed_cell=_NINT, error_type=_NSTR, output=_NSTR))),
-             params=(Param("status", "only jobs that ended so (succeeded, failed, timed_out, "
-                                     "kernel_died, cancelled, interrupted, lost, running)"),
+             _jobs, S.JOBS,
+             params=(Param("status", "only jobs with this status", enum=STATUSES),
                      Param("schedule", "only jobs of this schedule", pattern=NAME),
                      Param("limit", "how many jobs", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50))),
@@ -353,31 +274,22 @@ ENDPOINTS: list[Endpoint] = [
              "read only from inside the store (its jobs folder, or the copy kept when the "
              "job ended), and its path under the server's root when the file browser can "
              "open it there.",
-             _job_output, _obj(["path", "name", "notebook"], path=_NSTR, name=_STR,
-                               notebook=_MAP),
+             _job_output, S.JOB_OUTPUT,
              params=(_RUN_ID,), errors=(400, 404, 503), cached=False),  # files change
     Endpoint("GET", "/schedules", "Every schedule: its notebook, cron, parameters, misfire "
              "policy, whether paused, its next fire time and its last job.",
-             _schedules, _obj(["schedules"], schedules=_array(_obj(
-                 ["name", "cron", "notebook", "paused"], name=_STR, cron=_STR, notebook=_STR,
-                 params=_MAP, misfire=_NSTR, paused={"type": "boolean"}, timezone=_NSTR,
-                 timeout_s=_NNUM, experiment=_NSTR, next_run=_NNUM, last_status=_NSTR,
-                 last_started=_NSTR, last_fired=_NSTR, created=_NSTR, updated=_NSTR)))),
+             _schedules, S.SCHEDULES),
     Endpoint("POST", "/schedules/{name}/run", "Run a schedule now: queued for the scheduler "
              "daemon when one runs on the store (request id), else started by this server "
-             "(run id).", _run_schedule,
-             _obj(["request", "run_id"], request=_NSTR, run_id=_NSTR), params=(_SCHEDULE,),
-             body={**_closed([], params=_MAP), "nullable": True}, errors=(400, 404, 503),
+             "(run id).", _run_schedule, S.SCHEDULE_RUN, params=(_SCHEDULE,),
+             body={**S.closed([], params=S.MAP), "nullable": True}, errors=(400, 404, 503),
              cached=False),
     Endpoint("POST", "/schedules/{name}/pause", "Stop firing a schedule until resumed.",
-             _pause, _SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
+             _pause, S.SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
              cached=False),
     Endpoint("POST", "/schedules/{name}/resume", "Fire a schedule again, from now on.",
-             _resume, _SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
+             _resume, S.SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
              cached=False),
     Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
-             "and the last ingest.", _health,
-             _obj(["store", "schema_version", "pending_bytes", "last_ingest"], store=_STR,
-                  schema_version=_NINT, generation=_NINT, pending_bytes={"type": "integer"},
-                  last_ingest=_NSTR, last_ingest_error=_NSTR), cached=False),
+             "and the last ingest.", _health, S.HEALTH, cached=False),
 ]

@@ -11,8 +11,10 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..exceptions import BadParameter, BadReference, GateRefused, JobError, NotFound, StoreError
+from .cache import Answers
 from .endpoints import ENDPOINTS, Endpoint
 from .openapi import PREFIX, document
+from .schemas import check_body
 from .service import Service
 
 #: Query arguments Jupyter itself uses on any request; not endpoint parameters.
@@ -61,9 +63,11 @@ class _JSONErrors(APIHandler):
 class EndpointHandler(_JSONErrors):
     """The handler of one URL pattern; ``endpoints`` maps a method to what serves it."""
 
-    def initialize(self, endpoints: dict[str, Endpoint], service: Service) -> None:
+    def initialize(self, endpoints: dict[str, Endpoint], service: Service,
+                   answers: Answers) -> None:
         self.endpoints = endpoints
         self.service = service
+        self.answers = answers
 
     @web.authenticated
     async def get(self, **path: str) -> None:
@@ -87,7 +91,9 @@ class EndpointHandler(_JSONErrors):
             raise web.HTTPError(405)
         try:
             args = self._arguments(endpoint, path)
-            text = await self.service.answer(endpoint, args)
+            text = await self.answers.get(
+                (endpoint.method, endpoint.path, *sorted(args.items())),
+                lambda: self._compute(endpoint, args), cached=endpoint.cached)
         except Exception as e:
             for kind, status, error in _ERRORS:
                 if isinstance(e, kind):
@@ -96,6 +102,11 @@ class EndpointHandler(_JSONErrors):
             raise
         self.set_header("Content-Type", "application/json")
         self.finish(text)
+
+    def _compute(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
+        """The answer's JSON text (in a worker thread)."""
+        return json.dumps(endpoint.call(self.service, args), allow_nan=False,
+                          separators=(",", ":"))
 
     def _arguments(self, endpoint: Endpoint, path: dict[str, str]) -> dict[str, Any]:
         """Every parameter parsed and checked; unknown ones are refused (typos surface)."""
@@ -115,7 +126,7 @@ class EndpointHandler(_JSONErrors):
                 raw = self.decode_argument(values[0], name=param.name) if values else None
             args[param.name] = param.parse(raw)
         if endpoint.body is not None:
-            args["body"] = self._body()
+            args["body"] = check_body(endpoint.body, self._body())
             args["user"] = self.current_user.username
         return args
 
@@ -143,14 +154,17 @@ def _pattern(path: str) -> str:
     return re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
 
 
-def routes(service: Service) -> list[tuple[str, type[web.RequestHandler], dict[str, Any]]]:
+Route = tuple[str, type[web.RequestHandler], dict[str, Any]]
+
+
+def routes(service: Service, answers: Answers) -> list[Route]:
     """The URL patterns below base_url; literal paths before the parameterized ones."""
     by_path: dict[str, dict[str, Endpoint]] = {}
     for e in ENDPOINTS:
         by_path.setdefault(e.path, {})[e.method] = e
     ordered = sorted(by_path, key=lambda p: ("{" in p, p))
-    found: list[tuple[str, type[web.RequestHandler], dict[str, Any]]] = [
+    found: list[Route] = [
         (f"{PREFIX}{_pattern(p)}/?", EndpointHandler,
-         {"endpoints": by_path[p], "service": service}) for p in ordered]
+         {"endpoints": by_path[p], "service": service, "answers": answers}) for p in ordered]
     found.append((f"{PREFIX}/openapi.json", OpenAPIHandler, {}))
     return found

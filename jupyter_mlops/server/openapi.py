@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Any
 
-from .. import __version__
 from .endpoints import ENDPOINTS
+from .schemas import COMPONENTS
 
 #: Where the API lives below the server's base_url.
 PREFIX = "/jupyter-mlops/api"
@@ -42,7 +43,7 @@ def document(base_url: str = "/") -> dict[str, Any]:
         paths.setdefault(e.path, {})[e.method.lower()] = operation
     return {
         "openapi": "3.0.3",
-        "info": {"title": "jupyter-mlops", "version": __version__,
+        "info": {"title": "jupyter-mlops", "version": version("jupyter-mlops"),
                  "description": "Recorded runs, cells, models, lineage and drift of a "
                                 "jupyter-mlops store. Authenticate as for any Jupyter "
                                 "server API (token or login cookie); POSTs with a cookie "
@@ -50,7 +51,7 @@ def document(base_url: str = "/") -> dict[str, Any]:
         "servers": [{"url": base_url.rstrip("/") + PREFIX}],
         "paths": paths,
         "components": {
-            "schemas": {"Error": _ERROR},
+            "schemas": {"Error": _ERROR, **COMPONENTS},
             "securitySchemes": {"token": {"type": "apiKey", "in": "header",
                                           "name": "Authorization",
                                           "description": "token <the server's token>"}},

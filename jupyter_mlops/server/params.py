@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..exceptions import BadParameter
@@ -83,7 +83,10 @@ NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 
 
 def encode_cursor(started: datetime, run_id: str) -> str:
-    """An opaque cursor for the page after the run (started, run_id)."""
+    """An opaque cursor for the page after the run (started, run_id); ``started`` naive UTC
+    (a DuckDB TIMESTAMP) or aware."""
+    if started.tzinfo is not None:
+        started = started.astimezone(timezone.utc).replace(tzinfo=None)
     micros = (started - datetime(1970, 1, 1)) // timedelta(microseconds=1)
     return base64.urlsafe_b64encode(f"{micros}:{run_id}".encode()).decode().rstrip("=")
 

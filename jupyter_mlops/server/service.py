@@ -1,106 +1,49 @@
-"""What the handlers call: answers cached by store generation, worker threads for DuckDB, and
-the background ingest that makes kernels' cells visible within a second or two.
+"""What the REST API does beyond one query: promotions, schedules, lineage walks.
 
-The event loop never touches DuckDB. A GET is keyed by (endpoint, arguments) and the
-store's generation (which every ingest that changes anything increments); while the
-generation stands, a repeated GET costs a dict lookup and a small file read. Concurrent
-identical GETs share one computation.
+Every method blocks (DuckDB, the store's lock) and is called from a worker thread
+(:mod:`.cache`); the background ingest is :mod:`.background`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
 import threading
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import NotFound, StoreError
+from ..exceptions import NotFound
 from ..store import Store, queries
-from ..store.ingest import ingest, pending, read_state
+from ..store.ingest import read_state
+from .background import BackgroundIngest
 
 if TYPE_CHECKING:
+    from ..jobs.executors import Executor
+    from ..lineage import EdgeIndex
     from ..registry import ModelVersion
-    from .endpoints import Endpoint
-
-log = logging.getLogger("jupyter_mlops")
-
-#: Answers kept per store generation (oldest dropped first).
-CACHE_SIZE = 512
 
 
 class Service:
-    """One per server: the store it serves, its worker threads, its cache."""
+    """One per server: the store it serves and the calls the endpoints make on it.
 
-    def __init__(self, store: Store, *, workers: int = 4) -> None:
+    A deployment can serve another kind of store or add calls by subclassing this class
+    and naming it in ``c.MLOpsApp.service_class``.
+    """
+
+    def __init__(self, store: Store, *, root_dir: Path | None = None) -> None:
         self.store = store
-        self.executor = ThreadPoolExecutor(max_workers=workers,
-                                           thread_name_prefix="jupyter-mlops")
-        self._cache: OrderedDict[tuple[Any, ...], asyncio.Future[str]] = OrderedDict()
-        self._generation: Any = object()
-        self.last_ingest_error: str | None = None
-        self.last_ingest_seconds: float | None = None
-        self.jobs: Any = None  # a LocalExecutor, once a schedule is run from here
-        self._lineage: tuple[Any, Any, dict[str, str]] | None = None  # generation, edges, aliases
+        self.root_dir = root_dir  # the server's root, for paths the UI can open
+        self.background = BackgroundIngest(store)
+        self.jobs: Executor | None = None  # once a schedule is run from here
+        #: (store generation, edges, current aliases) of the last lineage walk
+        self._lineage: tuple[Any, EdgeIndex, dict[str, str]] | None = None
         self._lineage_lock = threading.Lock()
-        self.root_dir: Path | None = None  # the server's root, for paths the UI can open
-
-    async def run(self, fn: Any, *args: Any) -> Any:
-        """``fn(*args)`` in a worker thread."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
-
-    async def answer(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
-        """The JSON text answering ``endpoint`` for ``args``: cached, or computed off the loop."""
-        generation = read_state(self.store).get("generation")
-        if not endpoint.cached or generation is None:  # None: no ingest yet; this read may
-            return await self.run(self._compute, endpoint, args)  # be the one that does it
-        if generation != self._generation:
-            self._cache.clear()
-            self._generation = generation
-        key = (endpoint.method, endpoint.path, *sorted(args.items()))
-        future = self._cache.get(key)
-        if future is None:
-            future = asyncio.ensure_future(self.run(self._compute, endpoint, args))
-            self._cache[key] = future
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        try:
-            return await asyncio.shield(future)
-        except Exception:
-            if self._cache.get(key) is future:  # errors are not kept: the next try recomputes
-                del self._cache[key]
-            raise
-
-    def _compute(self, endpoint: Endpoint, args: dict[str, Any]) -> str:
-        return json.dumps(endpoint.call(self, args), allow_nan=False, separators=(",", ":"))
-
-    # -- the background ingest -------------------------------------------------------------
-
-    async def ingest_forever(self, interval: float) -> None:
-        """Ingest every ``interval`` seconds while there is new spool; never raises."""
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                if await self.run(pending, self.store):
-                    result = await self.run(ingest, self.store)
-                    self.last_ingest_seconds = result.seconds
-                    for warning in result.warnings:
-                        log.warning("jupyter-mlops: %s", warning)
-                self.last_ingest_error = None
-            except StoreError as e:
-                if str(e) != self.last_ingest_error:
-                    log.warning("jupyter-mlops: background ingest: %s", e)
-                self.last_ingest_error = str(e)
-            except Exception as e:
-                log.exception("jupyter-mlops: background ingest failed")
-                self.last_ingest_error = f"{type(e).__name__}: {e}"
 
     def ingest_status(self) -> dict[str, Any]:
-        return {"last_ingest_error": self.last_ingest_error,
-                "last_ingest_seconds": self.last_ingest_seconds}
+        return self.background.status()
+
+    def shutdown(self) -> None:
+        """Jobs started here end with the server."""
+        if self.jobs is not None:
+            self.jobs.shutdown(wait=False)
 
     # -- what needs more than one query ----------------------------------------------------
 
@@ -109,17 +52,7 @@ class Service:
         """Promote through the registry's gate, recording who asked."""
         from ..registry import promote
 
-        self._check_recording()
-        return promote(name, version, alias, gate=gate, by=by)
-
-    def _check_recording(self) -> None:
-        """Actions record through this process's tracker: it must write the served store."""
-        from ..tracking import tracker
-
-        if tracker().store.root != self.store.root:
-            raise StoreError(f"this server records into {tracker().store.root} but serves "
-                             f"{self.store.root}; start it with JUPYTER_MLOPS_HOME set to the "
-                             f"store it serves.")
+        return promote(name, version, alias, gate=gate, by=by, store=self.store)
 
     def _schedule(self, name: str) -> dict[str, Any]:
         from ..jobs import schedules
@@ -133,25 +66,24 @@ class Service:
         """Run a schedule now: handed to the scheduler daemon when one runs on this store
         (its concurrency limit and no-overlap rule hold), else started by this server."""
         from ..jobs import schedules
-        from ..jobs.executors import LocalExecutor
+        from ..jobs.executors import executor_for
         from ..jobs.scheduler import SchedulerLock
 
-        self._check_recording()
         state = self._schedule(name)
         if SchedulerLock(self.store).held_elsewhere():
-            return {"request": schedules.request(name, params), "run_id": None}
+            return {"request": schedules.request(name, params, store=self.store),
+                    "run_id": None}
         spec = schedules.spec_for(name, state, params, store=self.store, trigger="run_now")
         if self.jobs is None:
-            self.jobs = LocalExecutor(2)
+            self.jobs = executor_for("local", 2)
         self.jobs.submit(spec)
         return {"request": None, "run_id": spec.run_id}
 
     def set_paused(self, name: str, paused: bool) -> dict[str, Any]:
         from ..jobs import schedules
 
-        self._check_recording()
         self._schedule(name)
-        return (schedules.pause if paused else schedules.resume)(name)
+        return (schedules.pause if paused else schedules.resume)(name, store=self.store)
 
     def lineage(self, ref: str, kind: str | None, direction: str, depth: int) -> dict[str, Any]:
         """The graph around ``ref`` (``kind`` given: a raw node id). The edges and current
@@ -163,7 +95,7 @@ class Service:
             start = self._resolve_node(ref, kind)
         return index.graph(start, depth, direction)
 
-    def _lineage_index(self) -> tuple[Any, dict[str, str]]:
+    def _lineage_index(self) -> tuple[EdgeIndex, dict[str, str]]:
         from .. import lineage
 
         generation = read_state(self.store).get("generation")
@@ -176,7 +108,7 @@ class Service:
             return self._lineage[1], self._lineage[2]
 
     @staticmethod
-    def _node_in(index: Any, aliases: dict[str, str], ref: str,
+    def _node_in(index: EdgeIndex, aliases: dict[str, str], ref: str,
                  kind: str | None) -> tuple[str, str] | None:
         """``ref`` as a node of the in-memory graph, when it names one exactly."""
         from ..registry import model_ref

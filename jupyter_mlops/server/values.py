@@ -1,18 +1,42 @@
-"""Query results as JSON values: ISO timestamps, null for NaN/NaT/infinity, plain numbers."""
+"""Query results as JSON values in the REST vocabulary: timestamps in ISO 8601 with their UTC
+offset, null for NaN/NaT/infinity, plain numbers, and the shared names (docs/rest.md)."""
 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+#: Column names the store used before the shared vocabulary, as REST says them. Every
+#: DataFrame the API answers passes here; once the store says them too this is a no-op.
+COLUMNS = {"cell_seq": "seq"}
+#: Lineage relations between a cell and a dataset, likewise.
+RELATIONS = {"read": "reads", "wrote": "writes"}
+
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A DataFrame as a list of JSON objects (floats exact, unlike ``to_json``)."""
-    return jsonable(frame.to_dict(orient="records"))
+    found: list[dict[str, Any]] = jsonable(frame.rename(columns=COLUMNS).to_dict(
+        orient="records"))
+    return found
+
+
+def graph(found: dict[str, Any]) -> dict[str, Any]:
+    """A lineage graph with its relations named as REST names them."""
+    for edge in found["edges"]:
+        edge["relation"] = RELATIONS.get(edge["relation"], edge["relation"])
+    return found
+
+
+def timestamp(value: datetime) -> str:
+    """``2026-11-29T18:00:00.123456+00:00``: every instant the API answers, in UTC. The store
+    records UTC, so a naive value (a DuckDB ``TIMESTAMP``) is UTC; an aware one is converted."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
 def jsonable(value: Any) -> Any:
@@ -23,12 +47,16 @@ def jsonable(value: Any) -> Any:
         return [jsonable(v) for v in value]
     if value is None or isinstance(value, (str, bool)):
         return value
-    if isinstance(value, np.generic):
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    elif isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, (datetime, date)):
-        return None if pd.isna(value) else value.isoformat()
     if value is pd.NaT or value is pd.NA:
         return None
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
     return value

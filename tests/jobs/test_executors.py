@@ -1,4 +1,5 @@
-"""The Dask executor on a real LocalCluster of two worker processes."""
+"""Executors found by name through entry points, and the Dask executor on a real
+LocalCluster of two worker processes."""
 
 from __future__ import annotations
 
@@ -7,15 +8,53 @@ import time
 import psutil
 import pytest
 
-from jupyter_mlops.jobs.executors import DaskExecutor, executor_for
+from jupyter_mlops.exceptions import JobError
+from jupyter_mlops.jobs.executors import GROUP, DaskExecutor, LocalExecutor, executor_for
 from jupyter_mlops.jobs.runner import prepare
 from jupyter_mlops.store import queries
 
-distributed = pytest.importorskip("distributed")
+
+class EchoExecutor(LocalExecutor):
+    """An executor another package registers: remembers the URL it was made from."""
+
+    name = "echo"
+
+    @classmethod
+    def from_url(cls, url, max_workers):
+        made = cls(max_workers)
+        made.url = url
+        return made
+
+
+def test_executors_are_found_through_their_entry_points(tmp_path, monkeypatch):
+    """A package installed beside this one (its metadata on sys.path) adds an executor."""
+    info = tmp_path / "jupyter_mlops_echo-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: jupyter-mlops-echo\n"
+                                   "Version: 1.0\n")
+    (info / "entry_points.txt").write_text(
+        f"[{GROUP}]\necho = tests.jobs.test_executors:EchoExecutor\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    executor = executor_for("echo://somewhere", 3)
+    try:
+        assert isinstance(executor, EchoExecutor) and executor.url == "echo://somewhere"
+        assert executor._pool._max_workers == 3
+    finally:
+        executor.shutdown()
+    with pytest.raises(JobError) as refused:
+        executor_for("slurm://head:6817")
+    assert str(refused.value) == (
+        "unknown executor 'slurm://head:6817': the installed executors are dask, echo, local "
+        "(e.g. 'local', 'dask://host:8786'); a package adds one under the entry point group "
+        "jupyter_mlops.executors")
+    local = executor_for(None)
+    assert isinstance(local, LocalExecutor)
+    local.shutdown()
 
 
 @pytest.fixture
 def cluster():
+    distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as c:
         yield c

@@ -1,6 +1,7 @@
 """Every endpoint's happy path against a store a real kernel filled, over real HTTP."""
 
 import asyncio
+from datetime import datetime, timedelta
 
 from jupyter_mlops import events as ev
 from jupyter_mlops.store.ingest import ingest
@@ -135,13 +136,37 @@ async def test_health_and_background_ingest(api, store, run_id, jp_serverapp):
 
 
 async def test_repeated_reads_are_cached_until_the_store_changes(api, jp_serverapp):
-    service = jp_serverapp.web_app.settings["jupyter_mlops"]
+    answers = jp_serverapp.extension_manager.extension_apps["jupyter_mlops"].pop().answers
     await api("runs")
     opened = []
-    original = service._compute
-    service._compute = lambda *a: opened.append(a) or original(*a)
+    original = answers.run
+    answers.run = lambda *a: opened.append(a) or original(*a)
     for _ in range(3):
         assert (await api("runs"))[0] == 200
     assert opened == []
     await api("runs", limit=2)
     assert len(opened) == 1
+
+
+async def test_the_shared_vocabulary(api, run_id):
+    """run_id, a cell's seq and its lineage node id (event_id), reads/writes, and instants in
+    ISO 8601 with their UTC offset (docs/rest.md)."""
+    code, body = await api("runs", run_id)
+    for key in ("started", "ended"):
+        instant = datetime.fromisoformat(body[key])
+        assert body[key].endswith("+00:00") and instant.utcoffset() == timedelta(0)
+    code, body = await api("runs", run_id, "cells")
+    assert [c["seq"] for c in body["cells"]] == list(range(1, 7))
+    data = next(c for c in body["cells"] if c["cell_id"] == "data")
+    assert data["started"].endswith("+00:00")
+    code, body = await api("runs", run_id, "metrics", "loss")
+    assert [h["seq"] for h in body["history"]] == [4, 4, 4]
+    assert all(h["ts"].endswith("+00:00") and "cell_seq" not in h for h in body["history"])
+    code, graph = await api("lineage", node=data["event_id"], kind="cell", depth=1)
+    assert code == 200 and ["cell", data["event_id"]] in [e["source"] for e in graph["edges"]]
+    assert "writes" in {e["relation"] for e in graph["edges"]}
+    code, graph = await api("lineage", node="churn:1", depth=5)
+    relations = {e["relation"] for e in graph["edges"]}
+    assert {"reads", "writes"} <= relations and not relations & {"read", "wrote"}
+    code, body = await api("health")
+    assert body["last_ingest"] is None or body["last_ingest"].endswith("+00:00")

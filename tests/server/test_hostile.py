@@ -112,18 +112,34 @@ async def test_unicode_and_huge_strings(raw, api):
 
 @pytest.mark.parametrize(("body", "says"), [
     (b"not json", "the body is not JSON"),
-    (b"[1, 2]", "the body must be a JSON object"),
-    (b'{"version": "1"}', "version '1' is not valid: versions are whole numbers"),
-    (b'{"version": -1}', "version -1 is not valid"),
-    (b'{"version": 1.0}', "version 1.0 is not valid"),
-    (b'{"version": ' + b"9" * 400 + b"}", "version 1329 bits long is not valid"),
+    (b"[1, 2]", "body: [1, 2] is not of type 'object' (expected a JSON object with version "
+                "(required), alias, gate)"),
+    (b'{"version": "1"}', "body.version: '1' is not of type 'integer'"),
+    (b'{"version": -1}', "body.version: -1 is less than the minimum of 1"),
+    (b'{"version": 1.0}', "body.version: 1.0 is not of type 'integer'"),
+    (b'{"version": true}', "body.version: True is not of type 'integer'"),
+    (b'{"version": ' + b"9" * 400 + b"}", "body.version: 9999999999999999999999999999999999999999"
+                                         "… (400 characters) is greater than the maximum"),
+    (b'{"alias": "x"}', "body: 'version' is a required property"),
     (b'{"version": 1, "alias": "../x"}', "alias '../x' is not valid"),
     (b'{"version": 1, "gate": {"auc": "better"}}', "is not understood"),
-    (b'{"version": 1, "gate": {"auc": 5}}', "gate must map metric names to conditions"),
-    (b'{"version": 1, "sql": "DROP TABLE runs"}', "the body must be a JSON object"),
+    (b'{"version": 1, "gate": {"auc": 5}}', "body.gate.auc: 5 is not of type 'string'"),
+    (b'{"version": 1, "sql": "DROP TABLE runs"}',
+     "body: Additional properties are not allowed ('sql' was unexpected)"),
 ])
 async def test_bad_promotions_are_400(raw, body, says):
     code, answer = await raw("models/churn/aliases", method="POST", body=body)
+    assert code == 400 and says in answer["detail"], (code, answer)
+
+
+@pytest.mark.parametrize(("body", "says"), [
+    (b'{"params": 3}', "body.params: 3 is not of type 'object' (expected null or a JSON object "
+                       "with params)"),
+    (b'{"params": {}, "now": true}', "('now' was unexpected)"),
+    (b"[]", "body: [] is not of type 'object', 'null'"),
+])
+async def test_bad_schedule_bodies_are_400_before_the_schedule_is_looked_up(raw, body, says):
+    code, answer = await raw("schedules/nope/run", method="POST", body=body)
     assert code == 400 and says in answer["detail"], (code, answer)
 
 

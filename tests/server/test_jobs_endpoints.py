@@ -3,6 +3,7 @@ starts the job itself)."""
 
 import asyncio
 import json
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import jupyter_mlops as mlops
@@ -28,7 +29,12 @@ async def test_jobs_and_schedules(api, store, tmp_path, jp_serverapp):
     code, body = await api("schedules")
     (daily,) = body["schedules"]
     assert daily["name"] == "daily" and daily["cron"] == "0 6 * * *" and not daily["paused"]
-    assert daily["params"] == {"n": 4} and daily["next_run"] > 0
+    assert daily["params"] == {"n": 4}
+    next_run = datetime.fromisoformat(daily["next_run"])  # ISO 8601 with its UTC offset
+    assert next_run.utcoffset() == timedelta(0) and next_run > datetime.now(timezone.utc)
+    assert next_run.minute == 0
+    code, body = await api("jobs", status="won")
+    assert code == 400 and "status must be one of running, succeeded, failed" in body["detail"]
 
     code, body = await api("schedules", "daily", "pause", method="POST", body=None)
     assert code == 200 and body["paused"] is True

@@ -1,0 +1,49 @@
+"""The background ingest that makes kernels' cells visible within a second or two."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..exceptions import StoreError
+from ..store import Store
+from ..store.ingest import ingest, pending
+
+log = logging.getLogger("jupyter_mlops")
+
+#: Runs a blocking function off the event loop (``Answers.run``).
+Runner = Callable[..., Awaitable[Any]]
+
+
+class BackgroundIngest:
+    """Ingests the store's spool while there is some; remembers how the last try went."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.last_error: str | None = None
+        self.last_duration_ms: float | None = None
+
+    async def forever(self, interval: float, run: Runner) -> None:
+        """Ingest every ``interval`` seconds, each in a worker thread; never raises."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if await run(pending, self.store):
+                    result = await run(ingest, self.store)
+                    self.last_duration_ms = result.seconds * 1000
+                    for warning in result.warnings:
+                        log.warning("jupyter-mlops: %s", warning)
+                self.last_error = None
+            except StoreError as e:
+                if str(e) != self.last_error:
+                    log.warning("jupyter-mlops: background ingest: %s", e)
+                self.last_error = str(e)
+            except Exception as e:
+                log.exception("jupyter-mlops: background ingest failed")
+                self.last_error = f"{type(e).__name__}: {e}"
+
+    def status(self) -> dict[str, Any]:
+        return {"last_ingest_error": self.last_error,
+                "last_ingest_duration_ms": self.last_duration_ms}

@@ -1,0 +1,137 @@
+"""JSON schemas of what the endpoints answer and accept, for the endpoint table.
+
+Kept apart from the table so that it reads as routes; the OpenAPI document carries these
+schemas as they are written here, and POST bodies are validated against them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import BadParameter
+from ..jobs.spec import STATUSES
+
+
+def obj(required: list[str], **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def closed(required: list[str], **properties: Any) -> dict[str, Any]:
+    """A request body: fields it does not name are refused, and the schema says so."""
+    return {**obj(required, **properties), "additionalProperties": False}
+
+
+def array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+INT: dict[str, Any] = {"type": "integer"}
+BOOL: dict[str, Any] = {"type": "boolean"}
+STR: dict[str, Any] = {"type": "string"}
+NSTR: dict[str, Any] = {"type": "string", "nullable": True}
+NINT: dict[str, Any] = {"type": "integer", "nullable": True}
+NNUM: dict[str, Any] = {"type": "number", "nullable": True}
+NBOOL: dict[str, Any] = {"type": "boolean", "nullable": True}
+MAP: dict[str, Any] = {"type": "object", "additionalProperties": True}
+NMAP: dict[str, Any] = {**MAP, "nullable": True}
+
+#: Named schemas the document lists under components (the sidebar's generated types name
+#: them), and references to them.
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "JobStatus": {"type": "string", "enum": list(STATUSES),
+                  "description": "running, then how the job ended"},
+}
+JOB_STATUS = {"$ref": "#/components/schemas/JobStatus"}
+
+RUN = obj(["run_id", "experiment", "status", "started", "params", "metrics"],
+          run_id=STR, experiment=NSTR, kind=NSTR, status=NSTR, started=NSTR,
+          ended=NSTR, duration_s=NNUM, notebook=NSTR, git_commit=NSTR, cells=NINT,
+          params=MAP, metrics={"type": "object", "additionalProperties": NNUM})
+ONE_RUN = obj(["run_id", "params", "metrics", "environment"],
+              **{**RUN["properties"], "metrics": MAP}, environment=NMAP)
+EXPERIMENTS = obj(["experiments"], experiments=array(
+    obj(["name", "runs"], name=STR, runs=INT, created=NSTR, last_run=NSTR)))
+CELLS = obj(["cells"], cells=array(obj(
+    ["seq", "event_id", "cell_id", "status", "source", "reads", "writes"],
+    seq=INT, event_id=STR, cell_id=NSTR, execution_count=NINT, status=NSTR, duration_ms=NNUM,
+    started=NSTR, source=NSTR, reads=array(STR), writes=array(STR), error_type=NSTR,
+    error_message=NSTR)))
+METRIC = obj(["key", "history"], key=STR, history=array(obj(
+    ["value"], step=NINT, value=NNUM, ts=NSTR, seq=NINT)))
+GRAPH = obj(["nodes", "edges"],
+            nodes=array(obj(["kind", "id", "depth"], kind=STR, id=STR, depth=INT)),
+            edges=array(obj(["source", "target", "relation"], source=array(STR),
+                            target=array(STR), relation=NSTR)))
+MODELS = obj(["models"], models=array(obj(
+    ["name", "latest", "versions", "aliases"], name=STR, latest=INT, versions=INT,
+    aliases={"type": "object", "additionalProperties": INT})))
+VERSION = obj(["name", "version", "aliases", "metrics"], name=STR, version=INT,
+              aliases=array(STR), metrics=MAP, flavor=NSTR, run_id=NSTR, created=NSTR)
+VERSIONS = obj(["name", "versions", "alias_history"], name=STR, versions=array(VERSION),
+               alias_history=array(MAP))
+PROMOTED = obj(["name", "version", "aliases"], name=STR, version=INT, aliases=array(STR))
+REPORT = obj(["id", "created"], id=STR, created=NSTR, method=NSTR, columns_compared=NINT,
+             columns_drifted=NINT, share_drifted=NNUM, dataset_drift=NBOOL)
+REPORTS = obj(["reports"], reports=array(REPORT))
+ONE_REPORT = obj(["report", "columns"], report=REPORT, columns=array(obj(
+    ["column_name", "drifted", "histogram"], column_name=STR, kind=NSTR, method=NSTR,
+    statistic=NNUM, p_adjusted=NNUM, effect=NNUM, drifted=NBOOL, histogram=NMAP)))
+JOBS = obj(["jobs"], jobs=array(obj(
+    ["run_id", "notebook", "status"], run_id=STR, notebook=NSTR, status=JOB_STATUS,
+    reason=NSTR,
+    started=NSTR, ended=NSTR, duration_s=NNUM, schedule=NSTR, trigger=NSTR, params=NMAP,
+    failed_cell=NINT, error_type=NSTR, output=NSTR)))
+JOB_OUTPUT = obj(["path", "name", "notebook"], path=NSTR, name=STR, notebook=MAP)
+SCHEDULES = obj(["schedules"], schedules=array(obj(
+    ["name", "cron", "notebook", "paused"], name=STR, cron=STR, notebook=STR, params=MAP,
+    misfire=NSTR, paused=BOOL, timezone=NSTR, timeout_s=NNUM, experiment=NSTR,
+    next_run=NSTR, last_status=NSTR, last_started=NSTR, last_fired=NSTR, created=NSTR,
+    updated=NSTR)))
+SCHEDULE_STATE = obj(["notebook", "cron", "paused"], notebook=STR, cron=STR, paused=BOOL,
+                     params=MAP, misfire=NSTR)
+SCHEDULE_RUN = obj(["request", "run_id"], request=NSTR, run_id=NSTR)
+HEALTH = obj(["store", "schema_version", "pending_bytes", "last_ingest"], store=STR,
+             schema_version=NINT, generation=NINT, pending_bytes=INT, last_ingest=NSTR,
+             last_ingest_error=NSTR, last_ingest_duration_ms=NNUM)
+
+
+def check_body(schema: dict[str, Any], body: Any) -> Any:
+    """``body`` as declared by ``schema`` (an OpenAPI request body), its defaults filled in;
+    else :class:`BadParameter` naming the first field that is not valid and why."""
+    from jsonschema import Draft4Validator
+    from jsonschema.exceptions import best_match
+
+    # OpenAPI 3.0 schemas are JSON Schema draft 4 with "nullable"; draft 4 also keeps
+    # JSON's 3.0 from passing as an integer.
+    error = best_match(Draft4Validator(_draft4(schema)).iter_errors(body))
+    if error is not None:
+        where = "body" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}"
+                                 for p in error.absolute_path)
+        shown = repr(error.instance)
+        message = error.message if len(shown) <= 60 else error.message.replace(
+            shown, f"{shown[:40]}… ({len(shown):,} characters)")
+        raise BadParameter(f"{where}: {message} (expected {_describe(schema)})")
+    if isinstance(body, dict):
+        for name, field in schema.get("properties", {}).items():
+            if "default" in field:
+                body.setdefault(name, field["default"])
+    return body
+
+
+def _draft4(schema: Any) -> Any:
+    """``schema`` with OpenAPI's ``nullable: true`` as draft 4's ``type: [..., "null"]``."""
+    if isinstance(schema, list):
+        return [_draft4(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    found = {k: _draft4(v) for k, v in schema.items() if k != "nullable"}
+    if schema.get("nullable") and "type" in found:
+        found["type"] = [found["type"], "null"]
+    return found
+
+
+def _describe(schema: dict[str, Any]) -> str:
+    """What a body schema accepts, in words: "a JSON object with version (required), …"."""
+    fields = ", ".join(f"{name}{' (required)' if name in schema.get('required', ()) else ''}"
+                       for name in schema.get("properties", {}))
+    return f"{'null or ' if schema.get('nullable') else ''}a JSON object with {fields}"
