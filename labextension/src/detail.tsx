@@ -6,9 +6,9 @@ import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
 import { describeError, formatDuration, formatTime, formatValue } from './format';
 import { useResource } from './poll';
-import { Cell, Json } from './types';
+import { Cell } from './types';
 
-function KeyValues(props: { values: { [key: string]: Json }; onPick?: (key: string) => void }) {
+function KeyValues(props: { values: { [key: string]: unknown }; onPick?: (key: string) => void }) {
   const keys = Object.keys(props.values).sort();
   if (!keys.length) {
     return <Empty>none</Empty>;
@@ -63,7 +63,7 @@ export function MetricPlot(props: { runIds: string[]; metric: string }): JSX.Ele
   );
 }
 
-function Timeline(props: { cells: Cell[]; notebook: string | null }): JSX.Element {
+function Timeline(props: { cells: Cell[]; notebook?: string | null }): JSX.Element {
   const shell = useShell();
   const [error, setError] = React.useState<string>();
   if (!props.cells.length) {
@@ -92,7 +92,7 @@ function Timeline(props: { cells: Cell[]; notebook: string | null }): JSX.Elemen
               <span className="jp-mlops-count">[{cell.execution_count ?? ' '}]</span>
               <span className="jp-mlops-source">{(cell.source ?? '').split('\n')[0]}</span>
               <span className="jp-mlops-meta">
-                {formatDuration(cell.duration_ms === null ? null : cell.duration_ms / 1000)} ·{' '}
+                {formatDuration(cell.duration_ms == null ? null : cell.duration_ms / 1000)} ·{' '}
                 {cell.status}
                 {cell.error_type ? ` · ${cell.error_type}` : ''}
               </span>

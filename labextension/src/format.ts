@@ -1,5 +1,5 @@
 // Pure data and formatting helpers of the panel: no JupyterLab imports, unit tested.
-import { ApiError, Histogram, Json, LineageEdge, LineageNode, Run } from './types';
+import { ApiError, Histogram, LineageEdge, LineageNode, Run } from './types';
 
 /** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min"; "–" when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -23,7 +23,8 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** The API's timestamps are UTC without an offset: "2026-11-02T10:04:05.123" → Date. */
+/** An API timestamp, ISO 8601 with its offset ("2026-11-02T10:04:05.123+00:00") → Date.
+ * One without an offset (older servers) is UTC, as the API has always written them. */
 export function parseTime(iso: string | null | undefined): Date | null {
   if (!iso) {
     return null;
@@ -43,7 +44,7 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /** A param or metric value for a table cell: numbers to 4 significant digits. */
-export function formatValue(value: Json | undefined): string {
+export function formatValue(value: unknown): string {
   if (value === null || value === undefined) {
     return '–';
   }
@@ -78,14 +79,14 @@ export const FIXED_COLUMNS: Column[] = [
 ];
 
 /** The value a run shows in ``column`` (what sorting compares). */
-export function cellValue(run: Run, column: Column): Json | undefined {
+export function cellValue(run: Run, column: Column): unknown {
   if (column.startsWith('params.')) {
     return run.params[column.slice(7)];
   }
   if (column.startsWith('metrics.')) {
     return run.metrics[column.slice(8)];
   }
-  return (run as unknown as { [key: string]: Json })[column];
+  return (run as unknown as { [key: string]: unknown })[column];
 }
 
 /** The param/metric columns: the configured ones, else the first ``max`` keys seen. */
@@ -162,6 +163,23 @@ export interface Bin {
   label: string;
   reference: number;
   current: number;
+}
+
+const numbers = (value: unknown): number[] =>
+  Array.isArray(value) ? value.map(v => (typeof v === 'number' ? v : 0)) : [];
+
+/** A drift column's ``histogram`` (an object in the OpenAPI document) read as one; null if it
+ * has no reference or current shares. */
+export function asHistogram(value: { [key: string]: unknown } | null | undefined): Histogram | null {
+  if (!value || !Array.isArray(value.reference) || !Array.isArray(value.current)) {
+    return null;
+  }
+  return {
+    reference: numbers(value.reference),
+    current: numbers(value.current),
+    edges: Array.isArray(value.edges) ? numbers(value.edges) : undefined,
+    categories: Array.isArray(value.categories) ? value.categories.map(String) : undefined
+  };
 }
 
 /** Numeric histograms have interior edges (outer bins open-ended); categorical, names. */

@@ -1,7 +1,7 @@
 // The runs table: server-side filters, client-side sort and text filter, live, selectable.
 import { Button, HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import { api, RunFilter } from './api';
+import { api } from './api';
 import { Empty, Loaded, useShell } from './context';
 import {
   cellValue,
@@ -16,7 +16,7 @@ import {
   sortRuns
 } from './format';
 import { useResource } from './poll';
-import { Run } from './types';
+import { Run, RunFilter } from './types';
 
 const PAGE = 100;
 const HEADERS: { [column: string]: string } = {
