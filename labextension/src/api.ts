@@ -84,6 +84,16 @@ export const api = {
   experiments: () => requestAPI<Experiments>('experiments'),
   runs: (filter: RunFilter, limit: number, cursor?: string | null) =>
     requestAPI<RunPage>('runs', {}, { ...filter, limit, cursor }),
+  /** The first ``pages`` pages of runs, each from the previous page's cursor, as one page. */
+  runPages: async (filter: RunFilter, limit: number, pages: number): Promise<RunPage> => {
+    let page = await api.runs(filter, limit);
+    const runs = [...page.runs];
+    for (let i = 1; i < pages && page.next_cursor; i++) {
+      page = await api.runs(filter, limit, page.next_cursor);
+      runs.push(...page.runs);
+    }
+    return { runs, next_cursor: page.next_cursor };
+  },
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),

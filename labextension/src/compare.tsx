@@ -4,7 +4,7 @@ import * as React from 'react';
 import { api } from './api';
 import { Loaded, useShell } from './context';
 import { MetricPlot } from './detail';
-import { differing, formatValue } from './format';
+import { columnId, differing, formatValue } from './format';
 import { useResource } from './poll';
 import { Run } from './types';
 
@@ -13,7 +13,7 @@ function Rows(props: { runs: Run[]; keys: string[]; part: 'params' | 'metrics' }
   return (
     <>
       {props.keys.map(k => (
-        <tr key={k} data-key={`${props.part}.${k}`} className={differ.has(k) ? 'jp-mlops-differs' : undefined}>
+        <tr key={k} data-key={columnId({ part: props.part, key: k })} className={differ.has(k) ? 'jp-mlops-differs' : undefined}>
           <th scope="row">
             {k}
             {differ.has(k) && <span className="jp-mlops-sr"> (differs)</span>}

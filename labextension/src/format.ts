@@ -67,43 +67,43 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A runs-table column: a fixed field, or "params.C" / "metrics.auc". */
-export type Column = string;
+/** A run field the runs table always shows. */
+export type Field = 'experiment' | 'status' | 'kind' | 'started' | 'duration_s';
 
-export const FIXED_COLUMNS: Column[] = [
-  'experiment',
-  'status',
-  'kind',
-  'started',
-  'duration_s'
-];
+/** A runs-table column: a field of the run, or one of its params or metrics, read where the
+ * API nests it (``run.params.C``); ``columnId`` names it ("params.C") for settings and the DOM. */
+export type Column = { field: Field } | { part: 'params' | 'metrics'; key: string };
+
+export const FIXED_COLUMNS: Column[] = (
+  ['experiment', 'status', 'kind', 'started', 'duration_s'] as Field[]
+).map(field => ({ field }));
+
+/** "experiment", "params.C", "metrics.auc". */
+export function columnId(column: Column): string {
+  return 'field' in column ? column.field : `${column.part}.${column.key}`;
+}
+
+/** A configured column ("params.C", "metrics.auc"); null for anything else. */
+export function parseColumn(id: string): Column | null {
+  const match = /^(params|metrics)\.(.+)$/.exec(id);
+  return match ? { part: match[1] as 'params' | 'metrics', key: match[2] } : null;
+}
 
 /** The value a run shows in ``column`` (what sorting compares). */
 export function cellValue(run: Run, column: Column): unknown {
-  if (column.startsWith('params.')) {
-    return run.params[column.slice(7)];
-  }
-  if (column.startsWith('metrics.')) {
-    return run.metrics[column.slice(8)];
-  }
-  return (run as unknown as { [key: string]: unknown })[column];
+  return 'field' in column ? run[column.field] : run[column.part][column.key];
 }
 
 /** The param/metric columns: the configured ones, else the first ``max`` keys seen. */
 export function keyColumns(runs: Run[], configured: string[], max = 6): Column[] {
-  if (configured.length) {
-    return configured;
+  const chosen = configured.map(parseColumn).filter((c): c is Column => c !== null);
+  if (chosen.length) {
+    return chosen;
   }
-  const seen = new Set<string>();
-  for (const run of runs) {
-    Object.keys(run.params).forEach(k => seen.add(`params.${k}`));
-  }
-  const params = [...seen].sort();
-  seen.clear();
-  for (const run of runs) {
-    Object.keys(run.metrics).forEach(k => seen.add(`metrics.${k}`));
-  }
-  const metrics = [...seen].sort();
+  const keys = (part: 'params' | 'metrics'): Column[] =>
+    [...new Set(runs.flatMap(run => Object.keys(run[part])))].sort().map(key => ({ part, key }));
+  const params = keys('params');
+  const metrics = keys('metrics');
   const half = Math.ceil(max / 2);
   const fromParams = params.slice(0, Math.max(half, max - metrics.length));
   return [...fromParams, ...metrics.slice(0, max - fromParams.length)];
@@ -130,19 +130,6 @@ export function sortRuns(runs: Run[], sort: Sort): Run[] {
     }
     return sign * String(x).localeCompare(String(y), undefined, { numeric: true });
   });
-}
-
-/** Runs whose id, experiment, notebook, status or any param value contains ``text``. */
-export function filterRuns(runs: Run[], text: string): Run[] {
-  const needle = text.trim().toLowerCase();
-  if (!needle) {
-    return runs;
-  }
-  return runs.filter(run =>
-    [run.run_id, run.experiment, run.notebook, run.status, run.kind]
-      .concat(Object.values(run.params).map(v => formatValue(v)))
-      .some(v => v && v.toLowerCase().includes(needle))
-  );
 }
 
 /** The keys whose values are not the same in every run (what compare highlights). */

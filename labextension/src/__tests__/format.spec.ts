@@ -1,12 +1,16 @@
 import {
+  cellValue,
+  Column,
+  columnId,
   differing,
-  filterRuns,
+  FIXED_COLUMNS,
   formatDuration,
   formatTime,
   formatValue,
   histogramBins,
   keyColumns,
   layoutLineage,
+  parseColumn,
   parseGate,
   parseTime,
   scalePoints,
@@ -49,7 +53,12 @@ describe('formatting', () => {
     expect(formatDuration(NaN)).toBe('–');
   });
 
-  it('reads API timestamps as UTC', () => {
+  it('reads API timestamps with their offset, and one without as UTC', () => {
+    expect(parseTime('2026-11-29T18:00:00.123456+00:00')!.toISOString()).toBe(
+      '2026-11-29T18:00:00.123Z'
+    );
+    expect(parseTime('2026-11-29T20:00:00+02:00')!.toISOString()).toBe('2026-11-29T18:00:00.000Z');
+    expect(parseTime('2026-11-29T13:00:00-0500')!.toISOString()).toBe('2026-11-29T18:00:00.000Z');
     expect(parseTime('2026-11-02T10:04:05')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
     expect(parseTime('2026-11-02T10:04:05+00:00')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
     expect(parseTime('garbage')).toBeNull();
@@ -75,30 +84,35 @@ describe('formatting', () => {
 
 describe('runs table', () => {
   it('picks param and metric columns, or the configured ones', () => {
-    expect(keyColumns([a, b], [])).toEqual([
+    const ids = (columns: Column[]) => columns.map(columnId);
+    expect(ids(keyColumns([a, b], []))).toEqual([
       'params.C',
       'params.solver',
       'metrics.auc',
       'metrics.loss'
     ]);
-    expect(keyColumns([a, b], [], 3)).toEqual(['params.C', 'params.solver', 'metrics.auc']);
-    expect(keyColumns([a, b], ['metrics.auc'])).toEqual(['metrics.auc']);
+    expect(ids(keyColumns([a, b], [], 3))).toEqual(['params.C', 'params.solver', 'metrics.auc']);
+    expect(keyColumns([a, b], ['metrics.auc'])).toEqual([{ part: 'metrics', key: 'auc' }]);
+    expect(ids(keyColumns([a, b], ['bogus']))).toHaveLength(4); // ignored, as if unset
+    expect(parseColumn('params.lr.max')).toEqual({ part: 'params', key: 'lr.max' });
+    expect(ids(FIXED_COLUMNS)).toEqual(['experiment', 'status', 'kind', 'started', 'duration_s']);
+  });
+
+  it('reads a cell where the API nests it', () => {
+    expect(cellValue(b, { part: 'metrics', key: 'loss' })).toBe(0.1);
+    expect(cellValue(b, { part: 'params', key: 'solver' })).toBe('lbfgs');
+    expect(cellValue(b, { field: 'experiment' })).toBe('churn');
+    expect(cellValue(c, { part: 'params', key: 'solver' })).toBeUndefined();
   });
 
   it('sorts numbers numerically with unknowns last both ways', () => {
-    const up = sortRuns([b, c, a], { column: 'metrics.auc', descending: false });
+    const auc: Column = { part: 'metrics', key: 'auc' };
+    const up = sortRuns([b, c, a], { column: auc, descending: false });
     expect(up.map(r => r.run_id)).toEqual(['aaa111', 'bbb222', 'ccc333']);
-    const down = sortRuns([a, c, b], { column: 'metrics.auc', descending: true });
+    const down = sortRuns([a, c, b], { column: auc, descending: true });
     expect(down.map(r => r.run_id)).toEqual(['bbb222', 'aaa111', 'ccc333']);
-    const byC = sortRuns([b, a, c], { column: 'params.C', descending: false });
+    const byC = sortRuns([b, a, c], { column: { part: 'params', key: 'C' }, descending: false });
     expect(byC.map(r => r.params.C)).toEqual([0.5, 1, 2]);
-  });
-
-  it('filters on ids, notebooks and param values', () => {
-    expect(filterRuns([a, b, c], 'BBB').map(r => r.run_id)).toEqual(['bbb222']);
-    expect(filterRuns([a, b, c], '0.5').map(r => r.run_id)).toEqual(['aaa111']);
-    expect(filterRuns([a, b, c], '  ')).toHaveLength(3);
-    expect(filterRuns([a, b, c], 'nothing')).toEqual([]);
   });
 
   it('finds the keys that differ between runs', () => {
