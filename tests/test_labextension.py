@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 LABEXT = ROOT / "labextension"
@@ -53,6 +55,19 @@ def test_frontend_unit_tests() -> None:
     print(done.stdout[-3000:], done.stderr[-3000:])
     assert done.returncode == 0
     assert re.search(r"Tests:\s+\d+ passed, \d+ total", done.stderr), done.stderr[-2000:]
+
+
+def test_frontend_lint() -> None:
+    """`jlpm lint:check`: prettier and eslint find nothing (`jlpm lint` fixes what they can)."""
+    if not (LABEXT / "node_modules").is_dir():
+        pytest.skip("labextension/node_modules is missing (a wheel install built elsewhere): "
+                    "`cd labextension && jlpm install` to lint the sources")
+    jlpm = _jlpm()  # its scripts call jlpm again: put it on their PATH
+    path = os.pathsep.join([str(Path(jlpm).parent), os.environ.get("PATH", "")])
+    done = subprocess.run([jlpm, "lint:check"], cwd=LABEXT, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "PATH": path})
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:] + \
+        "\n`cd labextension && jlpm lint` fixes formatting and what eslint can fix"
 
 
 def test_the_extension_is_built_and_found_by_jupyterlab() -> None:

@@ -20,7 +20,11 @@ function KeyValues(props: { values: { [key: string]: unknown }; onPick?: (key: s
           <tr key={k} data-key={k}>
             <th scope="row">
               {props.onPick ? (
-                <button className="jp-mlops-link" title="plot its history" onClick={() => props.onPick!(k)}>
+                <button
+                  className="jp-mlops-link"
+                  title="plot its history"
+                  onClick={() => props.onPick!(k)}
+                >
                   {k}
                 </button>
               ) : (
@@ -122,47 +126,50 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
         <Button minimal onClick={() => shell.navigate({ tab: 'runs' })}>
           ← Runs
         </Button>
-        <Button minimal onClick={() => shell.navigate({ tab: 'lineage', node: props.runId, kind: 'run' })}>
+        <Button
+          minimal
+          onClick={() => shell.navigate({ tab: 'lineage', node: props.runId, kind: 'run' })}
+        >
           Lineage
         </Button>
       </div>
       <Loaded resource={run}>
         {r => (
-            <>
-              <h3>
-                Run <code>{r.run_id}</code>
-              </h3>
-              <p className="jp-mlops-meta">
-                {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}
-                {r.notebook ?? 'no notebook'} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
-              </p>
-              <h4>Params</h4>
-              <KeyValues values={r.params} />
-              <h4>Metrics</h4>
-              <KeyValues values={r.metrics} onPick={setMetric} />
-              {metric && <MetricPlot runIds={[r.run_id]} metric={metric} />}
-              <details>
-                <summary>Environment</summary>
-                {r.environment ? (
-                  <KeyValues
-                    values={Object.fromEntries(
-                      Object.entries(r.environment).map(([k, v]) => [
-                        k,
-                        k === 'packages' && v && typeof v === 'object'
-                          ? `${Object.keys(v).length} packages`
-                          : v
-                      ])
-                    )}
-                  />
-                ) : (
-                  <Empty>not recorded</Empty>
-                )}
-              </details>
-              <h4>Cells</h4>
-              <Loaded resource={cells}>
-                {c => <Timeline cells={c.cells} notebook={r.notebook} />}
-              </Loaded>
-            </>
+          <>
+            <h3>
+              Run <code>{r.run_id}</code>
+            </h3>
+            <p className="jp-mlops-meta">
+              {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}
+              {r.notebook ?? 'no notebook'} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
+            </p>
+            <h4>Params</h4>
+            <KeyValues values={r.params} />
+            <h4>Metrics</h4>
+            <KeyValues values={r.metrics} onPick={setMetric} />
+            {metric && <MetricPlot runIds={[r.run_id]} metric={metric} />}
+            <details>
+              <summary>Environment</summary>
+              {r.environment ? (
+                <KeyValues
+                  values={Object.fromEntries(
+                    Object.entries(r.environment).map(([k, v]) => [
+                      k,
+                      k === 'packages' && v && typeof v === 'object'
+                        ? `${Object.keys(v).length} packages`
+                        : v
+                    ])
+                  )}
+                />
+              ) : (
+                <Empty>not recorded</Empty>
+              )}
+            </details>
+            <h4>Cells</h4>
+            <Loaded resource={cells}>
+              {c => <Timeline cells={c.cells} notebook={r.notebook} />}
+            </Loaded>
+          </>
         )}
       </Loaded>
     </div>

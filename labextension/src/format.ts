@@ -133,15 +133,9 @@ export function sortRuns(runs: Run[], sort: Sort): Run[] {
 }
 
 /** The keys whose values are not the same in every run (what compare highlights). */
-export function differing(
-  runs: Run[],
-  keys: string[],
-  part: 'params' | 'metrics'
-): Set<string> {
+export function differing(runs: Run[], keys: string[], part: 'params' | 'metrics'): Set<string> {
   return new Set(
-    keys.filter(
-      key => new Set(runs.map(run => JSON.stringify(run[part][key] ?? null))).size > 1
-    )
+    keys.filter(key => new Set(runs.map(run => JSON.stringify(run[part][key] ?? null))).size > 1)
   );
 }
 
@@ -157,7 +151,9 @@ const numbers = (value: unknown): number[] =>
 
 /** A drift column's ``histogram`` (an object in the OpenAPI document) read as one; null if it
  * has no reference or current shares. */
-export function asHistogram(value: { [key: string]: unknown } | null | undefined): Histogram | null {
+export function asHistogram(
+  value: { [key: string]: unknown } | null | undefined
+): Histogram | null {
   if (!value || !Array.isArray(value.reference) || !Array.isArray(value.current)) {
     return null;
   }
@@ -279,10 +275,15 @@ export function scalePoints(
 /** "auc >= 0.85, f1 > champion" → {auc: ">= 0.85", f1: "> champion"}; an Error if malformed. */
 export function parseGate(text: string): { [metric: string]: string } {
   const gate: { [metric: string]: string } = {};
-  for (const part of text.split(',').map(p => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z_][\w.-]*)\s*((?:[<>]=?|==|!=)\s*\S.*)$/.exec(part);
     if (!match) {
-      throw new Error(`gate condition “${part}”: write a metric, a comparison and a value, e.g. auc >= 0.85`);
+      throw new Error(
+        `gate condition “${part}”: write a metric, a comparison and a value, e.g. auc >= 0.85`
+      );
     }
     gate[match[1]] = match[2].trim();
   }

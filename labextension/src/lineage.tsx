@@ -25,7 +25,8 @@ export function LineageView(props: { node?: string; kind?: LineageQuery['kind'] 
   const [picked, setPicked] = React.useState<PlacedNode>();
   React.useEffect(() => setTyped(node ?? ''), [node]);
   const graph = useResource(
-    () => (node ? api.lineage({ node, kind: props.kind, direction, depth }) : Promise.resolve(null)),
+    () =>
+      node ? api.lineage({ node, kind: props.kind, direction, depth }) : Promise.resolve(null),
     [node, props.kind, direction, depth],
     shell.refresher
   );
@@ -63,7 +64,9 @@ export function LineageView(props: { node?: string; kind?: LineageQuery['kind'] 
         <Button type="submit">Show</Button>
       </form>
       {!node && !models.loading && (
-        <Empty>Register a model (or type a run id) to see where it came from and what used it.</Empty>
+        <Empty>
+          Register a model (or type a run id) to see where it came from and what used it.
+        </Empty>
       )}
       <Loaded resource={graph}>
         {g =>
@@ -79,8 +82,21 @@ export function LineageView(props: { node?: string; kind?: LineageQuery['kind'] 
               {picked && (
                 <div className="jp-mlops-picked" role="status">
                   <strong>{picked.kind}</strong> <code>{picked.id}</code>{' '}
-                  {picked.depth < 0 ? `(${-picked.depth} up)` : picked.depth > 0 ? `(${picked.depth} down)` : ''}
-                  <Button small onClick={() => shell.navigate({ tab: 'lineage', node: picked.id, kind: lineageKind(picked.kind) })}>
+                  {picked.depth < 0
+                    ? `(${-picked.depth} up)`
+                    : picked.depth > 0
+                      ? `(${picked.depth} down)`
+                      : ''}
+                  <Button
+                    small
+                    onClick={() =>
+                      shell.navigate({
+                        tab: 'lineage',
+                        node: picked.id,
+                        kind: lineageKind(picked.kind)
+                      })
+                    }
+                  >
                     Centre here
                   </Button>
                   {picked.kind === 'run' && (
@@ -89,7 +105,10 @@ export function LineageView(props: { node?: string; kind?: LineageQuery['kind'] 
                     </Button>
                   )}
                   {picked.kind === 'drift_report' && (
-                    <Button small onClick={() => shell.navigate({ tab: 'drift', reportId: picked.id })}>
+                    <Button
+                      small
+                      onClick={() => shell.navigate({ tab: 'drift', reportId: picked.id })}
+                    >
                       Open report
                     </Button>
                   )}

@@ -78,7 +78,9 @@ function Versions(props: { name: string }): JSX.Element {
                   <button
                     className="jp-mlops-link"
                     title="lineage of this version"
-                    onClick={() => shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })}
+                    onClick={() =>
+                      shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })
+                    }
                   >
                     v{mv.version}
                   </button>
@@ -98,7 +100,10 @@ function Versions(props: { name: string }): JSX.Element {
                 <td>{formatTime(mv.created)}</td>
                 <td>
                   {mv.run_id ? (
-                    <button className="jp-mlops-link" onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}>
+                    <button
+                      className="jp-mlops-link"
+                      onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}
+                    >
                       {mv.run_id.slice(0, 8)}
                     </button>
                   ) : (

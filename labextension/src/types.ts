@@ -15,9 +15,7 @@ type Get<P extends keyof paths> = Answer<paths[P]['get']>;
 /** The JSON answer (200) of ``POST path``. */
 type Post<P extends keyof paths> = Answer<paths[P]['post']>;
 /** The query parameters ``GET path`` takes. */
-export type Query<O extends keyof operations> = NonNullable<
-  operations[O]['parameters']['query']
->;
+export type Query<O extends keyof operations> = NonNullable<operations[O]['parameters']['query']>;
 
 export type Experiments = Get<'/experiments'>;
 export type Experiment = Experiments['experiments'][number];

@@ -20,7 +20,12 @@ import {
 import { ApiError, Run } from '../types';
 import { describeError } from '../format';
 
-function run(id: string, params: Run['params'], metrics: Run['metrics'], extra: Partial<Run> = {}): Run {
+function run(
+  id: string,
+  params: Run['params'],
+  metrics: Run['metrics'],
+  extra: Partial<Run> = {}
+): Run {
   return {
     run_id: id,
     experiment: 'churn',
@@ -123,10 +128,18 @@ describe('runs table', () => {
 
 describe('charts', () => {
   it('labels numeric bins by their open-ended edges and categorical ones by name', () => {
-    const bins = histogramBins({ edges: [0, 1], reference: [0.2, 0.5, 0.3], current: [0.1, 0.1, 0.8] });
+    const bins = histogramBins({
+      edges: [0, 1],
+      reference: [0.2, 0.5, 0.3],
+      current: [0.1, 0.1, 0.8]
+    });
     expect(bins.map(b => b.label)).toEqual(['−∞ … 0', '0 … 1', '1 … ∞']);
     expect(bins[2]).toEqual({ label: '1 … ∞', reference: 0.3, current: 0.8 });
-    const cats = histogramBins({ categories: ['basic', 'pro'], reference: [0.5, 0.5], current: [1] });
+    const cats = histogramBins({
+      categories: ['basic', 'pro'],
+      reference: [0.5, 0.5],
+      current: [1]
+    });
     expect(cats).toEqual([
       { label: 'basic', reference: 0.5, current: 1 },
       { label: 'pro', reference: 0.5, current: 0 }
@@ -156,7 +169,13 @@ describe('charts', () => {
 
   it('scales series into the box with y up, skipping missing values', () => {
     const { points, yMin, yMax } = scalePoints(
-      [[{ x: 0, y: 1 }, { x: 1, y: null }, { x: 2, y: 3 }]],
+      [
+        [
+          { x: 0, y: 1 },
+          { x: 1, y: null },
+          { x: 2, y: 3 }
+        ]
+      ],
       100,
       50
     );
