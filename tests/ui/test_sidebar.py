@@ -121,6 +121,8 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     shown = [t for t in page.locator(f'{PANEL} td[data-column="metrics.auc"]')
              .all_inner_texts() if t != "–"]
     assert shown == sorted(shown, key=float)
+    page.locator(f"{PANEL} .jp-mlops-runs").evaluate(  # sorting scrolled to the header
+        "n => { for (let e = n; e; e = e.parentElement) e.scrollLeft = 0; }")
     tab.screenshot("sidebar-runs-light")
     page.set_viewport_size({"width": 2400, "height": 1200})
     tab.screenshot("sidebar-runs-wide")
