@@ -23,19 +23,23 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** An API timestamp, ISO 8601 with its offset ("2026-11-02T10:04:05.123+00:00") → Date.
- * One without an offset (older servers) is UTC, as the API has always written them. */
-export function parseTime(iso: string | null | undefined): Date | null {
-  if (!iso) {
+/** An API timestamp → Date: ISO 8601 with its offset ("2026-11-02T10:04:05.123+00:00"), one
+ * without an offset (older servers) read as UTC, or seconds since the epoch (a schedule's
+ * ``next_run``). */
+export function parseTime(value: string | number | null | undefined): Date | null {
+  if (value === null || value === undefined || value === '') {
     return null;
   }
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  const date =
+    typeof value === 'number'
+      ? new Date(value * 1000)
+      : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
   return isNaN(date.getTime()) ? null : date;
 }
 
 /** A timestamp in the browser's time zone, "2026-11-02 10:04:05"; "–" when unknown. */
-export function formatTime(iso: string | null | undefined): string {
-  const date = parseTime(iso);
+export function formatTime(value: string | number | null | undefined): string {
+  const date = parseTime(value);
   if (!date) {
     return '–';
   }

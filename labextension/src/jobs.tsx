@@ -27,13 +27,7 @@ function ScheduleRow(props: { schedule: Schedule; onChange: () => void }): JSX.E
       <td>
         <code>{s.cron}</code>
       </td>
-      <td>
-        {s.paused
-          ? 'paused'
-          : s.next_run
-            ? formatTime(new Date(s.next_run * 1000).toISOString())
-            : '–'}
-      </td>
+      <td>{s.paused ? 'paused' : formatTime(s.next_run)}</td>
       <td className={`jp-mlops-status-${s.last_status}`}>{s.last_status ?? 'never ran'}</td>
       <td className="jp-mlops-actions">
         <Button

@@ -66,7 +66,9 @@ describe('formatting', () => {
     expect(parseTime('2026-11-29T13:00:00-0500')!.toISOString()).toBe('2026-11-29T18:00:00.000Z');
     expect(parseTime('2026-11-02T10:04:05')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
     expect(parseTime('2026-11-02T10:04:05+00:00')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
+    expect(parseTime(1796061600)!.toISOString()).toBe('2026-11-30T18:00:00.000Z'); // epoch s
     expect(parseTime('garbage')).toBeNull();
+    expect(parseTime('')).toBeNull();
     expect(formatTime(null)).toBe('–');
     expect(formatTime('2026-11-02T10:04:05')).toMatch(/^2026-11-0[23] \d\d:\d4:05$/);
   });
