@@ -18,7 +18,7 @@ import {
   sortRuns
 } from './format';
 import { useDebounced, useResource } from './poll';
-import { Run, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
+import { oneOf, Run, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
 
 const PAGE = 100;
 const HEADERS: { [field in Field]: string } = {
@@ -106,7 +106,7 @@ export function RunsView(): JSX.Element {
         <HTMLSelect
           aria-label="status"
           value={filter.status ?? ''}
-          onChange={e => setFilter({ ...filter, status: e.target.value || undefined })}
+          onChange={e => setFilter({ ...filter, status: oneOf(RUN_STATUSES, e.target.value) })}
           options={['', ...RUN_STATUSES].map(v => ({
             label: v || 'Any status',
             value: v
@@ -115,7 +115,7 @@ export function RunsView(): JSX.Element {
         <HTMLSelect
           aria-label="kind"
           value={filter.kind ?? ''}
-          onChange={e => setFilter({ ...filter, kind: e.target.value || undefined })}
+          onChange={e => setFilter({ ...filter, kind: oneOf(RUN_KINDS, e.target.value) })}
           options={['', ...RUN_KINDS].map(v => ({ label: v || 'Any kind', value: v }))}
         />
         <Button

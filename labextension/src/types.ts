@@ -61,9 +61,14 @@ export interface Histogram {
 /** The node kinds GET /lineage takes (the generated enum). */
 export const LINEAGE_KINDS = pathsLineageGetParametersQueryKindValues;
 
+/** ``value`` as one of ``values`` (an enum of the API), typed so; undefined if it is none. */
+export function oneOf<T extends string>(values: readonly T[], value: string): T | undefined {
+  return values.find(v => v === value);
+}
+
 /** A lineage node's kind as GET /lineage takes it; undefined for a kind it does not know. */
 export function lineageKind(kind: string): LineageQuery['kind'] {
-  return LINEAGE_KINDS.find(k => k === kind);
+  return oneOf(LINEAGE_KINDS, kind);
 }
 
 /** A run's status as GET /runs filters on it. One list for the whole panel; it moves to the
