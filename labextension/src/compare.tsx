@@ -4,7 +4,7 @@ import * as React from 'react';
 import { api } from './api';
 import { Loaded, useShell } from './context';
 import { MetricPlot } from './detail';
-import { columnId, differing, formatValue } from './format';
+import { columnId, differing, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Run } from './types';
 
@@ -61,7 +61,7 @@ export function CompareView(props: { runIds: string[] }): JSX.Element {
                           className="jp-mlops-link"
                           onClick={() => shell.navigate({ tab: 'run', runId: r.run_id })}
                         >
-                          {r.run_id.slice(0, 8)}
+                          {shortId(r.run_id)}
                         </button>
                       </th>
                     ))}

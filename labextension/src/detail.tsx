@@ -4,7 +4,7 @@ import * as React from 'react';
 import { api } from './api';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
-import { describeError, formatDuration, formatTime, formatValue } from './format';
+import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Cell } from './types';
 
@@ -55,7 +55,7 @@ export function MetricPlot(props: { runIds: string[]; metric: string }): JSX.Ele
             h
               ? [
                   {
-                    label: props.runIds[i].slice(0, 8),
+                    label: shortId(props.runIds[i]),
                     points: h.history.map((p, j) => ({ x: p.step ?? j, y: p.value }))
                   }
                 ]

@@ -241,9 +241,16 @@ export function layoutLineage(
   };
 }
 
+/** A run's (or drift report's) id as the panel shows it, and the CLI: its first 12
+ * characters. Ids are time-ordered, so shorter prefixes of runs started minutes apart are
+ * the same. */
+export function shortId(id: string): string {
+  return id.slice(0, 12);
+}
+
 /** A short label of a lineage node for its box. */
 export function nodeLabel(node: LineageNode): string {
-  const id = node.kind === 'run' || node.kind === 'drift_report' ? node.id.slice(0, 10) : node.id;
+  const id = node.kind === 'run' || node.kind === 'drift_report' ? shortId(node.id) : node.id;
   return id.length > 24 ? `${id.slice(0, 23)}…` : id;
 }
 

@@ -3,7 +3,7 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, ErrorMessage, Loaded, useShell } from './context';
-import { describeError, formatDuration, formatTime } from './format';
+import { describeError, formatDuration, formatTime, shortId } from './format';
 import { useResource } from './poll';
 import { Schedule } from './types';
 
@@ -47,7 +47,7 @@ function ScheduleRow(props: { schedule: Schedule; onChange: () => void }): JSX.E
               api
                 .runSchedule(s.name)
                 .then(r =>
-                  r.run_id ? `started run ${r.run_id.slice(0, 8)}` : 'queued for the scheduler'
+                  r.run_id ? `started run ${shortId(r.run_id)}` : 'queued for the scheduler'
                 )
             )
           }

@@ -3,7 +3,7 @@ import { Button, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, ErrorMessage, Loaded, useShell } from './context';
-import { describeError, formatTime, formatValue, parseGate } from './format';
+import { describeError, formatTime, formatValue, parseGate, shortId } from './format';
 import { useResource } from './poll';
 import { ModelVersion } from './types';
 
@@ -104,7 +104,7 @@ function Versions(props: { name: string }): JSX.Element {
                       className="jp-mlops-link"
                       onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}
                     >
-                      {mv.run_id.slice(0, 8)}
+                      {shortId(mv.run_id)}
                     </button>
                   ) : (
                     '–'

@@ -8,12 +8,13 @@ import {
   cellValue,
   Column,
   columnId,
+  Field,
   FIXED_COLUMNS,
   formatDuration,
   formatTime,
   formatValue,
-  Field,
   keyColumns,
+  shortId,
   Sort,
   sortRuns
 } from './format';
@@ -169,7 +170,7 @@ export function RunsView(): JSX.Element {
                           title={run.notebook ?? ''}
                           onClick={() => shell.navigate({ tab: 'run', runId: run.run_id })}
                         >
-                          {run.run_id.slice(0, 8)}
+                          {shortId(run.run_id)}
                         </button>
                       </td>
                       {columns.map(c => (

@@ -10,10 +10,12 @@ import {
   histogramBins,
   keyColumns,
   layoutLineage,
+  nodeLabel,
   parseColumn,
   parseGate,
   parseTime,
   scalePoints,
+  shortId,
   sortRuns,
   underRoot
 } from '../format';
@@ -125,6 +127,18 @@ describe('runs table', () => {
   it('finds the keys that differ between runs', () => {
     expect([...differing([a, b], ['C', 'solver'], 'params')]).toEqual(['C']);
     expect([...differing([a, b], ['auc', 'loss'], 'metrics')]).toEqual(['auc', 'loss']);
+  });
+});
+
+describe('ids', () => {
+  it('shows runs started seconds apart apart, as the CLI does', () => {
+    // time-ordered ids: two runs 7 s apart share their first 10 characters
+    const first = '01a2288dc6740000c7bfeb4efa9233a1';
+    const second = '01a2288dde2c0000a1b2c3d4e5f60718';
+    expect(shortId(first)).toBe('01a2288dc674');
+    expect(shortId(first)).not.toBe(shortId(second));
+    expect(nodeLabel({ kind: 'run', id: first, depth: 0 })).toBe('01a2288dc674');
+    expect(nodeLabel({ kind: 'dataset', id: 'x'.repeat(30), depth: 1 })).toBe(`${'x'.repeat(23)}…`);
   });
 });
 
