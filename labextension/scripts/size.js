@@ -6,4 +6,6 @@ let total = 0;
 for (const name of fs.readdirSync(root)) {
   if (!name.endsWith('.map')) total += fs.statSync(path.join(root, name)).size;
 }
-console.log(`jupyter-mlops labextension: ${(total / 1024).toFixed(1)} KiB in static/ (without source maps)`);
+console.log(
+  `jupyter-mlops labextension: ${(total / 1024).toFixed(1)} KiB in static/ (without source maps)`
+);

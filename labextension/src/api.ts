@@ -3,22 +3,25 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
   ApiError,
+  Cells,
   Comparison,
   DriftDetail,
-  DriftReport,
-  Experiment,
-  Job,
+  DriftReports,
+  Experiments,
   JobOutput,
+  Jobs,
   Lineage,
+  LineageQuery,
   MetricHistory,
-  Model,
+  Models,
   ModelVersions,
-  Cell,
   Promoted,
   RunDetail,
+  RunFilter,
   RunNow,
   RunPage,
-  Schedule
+  ScheduleState,
+  Schedules
 } from './types';
 
 type Query = { [key: string]: string | number | null | undefined };
@@ -77,34 +80,36 @@ function post<T>(path: string, body?: unknown): Promise<T> {
   });
 }
 
-export interface RunFilter {
-  experiment?: string;
-  status?: string;
-  kind?: string;
-  q?: string;
-}
-
 export const api = {
-  experiments: () => requestAPI<{ experiments: Experiment[] }>('experiments'),
+  experiments: () => requestAPI<Experiments>('experiments'),
   runs: (filter: RunFilter, limit: number, cursor?: string | null) =>
     requestAPI<RunPage>('runs', {}, { ...filter, limit, cursor }),
+  /** The first ``pages`` pages of runs, each from the previous page's cursor, as one page. */
+  runPages: async (filter: RunFilter, limit: number, pages: number): Promise<RunPage> => {
+    let page = await api.runs(filter, limit);
+    const runs = [...page.runs];
+    for (let i = 1; i < pages && page.next_cursor; i++) {
+      page = await api.runs(filter, limit, page.next_cursor);
+      runs.push(...page.runs);
+    }
+    return { runs, next_cursor: page.next_cursor };
+  },
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
-  cells: (id: string) => requestAPI<{ cells: Cell[] }>(`runs/${seg(id)}/cells`),
+  cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
   metric: (id: string, key: string) =>
     requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),
-  models: () => requestAPI<{ models: Model[] }>('models'),
+  models: () => requestAPI<Models>('models'),
   versions: (name: string) => requestAPI<ModelVersions>(`models/${seg(name)}/versions`),
   promote: (name: string, version: number, alias: string, gate: { [metric: string]: string }) =>
     post<Promoted>(`models/${seg(name)}/aliases`, { version, alias, gate }),
-  lineage: (node: string, kind: string | undefined, direction: string, depth: number) =>
-    requestAPI<Lineage>('lineage', {}, { node, kind, direction, depth }),
-  driftReports: () => requestAPI<{ reports: DriftReport[] }>('drift/reports'),
+  lineage: (query: LineageQuery) => requestAPI<Lineage>('lineage', {}, query),
+  driftReports: () => requestAPI<DriftReports>('drift/reports'),
   driftReport: (id: string) => requestAPI<DriftDetail>(`drift/reports/${seg(id)}`),
-  jobs: () => requestAPI<{ jobs: Job[] }>('jobs', {}, { limit: 50 }),
+  jobs: () => requestAPI<Jobs>('jobs', {}, { limit: 50 }),
   jobOutput: (runId: string) => requestAPI<JobOutput>(`jobs/${seg(runId)}/output`),
-  schedules: () => requestAPI<{ schedules: Schedule[] }>('schedules'),
+  schedules: () => requestAPI<Schedules>('schedules'),
   runSchedule: (name: string) => post<RunNow>(`schedules/${seg(name)}/run`),
   pauseSchedule: (name: string, paused: boolean) =>
-    post<Schedule>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`)
+    post<ScheduleState>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`)
 };

@@ -1,9 +1,22 @@
 // Charts as plain SVG (see docs/sidebar.md: a chart library would be most of the bundle),
 // coloured by the theme's variables so they follow light and dark.
 import * as React from 'react';
-import { Bin, formatValue, PlacedGraph, PlacedNode, scalePoints, nodeLabel, nodeKey } from './format';
+import {
+  Bin,
+  formatValue,
+  PlacedGraph,
+  PlacedNode,
+  scalePoints,
+  nodeLabel,
+  nodeKey
+} from './format';
 
-const SERIES = ['--jp-brand-color1', '--jp-warn-color1', '--jp-success-color1', '--jp-error-color1'];
+const SERIES = [
+  '--jp-brand-color1',
+  '--jp-warn-color1',
+  '--jp-success-color1',
+  '--jp-error-color1'
+];
 
 export function seriesColor(i: number): string {
   return `var(${SERIES[i % SERIES.length]})`;
@@ -130,9 +143,23 @@ export function LineageGraph(props: {
   const [bw, bh] = [160, 30];
   const { graph } = props;
   return (
-    <svg width={graph.width} height={graph.height} className="jp-mlops-graph" role="group" aria-label="lineage graph">
+    <svg
+      width={graph.width}
+      height={graph.height}
+      className="jp-mlops-graph"
+      role="group"
+      aria-label="lineage graph"
+    >
       <defs>
-        <marker id="jp-mlops-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+        <marker
+          id="jp-mlops-arrow"
+          viewBox="0 0 10 10"
+          refX="10"
+          refY="5"
+          markerWidth="6"
+          markerHeight="6"
+          orient="auto"
+        >
           <path d="M0,0L10,5L0,10z" className="jp-mlops-arrowhead" />
         </marker>
       </defs>

@@ -4,7 +4,7 @@ import * as React from 'react';
 import { api } from './api';
 import { Loaded, useShell } from './context';
 import { MetricPlot } from './detail';
-import { differing, formatValue } from './format';
+import { columnId, differing, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Run } from './types';
 
@@ -13,7 +13,11 @@ function Rows(props: { runs: Run[]; keys: string[]; part: 'params' | 'metrics' }
   return (
     <>
       {props.keys.map(k => (
-        <tr key={k} data-key={`${props.part}.${k}`} className={differ.has(k) ? 'jp-mlops-differs' : undefined}>
+        <tr
+          key={k}
+          data-key={columnId({ part: props.part, key: k })}
+          className={differ.has(k) ? 'jp-mlops-differs' : undefined}
+        >
           <th scope="row">
             {k}
             {differ.has(k) && <span className="jp-mlops-sr"> (differs)</span>}
@@ -29,7 +33,11 @@ function Rows(props: { runs: Run[]; keys: string[]; part: 'params' | 'metrics' }
 
 export function CompareView(props: { runIds: string[] }): JSX.Element {
   const shell = useShell();
-  const found = useResource(() => api.compare(props.runIds), [props.runIds.join(',')], shell.refresher);
+  const found = useResource(
+    () => api.compare(props.runIds),
+    [props.runIds.join(',')],
+    shell.refresher
+  );
   const [metric, setMetric] = React.useState<string>();
   return (
     <div className="jp-mlops-comparison">
@@ -49,8 +57,11 @@ export function CompareView(props: { runIds: string[] }): JSX.Element {
                     <th />
                     {c.runs.map(r => (
                       <th key={r.run_id}>
-                        <button className="jp-mlops-link" onClick={() => shell.navigate({ tab: 'run', runId: r.run_id })}>
-                          {r.run_id.slice(0, 8)}
+                        <button
+                          className="jp-mlops-link"
+                          onClick={() => shell.navigate({ tab: 'run', runId: r.run_id })}
+                        >
+                          {shortId(r.run_id)}
                         </button>
                       </th>
                     ))}

@@ -2,13 +2,14 @@
 // JupyterLab actions (open a notebook at a cell, open a file); plus the message boxes.
 import * as React from 'react';
 import { Refresher, Resource } from './poll';
+import { LineageQuery } from './types';
 
 export type View =
   | { tab: 'runs' }
   | { tab: 'run'; runId: string }
   | { tab: 'compare'; runIds: string[] }
   | { tab: 'models'; model?: string }
-  | { tab: 'lineage'; node?: string; kind?: string }
+  | { tab: 'lineage'; node?: string; kind?: LineageQuery['kind'] }
   | { tab: 'drift'; reportId?: string }
   | { tab: 'jobs' };
 

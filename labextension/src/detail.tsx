@@ -4,11 +4,11 @@ import * as React from 'react';
 import { api } from './api';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
-import { describeError, formatDuration, formatTime, formatValue } from './format';
+import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
 import { useResource } from './poll';
-import { Cell, Json } from './types';
+import { Cell } from './types';
 
-function KeyValues(props: { values: { [key: string]: Json }; onPick?: (key: string) => void }) {
+function KeyValues(props: { values: { [key: string]: unknown }; onPick?: (key: string) => void }) {
   const keys = Object.keys(props.values).sort();
   if (!keys.length) {
     return <Empty>none</Empty>;
@@ -20,7 +20,11 @@ function KeyValues(props: { values: { [key: string]: Json }; onPick?: (key: stri
           <tr key={k} data-key={k}>
             <th scope="row">
               {props.onPick ? (
-                <button className="jp-mlops-link" title="plot its history" onClick={() => props.onPick!(k)}>
+                <button
+                  className="jp-mlops-link"
+                  title="plot its history"
+                  onClick={() => props.onPick!(k)}
+                >
                   {k}
                 </button>
               ) : (
@@ -51,7 +55,7 @@ export function MetricPlot(props: { runIds: string[]; metric: string }): JSX.Ele
             h
               ? [
                   {
-                    label: props.runIds[i].slice(0, 8),
+                    label: shortId(props.runIds[i]),
                     points: h.history.map((p, j) => ({ x: p.step ?? j, y: p.value }))
                   }
                 ]
@@ -63,7 +67,7 @@ export function MetricPlot(props: { runIds: string[]; metric: string }): JSX.Ele
   );
 }
 
-function Timeline(props: { cells: Cell[]; notebook: string | null }): JSX.Element {
+function Timeline(props: { cells: Cell[]; notebook?: string | null }): JSX.Element {
   const shell = useShell();
   const [error, setError] = React.useState<string>();
   if (!props.cells.length) {
@@ -92,7 +96,7 @@ function Timeline(props: { cells: Cell[]; notebook: string | null }): JSX.Elemen
               <span className="jp-mlops-count">[{cell.execution_count ?? ' '}]</span>
               <span className="jp-mlops-source">{(cell.source ?? '').split('\n')[0]}</span>
               <span className="jp-mlops-meta">
-                {formatDuration(cell.duration_ms === null ? null : cell.duration_ms / 1000)} ·{' '}
+                {formatDuration(cell.duration_ms == null ? null : cell.duration_ms / 1000)} ·{' '}
                 {cell.status}
                 {cell.error_type ? ` · ${cell.error_type}` : ''}
               </span>
@@ -122,47 +126,50 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
         <Button minimal onClick={() => shell.navigate({ tab: 'runs' })}>
           ← Runs
         </Button>
-        <Button minimal onClick={() => shell.navigate({ tab: 'lineage', node: props.runId, kind: 'run' })}>
+        <Button
+          minimal
+          onClick={() => shell.navigate({ tab: 'lineage', node: props.runId, kind: 'run' })}
+        >
           Lineage
         </Button>
       </div>
       <Loaded resource={run}>
         {r => (
-            <>
-              <h3>
-                Run <code>{r.run_id}</code>
-              </h3>
-              <p className="jp-mlops-meta">
-                {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}
-                {r.notebook ?? 'no notebook'} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
-              </p>
-              <h4>Params</h4>
-              <KeyValues values={r.params} />
-              <h4>Metrics</h4>
-              <KeyValues values={r.metrics} onPick={setMetric} />
-              {metric && <MetricPlot runIds={[r.run_id]} metric={metric} />}
-              <details>
-                <summary>Environment</summary>
-                {r.environment ? (
-                  <KeyValues
-                    values={Object.fromEntries(
-                      Object.entries(r.environment).map(([k, v]) => [
-                        k,
-                        k === 'packages' && v && typeof v === 'object'
-                          ? `${Object.keys(v).length} packages`
-                          : v
-                      ])
-                    )}
-                  />
-                ) : (
-                  <Empty>not recorded</Empty>
-                )}
-              </details>
-              <h4>Cells</h4>
-              <Loaded resource={cells}>
-                {c => <Timeline cells={c.cells} notebook={r.notebook} />}
-              </Loaded>
-            </>
+          <>
+            <h3>
+              Run <code>{r.run_id}</code>
+            </h3>
+            <p className="jp-mlops-meta">
+              {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}
+              {r.notebook ?? 'no notebook'} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
+            </p>
+            <h4>Params</h4>
+            <KeyValues values={r.params} />
+            <h4>Metrics</h4>
+            <KeyValues values={r.metrics} onPick={setMetric} />
+            {metric && <MetricPlot runIds={[r.run_id]} metric={metric} />}
+            <details>
+              <summary>Environment</summary>
+              {r.environment ? (
+                <KeyValues
+                  values={Object.fromEntries(
+                    Object.entries(r.environment).map(([k, v]) => [
+                      k,
+                      k === 'packages' && v && typeof v === 'object'
+                        ? `${Object.keys(v).length} packages`
+                        : v
+                    ])
+                  )}
+                />
+              ) : (
+                <Empty>not recorded</Empty>
+              )}
+            </details>
+            <h4>Cells</h4>
+            <Loaded resource={cells}>
+              {c => <Timeline cells={c.cells} notebook={r.notebook} />}
+            </Loaded>
+          </>
         )}
       </Loaded>
     </div>

@@ -3,13 +3,22 @@ import * as React from 'react';
 import { api } from './api';
 import { HistogramChart } from './charts';
 import { Empty, Loaded, useShell } from './context';
-import { formatTime, formatValue, histogramBins } from './format';
+import { asHistogram, formatTime, formatValue, histogramBins } from './format';
 import { useResource } from './poll';
-import { DriftReport } from './types';
+import { DriftColumn, DriftReport } from './types';
 
 function verdict(r: DriftReport): string {
   const drifted = `${r.columns_drifted ?? '?'} of ${r.columns_compared ?? '?'} columns drifted`;
   return r.dataset_drift ? `Dataset drift: ${drifted}` : `No dataset drift: ${drifted}`;
+}
+
+function SmallHistogram(props: { column: DriftColumn }): JSX.Element {
+  const histogram = asHistogram(props.column.histogram);
+  return histogram ? (
+    <HistogramChart small title={props.column.column_name} bins={histogramBins(histogram)} />
+  ) : (
+    <>–</>
+  );
 }
 
 function Report(props: { id: string }): JSX.Element {
@@ -19,14 +28,15 @@ function Report(props: { id: string }): JSX.Element {
   return (
     <Loaded resource={detail}>
       {d => {
-        const chosen = d.columns.find(c => c.column_name === column && c.histogram);
+        const chosen = d.columns.find(c => c.column_name === column);
+        const histogram = asHistogram(chosen?.histogram);
         return (
           <>
             <p className={`jp-mlops-verdict${d.report.dataset_drift ? ' jp-mlops-drifted' : ''}`}>
               {verdict(d.report)} ({d.report.method ?? 'auto'}, {formatTime(d.report.created)})
             </p>
-            {chosen?.histogram && (
-              <HistogramChart title={chosen.column_name} bins={histogramBins(chosen.histogram)} />
+            {chosen && histogram && (
+              <HistogramChart title={chosen.column_name} bins={histogramBins(histogram)} />
             )}
             <table className="jp-mlops-table jp-mlops-columns">
               <thead>
@@ -56,11 +66,7 @@ function Report(props: { id: string }): JSX.Element {
                     <td>{formatValue(c.p_adjusted)}</td>
                     <td>{c.drifted === null ? '–' : c.drifted ? 'yes' : 'no'}</td>
                     <td>
-                      {c.histogram ? (
-                        <HistogramChart small title={c.column_name} bins={histogramBins(c.histogram)} />
-                      ) : (
-                        '–'
-                      )}
+                      <SmallHistogram column={c} />
                     </td>
                   </tr>
                 ))}

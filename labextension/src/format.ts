@@ -1,5 +1,5 @@
 // Pure data and formatting helpers of the panel: no JupyterLab imports, unit tested.
-import { ApiError, Histogram, Json, LineageEdge, LineageNode, Run } from './types';
+import { ApiError, Histogram, LineageEdge, LineageNode, Run } from './types';
 
 /** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min"; "–" when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -23,18 +23,23 @@ function pad(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/** The API's timestamps are UTC without an offset: "2026-11-02T10:04:05.123" → Date. */
-export function parseTime(iso: string | null | undefined): Date | null {
-  if (!iso) {
+/** An API timestamp → Date: ISO 8601 with its offset ("2026-11-02T10:04:05.123+00:00"), one
+ * without an offset (older servers) read as UTC, or seconds since the epoch (a schedule's
+ * ``next_run``). */
+export function parseTime(value: string | number | null | undefined): Date | null {
+  if (value === null || value === undefined || value === '') {
     return null;
   }
-  const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`);
+  const date =
+    typeof value === 'number'
+      ? new Date(value * 1000)
+      : new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
   return isNaN(date.getTime()) ? null : date;
 }
 
 /** A timestamp in the browser's time zone, "2026-11-02 10:04:05"; "–" when unknown. */
-export function formatTime(iso: string | null | undefined): string {
-  const date = parseTime(iso);
+export function formatTime(value: string | number | null | undefined): string {
+  const date = parseTime(value);
   if (!date) {
     return '–';
   }
@@ -43,7 +48,7 @@ export function formatTime(iso: string | null | undefined): string {
 }
 
 /** A param or metric value for a table cell: numbers to 4 significant digits. */
-export function formatValue(value: Json | undefined): string {
+export function formatValue(value: unknown): string {
   if (value === null || value === undefined) {
     return '–';
   }
@@ -66,43 +71,43 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A runs-table column: a fixed field, or "params.C" / "metrics.auc". */
-export type Column = string;
+/** A run field the runs table always shows. */
+export type Field = 'experiment' | 'status' | 'kind' | 'started' | 'duration_s';
 
-export const FIXED_COLUMNS: Column[] = [
-  'experiment',
-  'status',
-  'kind',
-  'started',
-  'duration_s'
-];
+/** A runs-table column: a field of the run, or one of its params or metrics, read where the
+ * API nests it (``run.params.C``); ``columnId`` names it ("params.C") for settings and the DOM. */
+export type Column = { field: Field } | { part: 'params' | 'metrics'; key: string };
+
+export const FIXED_COLUMNS: Column[] = (
+  ['experiment', 'status', 'kind', 'started', 'duration_s'] as Field[]
+).map(field => ({ field }));
+
+/** "experiment", "params.C", "metrics.auc". */
+export function columnId(column: Column): string {
+  return 'field' in column ? column.field : `${column.part}.${column.key}`;
+}
+
+/** A configured column ("params.C", "metrics.auc"); null for anything else. */
+export function parseColumn(id: string): Column | null {
+  const match = /^(params|metrics)\.(.+)$/.exec(id);
+  return match ? { part: match[1] as 'params' | 'metrics', key: match[2] } : null;
+}
 
 /** The value a run shows in ``column`` (what sorting compares). */
-export function cellValue(run: Run, column: Column): Json | undefined {
-  if (column.startsWith('params.')) {
-    return run.params[column.slice(7)];
-  }
-  if (column.startsWith('metrics.')) {
-    return run.metrics[column.slice(8)];
-  }
-  return (run as unknown as { [key: string]: Json })[column];
+export function cellValue(run: Run, column: Column): unknown {
+  return 'field' in column ? run[column.field] : run[column.part][column.key];
 }
 
 /** The param/metric columns: the configured ones, else the first ``max`` keys seen. */
 export function keyColumns(runs: Run[], configured: string[], max = 6): Column[] {
-  if (configured.length) {
-    return configured;
+  const chosen = configured.map(parseColumn).filter((c): c is Column => c !== null);
+  if (chosen.length) {
+    return chosen;
   }
-  const seen = new Set<string>();
-  for (const run of runs) {
-    Object.keys(run.params).forEach(k => seen.add(`params.${k}`));
-  }
-  const params = [...seen].sort();
-  seen.clear();
-  for (const run of runs) {
-    Object.keys(run.metrics).forEach(k => seen.add(`metrics.${k}`));
-  }
-  const metrics = [...seen].sort();
+  const keys = (part: 'params' | 'metrics'): Column[] =>
+    [...new Set(runs.flatMap(run => Object.keys(run[part])))].sort().map(key => ({ part, key }));
+  const params = keys('params');
+  const metrics = keys('metrics');
   const half = Math.ceil(max / 2);
   const fromParams = params.slice(0, Math.max(half, max - metrics.length));
   return [...fromParams, ...metrics.slice(0, max - fromParams.length)];
@@ -131,29 +136,10 @@ export function sortRuns(runs: Run[], sort: Sort): Run[] {
   });
 }
 
-/** Runs whose id, experiment, notebook, status or any param value contains ``text``. */
-export function filterRuns(runs: Run[], text: string): Run[] {
-  const needle = text.trim().toLowerCase();
-  if (!needle) {
-    return runs;
-  }
-  return runs.filter(run =>
-    [run.run_id, run.experiment, run.notebook, run.status, run.kind]
-      .concat(Object.values(run.params).map(v => formatValue(v)))
-      .some(v => v && v.toLowerCase().includes(needle))
-  );
-}
-
 /** The keys whose values are not the same in every run (what compare highlights). */
-export function differing(
-  runs: Run[],
-  keys: string[],
-  part: 'params' | 'metrics'
-): Set<string> {
+export function differing(runs: Run[], keys: string[], part: 'params' | 'metrics'): Set<string> {
   return new Set(
-    keys.filter(
-      key => new Set(runs.map(run => JSON.stringify(run[part][key] ?? null))).size > 1
-    )
+    keys.filter(key => new Set(runs.map(run => JSON.stringify(run[part][key] ?? null))).size > 1)
   );
 }
 
@@ -162,6 +148,25 @@ export interface Bin {
   label: string;
   reference: number;
   current: number;
+}
+
+const numbers = (value: unknown): number[] =>
+  Array.isArray(value) ? value.map(v => (typeof v === 'number' ? v : 0)) : [];
+
+/** A drift column's ``histogram`` (an object in the OpenAPI document) read as one; null if it
+ * has no reference or current shares. */
+export function asHistogram(
+  value: { [key: string]: unknown } | null | undefined
+): Histogram | null {
+  if (!value || !Array.isArray(value.reference) || !Array.isArray(value.current)) {
+    return null;
+  }
+  return {
+    reference: numbers(value.reference),
+    current: numbers(value.current),
+    edges: Array.isArray(value.edges) ? numbers(value.edges) : undefined,
+    categories: Array.isArray(value.categories) ? value.categories.map(String) : undefined
+  };
 }
 
 /** Numeric histograms have interior edges (outer bins open-ended); categorical, names. */
@@ -236,9 +241,16 @@ export function layoutLineage(
   };
 }
 
+/** A run's (or drift report's) id as the panel shows it, and the CLI: its first 12
+ * characters. Ids are time-ordered, so shorter prefixes of runs started minutes apart are
+ * the same. */
+export function shortId(id: string): string {
+  return id.slice(0, 12);
+}
+
 /** A short label of a lineage node for its box. */
 export function nodeLabel(node: LineageNode): string {
-  const id = node.kind === 'run' || node.kind === 'drift_report' ? node.id.slice(0, 10) : node.id;
+  const id = node.kind === 'run' || node.kind === 'drift_report' ? shortId(node.id) : node.id;
   return id.length > 24 ? `${id.slice(0, 23)}…` : id;
 }
 
@@ -274,10 +286,15 @@ export function scalePoints(
 /** "auc >= 0.85, f1 > champion" → {auc: ">= 0.85", f1: "> champion"}; an Error if malformed. */
 export function parseGate(text: string): { [metric: string]: string } {
   const gate: { [metric: string]: string } = {};
-  for (const part of text.split(',').map(p => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean)) {
     const match = /^([A-Za-z_][\w.-]*)\s*((?:[<>]=?|==|!=)\s*\S.*)$/.exec(part);
     if (!match) {
-      throw new Error(`gate condition “${part}”: write a metric, a comparison and a value, e.g. auc >= 0.85`);
+      throw new Error(
+        `gate condition “${part}”: write a metric, a comparison and a value, e.g. auc >= 0.85`
+      );
     }
     gate[match[1]] = match[2].trim();
   }

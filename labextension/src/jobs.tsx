@@ -3,7 +3,7 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, ErrorMessage, Loaded, useShell } from './context';
-import { describeError, formatDuration, formatTime } from './format';
+import { describeError, formatDuration, formatTime, shortId } from './format';
 import { useResource } from './poll';
 import { Schedule } from './types';
 
@@ -27,17 +27,28 @@ function ScheduleRow(props: { schedule: Schedule; onChange: () => void }): JSX.E
       <td>
         <code>{s.cron}</code>
       </td>
-      <td>{s.paused ? 'paused' : s.next_run ? formatTime(new Date(s.next_run * 1000).toISOString()) : '–'}</td>
+      <td>{s.paused ? 'paused' : formatTime(s.next_run)}</td>
       <td className={`jp-mlops-status-${s.last_status}`}>{s.last_status ?? 'never ran'}</td>
       <td className="jp-mlops-actions">
-        <Button small onClick={() => act(() => api.pauseSchedule(s.name, !s.paused).then(() => (s.paused ? 'resumed' : 'paused')))}>
+        <Button
+          small
+          onClick={() =>
+            act(() =>
+              api.pauseSchedule(s.name, !s.paused).then(() => (s.paused ? 'resumed' : 'paused'))
+            )
+          }
+        >
           {s.paused ? 'Resume' : 'Pause'}
         </Button>
         <Button
           small
           onClick={() =>
             act(() =>
-              api.runSchedule(s.name).then(r => (r.run_id ? `started run ${r.run_id.slice(0, 8)}` : 'queued for the scheduler'))
+              api
+                .runSchedule(s.name)
+                .then(r =>
+                  r.run_id ? `started run ${shortId(r.run_id)}` : 'queued for the scheduler'
+                )
             )
           }
         >
@@ -103,7 +114,8 @@ export function JobsView(): JSX.Element {
             </table>
           ) : (
             <Empty>
-              No schedules. From a terminal: <code>jupyter mlops schedule add train.ipynb "0 3 * * *"</code>.
+              No schedules. From a terminal:{' '}
+              <code>jupyter mlops schedule add train.ipynb "0 3 * * *"</code>.
             </Empty>
           )
         }
@@ -126,7 +138,10 @@ export function JobsView(): JSX.Element {
                 {j.jobs.map(job => (
                   <tr key={job.run_id} data-run={job.run_id}>
                     <td>
-                      <button className="jp-mlops-link" onClick={() => shell.navigate({ tab: 'run', runId: job.run_id })}>
+                      <button
+                        className="jp-mlops-link"
+                        onClick={() => shell.navigate({ tab: 'run', runId: job.run_id })}
+                      >
                         {formatTime(job.started)}
                       </button>
                     </td>
@@ -146,7 +161,8 @@ export function JobsView(): JSX.Element {
             </table>
           ) : (
             <Empty>
-              No jobs yet. Run a notebook as a job: <code>jupyter mlops run train.ipynb -p C=0.5</code>.
+              No jobs yet. Run a notebook as a job:{' '}
+              <code>jupyter mlops run train.ipynb -p C=0.5</code>.
             </Empty>
           )
         }

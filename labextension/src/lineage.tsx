@@ -6,8 +6,9 @@ import { LineageGraph } from './charts';
 import { Empty, Loaded, useShell } from './context';
 import { layoutLineage, nodeKey, PlacedNode } from './format';
 import { useResource } from './poll';
+import { lineageKind, LineageQuery } from './types';
 
-export function LineageView(props: { node?: string; kind?: string }): JSX.Element {
+export function LineageView(props: { node?: string; kind?: LineageQuery['kind'] }): JSX.Element {
   const shell = useShell();
   const models = useResource(() => api.models(), [], undefined);
   const fallback = models.data?.models[0];
@@ -19,12 +20,13 @@ export function LineageView(props: { node?: string; kind?: string }): JSX.Elemen
         : `${fallback.name}:${fallback.latest}`
       : undefined);
   const [typed, setTyped] = React.useState(node ?? '');
-  const [direction, setDirection] = React.useState('both');
+  const [direction, setDirection] = React.useState<LineageQuery['direction']>('both');
   const [depth, setDepth] = React.useState(5);
   const [picked, setPicked] = React.useState<PlacedNode>();
   React.useEffect(() => setTyped(node ?? ''), [node]);
   const graph = useResource(
-    () => (node ? api.lineage(node, props.kind, direction, depth) : Promise.resolve(null)),
+    () =>
+      node ? api.lineage({ node, kind: props.kind, direction, depth }) : Promise.resolve(null),
     [node, props.kind, direction, depth],
     shell.refresher
   );
@@ -46,7 +48,7 @@ export function LineageView(props: { node?: string; kind?: string }): JSX.Elemen
         <HTMLSelect
           aria-label="direction"
           value={direction}
-          onChange={e => setDirection(e.target.value)}
+          onChange={e => setDirection(e.target.value as LineageQuery['direction'])}
           options={[
             { label: 'ancestors and descendants', value: 'both' },
             { label: 'ancestors', value: 'up' },
@@ -62,7 +64,9 @@ export function LineageView(props: { node?: string; kind?: string }): JSX.Elemen
         <Button type="submit">Show</Button>
       </form>
       {!node && !models.loading && (
-        <Empty>Register a model (or type a run id) to see where it came from and what used it.</Empty>
+        <Empty>
+          Register a model (or type a run id) to see where it came from and what used it.
+        </Empty>
       )}
       <Loaded resource={graph}>
         {g =>
@@ -78,8 +82,21 @@ export function LineageView(props: { node?: string; kind?: string }): JSX.Elemen
               {picked && (
                 <div className="jp-mlops-picked" role="status">
                   <strong>{picked.kind}</strong> <code>{picked.id}</code>{' '}
-                  {picked.depth < 0 ? `(${-picked.depth} up)` : picked.depth > 0 ? `(${picked.depth} down)` : ''}
-                  <Button small onClick={() => shell.navigate({ tab: 'lineage', node: picked.id, kind: picked.kind })}>
+                  {picked.depth < 0
+                    ? `(${-picked.depth} up)`
+                    : picked.depth > 0
+                      ? `(${picked.depth} down)`
+                      : ''}
+                  <Button
+                    small
+                    onClick={() =>
+                      shell.navigate({
+                        tab: 'lineage',
+                        node: picked.id,
+                        kind: lineageKind(picked.kind)
+                      })
+                    }
+                  >
                     Centre here
                   </Button>
                   {picked.kind === 'run' && (
@@ -88,7 +105,10 @@ export function LineageView(props: { node?: string; kind?: string }): JSX.Elemen
                     </Button>
                   )}
                   {picked.kind === 'drift_report' && (
-                    <Button small onClick={() => shell.navigate({ tab: 'drift', reportId: picked.id })}>
+                    <Button
+                      small
+                      onClick={() => shell.navigate({ tab: 'drift', reportId: picked.id })}
+                    >
                       Open report
                     </Button>
                   )}

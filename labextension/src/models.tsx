@@ -3,7 +3,7 @@ import { Button, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, ErrorMessage, Loaded, useShell } from './context';
-import { describeError, formatTime, formatValue, parseGate } from './format';
+import { describeError, formatTime, formatValue, parseGate, shortId } from './format';
 import { useResource } from './poll';
 import { ModelVersion } from './types';
 
@@ -78,7 +78,9 @@ function Versions(props: { name: string }): JSX.Element {
                   <button
                     className="jp-mlops-link"
                     title="lineage of this version"
-                    onClick={() => shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })}
+                    onClick={() =>
+                      shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })
+                    }
                   >
                     v{mv.version}
                   </button>
@@ -98,8 +100,11 @@ function Versions(props: { name: string }): JSX.Element {
                 <td>{formatTime(mv.created)}</td>
                 <td>
                   {mv.run_id ? (
-                    <button className="jp-mlops-link" onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}>
-                      {mv.run_id.slice(0, 8)}
+                    <button
+                      className="jp-mlops-link"
+                      onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}
+                    >
+                      {shortId(mv.run_id)}
                     </button>
                   ) : (
                     '–'

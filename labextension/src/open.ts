@@ -4,7 +4,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Contents } from '@jupyterlab/services';
 import { api } from './api';
-import { underRoot } from './format';
+import { shortId, underRoot } from './format';
 
 /** Where copies of job outputs that lie outside the server's root are put to be opened. */
 export const OUTPUT_COPIES = 'mlops-job-outputs';
@@ -56,7 +56,7 @@ export async function openOutput(docs: IDocumentManager, runId: string): Promise
     if (!(await exists(contents, OUTPUT_COPIES))) {
       await contents.save(OUTPUT_COPIES, { type: 'directory' });
     }
-    path = `${OUTPUT_COPIES}/${runId.slice(0, 8)}-${found.name}`;
+    path = `${OUTPUT_COPIES}/${shortId(runId)}-${found.name}`;
     await contents.save(path, { type: 'notebook', format: 'json', content: found.notebook });
   }
   docs.openOrReveal(path);

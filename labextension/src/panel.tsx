@@ -46,7 +46,11 @@ function Panel(props: { shell: Omit<Shell, 'navigate'> }): JSX.Element {
     if (step) {
       const next = TABS[(i + step + TABS.length) % TABS.length];
       navigate({ tab: next.tab } as View);
-      (e.currentTarget.parentElement?.children[(i + step + TABS.length) % TABS.length] as HTMLElement)?.focus();
+      (
+        e.currentTarget.parentElement?.children[
+          (i + step + TABS.length) % TABS.length
+        ] as HTMLElement
+      )?.focus();
     }
   };
   return (
@@ -75,7 +79,10 @@ function Panel(props: { shell: Omit<Shell, 'navigate'> }): JSX.Element {
 }
 
 export class MLOpsPanel extends ReactWidget {
-  constructor(private readonly shell: Omit<Shell, 'navigate' | 'columns'>, private columns: string[]) {
+  constructor(
+    private readonly shell: Omit<Shell, 'navigate' | 'columns'>,
+    private columns: string[]
+  ) {
     super();
     this.id = 'jupyter-mlops-panel';
     this.addClass('jp-mlops-panel');

@@ -1,6 +1,6 @@
 // Live data: one Poll per panel refreshes whatever the panel shows. It backs off while the
 // server fails and stands by while the panel (or the browser tab) is hidden.
-import { Poll } from '@lumino/polling';
+import { Debouncer, Poll } from '@lumino/polling';
 import * as React from 'react';
 import { describeError } from './format';
 
@@ -37,11 +37,14 @@ export interface Resource<T> {
   reload: () => void;
 }
 
-/** ``load()``'s answer, loaded again when ``deps`` change and, if ``refresher``, on each poll. */
+/** ``load()``'s answer, loaded again when ``deps`` change and, if ``refresher``, on each poll.
+ * With ``keep``, the previous answer stays shown while the next loads (a list growing a
+ * page, a filter being typed) instead of "Loading…". */
 export function useResource<T>(
   load: () => Promise<T>,
   deps: React.DependencyList,
-  refresher?: Refresher
+  refresher?: Refresher,
+  keep = false
 ): Resource<T> {
   const [state, setState] = React.useState<{ data?: T; error?: string; loading: boolean }>({
     loading: true
@@ -64,10 +67,22 @@ export function useResource<T>(
     }
   }, []);
   React.useEffect(() => {
-    setState({ loading: true });
+    setState(s => (keep ? { ...s, loading: true } : { loading: true }));
     fetch().catch(() => undefined);
   }, deps);
   React.useEffect(() => (refresher ? refresher.add(fetch) : undefined), [refresher]);
   const reload = React.useCallback(() => void fetch().catch(() => undefined), [fetch]);
   return { ...state, reload };
+}
+
+/** ``value`` once it has stopped changing for ``ms`` (what a typed filter sends). */
+export function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = React.useState(value);
+  const debouncer = React.useMemo(
+    () => new Debouncer<void, unknown, [T]>(next => setSettled(() => next), ms),
+    [ms]
+  );
+  React.useEffect(() => () => debouncer.dispose(), [debouncer]);
+  React.useEffect(() => void debouncer.invoke(value).catch(() => undefined), [value, debouncer]);
+  return settled;
 }

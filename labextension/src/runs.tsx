@@ -1,25 +1,28 @@
-// The runs table: server-side filters, client-side sort and text filter, live, selectable.
+// The runs table: filtered by the server (experiment, status, kind, text), paged with its
+// cursor, sorted in the browser, live, selectable.
 import { Button, HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import { api, RunFilter } from './api';
+import { api } from './api';
 import { Empty, Loaded, useShell } from './context';
 import {
   cellValue,
   Column,
-  filterRuns,
+  columnId,
+  Field,
   FIXED_COLUMNS,
   formatDuration,
   formatTime,
   formatValue,
   keyColumns,
+  shortId,
   Sort,
   sortRuns
 } from './format';
-import { useResource } from './poll';
-import { Run } from './types';
+import { useDebounced, useResource } from './poll';
+import { oneOf, Run, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
 
 const PAGE = 100;
-const HEADERS: { [column: string]: string } = {
+const HEADERS: { [field in Field]: string } = {
   experiment: 'Experiment',
   status: 'Status',
   kind: 'Kind',
@@ -28,10 +31,10 @@ const HEADERS: { [column: string]: string } = {
 };
 
 function show(run: Run, column: Column): string {
-  if (column === 'started') {
+  if ('field' in column && column.field === 'started') {
     return formatTime(run.started);
   }
-  if (column === 'duration_s') {
+  if ('field' in column && column.field === 'duration_s') {
     return formatDuration(run.duration_s);
   }
   return formatValue(cellValue(run, column));
@@ -41,30 +44,36 @@ export function RunsView(): JSX.Element {
   const shell = useShell();
   const [filter, setFilter] = React.useState<RunFilter>({});
   const [text, setText] = React.useState('');
-  const [pages, setPages] = React.useState(1);
-  const [sort, setSort] = React.useState<Sort>({ column: 'started', descending: true });
+  const q = useDebounced(text.trim(), 300);
+  const [more, setMore] = React.useState({ query: '', pages: 1 });
+  const [sort, setSort] = React.useState<Sort>({ column: { field: 'started' }, descending: true });
   const [selected, setSelected] = React.useState<string[]>([]);
   const experiments = useResource(() => api.experiments(), [], shell.refresher);
+  const query: RunFilter = { ...filter, q: q || undefined };
+  const key = JSON.stringify(query);
+  const pages = more.query === key ? more.pages : 1; // another filter starts at one page
   const runs = useResource(
-    () => api.runs(filter, PAGE * pages),
-    [filter.experiment, filter.status, filter.kind, pages],
-    shell.refresher
+    () => api.runPages(query, PAGE, pages),
+    [key, pages],
+    shell.refresher,
+    true
   );
   const toggle = (id: string) =>
     setSelected(s => (s.includes(id) ? s.filter(x => x !== id) : [...s, id]));
   const header = (column: Column) => {
-    const label = HEADERS[column] ?? column.replace(/^(params|metrics)\./, '');
-    const active = sort.column === column;
+    const id = columnId(column);
+    const label = 'field' in column ? HEADERS[column.field] : column.key;
+    const active = columnId(sort.column) === id;
     return (
       <th
-        key={column}
-        data-column={column}
+        key={id}
+        data-column={id}
         aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-        className={column.startsWith('metrics.') ? 'jp-mlops-metric' : undefined}
+        className={'part' in column && column.part === 'metrics' ? 'jp-mlops-metric' : undefined}
       >
         <button
           className="jp-mlops-sort"
-          title={`sort by ${column}`}
+          title={`sort by ${id}`}
           onClick={() => setSort({ column, descending: active ? !sort.descending : false })}
         >
           {label}
@@ -79,7 +88,7 @@ export function RunsView(): JSX.Element {
         <InputGroup
           type="search"
           aria-label="filter runs"
-          placeholder="Filter runs (id, notebook, param value)"
+          placeholder="Filter runs (id prefix, experiment, notebook)"
           value={text}
           onChange={e => setText((e.target as HTMLInputElement).value)}
         />
@@ -98,8 +107,8 @@ export function RunsView(): JSX.Element {
         <HTMLSelect
           aria-label="status"
           value={filter.status ?? ''}
-          onChange={e => setFilter({ ...filter, status: e.target.value || undefined })}
-          options={['', 'running', 'finished', 'died', 'failed'].map(v => ({
+          onChange={e => setFilter({ ...filter, status: oneOf(RUN_STATUSES, e.target.value) })}
+          options={['', ...RUN_STATUSES].map(v => ({
             label: v || 'Any status',
             value: v
           }))}
@@ -107,8 +116,8 @@ export function RunsView(): JSX.Element {
         <HTMLSelect
           aria-label="kind"
           value={filter.kind ?? ''}
-          onChange={e => setFilter({ ...filter, kind: e.target.value || undefined })}
-          options={['', 'interactive', 'job'].map(v => ({ label: v || 'Any kind', value: v }))}
+          onChange={e => setFilter({ ...filter, kind: oneOf(RUN_KINDS, e.target.value) })}
+          options={['', ...RUN_KINDS].map(v => ({ label: v || 'Any kind', value: v }))}
         />
         <Button
           className="jp-mlops-compare"
@@ -121,7 +130,7 @@ export function RunsView(): JSX.Element {
       <Loaded resource={runs}>
         {page => {
           if (!page.runs.length) {
-            return filter.experiment || filter.status || filter.kind ? (
+            return query.experiment || query.status || query.kind || query.q ? (
               <Empty>No run matches these filters.</Empty>
             ) : (
               <Empty>
@@ -131,7 +140,7 @@ export function RunsView(): JSX.Element {
             );
           }
           const columns = [...FIXED_COLUMNS, ...keyColumns(page.runs, shell.columns)];
-          const shown = sortRuns(filterRuns(page.runs, text), sort);
+          const shown = sortRuns(page.runs, sort);
           return (
             <>
               <table className="jp-mlops-table">
@@ -161,11 +170,15 @@ export function RunsView(): JSX.Element {
                           title={run.notebook ?? ''}
                           onClick={() => shell.navigate({ tab: 'run', runId: run.run_id })}
                         >
-                          {run.run_id.slice(0, 8)}
+                          {shortId(run.run_id)}
                         </button>
                       </td>
                       {columns.map(c => (
-                        <td key={c} data-column={c} className={`jp-mlops-status-${run.status}`}>
+                        <td
+                          key={columnId(c)}
+                          data-column={columnId(c)}
+                          className={`jp-mlops-status-${run.status}`}
+                        >
                           {show(run, c)}
                         </td>
                       ))}
@@ -173,9 +186,8 @@ export function RunsView(): JSX.Element {
                   ))}
                 </tbody>
               </table>
-              {!shown.length && <Empty>No loaded run contains “{text}”.</Empty>}
               {page.next_cursor && (
-                <Button minimal onClick={() => setPages(pages + 1)}>
+                <Button minimal onClick={() => setMore({ query: key, pages: pages + 1 })}>
                   Load {PAGE} more
                 </Button>
               )}

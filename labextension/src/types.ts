@@ -1,127 +1,56 @@
-// The shapes the REST API answers, as its OpenAPI document (GET openapi.json) declares them;
-// tests/test_sidebar_types.py checks each interface's fields against that document.
+// The shapes the REST API answers, named: each is read off the types that
+// `jlpm generate:types` generates from the server's OpenAPI document (api.gen.ts), so a
+// change of an endpoint's schema is a compile error here or where the field is used.
+import { operations, paths, pathsLineageGetParametersQueryKindValues } from './api.gen';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export interface Experiment {
-  name: string;
-  runs: number;
-  created: string | null;
-  last_run: string | null;
+type Answer<O> = O extends {
+  responses: { 200: { content: { 'application/json': infer T } } };
 }
+  ? T
+  : never;
+/** The JSON answer (200) of ``GET path``. */
+type Get<P extends keyof paths> = Answer<paths[P]['get']>;
+/** The JSON answer (200) of ``POST path``. */
+type Post<P extends keyof paths> = Answer<paths[P]['post']>;
+/** The query parameters ``GET path`` takes. */
+export type Query<O extends keyof operations> = NonNullable<operations[O]['parameters']['query']>;
 
-export interface Run {
-  run_id: string;
-  experiment: string | null;
-  kind: string | null;
-  status: string | null;
-  started: string | null;
-  ended: string | null;
-  duration_s: number | null;
-  notebook: string | null;
-  git_commit: string | null;
-  cells: number | null;
-  params: { [key: string]: Json };
-  metrics: { [key: string]: number | null };
-}
+export type Experiments = Get<'/experiments'>;
+export type Experiment = Experiments['experiments'][number];
+export type RunPage = Get<'/runs'>;
+export type Run = RunPage['runs'][number];
+/** What the runs list filters on (server-side: experiment, status, kind and text ``q``). */
+export type RunFilter = Pick<Query<'get_runs'>, 'experiment' | 'status' | 'kind' | 'q'>;
+export type Comparison = Get<'/runs/compare'>;
+export type RunDetail = Get<'/runs/{run_id}'>;
+export type Cells = Get<'/runs/{run_id}/cells'>;
+export type Cell = Cells['cells'][number];
+export type MetricHistory = Get<'/runs/{run_id}/metrics/{key}'>;
+export type MetricPoint = MetricHistory['history'][number];
+export type Models = Get<'/models'>;
+export type Model = Models['models'][number];
+export type ModelVersions = Get<'/models/{name}/versions'>;
+export type ModelVersion = ModelVersions['versions'][number];
+export type Promoted = Post<'/models/{name}/aliases'>;
+export type Lineage = Get<'/lineage'>;
+export type LineageNode = Lineage['nodes'][number];
+export type LineageEdge = Lineage['edges'][number];
+export type LineageQuery = Query<'get_lineage'>;
+export type DriftReports = Get<'/drift/reports'>;
+export type DriftReport = DriftReports['reports'][number];
+export type DriftDetail = Get<'/drift/reports/{report_id}'>;
+export type DriftColumn = DriftDetail['columns'][number];
+export type Jobs = Get<'/jobs'>;
+export type Job = Jobs['jobs'][number];
+export type JobOutput = Get<'/jobs/{run_id}/output'>;
+export type Schedules = Get<'/schedules'>;
+export type Schedule = Schedules['schedules'][number];
+export type RunNow = Post<'/schedules/{name}/run'>;
+export type ScheduleState = Post<'/schedules/{name}/pause'>;
 
-export interface RunPage {
-  runs: Run[];
-  next_cursor: string | null;
-}
-
-export interface Comparison {
-  runs: Run[];
-  params: string[];
-  metrics: string[];
-}
-
-export interface RunDetail extends Run {
-  environment: { [key: string]: Json } | null;
-}
-
-export interface Cell {
-  seq: number;
-  cell_id: string | null;
-  execution_count: number | null;
-  status: string | null;
-  duration_ms: number | null;
-  started: string | null;
-  source: string | null;
-  reads: string[];
-  writes: string[];
-  error_type: string | null;
-  error_message: string | null;
-}
-
-export interface MetricPoint {
-  step: number | null;
-  value: number | null;
-  ts: string | null;
-  cell_seq: number | null;
-}
-
-export interface MetricHistory {
-  key: string;
-  history: MetricPoint[];
-}
-
-export interface Model {
-  name: string;
-  latest: number;
-  versions: number;
-  aliases: { [alias: string]: number };
-}
-
-export interface ModelVersion {
-  name: string;
-  version: number;
-  aliases: string[];
-  metrics: { [key: string]: Json };
-  flavor: string | null;
-  run_id: string | null;
-  created: string | null;
-}
-
-export interface ModelVersions {
-  name: string;
-  versions: ModelVersion[];
-  alias_history: { [key: string]: Json }[];
-}
-
-export interface Promoted {
-  name: string;
-  version: number;
-  aliases: string[];
-}
-
-export interface LineageNode {
-  kind: string;
-  id: string;
-  depth: number;
-}
-
-export interface LineageEdge {
-  source: string[];
-  target: string[];
-  relation: string | null;
-}
-
-export interface Lineage {
-  nodes: LineageNode[];
-  edges: LineageEdge[];
-}
-
-export interface DriftReport {
-  id: string;
-  created: string | null;
-  method: string | null;
-  columns_compared: number | null;
-  columns_drifted: number | null;
-  share_drifted: number | null;
-  dataset_drift: boolean | null;
-}
-
+/** A drift column's ``histogram``: the document declares it only as an object. */
 export interface Histogram {
   edges?: number[];
   categories?: string[];
@@ -129,66 +58,24 @@ export interface Histogram {
   current: number[];
 }
 
-export interface DriftColumn {
-  column_name: string;
-  kind: string | null;
-  method: string | null;
-  statistic: number | null;
-  p_adjusted: number | null;
-  effect: number | null;
-  drifted: boolean | null;
-  histogram: Histogram | null;
+/** The node kinds GET /lineage takes (the generated enum). */
+export const LINEAGE_KINDS = pathsLineageGetParametersQueryKindValues;
+
+/** ``value`` as one of ``values`` (an enum of the API), typed so; undefined if it is none. */
+export function oneOf<T extends string>(values: readonly T[], value: string): T | undefined {
+  return values.find(v => v === value);
 }
 
-export interface DriftDetail {
-  report: DriftReport;
-  columns: DriftColumn[];
+/** A lineage node's kind as GET /lineage takes it; undefined for a kind it does not know. */
+export function lineageKind(kind: string): LineageQuery['kind'] {
+  return oneOf(LINEAGE_KINDS, kind);
 }
 
-export interface Job {
-  run_id: string;
-  notebook: string | null;
-  status: string | null;
-  reason: string | null;
-  started: string | null;
-  ended: string | null;
-  duration_s: number | null;
-  schedule: string | null;
-  trigger: string | null;
-  params: { [key: string]: Json } | null;
-  failed_cell: number | null;
-  error_type: string | null;
-  output: string | null;
-}
-
-export interface Schedule {
-  name: string;
-  cron: string;
-  notebook: string;
-  params: { [key: string]: Json };
-  misfire: string | null;
-  paused: boolean;
-  timezone: string | null;
-  timeout_s: number | null;
-  experiment: string | null;
-  next_run: number | null;
-  last_status: string | null;
-  last_started: string | null;
-  last_fired: string | null;
-  created: string | null;
-  updated: string | null;
-}
-
-export interface RunNow {
-  request: string | null;
-  run_id: string | null;
-}
-
-export interface JobOutput {
-  path: string | null;
-  name: string;
-  notebook: { [key: string]: Json };
-}
+/** A run's status as GET /runs filters on it. One list for the whole panel; it moves to the
+ * generated enum (api.gen.ts) once the OpenAPI document declares the statuses as one. */
+export const RUN_STATUSES = ['running', 'finished', 'died', 'failed'] as const;
+/** A run's kind as GET /runs filters on it. */
+export const RUN_KINDS = ['interactive', 'job'] as const;
 
 /** An answer of the API that is not a success: its JSON {error, detail}, or why none came. */
 export class ApiError extends Error {

@@ -146,7 +146,7 @@ class Tab:
 @pytest.fixture
 def tab(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
     """A fresh page; console errors and uncaught exceptions are collected in ``errors``."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

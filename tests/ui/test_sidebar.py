@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_python
+from tests.conftest import ROOT, run_python
 from tests.ui.conftest import Lab, Tab, open_lab
 
 pytestmark = pytest.mark.browser
@@ -52,10 +53,15 @@ def open_panel(tab: Tab, lab: Lab, path: str | None = None, palette: bool = Fals
         open_lab(tab, lab, path)
     icon = tab.page.locator('.jp-SideBar [data-id="jupyter-mlops-panel"]')
     icon.wait_for(timeout=30_000)
-    if palette:
-        tab.page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
-        tab.page.keyboard.press("Control+Shift+C")
-        tab.page.locator(".lm-CommandPalette-input:visible").fill("MLOps: open panel")
+    if palette:  # the shortcut goes nowhere until the shell has focus: try until it opens
+        search = tab.page.locator(".lm-CommandPalette-input:visible")
+        for _ in range(10):
+            tab.page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
+            tab.page.keyboard.press("Control+Shift+C")
+            tab.page.wait_for_timeout(500)
+            if search.count():
+                break
+        search.fill("MLOps: open panel")
         tab.page.keyboard.press("Enter")
     else:  # the icon toggles, and a restored layout may still be settling: look, then click
         tabs = tab.page.locator(f"{PANEL} .jp-mlops-tabs")
@@ -86,6 +92,17 @@ def no_extension_errors(tab: Tab) -> None:
     assert not problems, problems
 
 
+def test_the_lab_loads_this_checkouts_build(tab: Tab, lab: Lab) -> None:
+    """The extension JupyterLab serves is the one built into jupyter_mlops/labextension (an
+    older copy installed elsewhere on the Jupyter path would hide a change)."""
+    open_panel(tab, lab)
+    config = json.loads(tab.page.locator("#jupyter-config-data").text_content())
+    (ours,) = [e for e in config["federated_extensions"] if e["name"] == "jupyter-mlops"]
+    built = ROOT / "jupyter_mlops" / "labextension" / "static" / Path(ours["load"]).name
+    assert built.is_file(), f"JupyterLab loads {ours['load']}, not this checkout's build"
+    no_extension_errors(tab)
+
+
 def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     page = tab.page
     started = time.monotonic()
@@ -96,7 +113,7 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     churn = page.locator(f"{PANEL} .jp-mlops-runs tbody tr", has_text="churn")
     assert churn.count() == 2
     cs = sorted(churn.locator('td[data-column="params.C"]').all_inner_texts())
-    assert cs == ["0.5", "2"]
+    assert cs == ["0.0625", "0.5"]
     aucs = churn.locator('td[data-column="metrics.auc"]').all_inner_texts()
     assert sorted(aucs) == ["0.82", "0.88"]  # the latest value of each run's stepped auc
     page.locator(f'{PANEL} th[data-column="metrics.auc"] button').click()
@@ -104,7 +121,29 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     shown = [t for t in page.locator(f'{PANEL} td[data-column="metrics.auc"]')
              .all_inner_texts() if t != "–"]
     assert shown == sorted(shown, key=float)
+    page.locator(f"{PANEL} .jp-mlops-runs").evaluate(  # sorting scrolled to the header
+        "n => { for (let e = n; e; e = e.parentElement) e.scrollLeft = 0; }")
     tab.screenshot("sidebar-runs-light")
+    page.set_viewport_size({"width": 2400, "height": 1200})
+    tab.screenshot("sidebar-runs-wide")
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+    everything = rows.count()
+    first = rows.first.get_attribute("data-run")
+    with page.expect_response(lambda r: "/jupyter-mlops/api/runs?" in r.url
+                              and f"q={first}" in r.url):  # the server filters
+        page.get_by_label("filter runs").fill(first)
+    page.wait_for_function(
+        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-runs tbody tr').length == 1",
+        timeout=20_000)
+    assert rows.first.get_attribute("data-run") == first
+    page.get_by_label("filter runs").fill("no-such-run-anywhere")
+    page.get_by_text("No run matches these filters.").wait_for(timeout=20_000)
+    page.get_by_label("filter runs").fill("churn")  # the experiment's name
+    page.wait_for_function(
+        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-runs tbody tr').length == "
+        f"{everything}", timeout=20_000)
+    assert churn.count() == 2
 
     for row in range(2):
         churn.nth(row).locator('input[type="checkbox"]').check()

@@ -44,6 +44,15 @@ def test_first_page_of_runs_on_a_100k_run_store(browser: Any, big_lab: Lab,
         page.wait_for_selector(f"{PANEL} .jp-mlops-runs tbody tr", timeout=60_000)
         elapsed = time.perf_counter() - started
         rows = page.locator(f"{PANEL} .jp-mlops-runs tbody tr").count()
+        with page.expect_response(lambda r: "/jupyter-mlops/api/runs?" in r.url
+                                  and "cursor=" in r.url):  # the next page, by its cursor
+            page.locator(f"{PANEL} .jp-mlops-runs button", has_text="more").click()
+        page.wait_for_function(
+            "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-runs tbody tr').length"
+            f" == {2 * rows}", timeout=60_000)
+        ids = page.locator(f"{PANEL} .jp-mlops-runs tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.run)")
+        assert len(set(ids)) == len(ids) == 2 * rows  # no run twice across the pages
     finally:
         context.close()
     assert rows >= 20

@@ -1,22 +1,33 @@
 import {
+  cellValue,
+  Column,
+  columnId,
   differing,
-  filterRuns,
+  FIXED_COLUMNS,
   formatDuration,
   formatTime,
   formatValue,
   histogramBins,
   keyColumns,
   layoutLineage,
+  nodeLabel,
+  parseColumn,
   parseGate,
   parseTime,
   scalePoints,
+  shortId,
   sortRuns,
   underRoot
 } from '../format';
 import { ApiError, Run } from '../types';
 import { describeError } from '../format';
 
-function run(id: string, params: Run['params'], metrics: Run['metrics'], extra: Partial<Run> = {}): Run {
+function run(
+  id: string,
+  params: Run['params'],
+  metrics: Run['metrics'],
+  extra: Partial<Run> = {}
+): Run {
   return {
     run_id: id,
     experiment: 'churn',
@@ -49,10 +60,17 @@ describe('formatting', () => {
     expect(formatDuration(NaN)).toBe('–');
   });
 
-  it('reads API timestamps as UTC', () => {
+  it('reads API timestamps with their offset, and one without as UTC', () => {
+    expect(parseTime('2026-11-29T18:00:00.123456+00:00')!.toISOString()).toBe(
+      '2026-11-29T18:00:00.123Z'
+    );
+    expect(parseTime('2026-11-29T20:00:00+02:00')!.toISOString()).toBe('2026-11-29T18:00:00.000Z');
+    expect(parseTime('2026-11-29T13:00:00-0500')!.toISOString()).toBe('2026-11-29T18:00:00.000Z');
     expect(parseTime('2026-11-02T10:04:05')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
     expect(parseTime('2026-11-02T10:04:05+00:00')!.toISOString()).toBe('2026-11-02T10:04:05.000Z');
+    expect(parseTime(1796061600)!.toISOString()).toBe('2026-11-30T18:00:00.000Z'); // epoch s
     expect(parseTime('garbage')).toBeNull();
+    expect(parseTime('')).toBeNull();
     expect(formatTime(null)).toBe('–');
     expect(formatTime('2026-11-02T10:04:05')).toMatch(/^2026-11-0[23] \d\d:\d4:05$/);
   });
@@ -75,30 +93,35 @@ describe('formatting', () => {
 
 describe('runs table', () => {
   it('picks param and metric columns, or the configured ones', () => {
-    expect(keyColumns([a, b], [])).toEqual([
+    const ids = (columns: Column[]) => columns.map(columnId);
+    expect(ids(keyColumns([a, b], []))).toEqual([
       'params.C',
       'params.solver',
       'metrics.auc',
       'metrics.loss'
     ]);
-    expect(keyColumns([a, b], [], 3)).toEqual(['params.C', 'params.solver', 'metrics.auc']);
-    expect(keyColumns([a, b], ['metrics.auc'])).toEqual(['metrics.auc']);
+    expect(ids(keyColumns([a, b], [], 3))).toEqual(['params.C', 'params.solver', 'metrics.auc']);
+    expect(keyColumns([a, b], ['metrics.auc'])).toEqual([{ part: 'metrics', key: 'auc' }]);
+    expect(ids(keyColumns([a, b], ['bogus']))).toHaveLength(4); // ignored, as if unset
+    expect(parseColumn('params.lr.max')).toEqual({ part: 'params', key: 'lr.max' });
+    expect(ids(FIXED_COLUMNS)).toEqual(['experiment', 'status', 'kind', 'started', 'duration_s']);
+  });
+
+  it('reads a cell where the API nests it', () => {
+    expect(cellValue(b, { part: 'metrics', key: 'loss' })).toBe(0.1);
+    expect(cellValue(b, { part: 'params', key: 'solver' })).toBe('lbfgs');
+    expect(cellValue(b, { field: 'experiment' })).toBe('churn');
+    expect(cellValue(c, { part: 'params', key: 'solver' })).toBeUndefined();
   });
 
   it('sorts numbers numerically with unknowns last both ways', () => {
-    const up = sortRuns([b, c, a], { column: 'metrics.auc', descending: false });
+    const auc: Column = { part: 'metrics', key: 'auc' };
+    const up = sortRuns([b, c, a], { column: auc, descending: false });
     expect(up.map(r => r.run_id)).toEqual(['aaa111', 'bbb222', 'ccc333']);
-    const down = sortRuns([a, c, b], { column: 'metrics.auc', descending: true });
+    const down = sortRuns([a, c, b], { column: auc, descending: true });
     expect(down.map(r => r.run_id)).toEqual(['bbb222', 'aaa111', 'ccc333']);
-    const byC = sortRuns([b, a, c], { column: 'params.C', descending: false });
+    const byC = sortRuns([b, a, c], { column: { part: 'params', key: 'C' }, descending: false });
     expect(byC.map(r => r.params.C)).toEqual([0.5, 1, 2]);
-  });
-
-  it('filters on ids, notebooks and param values', () => {
-    expect(filterRuns([a, b, c], 'BBB').map(r => r.run_id)).toEqual(['bbb222']);
-    expect(filterRuns([a, b, c], '0.5').map(r => r.run_id)).toEqual(['aaa111']);
-    expect(filterRuns([a, b, c], '  ')).toHaveLength(3);
-    expect(filterRuns([a, b, c], 'nothing')).toEqual([]);
   });
 
   it('finds the keys that differ between runs', () => {
@@ -107,12 +130,32 @@ describe('runs table', () => {
   });
 });
 
+describe('ids', () => {
+  it('shows runs started seconds apart apart, as the CLI does', () => {
+    // time-ordered ids: two runs 7 s apart share their first 10 characters
+    const first = '01a2288dc6740000c7bfeb4efa9233a1';
+    const second = '01a2288dde2c0000a1b2c3d4e5f60718';
+    expect(shortId(first)).toBe('01a2288dc674');
+    expect(shortId(first)).not.toBe(shortId(second));
+    expect(nodeLabel({ kind: 'run', id: first, depth: 0 })).toBe('01a2288dc674');
+    expect(nodeLabel({ kind: 'dataset', id: 'x'.repeat(30), depth: 1 })).toBe(`${'x'.repeat(23)}…`);
+  });
+});
+
 describe('charts', () => {
   it('labels numeric bins by their open-ended edges and categorical ones by name', () => {
-    const bins = histogramBins({ edges: [0, 1], reference: [0.2, 0.5, 0.3], current: [0.1, 0.1, 0.8] });
+    const bins = histogramBins({
+      edges: [0, 1],
+      reference: [0.2, 0.5, 0.3],
+      current: [0.1, 0.1, 0.8]
+    });
     expect(bins.map(b => b.label)).toEqual(['−∞ … 0', '0 … 1', '1 … ∞']);
     expect(bins[2]).toEqual({ label: '1 … ∞', reference: 0.3, current: 0.8 });
-    const cats = histogramBins({ categories: ['basic', 'pro'], reference: [0.5, 0.5], current: [1] });
+    const cats = histogramBins({
+      categories: ['basic', 'pro'],
+      reference: [0.5, 0.5],
+      current: [1]
+    });
     expect(cats).toEqual([
       { label: 'basic', reference: 0.5, current: 1 },
       { label: 'pro', reference: 0.5, current: 0 }
@@ -142,7 +185,13 @@ describe('charts', () => {
 
   it('scales series into the box with y up, skipping missing values', () => {
     const { points, yMin, yMax } = scalePoints(
-      [[{ x: 0, y: 1 }, { x: 1, y: null }, { x: 2, y: 3 }]],
+      [
+        [
+          { x: 0, y: 1 },
+          { x: 1, y: null },
+          { x: 2, y: 3 }
+        ]
+      ],
       100,
       50
     );
