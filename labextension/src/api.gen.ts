@@ -332,6 +332,11 @@ export interface components {
             error: string;
             detail: string;
         };
+        /**
+         * @description running, then how the job ended
+         * @enum {string}
+         */
+        JobStatus: "running" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
     };
     responses: never;
     parameters: never;
@@ -657,6 +662,7 @@ export interface operations {
                     "application/json": {
                         cells: {
                             seq: number;
+                            event_id: string;
                             cell_id: string | null;
                             execution_count?: number | null;
                             status: string | null;
@@ -735,7 +741,7 @@ export interface operations {
                             step?: number | null;
                             value: number | null;
                             ts?: string | null;
-                            cell_seq?: number | null;
+                            seq?: number | null;
                         }[];
                     };
                 };
@@ -1212,8 +1218,8 @@ export interface operations {
     get_jobs: {
         parameters: {
             query?: {
-                /** @description only jobs that ended so (succeeded, failed, timed_out, kernel_died, cancelled, interrupted, lost, running) */
-                status?: string;
+                /** @description only jobs with this status */
+                status?: "running" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
                 /** @description only jobs of this schedule */
                 schedule?: string;
                 /** @description how many jobs */
@@ -1235,7 +1241,7 @@ export interface operations {
                         jobs: {
                             run_id: string;
                             notebook: string | null;
-                            status: string | null;
+                            status: components["schemas"]["JobStatus"];
                             reason?: string | null;
                             started?: string | null;
                             ended?: string | null;
@@ -1374,7 +1380,7 @@ export interface operations {
                             timezone?: string | null;
                             timeout_s?: number | null;
                             experiment?: string | null;
-                            next_run?: number | null;
+                            next_run?: string | null;
                             last_status?: string | null;
                             last_started?: string | null;
                             last_fired?: string | null;
@@ -1639,6 +1645,7 @@ export interface operations {
                         pending_bytes: number;
                         last_ingest: string | null;
                         last_ingest_error?: string | null;
+                        last_ingest_duration_ms?: number | null;
                     };
                 };
             };
@@ -1683,3 +1690,5 @@ type ReadonlyArray<T> = [
 export const pathsRunsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["order"]> = ["-started", "started"];
 export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["kind"]> = ["dataset", "cell", "fit", "run", "model_version", "alias", "drift_report"];
 export const pathsLineageGetParametersQueryDirectionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["direction"]> = ["up", "down", "both"];
+export const pathsJobsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/jobs"]["get"]["parameters"]["query"]["status"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
+export const jobStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobStatus"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
