@@ -250,7 +250,7 @@ def _kills(row: Any) -> set[str]:
 _DESCRIBE = {
     "dataset": """SELECT d.fingerprint, d.kind, d.shape, d.nbytes, d.first_seen,
                          (SELECT min(e.name) FROM lineage_edges e WHERE e.name IS NOT NULL
-                            AND e.relation IN ('read', 'wrote')
+                            AND e.relation IN ('reads', 'writes')
                             AND (e.src_id = d.fingerprint OR e.dst_id = d.fingerprint)) AS name
                   FROM datasets d WHERE list_contains(?, d.fingerprint)""",
     "cell": """SELECT event_id, run_id, seq, execution_count, cell_id, status, duration_ms,

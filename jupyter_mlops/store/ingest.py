@@ -322,7 +322,8 @@ def _write_state(store: Store, state: dict[str, Any]) -> None:
 
 
 def _writer(file: str) -> str:
-    """The writer part of a spool file's name (as :data:`.apply.WRITER` computes it in SQL)."""
+    """The writer part of a spool file's name (as :data:`.domains.runs.WRITER` computes it
+    in SQL)."""
     return file.rpartition("-")[0]
 
 

@@ -101,10 +101,10 @@ def fit_cell(con: duckdb.DuckDBPyConnection, kind: str, id_: str) -> tuple[str, 
     """(run id, seq) of the cell whose fit produced a model version, or of a run's last
     fit."""
     found = db.run(con, """
-        SELECT f.run_id, f.cell_seq FROM lineage l JOIN fits f ON f.id = l.src_id
+        SELECT f.run_id, f.seq FROM lineage l JOIN fits f ON f.id = l.src_id
         WHERE l.src_kind = 'fit' AND l.dst_kind = ? AND l.dst_id = ?
         ORDER BY f.id DESC LIMIT 1""", [kind, id_]) if kind != "run" else db.run(
-        con, "SELECT run_id, cell_seq FROM fits WHERE run_id = ? AND cell_seq IS NOT NULL "
+        con, "SELECT run_id, seq FROM fits WHERE run_id = ? AND seq IS NOT NULL "
              "ORDER BY id DESC LIMIT 1", [id_])
     return (found[0][0], found[0][1]) if found else None
 
@@ -238,7 +238,7 @@ def cell_data(store: Store, run_id: str) -> pd.DataFrame:
             SELECT c.seq, e.relation, e.name, d.fingerprint, d.kind, d.shape, d.nbytes
             FROM lineage_edges e
             JOIN cells c ON c.event_id = e.event_id
-            JOIN datasets d ON d.fingerprint = CASE e.relation WHEN 'read' THEN e.src_id
+            JOIN datasets d ON d.fingerprint = CASE e.relation WHEN 'reads' THEN e.src_id
                                                              ELSE e.dst_id END
             WHERE e.run_id = ? ORDER BY c.seq, e.relation, e.name""", [run_id])
 
@@ -248,7 +248,7 @@ def fits(store: Store, run_id: str) -> pd.DataFrame:
     method): what a user made, to check against what they see in their notebook."""
     with reading(store) as con:
         run_id = resolve_run(con, run_id)
-        return _frame(con, """SELECT cell_seq AS seq, estimator, method FROM fits
+        return _frame(con, """SELECT seq, estimator, method FROM fits
                               WHERE run_id = ? ORDER BY id""", [run_id])
 
 
@@ -257,7 +257,7 @@ def metric_history(store: Store, run_id: str, key: str) -> pd.DataFrame:
     with reading(store) as con:
         run_id = resolve_run(con, run_id)
         return _frame(con, """
-            SELECT step, value, ts, cell_seq FROM metrics
+            SELECT step, value, ts, seq FROM metrics
             WHERE run_id = ? AND key = ? ORDER BY event_id""", [run_id, key])
 
 

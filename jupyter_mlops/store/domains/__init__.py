@@ -1,0 +1,60 @@
+"""The store's vertical slices: each domain declares, in one module, the events it applies
+(their payload fields and DuckDB types), the migrations that create its tables, and the
+set-wise statements that turn a batch of its events into rows.
+
+:mod:`..apply` parses each event type's payloads once into ``_e_<type>`` (see
+:func:`events_table`) and runs every domain's inserts, then every domain's updates;
+:mod:`..schema` runs the migrations of all domains in version order. A new domain (a drift
+webhook's alerts, say) is a new module here, added to :data:`DOMAINS`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+#: An epoch-seconds DOUBLE as a TIMESTAMP (UTC, microseconds).
+TS = "make_timestamp(CAST(({}) * 1000000 AS BIGINT))"
+
+
+def events_table(event_type: str) -> str:
+    """The temporary table holding one batch's events of ``event_type``, payload parsed:
+    ``id``, ``ts`` (TIMESTAMP), ``file`` (the spool file), then the declared fields."""
+    return f"_e_{event_type}"
+
+
+_TABLE = re.compile(r"\b_e_([a-z_]+)\b")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What one domain adds to the store.
+
+    ``payloads`` maps an event type to its payload's fields and their DuckDB types, in
+    ``from_json`` structure form (a malformed field becomes NULL, never an error).
+    ``migrations`` maps a schema version to this domain's part of it. ``inserts`` run for
+    every domain before any ``updates``, so the order of events in a batch never matters.
+    """
+
+    name: str
+    payloads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    migrations: dict[int, str] = field(default_factory=dict)
+    inserts: list[str] = field(default_factory=list)
+    updates: list[str] = field(default_factory=list)
+
+
+def reads(statement: str) -> frozenset[str]:
+    """The event types whose ``_e_<type>`` tables ``statement`` reads (none: it always runs)."""
+    return frozenset(_TABLE.findall(statement))
+
+
+def _domains() -> list[Domain]:
+    from . import cells, drift, jobs, lineage, models, runs
+
+    return [runs.DOMAIN, cells.DOMAIN, models.DOMAIN, drift.DOMAIN, jobs.DOMAIN,
+            lineage.DOMAIN]
+
+
+#: Every domain, in the order their statements run.
+DOMAINS: list[Domain] = _domains()
