@@ -518,8 +518,8 @@ def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
 
 def health(store: Store) -> dict[str, Any]:
     """Where the store is and how current: never ingests, opens DuckDB only for the schema."""
-    from .ingest import pending_bytes, read_state
     from .schema import current_version
+    from .state import pending_bytes, read_state
 
     state = read_state(store)
     version = None

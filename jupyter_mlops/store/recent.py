@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import Store, replace_file
 from .db import run
+from .state import read_state
 
 if TYPE_CHECKING:
     import duckdb
@@ -92,8 +93,6 @@ def write(store: Store, con: duckdb.DuckDBPyConnection, generation: int) -> None
 def read(store: Store, *, experiment: str | None, status: str | None, kind: str | None,
          limit: int) -> Result | None:
     """The answer from the projection, or None when it is stale or cannot answer exactly."""
-    from .ingest import read_state
-
     try:
         cached = json.loads(store.recent_runs_path.read_text())
     except (OSError, ValueError):
