@@ -4,6 +4,7 @@ every reader makes with it before deciding to ingest: stat and flock probes, nev
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 from . import Store, consumers, replace_file
@@ -54,3 +55,20 @@ def pending_bytes(store: Store) -> int:
 
 def write_state(store: Store, state: dict[str, Any]) -> None:
     replace_file(store.state_path, json.dumps(state))
+
+
+def health(store: Store) -> dict[str, Any]:
+    """Where the store is and how current: never ingests, opens DuckDB only for the schema."""
+    from . import db
+    from .schema import current_version
+
+    state = read_state(store)
+    version = None
+    if store.db_path.exists():
+        with db.connect(store, write=False, threads=1) as con:
+            version = current_version(con)
+    at = state.get("ingested_at")
+    return {"store": str(store.root), "schema_version": version,
+            "generation": state.get("generation", 0),
+            "pending_bytes": pending_bytes(store) if store.root.exists() else 0,
+            "last_ingest": None if at is None else datetime.fromtimestamp(at, timezone.utc)}
