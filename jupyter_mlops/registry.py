@@ -180,9 +180,9 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     elif version is None:
         version = models.latest_version(con, name)
     found = None if version is None else models.version_record(con, name, version)
-    if found is None:
+    if version is None or found is None:
         raise NotFound(f"no model version {ref!r}. `jupyter mlops models` lists them.")
-    return ModelVersion(name, int(version), **found)
+    return ModelVersion(name, version, **found)
 
 
 def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:

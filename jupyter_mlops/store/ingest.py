@@ -27,6 +27,7 @@ from ..events import Event
 from ..exceptions import StoreError
 from . import Store, consumers, db, recent
 from .apply import apply_chunks
+from .batch import Batch, queue
 from .lock import hold
 from .schema import migrate
 from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
@@ -57,33 +58,6 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
     #: The events applied, in spool order, when collected (see :func:`ingest`); else None.
     applied: list[Event] | None = None
-
-
-@dataclass
-class _Chunk:
-    """The complete lines read from one spool file in one ingest."""
-
-    file: str
-    offset: int
-    text: str  # valid UTF-8 lines only, newline-terminated
-    positions: list[int] | None = None  # byte offset of each line, when lines were dropped
-
-    def position(self, line: int) -> int:
-        """Byte offset in the file of line ``line`` (counting from 1) of this chunk."""
-        if self.positions is not None:
-            return self.positions[line - 1]
-        lengths = (len(x) + 1 for x in self.text.encode().split(b"\n")[: line - 1])
-        return self.offset + sum(lengths)
-
-
-@dataclass
-class _Batch:
-    """Chunks of spool files to apply together, and where each file's reading stopped."""
-
-    chunks: list[_Chunk] = field(default_factory=list)
-    lines: int = 0
-    offsets: dict[str, int] = field(default_factory=dict)
-    corrupt: list[tuple[str, int, bytes]] = field(default_factory=list)
 
 
 def ingest_if_pending(store: Store) -> IngestResult | None:
@@ -176,16 +150,16 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
         con, "SELECT DISTINCT writer FROM runs WHERE status = 'running'")}
     dead = [w for w in writers if w and not writer_alive(store, w)]
 
-    batch, ends = _Batch(), {}
+    batch, ends = Batch(), {}
     for path in sources:
         offset = offsets.get(path.name, 0)
         data = read_complete(path, offset)
         result.files += bool(data)
-        _parse(data, path.name, offset, batch)
+        queue(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)
         if batch.lines >= BATCH_EVENTS:
             _commit(store, con, batch, result, dead_writers=None)
-            batch = _Batch()
+            batch = Batch()
     _commit(store, con, batch, result, dead_writers=dead)
 
     for path in sealed:  # every complete line of a sealed file is in the database now
@@ -219,26 +193,6 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
     return result
 
 
-def _parse(data: bytes, file: str, offset: int, batch: _Batch) -> None:
-    """Queue a file's complete lines; a line that is not UTF-8 is corrupt before DuckDB."""
-    if not data:
-        return
-    try:
-        chunk = _Chunk(file, offset, data.decode())
-    except UnicodeDecodeError:  # rare: keep the good lines and where each one was
-        good, positions, position = [], [], offset
-        for line in data.split(b"\n")[:-1]:
-            try:
-                good.append(line.decode())
-                positions.append(position)
-            except UnicodeDecodeError:
-                batch.corrupt.append((file, position, line))
-            position += len(line) + 1
-        chunk = _Chunk(file, offset, "".join(x + "\n" for x in good), positions)
-    batch.chunks.append(chunk)
-    batch.lines += chunk.text.count("\n")
-
-
 def _fault(point: str) -> None:
     if os.environ.get(FAULT_ENV) == point:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -247,7 +201,7 @@ def _fault(point: str) -> None:
 def _commit(
     store: Store,
     con: duckdb.DuckDBPyConnection,
-    batch: _Batch,
+    batch: Batch,
     result: IngestResult,
     dead_writers: list[str] | None,
 ) -> None:
@@ -286,8 +240,8 @@ def _commit(
             db.run(con, "ROLLBACK")
         raise
     _fault("after_commit")
-    for file, position, line in batch.corrupt:
-        _quarantine(store, file, position, line, result)
+    for file, position, raw in batch.corrupt:
+        _quarantine(store, file, position, raw, result)
 
 
 def _applied_events(con: duckdb.DuckDBPyConnection) -> list[Event]:
@@ -322,4 +276,4 @@ def _close_dead_runs(con: duckdb.DuckDBPyConnection, dead_writers: list[str]) ->
         con, "UPDATE runs SET status = 'died', ended = last_event WHERE status = 'running' "
         "AND writer IN (SELECT writer FROM _dead)")
     con.unregister("_dead")
-    return closed
+    return int(closed or 0)

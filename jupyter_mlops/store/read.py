@@ -88,7 +88,7 @@ def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
         raise NotFound(f"unknown run id {run_id!r}. `jupyter mlops runs` lists the runs.")
     if len(found) > 1:
         raise BadReference(f"run id prefix {run_id!r} is ambiguous: give more characters.")
-    return found[0]
+    return str(found[0])
 
 
 def decode(value: str | None) -> Any:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import Store, db, replace_file
 from .db import run
-from .read import decode, reading, refresh, resolve_run
+from .read import decode, latest, reading, refresh, resolve_run
 from .state import read_state
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ FILTERS = """(CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
       AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)"""
 
 
+_PAGE = "run_id IN (SELECT run_id FROM page)"
+
+
 def runs_sql(where: str = FILTERS, direction: str = "DESC") -> str:
     """One round trip: the page of runs (``where``, newest or oldest first, ``LIMIT ?``), then
     only their cells, params and metrics (latest value per key), folded into key/value lists
@@ -51,13 +54,11 @@ cell_counts AS (
     WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id),
 latest_params AS (
     SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
-        SELECT run_id, key, arg_max(value, event_id) AS value FROM params
-        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
+        {latest("params", _PAGE, by="run_id, ")})
     GROUP BY run_id),
 latest_metrics AS (
     SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
-        SELECT run_id, key, arg_max(value, event_id) AS value FROM metrics
-        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
+        {latest("metrics", _PAGE, by="run_id, ")})
     GROUP BY run_id)
 SELECT page.*, coalesce(c.cells, 0) AS cells, p.keys AS param_keys, p.vals AS param_values,
        m.keys AS metric_keys, m.vals AS metric_values
@@ -160,6 +161,7 @@ def runs_page(
         found = read(store, experiment=experiment, status=status, kind=kind, limit=limit)
         if found is not None:
             return [_nest(found[0], row) for row in found[1]]
+    params: list[Any]
     where, params = FILTERS, [experiment, experiment, status, status, kind, kind]
     if q is not None:
         where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))

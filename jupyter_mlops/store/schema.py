@@ -47,7 +47,7 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
         con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
     if not has_table:
         return 0
-    return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version")
+    return int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version"))
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:

@@ -14,9 +14,10 @@ from .spool import is_sealed, spool_files
 def read_state(store: Store) -> dict[str, Any]:
     """The state cache written by the last ingest (empty if there is none)."""
     try:
-        return json.loads(store.state_path.read_text())
+        state = json.loads(store.state_path.read_text())
     except (OSError, ValueError):
         return {}
+    return state if isinstance(state, dict) else {}
 
 
 def pending(store: Store) -> bool:

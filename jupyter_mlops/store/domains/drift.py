@@ -94,9 +94,10 @@ DOMAIN = Domain(
 def profile_body(store: Store, key: str) -> str | None:
     """The JSON of the latest profile stored under this name or fingerprint."""
     with reading(store) as con:
-        return db.scalar(con, """
+        body = db.scalar(con, """
             SELECT body FROM profiles WHERE name = ? OR fingerprint = ?
             ORDER BY created DESC, event_id DESC LIMIT 1""", [key, key])
+    return None if body is None else str(body)
 
 
 def drift_reports(store: Store, limit: int = 50) -> pd.DataFrame:
@@ -116,14 +117,14 @@ def _resolve_report(con: duckdb.DuckDBPyConnection, report_id: str | None) -> st
                             "LIMIT 1")
         if not found:
             raise NotFound("no drift report saved yet: run mlops.drift(reference, current).")
-        return found[0][0]
+        return str(found[0][0])
     found = db.run(con, "SELECT id FROM drift_reports WHERE starts_with(id, ?) LIMIT 2",
                    [report_id])
     if len(found) != 1:
         raise (BadReference if found else NotFound)(
             f"{'unknown' if not found else 'ambiguous'} drift report id {report_id!r}. "
             f"`jupyter mlops drift-reports` lists them.")
-    return found[0][0]
+    return str(found[0][0])
 
 
 def drift_columns(store: Store, report_id: str) -> pd.DataFrame:
