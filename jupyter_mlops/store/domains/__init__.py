@@ -44,6 +44,21 @@ class Domain:
     updates: list[str] = field(default_factory=list)
 
 
+def edges_from(table: str, dst_kind: str, dst_id: str,
+               sources: list[tuple[str, str, str, str]]) -> str:
+    """Insert the lineage edges from each row of ``table`` to its ``dst_kind`` node (id: the
+    SQL ``dst_id``): one per source (kind, SQL of its id, relation, SQL of the edge's
+    name) whose id is not NULL."""
+    union = "\n        UNION ALL\n".join(
+        f"        SELECT '{kind}' AS edge_kind, {id_sql} AS edge_src, '{relation}' AS edge_rel, "
+        f"{name} AS edge_name, * FROM {table}" for kind, id_sql, relation, name in sources)
+    return f"""INSERT INTO lineage_edges
+    SELECT edge_kind, edge_src, '{dst_kind}', {dst_id}, edge_rel, edge_name, run_id, ts, id
+    FROM (
+{union})
+    WHERE edge_src IS NOT NULL"""
+
+
 def reads(statement: str) -> frozenset[str]:
     """The event types whose ``_e_<type>`` tables ``statement`` reads (none: it always runs)."""
     return frozenset(_TABLE.findall(statement))

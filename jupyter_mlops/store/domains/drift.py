@@ -11,7 +11,7 @@ from ... import events as ev
 from ...exceptions import BadReference, NotFound
 from .. import Store, db
 from ..read import decode, frame, reading
-from . import Domain, events_table
+from . import Domain, edges_from, events_table
 
 if TYPE_CHECKING:
     import duckdb
@@ -73,18 +73,10 @@ DOMAIN = Domain(
         FROM {_REPORT}""",
         f"""INSERT INTO drift_columns
         SELECT id, c.* FROM (SELECT id, unnest(columns) AS c FROM {_REPORT})""",
-        f"""INSERT INTO lineage_edges
-        SELECT src_kind, src_id, 'drift_report', id, 'monitored_by', name, run_id, ts, id
-        FROM (
-            SELECT 'dataset' AS src_kind, reference AS src_id, 'reference' AS name, *
-            FROM {_REPORT}
-            UNION ALL BY NAME
-            SELECT 'dataset' AS src_kind, current AS src_id, 'current' AS name, *
-            FROM {_REPORT}
-            UNION ALL BY NAME
-            SELECT 'model_version' AS src_kind, model AS src_id, 'model' AS name, *
-            FROM {_REPORT})
-        WHERE src_id IS NOT NULL""",
+        edges_from(_REPORT, "drift_report", "id", [
+            ("dataset", "reference", "monitored_by", "'reference'"),
+            ("dataset", "current", "monitored_by", "'current'"),
+            ("model_version", "model", "monitored_by", "'model'")]),
     ],
 )
 

@@ -12,7 +12,7 @@ from ... import events as ev
 from ...exceptions import NotFound
 from .. import Store, db
 from ..read import frame, log, mapping, missing, reading, resolve_run
-from . import TS, Domain, events_table
+from . import TS, Domain, edges_from, events_table
 
 if TYPE_CHECKING:
     pass
@@ -85,17 +85,10 @@ DOMAIN = Domain(
         SELECT id, name, state, coalesce(removed, false), ts FROM {_SCHEDULE}""",
         f"""INSERT INTO job_requests
         SELECT id, schedule, params, parent_run, ts FROM {_REQUESTED}""",
-        f"""INSERT INTO lineage_edges
-        SELECT src_kind, src_id, 'run', run_id, relation, NULL, run_id, ts, id FROM (
-            SELECT 'schedule' AS src_kind, schedule AS src_id, 'scheduled' AS relation, *
-            FROM {_STARTED}
-            UNION ALL BY NAME
-            SELECT 'run' AS src_kind, parent_run AS src_id, 'triggered' AS relation, *
-            FROM {_STARTED}
-            UNION ALL BY NAME
-            SELECT 'run' AS src_kind, reproduces AS src_id, 'reproduced_by' AS relation, *
-            FROM {_STARTED})
-        WHERE src_id IS NOT NULL""",
+        edges_from(_STARTED, "run", "run_id", [
+            ("schedule", "schedule", "scheduled", "NULL"),
+            ("run", "parent_run", "triggered", "NULL"),
+            ("run", "reproduces", "reproduced_by", "NULL")]),
     ],
     updates=[
         f"""UPDATE jobs SET status = u.q.status, reason = u.q.reason, ended = u.ts,

@@ -10,7 +10,7 @@ import pandas as pd
 from ... import events as ev
 from .. import Store, db
 from ..read import decode, frame, latest, reading
-from . import Domain, events_table
+from . import Domain, edges_from, events_table
 from .cells import DATA, new_datasets
 
 if TYPE_CHECKING:
@@ -64,19 +64,10 @@ DOMAIN = Domain(
         FROM {_VERSION}""",
         f"""INSERT INTO aliases
         SELECT id, name, alias, version, previous, set_by, gate, ts FROM {_ALIAS}""",
-        f"""INSERT INTO lineage_edges
-        SELECT src_kind, src_id, dst_kind, dst_id, relation, NULL, run_id, ts, id FROM (
-            SELECT 'run' AS src_kind, run_id AS src_id, 'model_version' AS dst_kind,
-                   {_REF} AS dst_id, 'produced' AS relation, *
-            FROM {_VERSION} WHERE run_id IS NOT NULL
-            UNION ALL BY NAME
-            SELECT 'dataset' AS src_kind, unnest(data) AS src_id,
-                   'model_version' AS dst_kind, {_REF} AS dst_id, 'trained_on' AS relation, *
-            FROM {_VERSION}
-            UNION ALL BY NAME
-            SELECT 'fit' AS src_kind, fit AS src_id, 'model_version' AS dst_kind,
-                   {_REF} AS dst_id, 'produced' AS relation, *
-            FROM {_VERSION} WHERE fit IS NOT NULL)""",
+        edges_from(_VERSION, "model_version", _REF, [
+            ("run", "run_id", "produced", "NULL"),
+            ("dataset", "unnest(data)", "trained_on", "NULL"),
+            ("fit", "fit", "produced", "NULL")]),
         f"""INSERT INTO lineage_edges
         SELECT 'model_version', {_REF}, 'alias', concat(name, '@', alias), 'aliased_as',
                NULL, run_id, ts, id
