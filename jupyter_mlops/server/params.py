@@ -84,7 +84,7 @@ NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 
 def encode_cursor(started: datetime, run_id: str) -> str:
     """An opaque cursor for the page after the run (started, run_id)."""
-    micros = (started - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+    micros = (started - datetime(1970, 1, 1, tzinfo=started.tzinfo)) // timedelta(microseconds=1)
     return base64.urlsafe_b64encode(f"{micros}:{run_id}".encode()).decode().rstrip("=")
 
 

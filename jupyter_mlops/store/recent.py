@@ -170,7 +170,9 @@ def runs_page(
     if after is not None:
         op = ">" if oldest_first else "<"
         where += f" AND (r.started {op} ? OR (r.started = ? AND r.id {op} ?))"
-        params += [after[0], after[0], after[1]]
+        at = after[0]  # the store keeps naive UTC: an aware bound is compared as UTC
+        at = at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+        params += [at, at, after[1]]
     return _listed(store, where, params, limit, "ASC" if oldest_first else "DESC")
 
 
