@@ -16,7 +16,7 @@ import pandas as pd
 
 from .exceptions import StoreError
 from .store import queries
-from .store.domains import lineage as store_lineage
+from .store.domains.lineage import queries as store_lineage
 from .tracking import tracker
 
 _COLUMNS = ["kind", "id", "depth", "relation", "via_kind", "via_id"]

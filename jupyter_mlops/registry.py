@@ -19,7 +19,7 @@ from . import events as ev
 from .capture.autolog import last_fit, params_of
 from .exceptions import BadReference, GateRefused, NotFound
 from .store import Store, db
-from .store.domains import models
+from .store.domains.models import queries as models
 from .store.ingest import ingest
 from .store.lock import hold
 from .tracking import record_now, tracker

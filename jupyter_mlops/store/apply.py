@@ -14,7 +14,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .db import run, scalar
-from .domains import DOMAINS, TS, events_table, reads
+from .domains import DOMAINS
+from .domains.base import TS, events_table, reads
 
 if TYPE_CHECKING:
     import duckdb

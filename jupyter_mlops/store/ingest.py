@@ -31,8 +31,10 @@ from .batch import Batch, queue
 from .lock import hold
 from .schema import migrate
 from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
-from .state import pending, read_state, write_state
-from .state import pending_bytes as pending_bytes  # for callers of the old home
+from .state import pending as pending  # re-exported: callers of the old home
+from .state import pending_bytes as pending_bytes
+from .state import read_state as read_state
+from .state import write_state
 from .subscribers import SUBSCRIBERS, Subscribers
 
 if TYPE_CHECKING:

@@ -8,14 +8,28 @@ themselves live with their tables (:mod:`.domains`); shared helpers in :mod:`.re
 
 from __future__ import annotations
 
-from .domains.cells import cell_data, cell_position, cells, dataflow_cells, fits, resolve_cell
-from .domains.drift import drift_columns, drift_report, drift_reports, profile_body
-from .domains.jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
-from .domains.lineage import fit_cell, run_nodes
-from .domains.models import alias_history, alias_targets, models
-from .domains.runs import experiments, metric_history, run, runs, summary
+from .domains.cells.queries import (
+    cell_data,
+    cell_position,
+    cells,
+    dataflow_cells,
+    fits,
+    resolve_cell,
+)
+from .domains.drift.queries import drift_columns, drift_report, drift_reports, profile_body
+from .domains.jobs.queries import job, jobs, open_claims, pending_requests, schedules, slot_taken
+from .domains.lineage.queries import fit_cell, run_nodes
+from .domains.models.queries import alias_history, alias_targets, models
+from .domains.runs.queries import (
+    experiments,
+    metric_history,
+    run,
+    runs,
+    runs_by_id,
+    runs_page,
+    summary,
+)
 from .read import MIN_PREFIX, reading, refresh, resolve_run
-from .recent import runs_by_id, runs_page
 from .state import health
 
 __all__ = [

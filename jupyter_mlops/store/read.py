@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..exceptions import BadReference, NotFound, StoreError
 from . import Store, db
+from .ingest import ingest_if_pending
 
 if TYPE_CHECKING:
     import duckdb
@@ -36,8 +37,6 @@ def refresh(store: Store) -> None:
     """
     if not store.ingest_on_read and store.db_path.exists():
         return
-    from .ingest import ingest_if_pending  # ingest -> apply -> domains -> here
-
     try:
         ingest_if_pending(store)
     except StoreError as e:
@@ -67,14 +66,6 @@ def utc(found: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_datetime64_dtype(column) and column.dt.tz is None:
             found[name] = column.dt.tz_localize("UTC")
     return found
-
-
-def latest(table: str, where: str = "run_id = ?", by: str = "") -> str:
-    """SQL: the latest value of each key of ``table`` (params or metrics) among the rows
-    ``where`` selects, the last event winning; ``by`` adds grouping columns before ``key``
-    (e.g. ``"run_id, "``). The one definition of "the current value of a param/metric"."""
-    return (f"SELECT {by}key, arg_max(value, event_id) AS value FROM {table} "
-            f"WHERE {where} GROUP BY {by}key")
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:

@@ -10,12 +10,11 @@ question exactly; otherwise it queries DuckDB.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from . import Store, db, replace_file
+from . import Store, replace_file
 from .db import run
-from .read import decode, latest, reading, refresh, resolve_run
+from .sql import latest
 from .state import read_state
 
 if TYPE_CHECKING:
@@ -111,74 +110,3 @@ def read(store: Store, *, experiment: str | None, status: str | None, kind: str 
     if len(rows) < limit and cached["total"] > len(cached["rows"]):
         return None
     return columns, rows
-
-
-def _timestamp(value: Any) -> datetime | None:
-    """A timestamp from DuckDB (datetime) or from the projection file (its text), UTC."""
-    found = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return found.replace(tzinfo=timezone.utc) if found is not None else None
-
-
-def _nest(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
-    """One listed run as a record, its latest params and metrics as nested objects."""
-    record = dict(zip(columns, row, strict=True))
-    for name, convert in (("param", decode), ("metric", float)):
-        keys, values = record.pop(f"{name}_keys") or [], record.pop(f"{name}_values") or []
-        record[f"{name}s"] = {k: None if v is None else convert(v)
-                              for k, v in zip(keys, values, strict=True)}
-    record["started"], record["ended"] = map(_timestamp, (record["started"], record["ended"]))
-    return record
-
-
-def _listed(store: Store, where: str, params: list[Any], limit: int,
-            direction: str = "DESC") -> list[dict[str, Any]]:
-    with db.connect(store, write=False, threads=1) as con:
-        cursor = con.execute(runs_sql(where, direction), [*params, int(limit)])
-        rows = cursor.fetchall()
-        return [_nest([d[0] for d in cursor.description], row) for row in rows]
-
-
-def runs_page(
-    store: Store,
-    *,
-    experiment: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    q: str | None = None,
-    oldest_first: bool = False,
-    limit: int = 50,
-    after: tuple[datetime, str] | None = None,
-) -> list[dict[str, Any]]:
-    """A page of runs as records with params and metrics inline, for the REST API.
-
-    Keyset pagination: ``after`` is the (started, run id) of the last run of the previous
-    page, so a page costs the same however deep it is and never repeats or skips a run
-    when new runs arrive. ``q`` matches a run id prefix, or part of the experiment or
-    notebook name (case-insensitive). The newest page comes from the recent-runs projection.
-    """
-    refresh(store)
-    if q is None and after is None and not oldest_first:
-        found = read(store, experiment=experiment, status=status, kind=kind, limit=limit)
-        if found is not None:
-            return [_nest(found[0], row) for row in found[1]]
-    params: list[Any]
-    where, params = FILTERS, [experiment, experiment, status, status, kind, kind]
-    if q is not None:
-        where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))
-                          OR contains(lower(coalesce(r.notebook, '')), lower(?)))"""
-        params += [q, q, q]
-    if after is not None:
-        op = ">" if oldest_first else "<"
-        where += f" AND (r.started {op} ? OR (r.started = ? AND r.id {op} ?))"
-        at = after[0]  # the store keeps naive UTC: an aware bound is compared as UTC
-        at = at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
-        params += [at, at, after[1]]
-    return _listed(store, where, params, limit, "ASC" if oldest_first else "DESC")
-
-
-def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
-    """The listed records of these runs (ids or unique prefixes), in the order given."""
-    with reading(store) as con:
-        full = [resolve_run(con, r) for r in run_ids]
-    found = {r["run_id"]: r for r in _listed(store, "list_contains(?, r.id)", [full], len(full))}
-    return [found[r] for r in full]

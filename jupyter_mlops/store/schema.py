@@ -8,9 +8,8 @@ index checks on UPDATE are stricter than this append-mostly workload needs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .db import run, scalar
 from .domains import DOMAINS
 
 if TYPE_CHECKING:
@@ -41,18 +40,23 @@ MIGRATIONS: list[str] = _collect()
 VERSION = len(MIGRATIONS)
 
 
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+         ) -> list[tuple[Any, ...]]:
+    return con.execute(sql, params or []).fetchall()
+
+
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
     """The schema version of an open database (0 for a new file)."""
-    has_table = scalar(
-        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
+    has_table = _run(con, "SELECT count(*) FROM information_schema.tables "
+                          "WHERE table_name = 'schema_version'")[0][0]
     if not has_table:
         return 0
-    return int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version"))
+    return int(_run(con, "SELECT coalesce(max(version), 0) FROM schema_version")[0][0])
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Bring the database to :data:`VERSION`, each migration in its own transaction."""
-    run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)")
+    _run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)")
     version = current_version(con)
     if version > VERSION:
         from ..exceptions import StoreError
@@ -62,8 +66,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             f"understands ({VERSION}). Upgrade jupyter-mlops."
         )
     for number in range(version + 1, VERSION + 1):
-        run(con, "BEGIN TRANSACTION")
-        run(con, MIGRATIONS[number - 1])
-        run(con, "INSERT INTO schema_version VALUES (?, now())", [number])
-        run(con, "COMMIT")
+        _run(con, "BEGIN TRANSACTION")
+        _run(con, MIGRATIONS[number - 1])
+        _run(con, "INSERT INTO schema_version VALUES (?, now())", [number])
+        _run(con, "COMMIT")
     return VERSION

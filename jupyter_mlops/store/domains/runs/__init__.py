@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-import pandas as pd
-
-from ... import events as ev
-from .. import Store, db, recent
-from ..read import decode, frame, latest, reading, refresh, resolve_run
-from . import Domain, events_table
+from .... import events as ev
+from ..base import Domain, events_table
 
 _STARTED, _UPDATED = events_table(ev.RUN_STARTED), events_table(ev.RUN_UPDATED)
 _ENV, _ENDED = events_table(ev.RUN_ENVIRONMENT), events_table(ev.RUN_ENDED)
@@ -114,91 +107,3 @@ DOMAIN = Domain(
         WHERE runs.id = u.run_id AND (runs.last_event IS NULL OR runs.last_event < u.ts)""",
     ],
 )
-
-
-# Reads
-
-def runs(
-    store: Store,
-    *,
-    experiment: str | None = None,
-    status: str | None = None,
-    kind: str | None = None,
-    limit: int = 50,
-) -> pd.DataFrame:
-    """Recent runs, newest first, with the latest value of each param and metric as columns.
-
-    Answered from the recent-runs projection that ingest writes when it is current and can
-    answer exactly; from DuckDB otherwise.
-    """
-    refresh(store)
-    answer = recent.read(store, experiment=experiment, status=status, kind=kind, limit=limit)
-    if answer is None:
-        with db.connect(store, write=False, threads=1) as con:
-            answer = recent.fetch(con, experiment=experiment, status=status, kind=kind,
-                                  limit=limit)
-    columns, records = answer
-    found = pd.DataFrame(records, columns=columns)
-    for name in ("started", "ended"):
-        found[name] = pd.to_datetime(found[name], utc=True)
-    rows: list[dict[str, Any]] = [{} for _ in range(len(found))]
-    for prefix, keys, values, convert in (("params.", "param_keys", "param_values", decode),
-                                          ("metrics.", "metric_keys", "metric_values", float)):
-        for row, ks, vs in zip(rows, found.pop(keys), found.pop(values), strict=True):
-            if ks:  # None when the run has none
-                row.update((prefix + k, None if v is None else convert(v))
-                           for k, v in zip(ks, vs, strict=True))
-    wide = pd.DataFrame(rows, index=found.index, dtype=object)
-    wide = wide[sorted(wide.columns, key=lambda c: (not c.startswith("params."), c))]
-    for name in wide.columns:
-        if name.startswith("metrics."):
-            wide[name] = wide[name].astype(float)
-    return pd.concat([found, wide], axis=1)
-
-
-def run(store: Store, run_id: str) -> dict[str, Any]:
-    """One run: its row, params, latest metrics, and environment."""
-    with reading(store) as con:
-        run_id = resolve_run(con, run_id)
-        row: dict[str, Any] = frame(con, f"""SELECT {recent.RUN_COLUMNS}, r.host, r.pid,
-                                 (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
-                              FROM runs r WHERE r.id = ?""", [run_id]).iloc[0].to_dict()
-        params = dict(db.run(con, latest("params") + " ORDER BY key", [run_id]))
-        metrics = dict(db.run(con, latest("metrics") + " ORDER BY key", [run_id]))
-        envs = db.run(
-            con, "SELECT python, platform, hostname, kernel, packages FROM environments "
-            "WHERE id = ?", [row["env_id"]])
-        env = envs[0] if envs else None
-    row["params"] = {k: decode(v) for k, v in params.items()}
-    row["metrics"] = metrics
-    row["environment"] = None if env is None else {
-        "python": env[0], "platform": env[1], "hostname": env[2], "kernel": env[3],
-        "packages": json.loads(env[4] or "{}"),
-    }
-    return row
-
-
-def metric_history(store: Store, run_id: str, key: str) -> pd.DataFrame:
-    """Every logged value of one metric of a run, in logging order."""
-    with reading(store) as con:
-        run_id = resolve_run(con, run_id)
-        return frame(con, """
-            SELECT step, value, ts, seq FROM metrics
-            WHERE run_id = ? AND key = ? ORDER BY event_id""", [run_id, key])
-
-
-def experiments(store: Store) -> pd.DataFrame:
-    with reading(store) as con:
-        return frame(con, """
-            SELECT e.name, e.created, count(r.id) AS runs, max(r.started) AS last_run
-            FROM experiments e LEFT JOIN runs r ON r.experiment = e.name
-            GROUP BY e.name, e.created ORDER BY last_run DESC NULLS LAST""")
-
-
-def summary(store: Store) -> dict[str, Any]:
-    """Counts and the schema version, for `doctor` and health checks."""
-    with reading(store) as con:
-        counts = {t: db.scalar(con, f"SELECT count(*) FROM {t}")
-                  for t in ("runs", "cells", "params", "metrics", "datasets", "event_log")}
-        version = db.scalar(con, "SELECT max(version) FROM schema_version")
-    return {"schema_version": version, "counts": counts}
