@@ -21,24 +21,19 @@ RUN_UPDATED = "run_updated"  # run_id, experiment
 RUN_ENVIRONMENT = "run_environment"  # run_id, env_id, environment{}, git_commit, git_dirty
 RUN_ENDED = "run_ended"  # run_id, status
 CELL = "cell"  # run_id, cell_id, execution_count, source, ..., data[]
-PARAMS = "params"  # run_id, params{}, cell_seq
-METRICS = "metrics"  # run_id, metrics{}, step, cell_seq
+PARAMS = "params"  # run_id, params{}, seq (the cell's; older writers: cell_seq)
+METRICS = "metrics"  # run_id, metrics{}, step, seq (older writers: cell_seq)
 PROFILE = "profile"  # run_id, fingerprint, name, rows, profile{}, shape, schema
 DRIFT_REPORT = "drift_report"  # run_id, reference, current, model, ..., columns[]
 MODEL_VERSION = "model_version"  # run_id, name, version, artifact, format, flavor, metrics{}
 ALIAS_SET = "alias_set"  # name, alias, version, previous, set_by, gate{}
-FIT = "fit"  # run_id, cell_seq, estimator, params{}, inputs[], duration_ms, artifact, search
+FIT = "fit"  # run_id, seq, estimator, params{}, inputs[], duration_ms, artifact, search
 JOB_STARTED = "job_started"  # run_id, notebook, notebook_sha, params{}, schedule, trigger, ...
 JOB_ENDED = "job_ended"  # run_id, status, reason, failed_cell, error_type, error_message, output
 SCHEDULE = "schedule"  # name, state{notebook, cron, params, misfire, ...} or removed
 JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the scheduler daemon
 JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
 
-EVENT_TYPES = frozenset(
-    {RUN_STARTED, RUN_UPDATED, RUN_ENVIRONMENT, RUN_ENDED, CELL, PARAMS, METRICS, PROFILE,
-     DRIFT_REPORT, MODEL_VERSION, ALIAS_SET, FIT, JOB_STARTED, JOB_ENDED, SCHEDULE,
-     JOB_REQUESTED, JOB_CLAIMED}
-)
 
 
 class _IdClock:

@@ -15,21 +15,10 @@ from typing import Any
 import pandas as pd
 
 from .exceptions import StoreError
-from .store import db, queries
+from .store import queries
+from .store.domains.lineage import queries as store_lineage
 from .tracking import tracker
 
-# The reachable set (UNION makes it a set: each node once), then every edge among it in the
-# walk's direction; distances and the edge each node was reached by are a BFS in Python.
-_WALK = """
-WITH RECURSIVE walk(kind, id) AS (
-    SELECT kind, id FROM _seeds
-    UNION
-    SELECT l.{next_kind}, l.{next_id}
-    FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id)
-SELECT DISTINCT l.{this_kind}, l.{this_id}, l.{next_kind}, l.{next_id}, l.relation
-FROM lineage l
-SEMI JOIN walk a ON a.kind = l.{this_kind} AND a.id = l.{this_id}
-"""
 _COLUMNS = ["kind", "id", "depth", "relation", "via_kind", "via_id"]
 
 
@@ -57,14 +46,8 @@ def node(ref: Any) -> tuple[str, str]:
 def _levels(con: Any, start: tuple[str, str], direction: str, depth: int
             ) -> list[tuple[str, str, int, str, str, str]]:
     """(kind, id, depth, relation, via_kind, via_id) of each node reached from ``start``."""
-    sides = {"up": dict(next_kind="src_kind", next_id="src_id", this_kind="dst_kind",
-                        this_id="dst_id"),
-             "down": dict(next_kind="dst_kind", next_id="dst_id", this_kind="src_kind",
-                          this_id="src_id")}[direction]
     members = queries.run_nodes(con, start[1]).get(start[1], []) if start[0] == "run" else []
-    con.register("_seeds", pd.DataFrame([start, *members], columns=["kind", "id"]))
-    edges = db.run(con, _WALK.format(**sides))
-    con.unregister("_seeds")
+    edges = store_lineage.reachable_edges(con, [start, *members], direction)
     return _bfs(_onward(edges), start, depth, members)
 
 
@@ -151,15 +134,7 @@ def graph_on(con: Any, start: tuple[str, str], depth: int = 50,
         if direction in (way, "both"):
             for kind, id_, level, *_ in _levels(con, start, way, depth):
                 nodes.setdefault((kind, id_), sign * level)
-    con.register("_reached", pd.DataFrame(list(nodes), columns=["kind", "id"]))
-    edges = db.run(con, """
-        SELECT DISTINCT l.src_kind, l.src_id, l.dst_kind, l.dst_id, l.relation
-        FROM lineage l
-        SEMI JOIN _reached s ON s.kind = l.src_kind AND s.id = l.src_id
-        SEMI JOIN _reached d ON d.kind = l.dst_kind AND d.id = l.dst_id
-        ORDER BY ALL""")
-    con.unregister("_reached")
-    return _graph_json(nodes, edges)
+    return _graph_json(nodes, store_lineage.edges_among(con, list(nodes)))
 
 
 def _graph_json(nodes: dict[tuple[str, str], int], edges: list[Any]) -> dict[str, Any]:
@@ -181,8 +156,7 @@ class EdgeIndex:
 
     @classmethod
     def load(cls, con: Any) -> EdgeIndex:
-        return cls(db.run(con, "SELECT DISTINCT src_kind, src_id, dst_kind, dst_id, relation "
-                               "FROM lineage"), queries.run_nodes(con))
+        return cls(store_lineage.all_edges(con), queries.run_nodes(con))
 
     def __contains__(self, node: tuple[str, str]) -> bool:
         return node in self.down or node in self.up
@@ -246,28 +220,6 @@ def _kills(row: Any) -> set[str]:
     return {name for stmt in json.loads(row.statements) for name in stmt["kills"]}
 
 
-# What a graph node is, per kind: one parameterized query over the ids of that kind.
-_DESCRIBE = {
-    "dataset": """SELECT d.fingerprint, d.kind, d.shape, d.nbytes, d.first_seen,
-                         (SELECT min(e.name) FROM lineage_edges e WHERE e.name IS NOT NULL
-                            AND e.relation IN ('read', 'wrote')
-                            AND (e.src_id = d.fingerprint OR e.dst_id = d.fingerprint)) AS name
-                  FROM datasets d WHERE list_contains(?, d.fingerprint)""",
-    "cell": """SELECT event_id, run_id, seq, execution_count, cell_id, status, duration_ms,
-                      source FROM cells WHERE list_contains(?, event_id)""",
-    "fit": """SELECT id, run_id, estimator, method, duration_ms, created FROM fits
-              WHERE list_contains(?, id)""",
-    "run": """SELECT id, experiment, kind, status, started, ended, notebook FROM runs
-              WHERE list_contains(?, id)""",
-    "model_version": """SELECT concat(name, ':', version), name, version, flavor, metrics,
-                               run_id, created FROM model_versions
-                        WHERE list_contains(?, concat(name, ':', version))""",
-    "drift_report": """SELECT id, reference_name, columns_compared, columns_drifted,
-                              share_drifted, dataset_drift, model, created FROM drift_reports
-                       WHERE list_contains(?, id)""",
-}
-
-
 def describe(nodes: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
     """What each node is (a cell's source and run, a dataset's shape and name, a version's
     metrics…), keyed by node; kinds without a table (aliases) are absent."""
@@ -277,10 +229,6 @@ def describe(nodes: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, An
     found: dict[tuple[str, str], dict[str, Any]] = {}
     with queries.reading(tracker().store) as con:
         for kind, ids in wanted.items():
-            if kind not in _DESCRIBE:
-                continue
-            cursor = con.execute(_DESCRIBE[kind], [ids])
-            names = [c[0] for c in cursor.description]
-            for row in cursor.fetchall():
-                found[(kind, str(row[0]))] = dict(zip(names[1:], row[1:], strict=True))
+            for key, row in store_lineage.describe(con, kind, ids).items():
+                found[(kind, key)] = row
     return found

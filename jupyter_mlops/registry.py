@@ -8,7 +8,6 @@ at once are thereby serialized, and the alias history stays a consistent chain.
 
 from __future__ import annotations
 
-import json
 import numbers
 import operator
 import re
@@ -20,6 +19,7 @@ from . import events as ev
 from .capture.autolog import last_fit, params_of
 from .exceptions import BadReference, GateRefused, NotFound
 from .store import Store, db
+from .store.domains.models import queries as models
 from .store.ingest import ingest
 from .store.lock import hold
 from .tracking import record_now, tracker
@@ -143,11 +143,9 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     with hold(store, exclusive=True):
         ingest(store)
         with db.connect(store, write=False) as con:
-            version = 1 + (db.scalar(con, "SELECT coalesce(max(version), 0) FROM "
-                                          "model_versions WHERE name = ?", [name]) or 0)
+            version = models.next_version(con, name)
             if metrics is None:
-                metrics = dict(db.run(con, "SELECT key, arg_max(value, event_id) FROM metrics "
-                                           "WHERE run_id = ? GROUP BY key", [run_id]))
+                metrics = models.run_metrics(con, run_id)
         flavor = f"{type(model).__module__}.{type(model).__qualname__}"
         record_now(store, ev.Event(ev.MODEL_VERSION, {
             "run_id": run_id, "name": name, "version": version, "artifact": sha,
@@ -164,11 +162,6 @@ def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:
         return resolve_on(con, ref)
 
 
-def _alias_version(con: Any, name: str, alias: str) -> int | None:
-    return db.scalar(con, "SELECT version FROM current_aliases WHERE name = ? AND alias = ?",
-                     [name, alias])
-
-
 def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     """:func:`resolve` on an open connection (for callers reading several things at once)."""
     if isinstance(ref, tuple):
@@ -180,24 +173,16 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
         parsed = model_ref(ref) or Ref(ref)
     name, version = parsed.name, parsed.version
     if parsed.alias is not None:
-        version = _alias_version(con, name, parsed.alias)
+        version = models.alias_version(con, name, parsed.alias)
         if version is None:
             raise NotFound(f"model {name!r} has no alias {parsed.alias!r}. `jupyter mlops "
                            f"models` lists versions and aliases.")
     elif version is None:
-        version = db.scalar(con, "SELECT max(version) FROM model_versions WHERE name = ?",
-                            [name])
-    rows = db.run(con, """SELECT run_id, artifact, format, flavor, metrics, params
-                          FROM model_versions WHERE name = ? AND version = ?""",
-                  [name, version])
-    if not rows:
+        version = models.latest_version(con, name)
+    found = None if version is None else models.version_record(con, name, version)
+    if version is None or found is None:
         raise NotFound(f"no model version {ref!r}. `jupyter mlops models` lists them.")
-    run_id, sha, fmt, flavor, metrics, params = rows[0]
-    aliases = [r[0] for r in db.run(con, """SELECT alias FROM current_aliases
-                                             WHERE name = ? AND version = ? ORDER BY alias""",
-                                    [name, version])]
-    return ModelVersion(name, int(version), run_id, sha, fmt, flavor,
-                        json.loads(metrics or "{}"), json.loads(params or "{}"), aliases)
+    return ModelVersion(name, version, **found)
 
 
 def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
@@ -254,7 +239,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
         ingest(store)
         with db.connect(store, write=False) as con:
             target = resolve_on(con, (name, version))
-            current = _alias_version(con, name, alias)
+            current = models.alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
         _check_gate(gate or {}, target.metrics, champion, label)
         if current == target.version:

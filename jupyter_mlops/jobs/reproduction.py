@@ -66,7 +66,7 @@ def changes(job: dict[str, Any], run: dict[str, Any]) -> list[str]:
 
 def _reads(run_id: str) -> dict[str, str]:
     frame = queries.cell_data(tracker().store, run_id)
-    frame = frame[frame.relation == "read"]
+    frame = frame[frame.relation == "reads"]
     return dict(zip(frame.name, frame.fingerprint, strict=True))
 
 

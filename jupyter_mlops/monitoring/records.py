@@ -108,7 +108,8 @@ def load_report(report_id: str | None = None) -> DriftReport:
         found = {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()
                  if k in COLUMNS}
         for k in ("new_categories", "vanished_categories"):
-            found[k] = list(found[k]) if found.get(k) is not None else None
+            value = found.get(k)
+            found[k] = None if value is None else list(value)
         found["_hist"] = json.loads(r["detail"]) if r.get("detail") else None
         rows.append(found)
     return DriftReport(rows, float(row["options"].get("share", 0.5)), row["method"],

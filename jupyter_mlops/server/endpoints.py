@@ -20,7 +20,7 @@ from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
 from .params import NAME, RUN_ID, Param, decode_cursor, encode_cursor
-from .values import graph, jsonable, records
+from .values import jsonable, records
 
 if TYPE_CHECKING:
     from .service import Service
@@ -181,7 +181,7 @@ def _resume(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _lineage(service: Service, args: dict[str, Any]) -> Any:
-    return graph(service.lineage(args["node"], args["kind"], args["direction"], args["depth"]))
+    return service.lineage(args["node"], args["kind"], args["direction"], args["depth"])
 
 
 def _drift_reports(service: Service, args: dict[str, Any]) -> Any:

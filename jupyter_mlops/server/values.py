@@ -10,24 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-#: Column names the store used before the shared vocabulary, as REST says them. Every
-#: DataFrame the API answers passes here; once the store says them too this is a no-op.
-COLUMNS = {"cell_seq": "seq"}
-#: Lineage relations between a cell and a dataset, likewise.
-RELATIONS = {"read": "reads", "wrote": "writes"}
-
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A DataFrame as a list of JSON objects (floats exact, unlike ``to_json``)."""
-    found: list[dict[str, Any]] = jsonable(frame.rename(columns=COLUMNS).to_dict(
-        orient="records"))
-    return found
-
-
-def graph(found: dict[str, Any]) -> dict[str, Any]:
-    """A lineage graph with its relations named as REST names them."""
-    for edge in found["edges"]:
-        edge["relation"] = RELATIONS.get(edge["relation"], edge["relation"])
+    found: list[dict[str, Any]] = jsonable(frame.to_dict(orient="records"))
     return found
 
 

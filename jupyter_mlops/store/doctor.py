@@ -8,10 +8,10 @@ from typing import Any
 
 from ..exceptions import StoreError
 from . import Store, db
-from .ingest import pending_bytes, read_state
 from .lock import holders
 from .schema import VERSION, current_version
 from .spool import archived_files, is_sealed, spool_files
+from .state import pending_bytes, read_state
 
 
 def _size(folder: Path) -> int:

@@ -19,16 +19,23 @@ import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..events import Event
 from ..exceptions import StoreError
-from . import Store, db, recent, replace_file
+from . import Store, consumers, db, recent
 from .apply import apply_chunks
+from .batch import Batch, queue
 from .lock import hold
 from .schema import migrate
 from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
+from .state import pending as pending  # re-exported: callers of the old home
+from .state import pending_bytes as pending_bytes
+from .state import read_state as read_state
+from .state import write_state
+from .subscribers import SUBSCRIBERS, Subscribers
 
 if TYPE_CHECKING:
     import duckdb
@@ -51,72 +58,8 @@ class IngestResult:
     generation: int = 0
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Chunk:
-    """The complete lines read from one spool file in one ingest."""
-
-    file: str
-    offset: int
-    text: str  # valid UTF-8 lines only, newline-terminated
-    positions: list[int] | None = None  # byte offset of each line, when lines were dropped
-
-    def position(self, line: int) -> int:
-        """Byte offset in the file of line ``line`` (counting from 1) of this chunk."""
-        if self.positions is not None:
-            return self.positions[line - 1]
-        lengths = (len(x) + 1 for x in self.text.encode().split(b"\n")[: line - 1])
-        return self.offset + sum(lengths)
-
-
-@dataclass
-class _Batch:
-    """Chunks of spool files to apply together, and where each file's reading stopped."""
-
-    chunks: list[_Chunk] = field(default_factory=list)
-    lines: int = 0
-    offsets: dict[str, int] = field(default_factory=dict)
-    corrupt: list[tuple[str, int, bytes]] = field(default_factory=list)
-
-
-def read_state(store: Store) -> dict[str, Any]:
-    """The state cache written by the last ingest (empty if there is none)."""
-    try:
-        return json.loads(store.state_path.read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def pending(store: Store) -> bool:
-    """Whether an ingest has work to do; cheap (stat + flock probes), never opens DuckDB."""
-    if not store.root.exists():
-        return False
-    if not store.db_path.exists():
-        return True
-    offsets = read_state(store).get("offsets")
-    if offsets is None:
-        return True
-    for path in spool_files(store):
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            continue
-        if size > offsets.get(path.name, 0) or is_sealed(path):
-            return True
-    return False
-
-
-def pending_bytes(store: Store) -> int:
-    """Spool bytes written but not yet ingested (as of the last ingest's state cache)."""
-    offsets = read_state(store).get("offsets", {})
-    total = 0
-    for path in spool_files(store):
-        try:
-            total += max(0, path.stat().st_size - offsets.get(path.name, 0))
-        except FileNotFoundError:  # archived meanwhile
-            continue
-    return total
+    #: The events applied, in spool order, when collected (see :func:`ingest`); else None.
+    applied: list[Event] | None = None
 
 
 def ingest_if_pending(store: Store) -> IngestResult | None:
@@ -126,16 +69,28 @@ def ingest_if_pending(store: Store) -> IngestResult | None:
     return None
 
 
-def ingest(store: Store) -> IngestResult:
-    """Apply all new spool bytes to the database; rebuilds it first if the file is missing."""
+def ingest(store: Store, *, subscribers: Subscribers | None = None,
+           collect: bool = False) -> IngestResult:
+    """Apply all new spool bytes to the database; rebuilds it first if the file is missing.
+
+    The events applied are collected into ``result.applied`` when ``collect`` is true or
+    there are subscribers (``subscribers``, else this process's :data:`SUBSCRIBERS`), which
+    are called with them after the commit, once the store lock is released. A rebuild
+    notifies no one: its events were applied before.
+    """
     store.ensure()
+    registry = SUBSCRIBERS if subscribers is None else subscribers
     with hold(store, exclusive=True), _write_errors(store):
         if not store.db_path.exists() and archived_files(store):
             log.warning("jupyter-mlops: %s is missing; rebuilding it from the archived events",
                         store.db_path)
             return _rebuild_locked(store)
         with db.connect(store, write=True) as con:
-            return _ingest_files(store, con, fresh=False)
+            result = _ingest_files(store, con, fresh=False,
+                                   collect=collect or bool(registry))
+    if result.applied and registry:
+        registry.notify(store, result.applied)
+    return result
 
 
 def rebuild(store: Store) -> IngestResult:
@@ -180,9 +135,10 @@ def _rebuild_locked(store: Store) -> IngestResult:
         return _ingest_files(store, con, fresh=True)
 
 
-def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) -> IngestResult:
+def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
+                  collect: bool = False) -> IngestResult:
     started = time.perf_counter()
-    result = IngestResult()
+    result = IngestResult(applied=[] if collect else None)
     migrate(con)
     offsets: dict[str, int] = {} if fresh else dict(
         db.run(con, 'SELECT file, "offset" FROM spool_files'))
@@ -196,20 +152,23 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
         con, "SELECT DISTINCT writer FROM runs WHERE status = 'running'")}
     dead = [w for w in writers if w and not writer_alive(store, w)]
 
-    batch, ends = _Batch(), {}
+    batch, ends = Batch(), {}
     for path in sources:
         offset = offsets.get(path.name, 0)
         data = read_complete(path, offset)
         result.files += bool(data)
-        _parse(data, path.name, offset, batch)
+        queue(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)
         if batch.lines >= BATCH_EVENTS:
             _commit(store, con, batch, result, dead_writers=None)
-            batch = _Batch()
+            batch = Batch()
     _commit(store, con, batch, result, dead_writers=dead)
 
     for path in sealed:  # every complete line of a sealed file is in the database now
-        torn = path.stat().st_size - ends[path.name]
+        size = path.stat().st_size
+        if not consumers.all_passed(store, path.name, size):
+            continue  # another consumer has not read it all yet: it stays in the spool
+        torn = size - ends[path.name]
         if torn > 0:
             message = (f"the last {torn} bytes of {path.name} are a torn line (its writer "
                        f"died mid-write); they are archived, not applied")
@@ -227,33 +186,13 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool) 
                                                        or unpublished else 0)
     if result.generation != state.get("generation") or not store.recent_runs_path.exists():
         recent.write(store, con, result.generation)  # before the state that makes it current
-    _write_state(store, {
+    write_state(store, {
         "generation": result.generation,
         "offsets": {p.name: live_offsets.get(p.name, 0) for p in spool_files(store)},
         "ingested_at": time.time(),
     })
     result.seconds = time.perf_counter() - started
     return result
-
-
-def _parse(data: bytes, file: str, offset: int, batch: _Batch) -> None:
-    """Queue a file's complete lines; a line that is not UTF-8 is corrupt before DuckDB."""
-    if not data:
-        return
-    try:
-        chunk = _Chunk(file, offset, data.decode())
-    except UnicodeDecodeError:  # rare: keep the good lines and where each one was
-        good, positions, position = [], [], offset
-        for line in data.split(b"\n")[:-1]:
-            try:
-                good.append(line.decode())
-                positions.append(position)
-            except UnicodeDecodeError:
-                batch.corrupt.append((file, position, line))
-            position += len(line) + 1
-        chunk = _Chunk(file, offset, "".join(x + "\n" for x in good), positions)
-    batch.chunks.append(chunk)
-    batch.lines += chunk.text.count("\n")
 
 
 def _fault(point: str) -> None:
@@ -264,7 +203,7 @@ def _fault(point: str) -> None:
 def _commit(
     store: Store,
     con: duckdb.DuckDBPyConnection,
-    batch: _Batch,
+    batch: Batch,
     result: IngestResult,
     dead_writers: list[str] | None,
 ) -> None:
@@ -281,6 +220,8 @@ def _commit(
             con.unregister("_chunks")
             result.events += applied
             result.duplicates += duplicates
+            if result.applied is not None and applied:
+                result.applied += _applied_events(con)
             for chunk_no, line_no in corrupt:
                 chunk = batch.chunks[chunk_no]
                 line = chunk.text.split("\n")[line_no - 1]
@@ -301,8 +242,15 @@ def _commit(
             db.run(con, "ROLLBACK")
         raise
     _fault("after_commit")
-    for file, position, line in batch.corrupt:
-        _quarantine(store, file, position, line, result)
+    for file, position, raw in batch.corrupt:
+        _quarantine(store, file, position, raw, result)
+
+
+def _applied_events(con: duckdb.DuckDBPyConnection) -> list[Event]:
+    """The events the last batch applied (``_new``, see :func:`.apply.apply_chunks`)."""
+    return [Event(type_, json.loads(payload), id_, ts) for id_, type_, ts, payload in db.run(
+        con, "SELECT id, type, epoch_us(ts) / 1e6, CAST(p AS VARCHAR) FROM _new "
+             "ORDER BY chunk, idx")]
 
 
 def _quarantine(store: Store, file: str, position: int, line: bytes, result: IngestResult) -> None:
@@ -317,12 +265,9 @@ def _quarantine(store: Store, file: str, position: int, line: bytes, result: Ing
     result.warnings.append(message)
 
 
-def _write_state(store: Store, state: dict[str, Any]) -> None:
-    replace_file(store.state_path, json.dumps(state))
-
-
 def _writer(file: str) -> str:
-    """The writer part of a spool file's name (as :data:`.apply.WRITER` computes it in SQL)."""
+    """The writer part of a spool file's name (as :data:`.domains.runs.WRITER` computes it
+    in SQL)."""
     return file.rpartition("-")[0]
 
 
@@ -333,4 +278,4 @@ def _close_dead_runs(con: duckdb.DuckDBPyConnection, dead_writers: list[str]) ->
         con, "UPDATE runs SET status = 'died', ended = last_event WHERE status = 'running' "
         "AND writer IN (SELECT writer FROM _dead)")
     con.unregister("_dead")
-    return closed
+    return int(closed or 0)

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import Store, replace_file
 from .db import run
+from .sql import latest
+from .state import read_state
 
 if TYPE_CHECKING:
     import duckdb
@@ -33,6 +35,9 @@ FILTERS = """(CAST(? AS VARCHAR) IS NULL OR r.experiment = ?)
       AND (CAST(? AS VARCHAR) IS NULL OR r.kind = ?)"""
 
 
+_PAGE = "run_id IN (SELECT run_id FROM page)"
+
+
 def runs_sql(where: str = FILTERS, direction: str = "DESC") -> str:
     """One round trip: the page of runs (``where``, newest or oldest first, ``LIMIT ?``), then
     only their cells, params and metrics (latest value per key), folded into key/value lists
@@ -48,13 +53,11 @@ cell_counts AS (
     WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id),
 latest_params AS (
     SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
-        SELECT run_id, key, arg_max(value, event_id) AS value FROM params
-        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
+        {latest("params", _PAGE, by="run_id, ")})
     GROUP BY run_id),
 latest_metrics AS (
     SELECT run_id, list(key ORDER BY key) AS keys, list(value ORDER BY key) AS vals FROM (
-        SELECT run_id, key, arg_max(value, event_id) AS value FROM metrics
-        WHERE run_id IN (SELECT run_id FROM page) GROUP BY run_id, key)
+        {latest("metrics", _PAGE, by="run_id, ")})
     GROUP BY run_id)
 SELECT page.*, coalesce(c.cells, 0) AS cells, p.keys AS param_keys, p.vals AS param_values,
        m.keys AS metric_keys, m.vals AS metric_values
@@ -92,8 +95,6 @@ def write(store: Store, con: duckdb.DuckDBPyConnection, generation: int) -> None
 def read(store: Store, *, experiment: str | None, status: str | None, kind: str | None,
          limit: int) -> Result | None:
     """The answer from the projection, or None when it is stale or cannot answer exactly."""
-    from .ingest import read_state
-
     try:
         cached = json.loads(store.recent_runs_path.read_text())
     except (OSError, ValueError):

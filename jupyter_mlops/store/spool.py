@@ -50,7 +50,7 @@ class SpoolWriter:
         self._stamp = ""
         self.path: Path | None = None
         ref = weakref.ref(self)
-        os.register_at_fork(after_in_child=lambda: (w := ref()) and w._forget_parent_file())
+        os.register_at_fork(after_in_child=lambda: _forget(ref()))
 
     def _forget_parent_file(self) -> None:
         """In a forked child: the parent's file is not ours. Closing our copy of the
@@ -154,6 +154,12 @@ class SpoolWriter:
             ) from None
         self.path = path
         return fd
+
+
+def _forget(writer: SpoolWriter | None) -> None:
+    """In a forked child: a writer that still exists forgets its parent's file."""
+    if writer is not None:
+        writer._forget_parent_file()
 
 
 def spool_files(store: Store) -> list[Path]:

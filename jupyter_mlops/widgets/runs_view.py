@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets
 import pandas as pd
 
-from ..store import Store, ingest, queries
+from ..store import Store, queries, state
 from . import static
 from .base import Panel, View
 
@@ -96,13 +96,13 @@ class Follower:
         self._thread.start()
 
     def _stamp(self) -> Any:
-        return ingest.read_state(self.store).get("generation")
+        return state.read_state(self.store).get("generation")
 
     def _loop(self) -> None:
         seen = self._stamp()
         while not self._stop.wait(self.interval):
             try:
-                if ingest.pending(self.store) or self._stamp() != seen:
+                if state.pending(self.store) or self._stamp() != seen:
                     self.changed()  # ingests, so the stamp moves
                     seen = self._stamp()
             except Exception as e:  # a store hiccup must not kill the thread

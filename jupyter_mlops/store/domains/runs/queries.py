@@ -1,0 +1,173 @@
+"""Reads of the runs domain (gathered into :mod:`jupyter_mlops.store.queries`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ... import Store, db, recent
+from ...read import decode, frame, reading, refresh, resolve_run
+from ...sql import latest
+
+if TYPE_CHECKING:
+    pass
+
+
+def runs(
+    store: Store,
+    *,
+    experiment: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Recent runs, newest first, with the latest value of each param and metric as columns.
+
+    Answered from the recent-runs projection that ingest writes when it is current and can
+    answer exactly; from DuckDB otherwise.
+    """
+    refresh(store)
+    answer = recent.read(store, experiment=experiment, status=status, kind=kind, limit=limit)
+    if answer is None:
+        with db.connect(store, write=False, threads=1) as con:
+            answer = recent.fetch(con, experiment=experiment, status=status, kind=kind,
+                                  limit=limit)
+    columns, records = answer
+    found = pd.DataFrame(records, columns=columns)
+    for name in ("started", "ended"):
+        found[name] = pd.to_datetime(found[name], utc=True)
+    rows: list[dict[str, Any]] = [{} for _ in range(len(found))]
+    for prefix, keys, values, convert in (("params.", "param_keys", "param_values", decode),
+                                          ("metrics.", "metric_keys", "metric_values", float)):
+        for row, ks, vs in zip(rows, found.pop(keys), found.pop(values), strict=True):
+            if ks:  # None when the run has none
+                row.update((prefix + k, None if v is None else convert(v))
+                           for k, v in zip(ks, vs, strict=True))
+    wide = pd.DataFrame(rows, index=found.index, dtype=object)
+    wide = wide[sorted(wide.columns, key=lambda c: (not c.startswith("params."), c))]
+    for name in wide.columns:
+        if name.startswith("metrics."):
+            wide[name] = wide[name].astype(float)
+    return pd.concat([found, wide], axis=1)
+
+
+def run(store: Store, run_id: str) -> dict[str, Any]:
+    """One run: its row, params, latest metrics, and environment."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        row: dict[str, Any] = frame(con, f"""SELECT {recent.RUN_COLUMNS}, r.host, r.pid,
+                                 (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
+                              FROM runs r WHERE r.id = ?""", [run_id]).iloc[0].to_dict()
+        params = dict(db.run(con, latest("params") + " ORDER BY key", [run_id]))
+        metrics = dict(db.run(con, latest("metrics") + " ORDER BY key", [run_id]))
+        envs = db.run(
+            con, "SELECT python, platform, hostname, kernel, packages FROM environments "
+            "WHERE id = ?", [row["env_id"]])
+        env = envs[0] if envs else None
+    row["params"] = {k: decode(v) for k, v in params.items()}
+    row["metrics"] = metrics
+    row["environment"] = None if env is None else {
+        "python": env[0], "platform": env[1], "hostname": env[2], "kernel": env[3],
+        "packages": json.loads(env[4] or "{}"),
+    }
+    return row
+
+
+def metric_history(store: Store, run_id: str, key: str) -> pd.DataFrame:
+    """Every logged value of one metric of a run, in logging order."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        return frame(con, """
+            SELECT step, value, ts, seq FROM metrics
+            WHERE run_id = ? AND key = ? ORDER BY event_id""", [run_id, key])
+
+
+def experiments(store: Store) -> pd.DataFrame:
+    with reading(store) as con:
+        return frame(con, """
+            SELECT e.name, e.created, count(r.id) AS runs, max(r.started) AS last_run
+            FROM experiments e LEFT JOIN runs r ON r.experiment = e.name
+            GROUP BY e.name, e.created ORDER BY last_run DESC NULLS LAST""")
+
+
+def summary(store: Store) -> dict[str, Any]:
+    """Counts and the schema version, for `doctor` and health checks."""
+    with reading(store) as con:
+        counts = {t: db.scalar(con, f"SELECT count(*) FROM {t}")
+                  for t in ("runs", "cells", "params", "metrics", "datasets", "event_log")}
+        version = db.scalar(con, "SELECT max(version) FROM schema_version")
+    return {"schema_version": version, "counts": counts}
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """A timestamp from DuckDB (datetime) or from the projection file (its text), UTC."""
+    found = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return found.replace(tzinfo=timezone.utc) if found is not None else None
+
+
+def _nest(columns: list[str], row: tuple[Any, ...]) -> dict[str, Any]:
+    """One listed run as a record, its latest params and metrics as nested objects."""
+    record = dict(zip(columns, row, strict=True))
+    for name, convert in (("param", decode), ("metric", float)):
+        keys, values = record.pop(f"{name}_keys") or [], record.pop(f"{name}_values") or []
+        record[f"{name}s"] = {k: None if v is None else convert(v)
+                              for k, v in zip(keys, values, strict=True)}
+    record["started"], record["ended"] = map(_timestamp, (record["started"], record["ended"]))
+    return record
+
+
+def _listed(store: Store, where: str, params: list[Any], limit: int,
+            direction: str = "DESC") -> list[dict[str, Any]]:
+    with db.connect(store, write=False, threads=1) as con:
+        cursor = con.execute(recent.runs_sql(where, direction), [*params, int(limit)])
+        rows = cursor.fetchall()
+        return [_nest([d[0] for d in cursor.description], row) for row in rows]
+
+
+def runs_page(
+    store: Store,
+    *,
+    experiment: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    oldest_first: bool = False,
+    limit: int = 50,
+    after: tuple[datetime, str] | None = None,
+) -> list[dict[str, Any]]:
+    """A page of runs as records with params and metrics inline, for the REST API.
+
+    Keyset pagination: ``after`` is the (started, run id) of the last run of the previous
+    page, so a page costs the same however deep it is and never repeats or skips a run
+    when new runs arrive. ``q`` matches a run id prefix, or part of the experiment or
+    notebook name (case-insensitive). The newest page comes from the recent-runs projection.
+    """
+    refresh(store)
+    if q is None and after is None and not oldest_first:
+        found = recent.read(store, experiment=experiment, status=status, kind=kind, limit=limit)
+        if found is not None:
+            return [_nest(found[0], row) for row in found[1]]
+    params: list[Any]
+    where, params = recent.FILTERS, [experiment, experiment, status, status, kind, kind]
+    if q is not None:
+        where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))
+                          OR contains(lower(coalesce(r.notebook, '')), lower(?)))"""
+        params += [q, q, q]
+    if after is not None:
+        op = ">" if oldest_first else "<"
+        where += f" AND (r.started {op} ? OR (r.started = ? AND r.id {op} ?))"
+        at = after[0]  # the store keeps naive UTC: an aware bound is compared as UTC
+        at = at.astimezone(timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+        params += [at, at, after[1]]
+    return _listed(store, where, params, limit, "ASC" if oldest_first else "DESC")
+
+
+def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
+    """The listed records of these runs (ids or unique prefixes), in the order given."""
+    with reading(store) as con:
+        full = [resolve_run(con, r) for r in run_ids]
+    found = {r["run_id"]: r for r in _listed(store, "list_contains(?, r.id)", [full], len(full))}
+    return [found[r] for r in full]

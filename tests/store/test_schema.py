@@ -1,0 +1,26 @@
+"""Schema migrations: a store written by an older version is upgraded in place."""
+
+import duckdb
+
+from jupyter_mlops.store.schema import MIGRATIONS, VERSION, migrate
+
+
+def test_migration_10_renames_cell_seq_and_the_cell_data_relations(tmp_path):
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    con.execute("CREATE TABLE schema_version (version INTEGER, applied TIMESTAMP)")
+    for number, sql in enumerate(MIGRATIONS[:9], start=1):  # a store as version 9 left it
+        con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+    con.execute("INSERT INTO params VALUES ('e1', 'r1', 3, 'alpha', '0.5', now())")
+    con.execute("INSERT INTO metrics VALUES ('e2', 'r1', 4, 'auc', 0.9, NULL, now())")
+    con.execute("INSERT INTO fits (id, run_id, cell_seq) VALUES ('f1', 'r1', 5)")
+    con.execute("""INSERT INTO lineage_edges VALUES
+        ('dataset', 'd1', 'cell', 'c1', 'read', 'df', 'r1', now(), 'c1'),
+        ('cell', 'c1', 'dataset', 'd2', 'wrote', 'out', 'r1', now(), 'c1'),
+        ('run', 'r1', 'model_version', 'm:1', 'produced', NULL, 'r1', now(), 'v1')""")
+    assert migrate(con) == VERSION >= 10
+    assert con.execute("SELECT seq FROM params").fetchall() == [(3,)]
+    assert con.execute("SELECT seq FROM metrics").fetchall() == [(4,)]
+    assert con.execute("SELECT seq FROM fits").fetchall() == [(5,)]
+    assert con.execute("SELECT relation FROM lineage ORDER BY ALL").fetchall() == [
+        ("produced",), ("reads",), ("writes",)]
