@@ -61,3 +61,28 @@ async def test_kernels_started_for_notebooks_record_into_the_served_store(
     assert env[HOME_ENV] == str(store.root)
     assert env["JPY_SESSION_NAME"].endswith("train.ipynb")
     assert os.environ[HOME_ENV] == str(elsewhere)
+
+
+async def test_the_background_ingest_tells_subscribers_what_it_applied(jp_serverapp, store):
+    """The seam alerts build on: a subscriber in the server's process hears of every event
+    the server's own ingest applied, after the commit."""
+    import asyncio
+
+    from jupyter_mlops.store.subscribers import subscribe
+
+    await jp_serverapp.extension_manager.start_all_extensions()  # the background ingest
+    heard: list[tuple[str, str]] = []
+    unsubscribe = subscribe(lambda _store, events: heard.extend(
+        (e.type, e.payload.get("run_id", "")) for e in events))
+    try:
+        writer = tracking.Tracker(store)  # a kernel's writer: appends, never ingests
+        run_id = writer.start_run("heard")
+        writer.log_params({"alpha": 0.1})
+        writer.writer.flush()
+        for _ in range(100):
+            if ("params", run_id) in heard:
+                break
+            await asyncio.sleep(0.1)
+        assert ("run_started", run_id) in heard and ("params", run_id) in heard
+    finally:
+        unsubscribe()
