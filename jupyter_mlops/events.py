@@ -34,6 +34,16 @@ SCHEDULE = "schedule"  # name, state{notebook, cron, params, misfire, ...} or re
 JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the scheduler daemon
 JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
 
+#: A job's status: "running" until it ends, then how it ended ("refused": it never started,
+#: a bad notebook or parameter; "lost": its processes are gone).
+JOB_STATUSES = ("running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled",
+                "interrupted", "lost", "refused")
+#: A run's status: an interactive run is running, finished, or died (its process gone without
+#: ending it); a job's run ends with its job's status. The one list: REST publishes it as the
+#: RunStatus enum, the widgets and the sidebar's generated types take it from there.
+RUN_STATUSES = ("running", "finished", "died", *JOB_STATUSES[1:])
+#: What started a run: a kernel session (or a ``%mlops run`` block in it), or a job.
+RUN_KINDS = ("interactive", "job")
 
 
 class _IdClock:
@@ -73,6 +83,7 @@ _encode = json.JSONEncoder(separators=(",", ":"), default=repr, check_circular=F
 def new_id() -> str:
     """A 32-hex-digit id that sorts by creation time."""
     return _clock.next()
+
 
 
 @dataclass(slots=True)

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: A job's status: "running" until it ends, then how it ended ("refused": it never started,
-#: a bad notebook or parameter; "lost": its processes are gone). The one list: the REST API
-#: publishes it as the JobStatus enum, and the sidebar's generated types carry it.
-STATUSES = ("running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled",
-            "interrupted", "lost", "refused")
+from ..events import JOB_STATUSES
+
+#: The one list of job statuses (REST publishes it as the JobStatus enum).
+STATUSES = JOB_STATUSES
 
 
 @dataclass

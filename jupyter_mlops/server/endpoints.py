@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..events import RUN_KINDS, RUN_STATUSES
 from ..exceptions import BadParameter, NotFound
 from ..jobs.spec import STATUSES
 from ..registry import MAX_VERSION
@@ -206,9 +207,8 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/runs", "Runs with their latest params and metrics, one page at a time.",
              _runs, S.obj(["runs", "next_cursor"], runs=S.array(S.RUN), next_cursor=S.NSTR),
              params=(Param("experiment", "only runs of this experiment"),
-                     Param("status", "only runs with this status (running, finished, died, "
-                                     "failed)"),
-                     Param("kind", "only runs of this kind (interactive, job)"),
+                     Param("status", "only runs with this status", enum=RUN_STATUSES),
+                     Param("kind", "only runs of this kind", enum=RUN_KINDS),
                      Param("q", "a run id prefix, or part of the experiment or notebook name"),
                      Param("order", "newest first (-started) or oldest first (started)",
                            enum=("-started", "started"), default="-started"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..events import RUN_KINDS, RUN_STATUSES
 from ..exceptions import BadParameter
 from ..jobs.spec import STATUSES
 
@@ -40,11 +41,16 @@ NMAP: dict[str, Any] = {**MAP, "nullable": True}
 COMPONENTS: dict[str, dict[str, Any]] = {
     "JobStatus": {"type": "string", "enum": list(STATUSES),
                   "description": "running, then how the job ended"},
+    "RunStatus": {"type": "string", "enum": list(RUN_STATUSES),
+                  "description": "running, finished or died (interactive); a job's status (jobs)"},
+    "RunKind": {"type": "string", "enum": list(RUN_KINDS)},
 }
 JOB_STATUS = {"$ref": "#/components/schemas/JobStatus"}
+RUN_STATUS = {"$ref": "#/components/schemas/RunStatus"}
+RUN_KIND = {"$ref": "#/components/schemas/RunKind"}
 
 RUN = obj(["run_id", "experiment", "status", "started", "params", "metrics"],
-          run_id=STR, experiment=NSTR, kind=NSTR, status=NSTR, started=NSTR,
+          run_id=STR, experiment=NSTR, kind=RUN_KIND, status=RUN_STATUS, started=NSTR,
           ended=NSTR, duration_s=NNUM, notebook=NSTR, git_commit=NSTR, cells=NINT,
           params=MAP, metrics={"type": "object", "additionalProperties": NNUM})
 ONE_RUN = obj(["run_id", "params", "metrics", "environment"],

@@ -125,12 +125,16 @@ class Service:
         return node if node in index else None
 
     def _resolve_node(self, ref: str, kind: str | None) -> tuple[str, str]:
-        """Resolve ``ref`` in DuckDB: run id prefixes, and the right error for the rest."""
+        """Resolve ``ref`` in DuckDB: run id prefixes, cells without edges, and the right error
+        for the rest."""
         from ..registry import model_ref, resolve_on
 
-        if kind is not None:
+        if kind is not None and kind != "cell":
             raise NotFound(f"no lineage is recorded for {kind} {ref!r}")
         with queries.reading(self.store) as con:
+            if kind == "cell":  # a recorded cell that touched no data: a graph of itself
+                queries.cell_position(con, ref)
+                return "cell", ref
             if model_ref(ref) is not None:
                 version = resolve_on(con, ref)
                 return "model_version", f"{version.name}:{version.version}"

@@ -9,6 +9,7 @@ from typing import Any
 import ipywidgets
 import pandas as pd
 
+from ..events import RUN_STATUSES
 from ..store import Store, queries, state
 from . import static
 from .base import Panel, View
@@ -124,7 +125,7 @@ class RunsView(View[RunsPanel]):
         self.experiment = ipywidgets.Dropdown(
             options=[ANY, *experiments], value=panel.experiment or ANY, description="experiment")
         self.status = ipywidgets.Dropdown(
-            options=[ANY, "running", "finished", "failed", "killed"],
+            options=[ANY, *RUN_STATUSES],
             value=panel.status or ANY, description="status")
         self.search = ipywidgets.Text(placeholder="filter: any text", continuous_update=True)
         self.live = ipywidgets.ToggleButton(value=follow, description="follow",

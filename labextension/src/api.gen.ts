@@ -337,6 +337,13 @@ export interface components {
          * @enum {string}
          */
         JobStatus: "running" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
+        /**
+         * @description running, finished or died (interactive); a job's status (jobs)
+         * @enum {string}
+         */
+        RunStatus: "running" | "finished" | "died" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
+        /** @enum {string} */
+        RunKind: "interactive" | "job";
     };
     responses: never;
     parameters: never;
@@ -405,10 +412,10 @@ export interface operations {
             query?: {
                 /** @description only runs of this experiment */
                 experiment?: string;
-                /** @description only runs with this status (running, finished, died, failed) */
-                status?: string;
-                /** @description only runs of this kind (interactive, job) */
-                kind?: string;
+                /** @description only runs with this status */
+                status?: "running" | "finished" | "died" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
+                /** @description only runs of this kind */
+                kind?: "interactive" | "job";
                 /** @description a run id prefix, or part of the experiment or notebook name */
                 q?: string;
                 /** @description newest first (-started) or oldest first (started) */
@@ -434,8 +441,8 @@ export interface operations {
                         runs: {
                             run_id: string;
                             experiment: string | null;
-                            kind?: string | null;
-                            status: string | null;
+                            kind?: components["schemas"]["RunKind"];
+                            status: components["schemas"]["RunStatus"];
                             started: string | null;
                             ended?: string | null;
                             duration_s?: number | null;
@@ -504,8 +511,8 @@ export interface operations {
                         runs: {
                             run_id: string;
                             experiment: string | null;
-                            kind?: string | null;
-                            status: string | null;
+                            kind?: components["schemas"]["RunKind"];
+                            status: components["schemas"]["RunStatus"];
                             started: string | null;
                             ended?: string | null;
                             duration_s?: number | null;
@@ -583,8 +590,8 @@ export interface operations {
                     "application/json": {
                         run_id: string;
                         experiment?: string | null;
-                        kind?: string | null;
-                        status?: string | null;
+                        kind?: components["schemas"]["RunKind"];
+                        status?: components["schemas"]["RunStatus"];
                         started?: string | null;
                         ended?: string | null;
                         duration_s?: number | null;
@@ -1687,8 +1694,12 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsRunsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["status"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
+export const pathsRunsGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["kind"]> = ["interactive", "job"];
 export const pathsRunsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["order"]> = ["-started", "started"];
 export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["kind"]> = ["dataset", "cell", "fit", "run", "model_version", "alias", "drift_report"];
 export const pathsLineageGetParametersQueryDirectionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["direction"]> = ["up", "down", "both"];
 export const pathsJobsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/jobs"]["get"]["parameters"]["query"]["status"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const jobStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobStatus"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
+export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
+export const runKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunKind"]> = ["interactive", "job"];

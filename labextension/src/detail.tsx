@@ -108,6 +108,14 @@ function Timeline(props: { cells: Cell[]; notebook?: string | null }): JSX.Eleme
                 </span>
               )}
             </button>
+            <button
+              className="jp-mlops-cell-lineage"
+              title={`Cell #${cell.seq} in the lineage graph`}
+              aria-label={`lineage of cell ${cell.seq}`}
+              onClick={() => shell.navigate({ tab: 'lineage', node: cell.event_id, kind: 'cell' })}
+            >
+              lineage
+            </button>
           </li>
         ))}
       </ol>

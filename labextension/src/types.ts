@@ -1,7 +1,13 @@
 // The shapes the REST API answers, named: each is read off the types that
 // `jlpm generate:types` generates from the server's OpenAPI document (api.gen.ts), so a
 // change of an endpoint's schema is a compile error here or where the field is used.
-import { operations, paths, pathsLineageGetParametersQueryKindValues } from './api.gen';
+import {
+  operations,
+  paths,
+  pathsLineageGetParametersQueryKindValues,
+  runKindValues,
+  runStatusValues
+} from './api.gen';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -71,11 +77,10 @@ export function lineageKind(kind: string): LineageQuery['kind'] {
   return oneOf(LINEAGE_KINDS, kind);
 }
 
-/** A run's status as GET /runs filters on it. One list for the whole panel; it moves to the
- * generated enum (api.gen.ts) once the OpenAPI document declares the statuses as one. */
-export const RUN_STATUSES = ['running', 'finished', 'died', 'failed'] as const;
-/** A run's kind as GET /runs filters on it. */
-export const RUN_KINDS = ['interactive', 'job'] as const;
+/** A run's status and kind as GET /runs filters on them: the server's one list of each
+ * (jupyter_mlops/events.py), published as enums in the OpenAPI document. */
+export const RUN_STATUSES = runStatusValues;
+export const RUN_KINDS = runKindValues;
 
 /** An answer of the API that is not a success: its JSON {error, detail}, or why none came. */
 export class ApiError extends Error {

@@ -156,8 +156,9 @@ async def test_the_shared_vocabulary(api, run_id):
         instant = datetime.fromisoformat(body[key])
         assert body[key].endswith("+00:00") and instant.utcoffset() == timedelta(0)
     code, body = await api("runs", run_id, "cells")
-    assert [c["seq"] for c in body["cells"]] == list(range(1, 7))
-    data = next(c for c in body["cells"] if c["cell_id"] == "data")
+    body_cells = body["cells"]
+    assert [c["seq"] for c in body_cells] == list(range(1, 7))
+    data = next(c for c in body_cells if c["cell_id"] == "data")
     assert data["started"].endswith("+00:00")
     code, body = await api("runs", run_id, "metrics", "loss")
     assert [h["seq"] for h in body["history"]] == [4, 4, 4]
@@ -165,6 +166,12 @@ async def test_the_shared_vocabulary(api, run_id):
     code, graph = await api("lineage", node=data["event_id"], kind="cell", depth=1)
     assert code == 200 and ["cell", data["event_id"]] in [e["source"] for e in graph["edges"]]
     assert "writes" in {e["relation"] for e in graph["edges"]}
+    params = next(c for c in body_cells if c["cell_id"] == "params")  # touched no data
+    code, graph = await api("lineage", node=params["event_id"], kind="cell")
+    assert (code, graph) == (200, {"nodes": [{"kind": "cell", "id": params["event_id"],
+                                              "depth": 0}], "edges": []})
+    code, body = await api("lineage", node="0" * 32, kind="cell")
+    assert code == 404 and "no recorded cell" in body["detail"]
     code, graph = await api("lineage", node="churn:1", depth=5)
     relations = {e["relation"] for e in graph["edges"]}
     assert {"reads", "writes"} <= relations and not relations & {"read", "wrote"}

@@ -174,7 +174,8 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
     row.locator(".jp-mlops-run-link").click()
     cells = page.locator(f"{PANEL} .jp-mlops-timeline .jp-mlops-cell")
     page.wait_for_function(
-        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-timeline button').length"
+        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-timeline .jp-mlops-cell')"
+        ".length"
         f" >= {len(LIVE) - 1}", timeout=30_000)  # from the cell after %load_ext
     target_id = json.loads((lab.notebooks / name).read_text())["cells"][1]["id"]
     target = cells.and_(page.locator(f'[data-cell-id="{target_id}"]'))
@@ -189,6 +190,14 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
     box, view_box = active.bounding_box(), page.locator(".jp-WindowedPanel-outer").first \
         .bounding_box()
     assert view_box["y"] <= box["y"] < view_box["y"] + view_box["height"]  # scrolled to
+    # a cell links to its node in the lineage graph (REST gives each cell its event_id)
+    page.locator(f'{PANEL} .jp-mlops-timeline li:has([data-cell-id="{target_id}"]) '
+                 f'.jp-mlops-cell-lineage').click()
+    graph = page.locator(f"{PANEL} .jp-mlops-graph")
+    graph.wait_for(timeout=20_000)
+    keys = graph.locator("g.jp-mlops-node").evaluate_all("ns => ns.map(n => n.dataset.key)")
+    assert [k for k in keys if k.startswith("cell/")]  # this cell touched no data: itself
+    tab.screenshot("sidebar-cell-lineage-light")
     no_extension_errors(tab)
 
 
