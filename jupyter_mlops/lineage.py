@@ -16,7 +16,8 @@ import pandas as pd
 
 from .exceptions import StoreError
 from .store import queries
-from .store.domains.lineage import queries as store_lineage
+from .store.queries.lineage import all_edges, edges_among, reachable_edges
+from .store.queries.lineage import describe as describe_nodes
 from .tracking import tracker
 
 _COLUMNS = ["kind", "id", "depth", "relation", "via_kind", "via_id"]
@@ -47,7 +48,7 @@ def _levels(con: Any, start: tuple[str, str], direction: str, depth: int
             ) -> list[tuple[str, str, int, str, str, str]]:
     """(kind, id, depth, relation, via_kind, via_id) of each node reached from ``start``."""
     members = queries.run_nodes(con, start[1]).get(start[1], []) if start[0] == "run" else []
-    edges = store_lineage.reachable_edges(con, [start, *members], direction)
+    edges = reachable_edges(con, [start, *members], direction)
     return _bfs(_onward(edges), start, depth, members)
 
 
@@ -134,7 +135,7 @@ def graph_on(con: Any, start: tuple[str, str], depth: int = 50,
         if direction in (way, "both"):
             for kind, id_, level, *_ in _levels(con, start, way, depth):
                 nodes.setdefault((kind, id_), sign * level)
-    return _graph_json(nodes, store_lineage.edges_among(con, list(nodes)))
+    return _graph_json(nodes, edges_among(con, list(nodes)))
 
 
 def _graph_json(nodes: dict[tuple[str, str], int], edges: list[Any]) -> dict[str, Any]:
@@ -156,7 +157,7 @@ class EdgeIndex:
 
     @classmethod
     def load(cls, con: Any) -> EdgeIndex:
-        return cls(store_lineage.all_edges(con), queries.run_nodes(con))
+        return cls(all_edges(con), queries.run_nodes(con))
 
     def __contains__(self, node: tuple[str, str]) -> bool:
         return node in self.down or node in self.up
@@ -229,6 +230,6 @@ def describe(nodes: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, An
     found: dict[tuple[str, str], dict[str, Any]] = {}
     with queries.reading(tracker().store) as con:
         for kind, ids in wanted.items():
-            for key, row in store_lineage.describe(con, kind, ids).items():
+            for key, row in describe_nodes(con, kind, ids).items():
                 found[(kind, key)] = row
     return found

@@ -19,9 +19,15 @@ from . import events as ev
 from .capture.autolog import last_fit, params_of
 from .exceptions import BadReference, GateRefused, NotFound
 from .store import Store, db
-from .store.domains.models import queries as models
 from .store.ingest import ingest
 from .store.lock import hold
+from .store.queries.models import (
+    alias_version,
+    latest_version,
+    next_version,
+    run_metrics,
+    version_record,
+)
 from .tracking import record_now, tracker
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -143,9 +149,9 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     with hold(store, exclusive=True):
         ingest(store)
         with db.connect(store, write=False) as con:
-            version = models.next_version(con, name)
+            version = next_version(con, name)
             if metrics is None:
-                metrics = models.run_metrics(con, run_id)
+                metrics = run_metrics(con, run_id)
         flavor = f"{type(model).__module__}.{type(model).__qualname__}"
         record_now(store, ev.Event(ev.MODEL_VERSION, {
             "run_id": run_id, "name": name, "version": version, "artifact": sha,
@@ -173,13 +179,13 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
         parsed = model_ref(ref) or Ref(ref)
     name, version = parsed.name, parsed.version
     if parsed.alias is not None:
-        version = models.alias_version(con, name, parsed.alias)
+        version = alias_version(con, name, parsed.alias)
         if version is None:
             raise NotFound(f"model {name!r} has no alias {parsed.alias!r}. `jupyter mlops "
                            f"models` lists versions and aliases.")
     elif version is None:
-        version = models.latest_version(con, name)
-    found = None if version is None else models.version_record(con, name, version)
+        version = latest_version(con, name)
+    found = None if version is None else version_record(con, name, version)
     if version is None or found is None:
         raise NotFound(f"no model version {ref!r}. `jupyter mlops models` lists them.")
     return ModelVersion(name, version, **found)
@@ -239,7 +245,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
         ingest(store)
         with db.connect(store, write=False) as con:
             target = resolve_on(con, (name, version))
-            current = models.alias_version(con, name, alias)
+            current = alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
         _check_gate(gate or {}, target.metrics, champion, label)
         if current == target.version:

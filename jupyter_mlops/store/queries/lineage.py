@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ... import db
+from .. import db
 
 if TYPE_CHECKING:
     import duckdb

@@ -3,12 +3,15 @@
 Each call ingests pending spool first (so a kernel sees its own cells), then reads under
 the shared store lock through a read-only connection that is closed before returning.
 All user input reaches SQL as bound parameters; timestamps are tz-aware UTC. The queries
-themselves live with their tables (:mod:`.domains`); shared helpers in :mod:`.read`.
+of each domain are in this package (``queries/<domain>.py``), beside the declarations of
+what it writes (``domains/<domain>.py``); shared helpers in :mod:`..read`.
 """
 
 from __future__ import annotations
 
-from .domains.cells.queries import (
+from ..read import MIN_PREFIX, reading, refresh, resolve_run
+from ..state import health
+from .cells import (
     cell_data,
     cell_position,
     cells,
@@ -16,11 +19,11 @@ from .domains.cells.queries import (
     fits,
     resolve_cell,
 )
-from .domains.drift.queries import drift_columns, drift_report, drift_reports, profile_body
-from .domains.jobs.queries import job, jobs, open_claims, pending_requests, schedules, slot_taken
-from .domains.lineage.queries import fit_cell, run_nodes
-from .domains.models.queries import alias_history, alias_targets, models
-from .domains.runs.queries import (
+from .drift import drift_columns, drift_report, drift_reports, profile_body
+from .jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
+from .lineage import fit_cell, run_nodes
+from .models import alias_history, alias_targets, models
+from .runs import (
     experiments,
     metric_history,
     run,
@@ -29,8 +32,6 @@ from .domains.runs.queries import (
     runs_page,
     summary,
 )
-from .read import MIN_PREFIX, reading, refresh, resolve_run
-from .state import health
 
 __all__ = [
     "MIN_PREFIX", "alias_history", "alias_targets", "cell_data", "cell_position", "cells",

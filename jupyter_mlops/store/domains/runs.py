@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .... import events as ev
-from ..base import Domain, events_table
+from ... import events as ev
+from .base import Domain, events_table
 
 _STARTED, _UPDATED = events_table(ev.RUN_STARTED), events_table(ev.RUN_UPDATED)
 _ENV, _ENDED = events_table(ev.RUN_ENVIRONMENT), events_table(ev.RUN_ENDED)

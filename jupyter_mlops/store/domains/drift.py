@@ -3,8 +3,8 @@ lineage from the compared data and model to each report."""
 
 from __future__ import annotations
 
-from .... import events as ev
-from ..base import Domain, edges_from, events_table
+from ... import events as ev
+from .base import Domain, edges_from, events_table
 
 _PROFILE, _REPORT = events_table(ev.PROFILE), events_table(ev.DRIFT_REPORT)
 

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ... import Store, db
-from ...read import decode, frame, reading
-from ...sql import latest
+from .. import Store, db
+from ..read import decode, frame, reading
+from ..sql import latest
 
 if TYPE_CHECKING:
     import duckdb

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ....exceptions import NotFound
-from ... import Store, db
-from ...read import frame, log, mapping, missing, reading, resolve_run
+from ...exceptions import NotFound
+from .. import Store, db
+from ..read import frame, log, mapping, missing, reading, resolve_run
 
 if TYPE_CHECKING:
     pass

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ....exceptions import BadReference, NotFound
-from ... import Store, db
-from ...read import frame, reading, resolve_run
+from ...exceptions import BadReference, NotFound
+from .. import Store, db
+from ..read import frame, reading, resolve_run
 
 if TYPE_CHECKING:
     import duckdb

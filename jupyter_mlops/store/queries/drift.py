@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ....exceptions import BadReference, NotFound
-from ... import Store, db
-from ...read import decode, frame, reading
+from ...exceptions import BadReference, NotFound
+from .. import Store, db
+from ..read import decode, frame, reading
 
 if TYPE_CHECKING:
     import duckdb

@@ -3,8 +3,8 @@ their lineage edges)."""
 
 from __future__ import annotations
 
-from .... import events as ev
-from ..base import TS, Domain, events_table
+from ... import events as ev
+from .base import TS, Domain, events_table
 
 _CELL = events_table(ev.CELL)
 

@@ -4,8 +4,8 @@ from schedules and parent runs to each job."""
 
 from __future__ import annotations
 
-from .... import events as ev
-from ..base import TS, Domain, edges_from, events_table
+from ... import events as ev
+from .base import TS, Domain, edges_from, events_table
 
 _STARTED, _ENDED = events_table(ev.JOB_STARTED), events_table(ev.JOB_ENDED)
 _CLAIMED, _SCHEDULE = events_table(ev.JOB_CLAIMED), events_table(ev.SCHEDULE)

@@ -6,8 +6,8 @@ one edge that joins two domains' events: the cell that called a fit.
 
 from __future__ import annotations
 
-from .... import events as ev
-from ..base import Domain, events_table
+from ... import events as ev
+from .base import Domain, events_table
 
 _CELL, _FIT = events_table(ev.CELL), events_table(ev.FIT)
 

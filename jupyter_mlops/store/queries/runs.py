@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ... import Store, db, recent
-from ...read import decode, frame, reading, refresh, resolve_run
-from ...sql import latest
+from .. import Store, db, recent
+from ..read import decode, frame, reading, refresh, resolve_run
+from ..sql import latest
 
 if TYPE_CHECKING:
     pass

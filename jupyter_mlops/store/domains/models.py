@@ -3,9 +3,9 @@ their lineage (run -> version, data -> version, fit -> version, version -> alias
 
 from __future__ import annotations
 
-from .... import events as ev
-from ..base import Domain, edges_from, events_table
-from ..cells import DATA, new_datasets
+from ... import events as ev
+from .base import Domain, edges_from, events_table
+from .cells import DATA, new_datasets
 
 _VERSION, _ALIAS = events_table(ev.MODEL_VERSION), events_table(ev.ALIAS_SET)
 _FIT = events_table(ev.FIT)
