@@ -41,6 +41,9 @@ from .fingerprint import describe, size
 #: Namespace entries that IPython manages; never reported as read or written.
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 _MAX_ERROR_CHARS = 2000
+#: Analyses kept for re-run cells. Each holds a few hundred objects for a long cell: kept
+#: by the hundred, they pushed the collector into generation-1 and -2 passes inside the hooks.
+_FLOWS_KEPT = 64
 
 
 class Settings(Protocol):
@@ -223,8 +226,8 @@ class CellCapture:
     def _flow(self, source: str, tree: ast.Module | None, ns: dict[str, Any]) -> dataflow.Flow:
         flow = self._flows.get(source)
         if flow is None:
-            if len(self._flows) >= 512:
-                self._flows.clear()
+            if len(self._flows) >= _FLOWS_KEPT:  # the oldest goes: a steady state allocates
+                del self._flows[next(iter(self._flows))]  # nothing net, so no collections
             modules = _Modules(ns)
             flow = self._flows[source] = (
                 dataflow.analyse(source, self.functions, modules) if tree is None
