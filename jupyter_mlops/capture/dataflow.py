@@ -21,7 +21,8 @@ no longer pays: it analyses the tree IPython parsed, :func:`analyse_tree`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -62,16 +63,18 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 class Statement(NamedTuple):
     """One top-level statement: the names it reads on entry, writes, and certainly rebinds.
 
-    Immutable, and a tuple rather than a frozen dataclass: a 200-line cell makes 200 of
-    these, and a frozen dataclass's ``__init__`` (7x slower) was a fifth of the analysis."""
+    A tuple rather than a frozen dataclass: a 200-line cell makes 200 of these, and a frozen
+    dataclass's ``__init__`` (7x slower) was a fifth of the analysis. Its sets are the ones
+    the walk filled, handed over rather than copied into frozensets; nothing changes them
+    after."""
 
     line: int
-    reads: frozenset[str]
-    writes: frozenset[str]
-    kills: frozenset[str]
+    reads: AbstractSet[str]
+    writes: AbstractSet[str]
+    kills: AbstractSet[str]
     #: bases of method calls that may change their object, neither a known mutator nor in
     #: :data:`PURE_METHODS` (``arr.partition(2)``): capture looks at the data's fingerprint
-    called: frozenset[str] = frozenset()
+    called: AbstractSet[str] = frozenset()
 
 
 @dataclass
@@ -106,22 +109,29 @@ def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]],
     walker = _Walker(table, modules)
     statements, reads, writes, kills, called = [], set(), set(), set(), set()
     certain: set[str] = set()
+    make = tuple.__new__  # Statement's own __new__ is a Python frame per statement
     for node in tree.body:  # per statement: the hot loop of a long cell, kept lean
-        body = _unmagic(node)
-        walker.stmt(body)
-        w = frozenset(walker.writes) if walker.writes else _EMPTY
-        k = _kills(body[0]) if len(body) == 1 else {k for n in body for k in _kills(n)}
-        k = w if k == w else frozenset(k) if k else _EMPTY  # x = …: one set serves both
+        kind = type(node)
+        if kind is ast.Assign and not _maybe_magic(node.value):  # the common case, inlined
+            walker.stmt_one(node)
+            targets = node.targets
+            k = ({targets[0].id} if len(targets) == 1 and type(targets[0]) is ast.Name
+                 else _kills(node))
+        else:
+            body = _unmagic(node) if kind is ast.Expr or kind is ast.Assign else (node,)
+            walker.stmt(body)
+            k = _kills(body[0]) if len(body) == 1 else {k for n in body for k in _kills(n)}
+        w = walker.writes or _EMPTY
+        k = w if k == w else k or _EMPTY  # x = …: one set serves both
         r = walker.reads
         if r:
             reads |= r - certain if certain else r
-            r = frozenset(r)
-        statements.append(Statement(node.lineno, r or _EMPTY, w, k,
-                                    frozenset(walker.called) if walker.called else _EMPTY))
+        c = walker.called
+        statements.append(make(Statement, (node.lineno, r or _EMPTY, w, k, c or _EMPTY)))
         writes |= w
         kills |= k
-        if walker.called:
-            called |= walker.called
+        if c:
+            called |= c
         certain |= walker.certain
     new = {k: v for k, v in table.items() if functions.get(k) is not v}
     return Flow(frozenset(reads), frozenset(writes), frozenset(kills), frozenset(called),
@@ -179,16 +189,22 @@ def _import_name(alias: ast.alias) -> str:
     return alias.asname or alias.name.partition(".")[0]
 
 
-def _unmagic(node: ast.stmt) -> list[ast.stmt]:
+def _maybe_magic(value: ast.expr) -> bool:
+    """``get_ipython().…(…)``: how IPython writes a magic or ``!shell`` line."""
+    if type(value) is not ast.Call:
+        return False
+    func = value.func
+    return (type(func) is ast.Attribute and type(func.value) is ast.Call
+            and type(func.value.func) is ast.Name and func.value.func.id == "get_ipython")
+
+
+def _unmagic(node: ast.Expr | ast.Assign) -> Sequence[ast.stmt]:
     """IPython's transformed lines: ``%time``/``%timeit``/``%%time`` become the code they
     run; other magics and ``!shell`` read nothing (``x = !ls`` still writes ``x``)."""
-    kind = type(node)
-    call = node.value if kind is ast.Expr or kind is ast.Assign else None
-    if not (type(call) is ast.Call and isinstance(call.func, ast.Attribute)
-            and isinstance(call.func.value, ast.Call)
-            and isinstance(call.func.value.func, ast.Name)
-            and call.func.value.func.id == "get_ipython"):
-        return [node]
+    call = node.value
+    if not (_maybe_magic(call) and isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)):
+        return (node,)
     args = [a.value if isinstance(a, ast.Constant) else None for a in call.args]
     timed = (call.func.attr in ("run_line_magic", "run_cell_magic") and len(args) > 1
              and args[0] in _TIMING_MAGICS and isinstance(args[-1], str))
@@ -246,13 +262,26 @@ class _Walker:
 
     # statements ---------------------------------------------------------------------------
 
-    def stmt(self, body: list[ast.stmt]) -> None:
+    def stmt(self, body: Sequence[ast.stmt]) -> None:
         """A top-level statement (or what a ``%time`` runs) from an empty state: its
         :attr:`reads`, :attr:`writes`, :attr:`called`, and :attr:`certain`, what it certainly
         assigns (one walker serves a cell's statements in turn)."""
         self.reads, self.writes, self.called = set(), set(), set()
-        out = self._stmt(body[0], set()) if len(body) == 1 else self.block(body, set())
+        out = self._stmt(body[0], set()) if len(body) == 1 else self.block(list(body), set())
         self.certain = out if out is not None else set()
+
+    def stmt_one(self, node: ast.Assign) -> None:
+        """:meth:`stmt` of a plain assignment, the commonest statement, without a frame."""
+        self.reads, self.writes, self.called = set(), set(), set()
+        s: set[str] = set()
+        self.expr(node.value, s)
+        for target in node.targets:
+            if type(target) is ast.Name:
+                self.writes.add(target.id)
+                s.add(target.id)
+            else:
+                self.store(target, s)
+        self.certain = s
 
     def block(self, body: list[ast.stmt], state: _Certain) -> _Certain:
         for node in body:
@@ -487,15 +516,19 @@ class _Walker:
         elif kind is ast.Constant:
             return
         elif kind is ast.Attribute:
-            self.expr(node.value, s)
+            self._operand(node.value, s)
         elif kind is ast.Call:
             self._call(node, s)
         elif kind is ast.BinOp:
-            self.expr(node.left, s)
-            self.expr(node.right, s)
+            self._operand(node.left, s)
+            self._operand(node.right, s)
         elif kind is ast.Subscript:
-            self.expr(node.value, s)
-            self.expr(node.slice, s)
+            self._operand(node.value, s)
+            self._operand(node.slice, s)
+        elif kind is ast.Compare:
+            self._operand(node.left, s)
+            for part in node.comparators:
+                self._operand(part, s)
         elif kind in _PLAIN:
             for child in _PLAIN[kind](node):
                 if child is not None:
@@ -529,12 +562,23 @@ class _Walker:
                 elif isinstance(child, ast.keyword):
                     self.expr(child.value, s)
 
+    def _operand(self, node: ast.expr, s: set[str]) -> None:
+        """:meth:`expr` of a part that is always loaded, its leaves without a second call:
+        names and constants are most of a tree's nodes."""
+        kind = type(node)
+        if kind is ast.Name:
+            if node.id not in s:
+                self.reads.add(node.id)
+        elif kind is not ast.Constant:
+            self.expr(node, s)
+
     def _call(self, node: ast.Call, s: set[str]) -> None:
-        self.expr(node.func, s)
+        operand = self._operand
+        operand(node.func, s)
         for arg in node.args:
-            self.expr(arg, s)
+            operand(arg, s)
         for kw in node.keywords:
-            self.expr(kw.value, s)
+            operand(kw.value, s)
         func = node.func
         if self.functions:  # a session function called, or passed to a call (df.apply(f))
             names = [a.id for a in (func, *node.args, *(k.value for k in node.keywords))
@@ -584,7 +628,6 @@ class _Walker:
 
 #: Expression kinds with no scope or control flow of their own: their parts in order.
 _PLAIN: dict[type, Any] = {
-    ast.Compare: lambda n: (n.left, *n.comparators),
     ast.Tuple: lambda n: n.elts,
     ast.List: lambda n: n.elts,
     ast.Set: lambda n: n.elts,

@@ -340,10 +340,15 @@ def _statements(flow: dataflow.Flow, before: dict[str, int], writes: list[str],
     readable = {n for n in set().union(*(stmt.reads for stmt in flow.statements))
                 if (n in before or n in written) and _user_name(n)}
     out = []
+    none: list[str] = []  # one empty list for every empty field: they are only encoded
     for stmt in flow.statements:
-        wrote = stmt.writes | (stmt.called & changed) if changed else stmt.writes
-        out.append({"line": stmt.line, "reads": sorted(stmt.reads & readable),
-                    "writes": sorted(wrote & written), "kills": sorted(stmt.kills & written)})
+        r, w, k = stmt.reads, stmt.writes, stmt.kills
+        if changed and stmt.called:
+            w = w | (stmt.called & changed)
+        wrote = sorted(w & written) if w else none
+        out.append({"line": stmt.line, "reads": sorted(r & readable) if r else none,
+                    "writes": wrote,  # ``x = …`` kills what it writes: the same set, once
+                    "kills": wrote if k is w else sorted(k & written) if k else none})
     return out
 
 
