@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import events as ev
-from .capture import environment, incidents
+from .capture import environment, incidents, recorder
 from .config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV, notebook_path
 from .exceptions import StoreError
 from .store import Store
@@ -342,6 +342,9 @@ def tracker() -> Tracker:
             _tracker = Tracker(Store.open(), follow_environment=True)
             atexit.register(_at_exit)
         return _tracker
+
+
+recorder.record_into(tracker)  # autolog records through the process's tracker
 
 
 def _at_exit() -> None:

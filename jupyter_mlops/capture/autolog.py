@@ -34,13 +34,13 @@ import time
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
 from .. import events as ev
 from . import incidents
 from .fingerprint import describe
+from .recorder import recorder, store_root
 
 METHODS = ("fit", "fit_transform", "partial_fit")
 CROSS_VALIDATION = ("cross_val_score", "cross_validate")
@@ -125,9 +125,7 @@ def _artifact(store: Any, model: Any) -> tuple[str | None, str | None]:
 def _emit(estimator: Any, method: str, inputs: list[dict[str, Any]], seconds: float,
           search: dict[str, Any] | None, keep: Any) -> None:
     """One fit record; ``keep`` is the fitted object to store (None: nothing to keep)."""
-    from ..tracking import tracker
-
-    t = tracker()
+    t = recorder()
     artifact, fmt = _artifact(t.store, keep) if keep is not None else (None, None)
     event = ev.Event(ev.FIT, {
         "run_id": t.ensure_run(), "cell_seq": t.cell_seq, "method": method,
@@ -196,20 +194,11 @@ def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callabl
                     warnings.simplefilter("ignore")
                     record(args, kwargs, result, time.perf_counter() - started, method or name)
             except Exception:
-                incidents.report(_store_root(), f"autolog: recording {name}")
+                incidents.report(store_root(), f"autolog: recording {name}")
         return result
 
     wrapper._jupyter_mlops = True  # type: ignore[attr-defined]
     return wrapper
-
-
-def _store_root() -> Path | None:
-    try:
-        from ..tracking import tracker
-
-        return tracker().store.root
-    except Exception:
-        return None
 
 
 def _wrap(owner: Any, attribute: str, record: Record, name: str | None = None) -> None:
@@ -333,7 +322,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             try:
                 callback(module)
             except Exception:
-                incidents.report(_store_root(), f"autolog: after importing {name}")
+                incidents.report(store_root(), f"autolog: after importing {name}")
 
         loader.exec_module = exec_module
         return spec

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .. import events as ev
-from ..tracking import Tracker
 from . import dataflow, incidents
 from .fingerprint import describe, size
+from .recorder import Recorder
 
 #: Namespace entries that IPython manages; never reported as read or written.
 _IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
@@ -73,7 +73,7 @@ class _Pending:
 class CellCapture:
     """Records every executed cell of one IPython shell into the tracker's active run."""
 
-    def __init__(self, shell: Any, tracker: Tracker, settings: Settings) -> None:
+    def __init__(self, shell: Any, tracker: Recorder, settings: Settings) -> None:
         self.shell = shell
         self.tracker = tracker
         self.settings = settings
