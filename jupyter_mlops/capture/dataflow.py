@@ -27,10 +27,10 @@ no longer pays: it analyses the tree IPython parsed, :func:`analyse_tree`).
 from __future__ import annotations
 
 import ast
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .expressions import target_names
 from .free_globals import FUNCTIONS, import_name
@@ -114,6 +114,27 @@ def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]],
     new = {k: v for k, v in table.items() if functions.get(k) is not v}
     return Flow(frozenset(reads), frozenset(writes), frozenset(kills), frozenset(called),
                 statements, new)
+
+
+def statement_records(flow: Flow, before: Container[str], writes: list[str],
+                      changed: set[str], user: Callable[[str], bool]) -> list[dict[str, Any]]:
+    """Each top-level statement's user names: reads of names that existed before the cell or
+    that the cell made, writes the cell recorded (with evidence of change to its data)."""
+    written = set(writes)
+    # decided once per name, not once per statement that reads it
+    readable = {n for n in set().union(*(stmt.reads for stmt in flow.statements))
+                if (n in before or n in written) and user(n)}
+    out = []
+    none: list[str] = []  # one empty list for every empty field: they are only encoded
+    for stmt in flow.statements:
+        r, w, k = stmt.reads, stmt.writes, stmt.kills
+        if changed and stmt.called:
+            w = w | (stmt.called & changed)
+        wrote = sorted(w & written) if w else none
+        out.append({"line": stmt.line, "reads": sorted(r & readable) if r else none,
+                    "writes": wrote,  # ``x = …`` kills what it writes: the same set, once
+                    "kills": wrote if k is w else sorted(k & written) if k else none})
+    return out
 
 
 #: Most statements read, write or call little: they share one empty set.
