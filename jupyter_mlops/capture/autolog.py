@@ -129,9 +129,11 @@ def _patch_validation(module: ModuleType) -> None:
 
 
 def _all_subclasses(cls: type) -> list[type]:
-    seen, stack = [], [cls]
+    seen: list[type] = []
+    stack = [cls]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subclasses: list[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
             if sub not in seen:
                 seen.append(sub)
                 stack.append(sub)
@@ -169,14 +171,15 @@ def _hook_subclasses(base: type) -> None:
         return
     own = base.__dict__.get("__init_subclass__")
 
-    def init_subclass(cls: type, **kwargs: Any) -> None:
+    def init_subclass(cls: Any, /, **kwargs: Any) -> None:
         if own is not None:
             own.__func__(cls, **kwargs)
         else:
-            super(base, cls).__init_subclass__(**kwargs)  # the mixins' own hooks
+            # the mixins' own hooks (mypy cannot see that ``base`` is a class here)
+            super(base, cls).__init_subclass__(**kwargs)  # type: ignore[arg-type]
         _patch_class(cls)
 
-    base.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
+    base.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment,method-assign]
     _hooked = True
 
 
@@ -222,7 +225,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             except Exception:
                 incidents.report(store_root(), f"autolog: after importing {name}")
 
-        loader.exec_module = exec_module
+        loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
 

@@ -85,9 +85,15 @@ def analyse_tree(tree: ast.Module, functions: Mapping[str, frozenset[str]],
     """:func:`analyse` on a parsed module."""
     table = dict(functions)
     walker = StatementWalker(table, modules)
-    statements, reads, writes, kills, called = [], set(), set(), set(), set()
+    statements: list[Statement] = []
+    reads: set[str] = set()
+    writes: set[str] = set()
+    kills: set[str] = set()
+    called: set[str] = set()
     certain: set[str] = set()
-    make = tuple.__new__  # Statement's own __new__ is a Python frame per statement
+    make: Any = tuple.__new__  # Statement's own __new__ is a Python frame per statement
+    k: AbstractSet[str]
+    node: Any  # dispatched on the exact type: see ExpressionWalker.expr
     for node in tree.body:  # per statement: the hot loop of a long cell, kept lean
         kind = type(node)
         if kind is ast.Assign and not maybe_magic(node.value):  # the common case, inlined
@@ -143,10 +149,9 @@ _EMPTY: frozenset[str] = frozenset()
 
 def _kills(node: ast.stmt) -> set[str]:
     """Names a top-level statement certainly rebinds: plain assignment, import, def, class."""
-    kind = type(node)
-    if kind is ast.Expr:
+    if isinstance(node, ast.Expr):
         return set()
-    if kind is ast.Assign:
+    if isinstance(node, ast.Assign):
         targets = node.targets
         if len(targets) == 1 and type(targets[0]) is ast.Name:
             return {targets[0].id}

@@ -95,7 +95,7 @@ class CellCapture:
         parse = compiler.ast_parse
 
         def ast_parse(source: str, *args: Any, **kwargs: Any) -> ast.Module:
-            tree = parse(source, *args, **kwargs)
+            tree: ast.Module = parse(source, *args, **kwargs)
             self._parsed(source, tree)
             return tree
 
@@ -213,13 +213,10 @@ class CellCapture:
             if not is_data(obj):
                 continue
             entry = self._fingerprints.get(id(obj)) if cached else None
-            if entry is not None and (entry[0] is None or entry[0]() is obj):
-                found = entry[1]
-            else:
-                found = self._fingerprint(obj)
-                if found is None:
-                    continue
-            out.append({**found, "name": name, "role": role})
+            found = (entry[1] if entry is not None and (entry[0] is None or entry[0]() is obj)
+                     else self._fingerprint(obj))
+            if found is not None:
+                out.append({**found, "name": name, "role": role})
         return out
 
     def _flow(self, source: str, tree: ast.Module | None, ns: dict[str, Any]) -> dataflow.Flow:

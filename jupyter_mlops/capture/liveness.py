@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Container, Sequence
+from typing import Any
 
 from .expressions import ExpressionWalker
 from .free_globals import FUNCTIONS, annotation_exprs, defaults, free_globals, import_name
@@ -65,7 +66,8 @@ class StatementWalker(ExpressionWalker):
             state = self._stmt(node, state)
         return state
 
-    def _stmt(self, node: ast.stmt, s: set[str]) -> Certain:
+    def _stmt(self, statement: ast.stmt, s: set[str]) -> Certain:
+        node: Any = statement  # dispatched on the exact type: see ExpressionWalker.expr
         kind = type(node)
         if kind is ast.Expr:
             self.expr(node.value, s)
@@ -159,7 +161,7 @@ class StatementWalker(ExpressionWalker):
         self.called |= body.called
         frees: set[str] = set()
         for stmt in ast.walk(node):
-            if isinstance(stmt, (*FUNCTIONS, ast.Lambda)) and stmt is not node:
+            if isinstance(stmt, (*FUNCTIONS, ast.Lambda)):
                 frees |= free_globals(stmt)
         self.functions[node.name] = frozenset(frees)
         self.bind(node.name, s)
@@ -181,7 +183,7 @@ class StatementWalker(ExpressionWalker):
         breaks = self._breaks.pop()
         return meet(self.block(node.orelse, set(s)) if ends else None, *breaks)
 
-    def _try(self, node: ast.Try, s: set[str]) -> Certain:
+    def _try(self, node: Any, s: set[str]) -> Certain:  # ast.Try or ast.TryStar
         ends = [self.block(node.orelse, self.block(node.body, set(s)))]
         for handler in node.handlers:
             h = set(s)  # the body may fail before any of its assignments

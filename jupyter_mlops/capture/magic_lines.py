@@ -27,10 +27,10 @@ def unmagic(node: ast.Expr | ast.Assign) -> Sequence[ast.stmt]:
             and isinstance(call.func, ast.Attribute)):
         return (node,)
     args = [a.value if isinstance(a, ast.Constant) else None for a in call.args]
-    timed = (call.func.attr in ("run_line_magic", "run_cell_magic") and len(args) > 1
-             and args[0] in _TIMING_MAGICS and isinstance(args[-1], str))
-    if timed:
-        text = args[-1] if call.func.attr == "run_cell_magic" else _strip_options(args[-1])
+    last = args[-1] if args else None
+    if (call.func.attr in ("run_line_magic", "run_cell_magic") and len(args) > 1
+            and args[0] in _TIMING_MAGICS and isinstance(last, str)):
+        text = last if call.func.attr == "run_cell_magic" else _strip_options(last)
         try:
             body = ast.parse(text).body
         except SyntaxError:

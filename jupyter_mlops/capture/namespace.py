@@ -48,7 +48,7 @@ class Modules:
         self.ns = ns
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(self.ns.get(name), types.ModuleType)
+        return isinstance(name, str) and isinstance(self.ns.get(name), types.ModuleType)
 
 
 def user_name(name: str) -> bool:

@@ -73,7 +73,7 @@ def metric_value(key: str, value: Any, problems: list[str]) -> Any:
         return float(value)
     except OverflowError:
         problems.append(f"metric {key!r} is too large for a float: recorded as infinity")
-        return float("inf") if value > 0 else float("-inf")
+        return float("inf") if value > 0 else float("-inf")  # type: ignore[operator]
     except Exception as e:  # a Real whose __float__ fails
         problems.append(f"metric {key!r} cannot be read as a number ({type(e).__name__}): "
                         f"left out")
