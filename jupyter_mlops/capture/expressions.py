@@ -101,13 +101,15 @@ class ExpressionWalker:
                 elif isinstance(child, ast.keyword):
                     self.expr(child.value, s)
 
-    def _operand(self, node: ast.expr, s: set[str]) -> None:
+    def _operand(self, e: ast.expr, s: set[str]) -> None:
         """:meth:`expr` of a part that is always loaded, its leaves without a second call:
         names and constants are most of a tree's nodes."""
-        if isinstance(node, ast.Name):
+        node: Any = e  # exact type: see expr
+        kind = type(node)
+        if kind is ast.Name:
             if node.id not in s:
                 self.reads.add(node.id)
-        elif type(node) is not ast.Constant:
+        elif kind is not ast.Constant:
             self.expr(node, s)
 
     def _call(self, node: ast.Call, s: set[str]) -> None:
