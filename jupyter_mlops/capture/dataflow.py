@@ -132,12 +132,11 @@ def statement_records(flow: Flow, before: Container[str], writes: list[str],
                 if (n in before or n in written) and user(n)}
     out = []
     none: list[str] = []  # one empty list for every empty field: they are only encoded
-    for stmt in flow.statements:
-        r, w, k = stmt.reads, stmt.writes, stmt.kills
-        if changed and stmt.called:
-            w = w | (stmt.called & changed)
+    for line, r, w, k, c in flow.statements:
+        if changed and c:
+            w = w | (c & changed)
         wrote = sorted(w & written) if w else none
-        out.append({"line": stmt.line, "reads": sorted(r & readable) if r else none,
+        out.append({"line": line, "reads": sorted(r & readable) if r else none,
                     "writes": wrote,  # ``x = …`` kills what it writes: the same set, once
                     "kills": wrote if k is w else sorted(k & written) if k else none})
     return out

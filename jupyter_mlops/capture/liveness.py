@@ -14,10 +14,10 @@ from .free_globals import FUNCTIONS, annotation_exprs, defaults, free_globals, i
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
-Certain = set[str] | None  # None: the point cannot be reached (after raise/break/continue)
+_Certain = set[str] | None  # None: the point cannot be reached (after raise/break/continue)
 
 
-def meet(*states: Certain) -> Certain:
+def _meet(*states: _Certain) -> _Certain:
     live = [s for s in states if s is not None]
     if not live:
         return None
@@ -34,7 +34,7 @@ class StatementWalker(ExpressionWalker):
                  imported: set[str] | None = None) -> None:
         super().__init__(functions, modules, imported)
         self.certain: set[str] = set()
-        self._breaks: list[list[Certain]] = []
+        self._breaks: list[list[_Certain]] = []
 
     # statements ---------------------------------------------------------------------------
 
@@ -59,14 +59,14 @@ class StatementWalker(ExpressionWalker):
                 self.store(target, s)
         self.certain = s
 
-    def block(self, body: list[ast.stmt], state: Certain) -> Certain:
+    def block(self, body: list[ast.stmt], state: _Certain) -> _Certain:
         for node in body:
             if state is None:
                 return None
             state = self._stmt(node, state)
         return state
 
-    def _stmt(self, statement: ast.stmt, s: set[str]) -> Certain:
+    def _stmt(self, statement: ast.stmt, s: set[str]) -> _Certain:
         node: Any = statement  # dispatched on the exact type: see ExpressionWalker.expr
         kind = type(node)
         if kind is ast.Expr:
@@ -166,7 +166,7 @@ class StatementWalker(ExpressionWalker):
         self.functions[node.name] = frozenset(frees)
         self.bind(node.name, s)
 
-    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, s: set[str]) -> Certain:
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, s: set[str]) -> _Certain:
         """The body may run zero times; ``else`` runs unless a ``break`` left the loop."""
         body = set(s)
         if isinstance(node, ast.While):
@@ -181,9 +181,9 @@ class StatementWalker(ExpressionWalker):
         self._breaks.append([])
         self.block(node.body, body)
         breaks = self._breaks.pop()
-        return meet(self.block(node.orelse, set(s)) if ends else None, *breaks)
+        return _meet(self.block(node.orelse, set(s)) if ends else None, *breaks)
 
-    def _try(self, node: Any, s: set[str]) -> Certain:  # ast.Try or ast.TryStar
+    def _try(self, node: Any, s: set[str]) -> _Certain:  # ast.Try or ast.TryStar
         ends = [self.block(node.orelse, self.block(node.body, set(s)))]
         for handler in node.handlers:
             h = set(s)  # the body may fail before any of its assignments
@@ -192,7 +192,7 @@ class StatementWalker(ExpressionWalker):
             if handler.name:
                 self.bind(handler.name, h)
             ends.append(self.block(handler.body, h))
-        normal = meet(*ends)
+        normal = _meet(*ends)
         if not node.finalbody:
             return normal
         after = self.block(node.finalbody, set(s))
@@ -200,9 +200,9 @@ class StatementWalker(ExpressionWalker):
             return None
         return after | normal
 
-    def _match(self, node: ast.Match, s: set[str]) -> Certain:
+    def _match(self, node: ast.Match, s: set[str]) -> _Certain:
         self.expr(node.subject, s)
-        ends: list[Certain] = []
+        ends: list[_Certain] = []
         exhaustive = False
         for case in node.cases:
             c = set(s)
@@ -212,7 +212,7 @@ class StatementWalker(ExpressionWalker):
             elif isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None:
                 exhaustive = True
             ends.append(self.block(case.body, c))
-        return meet(*ends, *(() if exhaustive else (set(s),)))
+        return _meet(*ends, *(() if exhaustive else (set(s),)))
 
     def _pattern(self, pattern: ast.pattern, s: set[str]) -> None:
         for sub in ast.walk(pattern):
