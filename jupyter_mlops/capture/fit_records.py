@@ -90,7 +90,7 @@ def _emit(estimator: Any, method: str, inputs: list[dict[str, Any]], seconds: fl
     t = recorder()
     artifact, fmt = _artifact(t.store, keep) if keep is not None else (None, None)
     event = ev.Event(ev.FIT, {
-        "run_id": t.ensure_run(), "cell_seq": t.cell_seq, "method": method,
+        "run_id": t.ensure_run(), "seq": t.cell_seq, "method": method,
         "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
         "params": params_of(estimator), "inputs": inputs, "duration_ms": seconds * 1000,
         "artifact": artifact, "format": fmt, "search": search})

@@ -162,7 +162,7 @@ class Tracker:
         clean = recordable.clean(params, "param", recordable.param_value, problems)
         if clean:
             self.emit(ev.PARAMS, {"run_id": self.ensure_run(), "params": clean,
-                                  "cell_seq": self.cell_seq})
+                                  "seq": self.cell_seq})
         self._warn_values(problems)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
@@ -177,7 +177,7 @@ class Tracker:
         if clean:
             self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
                                    "step": None if step is None else int(step),
-                                   "cell_seq": self.cell_seq})
+                                   "seq": self.cell_seq})
         self._warn_values(problems)
 
     def _warn_values(self, problems: list[str]) -> None:

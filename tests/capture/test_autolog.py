@@ -54,7 +54,7 @@ def ip(store, monkeypatch):
 def _fits(store):
     queries.runs(store)  # ingest
     with duckdb.connect(str(store.db_path), read_only=True) as con:
-        return con.execute("SELECT cell_seq, estimator, inputs, search, artifact, method, "
+        return con.execute("SELECT seq, estimator, inputs, search, artifact, method, "
                            "params, run_id FROM fits ORDER BY id").fetchall()
 
 

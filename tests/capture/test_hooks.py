@@ -131,8 +131,8 @@ def test_params_and_metrics_know_their_cell(shell):
     events = [json.loads(x) for x in shell.tracker.writer.path.read_bytes().splitlines()]
     metric = next(e for e in events if e["type"] == ev.METRICS)
     param = next(e for e in events if e["type"] == ev.PARAMS)
-    assert metric["payload"]["cell_seq"] == 1
-    assert param["payload"]["cell_seq"] is None
+    assert metric["payload"]["seq"] == 1
+    assert param["payload"]["seq"] is None
 
 
 def test_a_name_assigned_before_its_use_is_not_read(shell):
