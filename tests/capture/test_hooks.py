@@ -33,7 +33,7 @@ def shell(store):
     capture = CellCapture(ip, tracker, SimpleNamespace(fingerprint=True,
                                                         fingerprint_max_bytes=10**9))
     capture.register()
-    ip.tracker = tracker
+    ip.tracker, ip.capture = tracker, capture
     yield ip
     capture.unregister()
     tracker.end_run()
@@ -230,3 +230,19 @@ def test_a_read_only_method_call_keeps_the_cached_fingerprint(big):
     assert cells[0]["writes"] == []
     assert cells[1]["capture_ms"] < 30  # hashing it again takes longer
     assert 7.5 < cells[1]["duration_ms"] < 100
+
+
+def test_kept_analyses_are_the_most_recent_and_bounded(shell):
+    """A long session of new cells keeps a bounded set of analyses (evicting the oldest one at
+    a time, so the steady state allocates nothing net), and a re-run cell reuses its own."""
+    kept = hooks._FLOWS_KEPT
+    sources = [f"a{i} = {i}" for i in range(kept + 6)]
+    for source in sources:
+        shell.run_cell(source, store_history=True)
+    flows = shell.capture._flows
+    assert len(flows) == kept
+    assert sources[0] + "\n" not in flows and sources[-1] + "\n" in flows
+    before = flows[sources[-2] + "\n"]
+    shell.run_cell(sources[-2], store_history=True)
+    assert flows[sources[-2] + "\n"] is before
+    assert _cells(shell.tracker)[-1]["writes"] == [f"a{kept + 4}"]
