@@ -34,7 +34,8 @@ def params_of(model: Any) -> dict[str, Any]:
         return {}
 
 
-def inputs(args: Sequence[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+def describe_inputs(args: Sequence[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Fingerprints of a fit's ``X`` and ``y`` (positional or keyword), those that are data."""
     found = []
     for role, position in (("X", 0), ("y", 1)):
         value = args[position] if len(args) > position else kwargs.get(role)
@@ -99,20 +100,21 @@ def _emit(estimator: Any, method: str, inputs: list[dict[str, Any]], seconds: fl
 
 
 def record_fit(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, seconds: float,
-                method: str) -> None:
+               method: str) -> None:
+    """One record of a user's fit (a search's: with its cv table)."""
     model = args[0]
     search = _search(model)
     # a search with refit=False has no best estimator: its cv table is the whole result
     keep = None if search is not None and not hasattr(model, "best_estimator_") else model
-    _emit(model, method, inputs(args[1:], kwargs), seconds, search, keep)
+    _emit(model, method, describe_inputs(args[1:], kwargs), seconds, search, keep)
 
 
 def record_cross_validation(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any,
-                             seconds: float, method: str) -> None:
+                            seconds: float, method: str) -> None:
     """One record for the whole cross-validation: the fold scores, no artifact (the
     estimator passed in stays unfitted; the folds fitted clones)."""
     estimator = args[0] if args else kwargs.get("estimator")
     scores = {"test_score": result} if method == "cross_val_score" else {
         k: v for k, v in result.items() if k.startswith(("test_", "train_"))}
-    _emit(estimator, method, inputs(args[1:], kwargs), seconds,
+    _emit(estimator, method, describe_inputs(args[1:], kwargs), seconds,
           {"scores": {k: [float(s) for s in v] for k, v in scores.items()}}, None)
