@@ -62,7 +62,7 @@ def test_kernel_records_every_cell(store, kernel_factory):
     written = data[(data.seq == 1) & (data.name == "df")].iloc[0]
     assert written.fingerprint == fingerprint(df)  # same data, another process: same print
     assert list(written["shape"]) == [100, 2]
-    mutated = data[(data.seq == 3) & (data.relation == "wrote")].iloc[0]
+    mutated = data[(data.seq == 3) & (data.relation == "writes")].iloc[0]
     assert mutated.fingerprint == fingerprint(df.assign(c=df["a"] * 2))
 
 

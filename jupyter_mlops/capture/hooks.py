@@ -153,7 +153,7 @@ class CellCapture:
         ns = self.shell.user_ns
         flow = pending.flow = self._flow(pending.transformed, tree, ns)
         pending.reads = sorted(n for n in flow.reads if n in ns and user_name(n))
-        pending.data = self._describe(ns, pending.reads, "read", cached=True)
+        pending.data = self._describe(ns, pending.reads, "reads", cached=True)
         return flow
 
     def post_run_cell(self, result: Any) -> None:
@@ -177,7 +177,7 @@ class CellCapture:
             writes = sorted(rebound | changed | {
                 n for n in flow.writes if (n in ns or n in before) and user_name(n)})
             self._learn_functions(ns, flow, writes)
-            data = pending.data + self._describe(ns, writes, "wrote", cached=False)
+            data = pending.data + self._describe(ns, writes, "writes", cached=False)
             error = result.error_before_exec or result.error_in_exec
             self.tracker.emit(ev.CELL, {
                 "run_id": self.tracker.ensure_run(),

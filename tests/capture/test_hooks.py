@@ -50,7 +50,7 @@ def test_reads_writes_and_in_place_changes(shell):
     assert [c["writes"] for c in cells] == [["a", "b", "np"], ["c"], ["a"], ["a"]]
     assert cells[1]["reads"] == ["a", "b"]
     roles = [(d["name"], d["role"]) for d in cells[1]["data"]]
-    assert roles == [("a", "read"), ("c", "wrote")]
+    assert roles == [("a", "reads"), ("c", "writes")]
     fp_before = cells[1]["data"][0]["fingerprint"]
     assert cells[2]["data"][-1]["fingerprint"] != fp_before  # a[0] = 9 changed a
 
@@ -120,7 +120,7 @@ def test_a_cell_compiled_with_its_own_futures_records_its_reads(shell):
     shell.run_cell("b = a * 2", store_history=True, shell_futures=False)
     cell = _cells(shell.tracker)[-1]
     assert (cell["reads"], cell["writes"]) == (["a"], ["b"])
-    assert [(d["name"], d["role"]) for d in cell["data"]] == [("a", "read"), ("b", "wrote")]
+    assert [(d["name"], d["role"]) for d in cell["data"]] == [("a", "reads"), ("b", "writes")]
 
 
 def test_params_and_metrics_know_their_cell(shell):
