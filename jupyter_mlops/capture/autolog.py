@@ -18,7 +18,8 @@ internals, metrics' label encoders and pipeline steps are no records of their ow
 parallel workers call ``fit`` from scikit-learn functions too), while a user's own loop of
 fits is the user's, even through ``joblib.Parallel``. One frame look-up per fit: no stack walk.
 
-Recording never changes what a call returns or raises; a failure in it is an incident in the
+What a record holds, and the fitted object's link to it: :mod:`.fit_records`. Recording
+never changes what a call returns or raises; a failure in it is an incident in the
 store's capture log (:mod:`.incidents`), never output in the cell. ``autolog(False)`` leaves
 the wrappers in place, passing calls straight through (see _hook_subclasses for why).
 """
@@ -32,131 +33,26 @@ import sys
 import threading
 import time
 import warnings
-import weakref
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Any
 
-from .. import events as ev
 from . import incidents
-from .fingerprint import describe
+from .fit_records import last_fit, params_of, record_cross_validation, record_fit
+from .recorder import store_root
+
+__all__ = ["autolog", "install_when_imported", "last_fit", "params_of"]
 
 METHODS = ("fit", "fit_transform", "partial_fit")
 CROSS_VALIDATION = ("cross_val_score", "cross_validate")
 _LIBRARIES = frozenset({"sklearn", "xgboost", "lightgbm"})
 _VALIDATION = "sklearn.model_selection._validation"
 _state = threading.local()
-_fits: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 _enabled = False
 _user_disabled = False  # autolog(False) was called: do not turn it back on by itself
 _hooked = False  # BaseEstimator.__init_subclass__ wraps each new subclass
 
 Record = Callable[[tuple[Any, ...], dict[str, Any], Any, float, str], None]
-
-
-def last_fit(model: Any) -> dict[str, Any] | None:
-    """What autolog recorded of ``model``'s latest fit: event id and input fingerprints."""
-    try:
-        return _fits.get(model)
-    except TypeError:  # not weak-referenceable
-        return None
-
-
-def params_of(model: Any) -> dict[str, Any]:
-    """An estimator's own parameters as JSON values (others as their repr); {} if it has none."""
-    try:
-        return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
-                for k, v in model.get_params(deep=False).items()}
-    except Exception:
-        return {}
-
-
-def _inputs(args: Sequence[Any], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
-    found = []
-    for role, position in (("X", 0), ("y", 1)):
-        value = args[position] if len(args) > position else kwargs.get(role)
-        data = describe(value) if value is not None else None
-        if data is not None:
-            found.append({**data, "role": role})
-    return found
-
-
-def _search(model: Any) -> dict[str, Any] | None:
-    """A fitted search's cv table (top 50 by rank), with its best params and score if any.
-
-    Any ``refit`` works: a callable leaves no ``best_score_``, ``False`` no ``best_*`` at all,
-    and multi-metric searches rank by the refit metric (the first one when there is none).
-    """
-    results = getattr(model, "cv_results_", None)
-    if not isinstance(results, dict) or "params" not in results:
-        return None
-    refit = getattr(model, "refit", True)
-    metric = refit if isinstance(refit, str) and f"rank_test_{refit}" in results else next(
-        (k[len("rank_test_"):] for k in results if k.startswith("rank_test_")), "score")
-    unranked = range(1, len(results["params"]) + 1)
-    ranks = [int(r) for r in results.get(f"rank_test_{metric}", unranked)]
-    order = sorted(range(len(ranks)), key=ranks.__getitem__)[:50]
-    mean, std = results.get(f"mean_test_{metric}"), results.get(f"std_test_{metric}")
-    found: dict[str, Any] = {"metric": metric, "cv": [
-        {"params": results["params"][i], "rank": ranks[i],
-         "mean_test_score": None if mean is None else float(mean[i]),
-         "std_test_score": None if std is None else float(std[i])} for i in order]}
-    if hasattr(model, "best_params_"):
-        found["best_params"] = model.best_params_
-    if hasattr(model, "best_score_"):
-        found["best_score"] = float(model.best_score_)
-    return found
-
-
-def _artifact(store: Any, model: Any) -> tuple[str | None, str | None]:
-    """The model stored content-addressed (an identical refit costs no new file); a model
-    that cannot be serialized is recorded without one, as an incident."""
-    from .. import artifacts
-
-    try:
-        blob, fmt = artifacts.dump_model(model)
-        return artifacts.put(store, blob, durable=False), fmt
-    except Exception:
-        incidents.report(store.root, "autolog: storing the fitted model")
-        return None, None
-
-
-def _emit(estimator: Any, method: str, inputs: list[dict[str, Any]], seconds: float,
-          search: dict[str, Any] | None, keep: Any) -> None:
-    """One fit record; ``keep`` is the fitted object to store (None: nothing to keep)."""
-    from ..tracking import tracker
-
-    t = tracker()
-    artifact, fmt = _artifact(t.store, keep) if keep is not None else (None, None)
-    event = ev.Event(ev.FIT, {
-        "run_id": t.ensure_run(), "cell_seq": t.cell_seq, "method": method,
-        "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-        "params": params_of(estimator), "inputs": inputs, "duration_ms": seconds * 1000,
-        "artifact": artifact, "format": fmt, "search": search})
-    if t.emit_event(event) and keep is not None:  # what register() links the version to
-        _fits[keep] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]}
-
-
-def _record_fit(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, seconds: float,
-                method: str) -> None:
-    model = args[0]
-    search = _search(model)
-    # a search with refit=False has no best estimator: its cv table is the whole result
-    keep = None if search is not None and not hasattr(model, "best_estimator_") else model
-    _emit(model, method, _inputs(args[1:], kwargs), seconds, search, keep)
-
-
-def _record_cross_validation(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any,
-                             seconds: float, method: str) -> None:
-    """One record for the whole cross-validation: the fold scores, no artifact (the
-    estimator passed in stays unfitted; the folds fitted clones)."""
-    estimator = args[0] if args else kwargs.get("estimator")
-    scores = {"test_score": result} if method == "cross_val_score" else {
-        k: v for k, v in result.items() if k.startswith(("test_", "train_"))}
-    _emit(estimator, method, _inputs(args[1:], kwargs), seconds,
-          {"scores": {k: [float(s) for s in v] for k, v in scores.items()}}, None)
-
 
 def _users_call(obj: Any, frame: FrameType | None) -> str | None:
     """The method name to record if the outermost call came from the user, else None.
@@ -196,20 +92,11 @@ def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callabl
                     warnings.simplefilter("ignore")
                     record(args, kwargs, result, time.perf_counter() - started, method or name)
             except Exception:
-                incidents.report(_store_root(), f"autolog: recording {name}")
+                incidents.report(store_root(), f"autolog: recording {name}")
         return result
 
     wrapper._jupyter_mlops = True  # type: ignore[attr-defined]
     return wrapper
-
-
-def _store_root() -> Path | None:
-    try:
-        from ..tracking import tracker
-
-        return tracker().store.root
-    except Exception:
-        return None
 
 
 def _wrap(owner: Any, attribute: str, record: Record, name: str | None = None) -> None:
@@ -223,9 +110,9 @@ def _patch_class(cls: type) -> None:
     for name in METHODS:
         found = cls.__dict__.get(name)
         if callable(found):
-            _wrap(cls, name, _record_fit)
+            _wrap(cls, name, record_fit)
         elif callable(getattr(found, "fn", None)):  # scikit-learn's available_if descriptor
-            _wrap(found, "fn", _record_fit, name)  # (Pipeline.fit_transform, partial_fits)
+            _wrap(found, "fn", record_fit, name)  # (Pipeline.fit_transform, partial_fits)
 
 
 def _patch_validation(module: ModuleType) -> None:
@@ -236,15 +123,17 @@ def _patch_validation(module: ModuleType) -> None:
     package = sys.modules.get("sklearn.model_selection")
     for name in CROSS_VALIDATION:
         original = module.__dict__[name]
-        _wrap(module, name, _record_cross_validation)
+        _wrap(module, name, record_cross_validation)
         if package is not None and package.__dict__.get(name) is original:
-            _wrap(package, name, _record_cross_validation)
+            _wrap(package, name, record_cross_validation)
 
 
 def _all_subclasses(cls: type) -> list[type]:
-    seen, stack = [], [cls]
+    seen: list[type] = []
+    stack = [cls]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subclasses: list[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
             if sub not in seen:
                 seen.append(sub)
                 stack.append(sub)
@@ -282,14 +171,15 @@ def _hook_subclasses(base: type) -> None:
         return
     own = base.__dict__.get("__init_subclass__")
 
-    def init_subclass(cls: type, **kwargs: Any) -> None:
+    def init_subclass(cls: Any, /, **kwargs: Any) -> None:
         if own is not None:
             own.__func__(cls, **kwargs)
         else:
-            super(base, cls).__init_subclass__(**kwargs)  # the mixins' own hooks
+            # the mixins' own hooks (mypy cannot see that ``base`` is a class here)
+            super(base, cls).__init_subclass__(**kwargs)  # type: ignore[arg-type]
         _patch_class(cls)
 
-    base.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
+    base.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment,method-assign]
     _hooked = True
 
 
@@ -333,9 +223,9 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             try:
                 callback(module)
             except Exception:
-                incidents.report(_store_root(), f"autolog: after importing {name}")
+                incidents.report(store_root(), f"autolog: after importing {name}")
 
-        loader.exec_module = exec_module
+        loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
 

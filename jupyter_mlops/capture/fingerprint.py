@@ -68,7 +68,7 @@ def fingerprint(obj: Any) -> str:
     if found is None:
         raise TypeError(f"cannot fingerprint a {type(obj).__name__}: "
                         f"expected a pandas DataFrame or Series or a numpy array")
-    return found["fingerprint"]
+    return str(found["fingerprint"])
 
 
 def _hasher(kind: str, shape: tuple[int, ...]) -> xxhash.xxh3_128:

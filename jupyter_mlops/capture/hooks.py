@@ -28,19 +28,20 @@ import ast
 import contextlib
 import hashlib
 import time
-import types
 import weakref
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .. import events as ev
-from ..tracking import Tracker
 from . import dataflow, incidents
 from .fingerprint import describe, size
+from .namespace import Modules, Namespace, is_data, user_name
+from .recorder import Recorder
 
-#: Namespace entries that IPython manages; never reported as read or written.
-_IPYTHON_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "open"})
 _MAX_ERROR_CHARS = 2000
+#: Analyses kept for re-run cells. Each holds a few hundred objects for a long cell: kept
+#: by the hundred, they pushed the collector into generation-1 and -2 passes inside the hooks.
+_FLOWS_KEPT = 64
 
 
 class Settings(Protocol):
@@ -70,7 +71,7 @@ class _Pending:
 class CellCapture:
     """Records every executed cell of one IPython shell into the tracker's active run."""
 
-    def __init__(self, shell: Any, tracker: Tracker, settings: Settings) -> None:
+    def __init__(self, shell: Any, tracker: Recorder, settings: Settings) -> None:
         self.shell = shell
         self.tracker = tracker
         self.settings = settings
@@ -79,7 +80,7 @@ class CellCapture:
         self._nested = 0
         # id(obj) -> (weakref or None, description): data not written since it was hashed
         self._fingerprints: dict[int, tuple[Any, dict[str, Any]]] = {}
-        self._namespace = _Namespace()
+        self._namespace = Namespace()
         #: the session's functions (and classes) -> their free globals, read when called
         self.functions: dict[str, frozenset[str]] = {}
         # source -> its dataflow, valid while the function table is unchanged: re-running a
@@ -94,7 +95,7 @@ class CellCapture:
         parse = compiler.ast_parse
 
         def ast_parse(source: str, *args: Any, **kwargs: Any) -> ast.Module:
-            tree = parse(source, *args, **kwargs)
+            tree: ast.Module = parse(source, *args, **kwargs)
             self._parsed(source, tree)
             return tree
 
@@ -151,8 +152,8 @@ class CellCapture:
         fingerprints of the data among them."""
         ns = self.shell.user_ns
         flow = pending.flow = self._flow(pending.transformed, tree, ns)
-        pending.reads = sorted(n for n in flow.reads if n in ns and _user_name(n))
-        pending.data = self._describe(ns, pending.reads, "read", cached=True)
+        pending.reads = sorted(n for n in flow.reads if n in ns and user_name(n))
+        pending.data = self._describe(ns, pending.reads, "reads", cached=True)
         return flow
 
     def post_run_cell(self, result: Any) -> None:
@@ -174,9 +175,9 @@ class CellCapture:
             rebound = {n for n, i in self._namespace.ids(ns).items() if before.get(n) != i}
             changed = self._changed(ns, flow.called, pending.data)
             writes = sorted(rebound | changed | {
-                n for n in flow.writes if (n in ns or n in before) and _user_name(n)})
+                n for n in flow.writes if (n in ns or n in before) and user_name(n)})
             self._learn_functions(ns, flow, writes)
-            data = pending.data + self._describe(ns, writes, "wrote", cached=False)
+            data = pending.data + self._describe(ns, writes, "writes", cached=False)
             error = result.error_before_exec or result.error_in_exec
             self.tracker.emit(ev.CELL, {
                 "run_id": self.tracker.ensure_run(),
@@ -192,7 +193,8 @@ class CellCapture:
                 "error_message": str(error)[:_MAX_ERROR_CHARS] if error is not None else None,
                 "reads": pending.reads,
                 "writes": writes,
-                "statements": _statements(flow, pending.ids, writes, changed),
+                "statements": dataflow.statement_records(flow, pending.ids, writes, changed,
+                                                         user_name),
                 "data": data,
                 "capture_ms": (pending.spent + pending.inside + time.perf_counter() - ended)
                 * 1000.0,
@@ -208,24 +210,21 @@ class CellCapture:
         out = []
         for name in names:
             obj = ns.get(name)
-            if not _is_data(obj):
+            if not is_data(obj):
                 continue
             entry = self._fingerprints.get(id(obj)) if cached else None
-            if entry is not None and (entry[0] is None or entry[0]() is obj):
-                found = entry[1]
-            else:
-                found = self._fingerprint(obj)
-                if found is None:
-                    continue
-            out.append({**found, "name": name, "role": role})
+            found = (entry[1] if entry is not None and (entry[0] is None or entry[0]() is obj)
+                     else self._fingerprint(obj))
+            if found is not None:
+                out.append({**found, "name": name, "role": role})
         return out
 
     def _flow(self, source: str, tree: ast.Module | None, ns: dict[str, Any]) -> dataflow.Flow:
         flow = self._flows.get(source)
         if flow is None:
-            if len(self._flows) >= 512:
-                self._flows.clear()
-            modules = _Modules(ns)
+            if len(self._flows) >= _FLOWS_KEPT:  # the oldest goes: a steady state allocates
+                del self._flows[next(iter(self._flows))]  # nothing net, so no collections
+            modules = Modules(ns)
             flow = self._flows[source] = (
                 dataflow.analyse(source, self.functions, modules) if tree is None
                 else dataflow.analyse_tree(tree, self.functions, modules))
@@ -240,7 +239,7 @@ class CellCapture:
         before = {d["name"]: d["fingerprint"] for d in data}
         out = set()
         for name in called & before.keys():
-            after = self._fingerprint(ns.get(name)) if _is_data(ns.get(name)) else None
+            after = self._fingerprint(ns.get(name)) if is_data(ns.get(name)) else None
             if after is not None and after["fingerprint"] != before[name]:
                 out.add(name)
         return out
@@ -281,71 +280,3 @@ class CellCapture:
         self._pending = None
         self.tracker.cell_seq = None
         incidents.report(self.tracker.store.root, f"cell capture {where}")
-
-
-class _Namespace:
-    """The user's names in the namespace, kept up to date in O(new names) per cell.
-
-    IPython adds ``_iN`` (and ``_N``) keys for every cell, so a long session's namespace
-    holds thousands of keys; scanning them all twice a cell would cost milliseconds. Dicts
-    keep insertion order, so the keys added since the last look are those after the last
-    known one: walking the dict backwards stops at the first known key. Deletions are
-    noticed by the size and resolved by one full rescan.
-    """
-
-    def __init__(self) -> None:
-        self.known: set[str] = set()
-        self.user: list[str] = []
-
-    def refresh(self, ns: dict[str, Any]) -> None:
-        fresh = []
-        for key in reversed(ns):
-            if key in self.known:
-                break
-            fresh.append(key)
-        self.known.update(fresh)
-        self.user.extend(k for k in reversed(fresh) if _user_name(k))
-        if len(self.known) != len(ns):  # something was deleted: start over once
-            self.known = set(ns)
-            self.user = [k for k in ns if _user_name(k)]
-
-    def ids(self, ns: dict[str, Any]) -> dict[str, int]:
-        """name -> id(value) of the user's names, built without Python-level loops."""
-        return dict(zip(self.user, map(id, map(ns.get, self.user)), strict=True))
-
-
-class _Modules:
-    """The namespace's names bound to modules, asked one name at a time (no scan)."""
-
-    def __init__(self, ns: dict[str, Any]) -> None:
-        self.ns = ns
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(self.ns.get(name), types.ModuleType)
-
-
-def _user_name(name: str) -> bool:
-    return not name.startswith("_") and name not in _IPYTHON_NAMES
-
-
-def _statements(flow: dataflow.Flow, before: dict[str, int], writes: list[str],
-                changed: set[str]) -> list[dict[str, Any]]:
-    """Each top-level statement's user names: reads of names that existed before the cell or
-    that the cell made, writes the cell recorded (with evidence of change to its data)."""
-    written = set(writes)
-    # decided once per name, not once per statement that reads it
-    readable = {n for n in set().union(*(stmt.reads for stmt in flow.statements))
-                if (n in before or n in written) and _user_name(n)}
-    out = []
-    for stmt in flow.statements:
-        wrote = stmt.writes | (stmt.called & changed) if changed else stmt.writes
-        out.append({"line": stmt.line, "reads": sorted(stmt.reads & readable),
-                    "writes": sorted(wrote & written), "kills": sorted(stmt.kills & written)})
-    return out
-
-
-def _is_data(obj: Any) -> bool:
-    """Cheap pre-check (no imports): pandas 3 reports its classes' module as ``pandas``."""
-    kind = type(obj)  # the name first: it rejects most of a namespace at once
-    return kind.__name__ in ("DataFrame", "Series", "ndarray") and kind.__module__.partition(
-        ".")[0] in ("pandas", "numpy")

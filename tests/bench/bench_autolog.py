@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from jupyter_mlops.capture import autolog
+from jupyter_mlops.capture import autolog, fit_records
 from jupyter_mlops.store import Store
 from jupyter_mlops.tracking import Tracker
 from tests.bench import Result
@@ -54,9 +54,9 @@ def _time_recording() -> None:
             RECORDING.append((time.perf_counter() - wall, time.thread_time() - cpu))
         return timed
 
-    autolog._record_fit = timing(autolog._record_fit)  # type: ignore[assignment]
-    autolog._record_cross_validation = timing(  # type: ignore[assignment]
-        autolog._record_cross_validation)
+    autolog.record_fit = timing(autolog.record_fit)  # type: ignore[assignment]
+    autolog.record_cross_validation = timing(  # type: ignore[assignment]
+        autolog.record_cross_validation)
 
 
 def run() -> list[Result]:
@@ -83,7 +83,7 @@ def run() -> list[Result]:
             timed()  # the first logged fit imports skops: a one-off, not a per-fit cost
             t = time.perf_counter()
             for _ in range(5):
-                autolog._inputs((X, y), {})
+                fit_records.describe_inputs((X, y), {})
             hashing.append((time.perf_counter() - t) / 5)
             timed()
             RECORDING.clear()

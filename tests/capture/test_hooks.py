@@ -33,7 +33,7 @@ def shell(store):
     capture = CellCapture(ip, tracker, SimpleNamespace(fingerprint=True,
                                                         fingerprint_max_bytes=10**9))
     capture.register()
-    ip.tracker = tracker
+    ip.tracker, ip.capture = tracker, capture
     yield ip
     capture.unregister()
     tracker.end_run()
@@ -50,7 +50,7 @@ def test_reads_writes_and_in_place_changes(shell):
     assert [c["writes"] for c in cells] == [["a", "b", "np"], ["c"], ["a"], ["a"]]
     assert cells[1]["reads"] == ["a", "b"]
     roles = [(d["name"], d["role"]) for d in cells[1]["data"]]
-    assert roles == [("a", "read"), ("c", "wrote")]
+    assert roles == [("a", "reads"), ("c", "writes")]
     fp_before = cells[1]["data"][0]["fingerprint"]
     assert cells[2]["data"][-1]["fingerprint"] != fp_before  # a[0] = 9 changed a
 
@@ -120,7 +120,7 @@ def test_a_cell_compiled_with_its_own_futures_records_its_reads(shell):
     shell.run_cell("b = a * 2", store_history=True, shell_futures=False)
     cell = _cells(shell.tracker)[-1]
     assert (cell["reads"], cell["writes"]) == (["a"], ["b"])
-    assert [(d["name"], d["role"]) for d in cell["data"]] == [("a", "read"), ("b", "wrote")]
+    assert [(d["name"], d["role"]) for d in cell["data"]] == [("a", "reads"), ("b", "writes")]
 
 
 def test_params_and_metrics_know_their_cell(shell):
@@ -131,8 +131,8 @@ def test_params_and_metrics_know_their_cell(shell):
     events = [json.loads(x) for x in shell.tracker.writer.path.read_bytes().splitlines()]
     metric = next(e for e in events if e["type"] == ev.METRICS)
     param = next(e for e in events if e["type"] == ev.PARAMS)
-    assert metric["payload"]["cell_seq"] == 1
-    assert param["payload"]["cell_seq"] is None
+    assert metric["payload"]["seq"] == 1
+    assert param["payload"]["seq"] is None
 
 
 def test_a_name_assigned_before_its_use_is_not_read(shell):
@@ -230,3 +230,19 @@ def test_a_read_only_method_call_keeps_the_cached_fingerprint(big):
     assert cells[0]["writes"] == []
     assert cells[1]["capture_ms"] < 30  # hashing it again takes longer
     assert 7.5 < cells[1]["duration_ms"] < 100
+
+
+def test_kept_analyses_are_the_most_recent_and_bounded(shell):
+    """A long session of new cells keeps a bounded set of analyses (evicting the oldest one at
+    a time, so the steady state allocates nothing net), and a re-run cell reuses its own."""
+    kept = hooks._FLOWS_KEPT
+    sources = [f"a{i} = {i}" for i in range(kept + 6)]
+    for source in sources:
+        shell.run_cell(source, store_history=True)
+    flows = shell.capture._flows
+    assert len(flows) == kept
+    assert sources[0] + "\n" not in flows and sources[-1] + "\n" in flows
+    before = flows[sources[-2] + "\n"]
+    shell.run_cell(sources[-2], store_history=True)
+    assert flows[sources[-2] + "\n"] is before
+    assert _cells(shell.tracker)[-1]["writes"] == [f"a{kept + 4}"]

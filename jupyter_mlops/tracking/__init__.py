@@ -27,12 +27,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import events as ev
-from .capture import environment, incidents
-from .config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV, notebook_path
-from .exceptions import StoreError
-from .store import Store
-from .store.spool import SpoolWriter
+from .. import events as ev
+from ..capture import environment, incidents, recorder
+from ..config import EXPERIMENT_ENV, HOME_ENV, RUN_ID_ENV, notebook_path
+from ..exceptions import StoreError
+from ..store import Store
+from ..store.spool import SpoolWriter
+from . import values as recordable
 
 log = logging.getLogger("jupyter_mlops")
 
@@ -150,56 +151,34 @@ class Tracker:
 
     def set_experiment(self, name: str) -> None:
         """Move the active run into experiment ``name``."""
-        _check_key(name, "experiment name")
+        recordable.check_key(name, "experiment name")
         run_id = self.ensure_run()  # first: a run started here would take the default name
         self.experiment = name
         self.emit(ev.RUN_UPDATED, {"run_id": run_id, "experiment": name})
 
     def log_params(self, params: Mapping[str, Any]) -> None:
-        """Record params; never raises (see :meth:`_clean`)."""
+        """Record params; never raises (see :func:`.values.clean`)."""
         problems: list[str] = []
-        clean = self._clean(params, "param", _param_value, problems)
+        clean = recordable.clean(params, "param", recordable.param_value, problems)
         if clean:
             self.emit(ev.PARAMS, {"run_id": self.ensure_run(), "params": clean,
-                                  "cell_seq": self.cell_seq})
+                                  "seq": self.cell_seq})
         self._warn_values(problems)
 
     def log_metrics(self, metrics: Mapping[str, Any], step: int | None = None) -> None:
-        """Record metric values (one event); never raises (see :meth:`_clean`)."""
+        """Record metric values (one event); never raises (see :func:`.values.clean`)."""
         problems: list[str] = []
-        clean = self._clean(metrics, "metric", _metric_value, problems)
+        clean = recordable.clean(metrics, "metric", recordable.metric_value, problems)
         if step is not None and (isinstance(step, bool) or not isinstance(
                 step, numbers.Integral) or not -2**63 <= step < 2**63):
             problems.append(f"step must be a whole number within 64 bits, not "
-                            f"{_shown(step)}: recorded without a step")
+                            f"{recordable.shown(step)}: recorded without a step")
             step = None
         if clean:
             self.emit(ev.METRICS, {"run_id": self.ensure_run(), "metrics": clean,
                                    "step": None if step is None else int(step),
-                                   "cell_seq": self.cell_seq})
+                                   "seq": self.cell_seq})
         self._warn_values(problems)
-
-    @staticmethod
-    def _clean(values: Any, what: str, convert: Any, problems: list[str]) -> dict[str, Any]:
-        """What of ``values`` can be recorded: each key a non-empty string, each value as
-        ``convert`` makes it; what cannot is left out, and ``problems`` says why."""
-        try:
-            items = list(values.items()) if isinstance(values, Mapping) else None
-        except Exception:  # a mapping whose items() raises
-            items = None
-        if items is None:
-            problems.append(f"{what}s are given as a dict of name to value, not this "
-                            f"{type(values).__name__}: nothing recorded")
-            return {}
-        clean = {}
-        for key, value in items:
-            if type(key) is not str or not key.strip():
-                problems.append(f"{what} name {_shown(key)} is not a non-empty string: left out")
-                continue
-            converted = convert(key, value, problems)
-            if converted is not _SKIP:
-                clean[key] = converted
-        return clean
 
     def _warn_values(self, problems: list[str]) -> None:
         """One warning per problem per process: a loop logging the same bad value does not
@@ -225,111 +204,6 @@ class Tracker:
             incidents.report(self._store.root, "recording the environment")
 
 
-def _check_key(key: Any, what: str) -> str:
-    if type(key) is not str or not key.strip():
-        raise ValueError(f"{what} must be a non-empty string, got {key!r}")
-    return key
-
-
-#: What a converter returns for a value it cannot record at all.
-_SKIP = object()
-#: How deep a param's containers are followed (JSON encoders recurse).
-_MAX_DEPTH = 32
-#: Values JSON holds as they are.
-_PLAIN = frozenset({str, bool, float, type(None)})
-
-
-def _shown(value: Any) -> str:
-    """A short repr for a warning, whatever the object does."""
-    try:
-        text = repr(value)
-    except Exception:
-        return f"<{type(value).__qualname__}>"
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _metric_value(key: str, value: Any, problems: list[str]) -> Any:
-    if type(value) is float:  # the common case, without the ABC check
-        return value
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        problems.append(f"metric {key!r} must be a number, not {type(value).__name__}: left "
-                        f"out; log other values with log_param")
-        return _SKIP
-    try:
-        return float(value)
-    except OverflowError:
-        problems.append(f"metric {key!r} is too large for a float: recorded as infinity")
-        return float("inf") if value > 0 else float("-inf")
-    except Exception as e:  # a Real whose __float__ fails
-        problems.append(f"metric {key!r} cannot be read as a number ({type(e).__name__}): "
-                        f"left out")
-        return _SKIP
-
-
-def _param_value(key: str, value: Any, problems: list[str]) -> Any:
-    """``value`` as JSON can hold it: containers followed (a cycle becomes ``"[...]"``), a
-    whole number beyond 64 bits and any other object become text (its repr)."""
-    found: list[str] = []
-    clean = _jsonable(value, set(), 0, found)
-    if found:
-        problems.extend(f"param {key!r}: {problem}" for problem in dict.fromkeys(found))
-    return clean
-
-
-def _jsonable(value: Any, active: set[int], depth: int, problems: list[str]) -> Any:
-    kind = type(value)
-    if kind in _PLAIN or (kind is int and -2**63 <= value < 2**64):  # without the ABC checks
-        return value
-    if kind in (list, tuple, dict):
-        return _container(value, active, depth, problems)
-    if isinstance(value, str):  # a subclass: its text, whatever its __str__ does
-        return str.__str__(value)
-    if isinstance(value, numbers.Integral):  # int, numpy integers
-        value = int(value)
-        if -2**63 <= value < 2**64:
-            return value
-        problems.append("a whole number beyond 64 bits, recorded as text")
-        return str(value) if value.bit_length() < 14000 else f"{value.bit_length()}-bit integer"
-    if isinstance(value, numbers.Real):  # numpy floats, Fraction, Decimal
-        try:
-            return float(value)
-        except Exception:
-            return _repr(value, problems)
-    if isinstance(value, (Mapping, list, tuple, set, frozenset)):
-        return _container(value, active, depth, problems)
-    return _repr(value, problems)
-
-
-def _container(value: Any, active: set[int], depth: int, problems: list[str]) -> Any:
-    """A mapping as a dict with string keys, any other collection as a list."""
-    if id(value) in active:
-        problems.append("it contains itself; the inner reference is recorded as '[...]'")
-        return "[...]"
-    if depth >= _MAX_DEPTH:
-        problems.append(f"nested deeper than {_MAX_DEPTH}; the rest is recorded as text")
-        return _repr(value, problems)
-    active.add(id(value))
-    try:
-        if type(value) is dict or isinstance(value, Mapping):
-            return {k if type(k) is str else _repr(k, problems):
-                    _jsonable(v, active, depth + 1, problems) for k, v in value.items()}
-        return [_jsonable(v, active, depth + 1, problems) for v in value]
-    except Exception as e:  # a container whose iteration raises
-        problems.append(f"reading a {type(value).__name__} in it raised "
-                        f"{type(e).__name__}; recorded as its repr")
-        return _repr(value, problems)
-    finally:
-        active.discard(id(value))
-
-
-def _repr(value: Any, problems: list[str]) -> str:
-    try:
-        return repr(value)
-    except Exception as e:
-        problems.append(f"its repr raised {type(e).__name__}; recorded as its type")
-        return f"<{type(value).__module__}.{type(value).__qualname__}>"
-
-
 _tracker: Tracker | None = None
 _tracker_lock = threading.Lock()
 #: Writers of stores named explicitly to :func:`record_now`, one per store per process.
@@ -344,6 +218,9 @@ def tracker() -> Tracker:
             _tracker = Tracker(Store.open(), follow_environment=True)
             atexit.register(_at_exit)
         return _tracker
+
+
+recorder.record_into(tracker)  # autolog records through the process's tracker
 
 
 def _at_exit() -> None:
@@ -411,7 +288,7 @@ def _one(key: Any, value: Any) -> dict[Any, Any]:
 def record_now(store: Store, event: ev.Event) -> None:
     """Append ``event`` durably and apply it at once: for decisions (a promotion, a
     schedule change) made under the store's exclusive lock on the state just read."""
-    from .store.ingest import ingest
+    from ..store.ingest import ingest
 
     writer = tracker().writer
     if writer.store.root != store.root:  # a store passed explicitly (the server's)
