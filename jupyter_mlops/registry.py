@@ -17,7 +17,7 @@ from typing import Any
 from . import artifacts
 from . import events as ev
 from .capture.autolog import last_fit, params_of
-from .exceptions import BadReference, GateRefused, NotFound
+from .exceptions import BadReference, GateRefused, NotFound, StoreError
 from .store import Store, db
 from .store.ingest import ingest
 from .store.lock import hold
@@ -28,7 +28,8 @@ from .store.queries.models import (
     run_metrics,
     version_record,
 )
-from .tracking import record_now, tracker
+from .tracking import tracker
+from .tracking.decisions import record_now
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 #: Versions are positive and fit DuckDB's BIGINT; anything else is refused before a query.
@@ -200,6 +201,9 @@ def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
     """
     store = tracker().store
     version = resolve(store, ref)
+    if version.artifact is None or version.format is None:
+        raise StoreError(f"{version.name}:{version.version} has no stored model file (its "
+                         f"registration recorded none); register the model again")
     return artifacts.load_model_bytes(artifacts.get(store, version.artifact), version.format,
                                       trusted=trusted)
 

@@ -18,7 +18,8 @@ from ..exceptions import JobError
 from ..store import Store, queries
 from ..store.ingest import ingest
 from ..store.lock import hold
-from ..tracking import record_now, tracker
+from ..tracking import tracker
+from ..tracking.decisions import record_now
 from .params import check_against, check_values
 from .runner import parse_duration
 from .spec import JobResult, JobSpec

@@ -206,8 +206,6 @@ class Tracker:
 
 _tracker: Tracker | None = None
 _tracker_lock = threading.Lock()
-#: Writers of stores named explicitly to :func:`record_now`, one per store per process.
-_writers: dict[Path, SpoolWriter] = {}
 
 
 def tracker() -> Tracker:
@@ -227,8 +225,6 @@ def _at_exit() -> None:
     if _tracker is not None:
         _tracker.end_run()
         _tracker.writer.close()
-    for writer in _writers.values():
-        writer.close()
 
 
 def use_store(store: Store) -> Tracker:
@@ -283,22 +279,3 @@ def _one(key: Any, value: Any) -> dict[Any, Any]:
         return {key: value}
     except TypeError:
         return {None: value}
-
-
-def record_now(store: Store, event: ev.Event) -> None:
-    """Append ``event`` durably and apply it at once: for decisions (a promotion, a
-    schedule change) made under the store's exclusive lock on the state just read."""
-    from ..store.ingest import ingest
-
-    writer = tracker().writer
-    if writer.store.root != store.root:  # a store passed explicitly (the server's)
-        with _tracker_lock:
-            if store.root not in _writers:
-                _writers[store.root] = SpoolWriter(store)
-            writer = _writers[store.root]
-    try:
-        writer.append(event)
-        writer.flush()  # such events must survive a machine crash
-    except (StoreError, OSError) as e:
-        raise StoreError(f"could not record this: {e}") from None
-    ingest(store)

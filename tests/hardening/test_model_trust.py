@@ -33,7 +33,7 @@ import jupyter_mlops as mlops
 from jupyter_mlops import artifacts
 from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import StoreError
-from jupyter_mlops.tracking import record_now
+from jupyter_mlops.tracking.decisions import record_now
 
 X = pd.DataFrame({"a": np.linspace(-1, 1, 60), "b": np.cos(np.arange(60)),
                   "c": ["x", "y", "z"] * 20})

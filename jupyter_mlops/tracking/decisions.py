@@ -1,0 +1,43 @@
+"""Recording a decision at once: an event appended durably and applied before returning."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from pathlib import Path
+
+from .. import events as ev
+from ..exceptions import StoreError
+from ..store import Store
+from ..store.spool import SpoolWriter
+
+#: Writers of stores named explicitly to :func:`record_now`, one per store per process.
+_writers: dict[Path, SpoolWriter] = {}
+_lock = threading.Lock()
+
+
+def record_now(store: Store, event: ev.Event) -> None:
+    """Append ``event`` durably and apply it at once: for decisions (a promotion, a
+    schedule change) made under the store's exclusive lock on the state just read."""
+    from ..store.ingest import ingest
+    from . import tracker
+
+    writer = tracker().writer
+    if writer.store.root != store.root:  # a store passed explicitly (the server's)
+        with _lock:
+            if not _writers:
+                atexit.register(_close)
+            if store.root not in _writers:
+                _writers[store.root] = SpoolWriter(store)
+            writer = _writers[store.root]
+    try:
+        writer.append(event)
+        writer.flush()  # such events must survive a machine crash
+    except (StoreError, OSError) as e:
+        raise StoreError(f"could not record this: {e}") from None
+    ingest(store)
+
+
+def _close() -> None:
+    for writer in _writers.values():
+        writer.close()
