@@ -16,6 +16,7 @@ from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 __all__ = [
     "__version__",
     "autolog",
+    "diff",
     "drift",
     "jobs",
     "lineage",
@@ -41,6 +42,7 @@ _LAZY = {
     "promote": "jupyter_mlops.registry",
     "load_model": "jupyter_mlops.registry",
     "autolog": "jupyter_mlops.capture.autolog",
+    "diff": "jupyter_mlops.comparison",
 }
 
 
