@@ -57,7 +57,7 @@ def magics_reference() -> str:
 #: The public Python API, by namespace: what `import jupyter_mlops as mlops` gives.
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
-              "performance_drift", "register", "promote", "load_model", "autolog"],
+              "performance_drift", "register", "promote", "load_model", "autolog", "diff"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
     "mlops.widgets": ["runs", "compare", "metric", "lineage", "drift"],

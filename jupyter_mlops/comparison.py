@@ -20,6 +20,7 @@ import pandas as pd
 
 from .exceptions import NotFound
 from .lineage import _slice_rows
+from .store import Store
 from .store.queries.diff import run_state
 from .tracking import tracker
 
@@ -113,7 +114,12 @@ def diff(run_a: str, run_b: str, metric: str | None = None) -> RunDiff:
     With ``metric``, only the cells the metric's logging cell depends on in either run (its
     slice), the params logged by them and the data they touched are compared.
     """
-    a, b = run_state(tracker().store, [run_a, run_b])
+    return diff_on(tracker().store, run_a, run_b, metric)
+
+
+def diff_on(store: Store, run_a: str, run_b: str, metric: str | None = None) -> RunDiff:
+    """:func:`diff` in a given store (the server's)."""
+    a, b = run_state(store, [run_a, run_b])
     return compare(a, b, metric)
 
 

@@ -28,7 +28,7 @@ from .exceptions import StoreError
 from .tracking import Tracker
 
 COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
-            "drift", "lineage", "slice", "show")
+            "drift", "lineage", "slice", "diff", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
 #: ``--step N`` (or ``--step=N``) in a ``log_metric`` line, first or last.
@@ -81,6 +81,7 @@ class MLOpsMagics(Magics, Configurable):
     @argument("-e", "--experiment", default=None, help="filter `runs` by experiment")
     @argument("-n", "--limit", type=_positive, default=None, help="how many runs `runs` shows")
     @argument("--step", type=int, default=None, help="step of a `log_metric` value")
+    @argument("--metric", default=None, help="`diff` only what lies on this metric's slice")
     @line_magic
     @no_var_expand  # the line is Python: IPython's {x}/$x expansion would rewrite it
     def mlops(self, line: str) -> Any:
@@ -108,6 +109,8 @@ class MLOpsMagics(Magics, Configurable):
                                      id) came from
           slice [SEQ]                the cells cell SEQ of this run depends on, in order
                                      (default: the cell before this one)
+          diff RUN_A RUN_B [--metric M]  why two runs differ: params, cells, the first data
+                                     that differs, environment, git (only M's slice)
           show runs [-e EXP]         live views (mlops.widgets): the runs table; two runs
           show compare RUN_A RUN_B   compared; a model's lineage graph; a drift report
           show lineage REF           (a saved report's id or the latest); a metric over
@@ -258,6 +261,14 @@ class MLOpsMagics(Magics, Configurable):
                               "cells first")
         seq = int(args.args[0]) if args.args else (here or 1) - 1
         return lineage.slice(f"{run_id}/{seq}")
+
+    def _cmd_diff(self, args: Any) -> Any:
+        from .comparison import diff
+
+        if len(args.args) != 2:
+            raise self._usage("diff", "use `%mlops diff RUN_A RUN_B [--metric KEY]` (run ids "
+                              "or prefixes; `%mlops runs` lists them)")
+        return diff(*args.args, metric=args.metric)
 
     def _ref(self, ref: str) -> Any:
         """A lineage reference: a notebook variable's value (a DataFrame) or the text."""

@@ -10,6 +10,7 @@ import os
 import pytest
 
 import jupyter_mlops as mlops
+from jupyter_mlops.config import ENABLED_ENV
 from jupyter_mlops.exceptions import NotFound
 from tests.conftest import cli
 
@@ -36,8 +37,9 @@ VARIANTS = {
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """One run per variant, recorded by its own kernel in one store: name -> run id."""
+def recorded(tmp_path_factory):
+    """One run per variant, recorded by its own kernel in one store (name -> run id), and
+    what ``%mlops diff`` showed in the last kernel."""
     from jupyter_mlops import tracking
     from jupyter_mlops.store import Store, queries
     from tests.conftest import Kernel
@@ -64,10 +66,30 @@ def runs(tmp_path_factory):
             found[name] = k.run("print(mlops.tracker().run_id)")["stdout"].strip()
         finally:
             k.shutdown()
+    # the magic, in a kernel that records nothing itself
+    k = Kernel({**os.environ, "JUPYTER_MLOPS_HOME": str(root), ENABLED_ENV: "0"}, root)
+    try:
+        k.run("%load_ext jupyter_mlops")
+        shown = k.run("print(get_ipython().run_line_magic('mlops', "
+                      f"'diff {found['base']} {found['package']}'))")
+        usage = k.run(f"%mlops diff {found['base']}")
+    finally:
+        k.shutdown()
     mp.setattr(tracking, "_tracker", tracking.Tracker(store))
     assert len(queries.runs(store)) == len(VARIANTS)
-    yield found
+    yield found, shown, usage
     mp.undo()
+
+
+@pytest.fixture(scope="module")
+def runs(recorded):
+    return recorded[0]
+
+
+def test_the_magic(recorded):
+    _, shown, usage = recorded
+    assert shown["status"] == "ok" and "diff-probe: (none) → 1.0" in shown["stdout"]
+    assert usage["status"] == "error" and "%mlops diff RUN_A RUN_B" in usage["evalue"]
 
 
 def test_one_param(runs):

@@ -84,6 +84,13 @@ def _run(service: Service, args: dict[str, Any]) -> Any:
     return jsonable(queries.run(service.store, args["run_id"]))
 
 
+def _diff(service: Service, args: dict[str, Any]) -> Any:
+    from ..comparison import diff_on
+
+    found = diff_on(service.store, args["run_id"], args["other"], args["metric"])
+    return jsonable(found.to_dict())
+
+
 def _cells(service: Service, args: dict[str, Any]) -> Any:
     frame = queries.cells(service.store, args["run_id"])
     return {"cells": records(frame)}
@@ -225,6 +232,15 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
              "nbformat cell ids, source, timing, status, and the names each read and wrote.",
              _cells, S.CELLS, params=(_RUN_ID,), errors=(400, 404, 503)),
+    Endpoint("GET", "/runs/{run_id}/diff/{other}", "Why run `other` differs from this run, "
+             "in order: params, cells added, removed or edited (unified source diffs), the "
+             "first dataset whose fingerprint differs and the cells that produced it, "
+             "environment and packages, git; with metric, only that metric's slice.",
+             _diff, S.DIFF,
+             params=(_RUN_ID, Param("other", "the run compared with this one (id or unique "
+                                             "prefix)", where="path", pattern=RUN_ID),
+                     Param("metric", "report only what lies on this metric's slice")),
+             errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/metrics/{key}", "Every logged value of one metric.",
              _metric, S.METRIC,
              params=(_RUN_ID, Param("key", "the metric's name", where="path")),

@@ -68,6 +68,25 @@ GRAPH = obj(["nodes", "edges"],
             nodes=array(obj(["kind", "id", "depth"], kind=STR, id=STR, depth=INT)),
             edges=array(obj(["source", "target", "relation"], source=array(STR),
                             target=array(STR), relation=NSTR)))
+ANY: dict[str, Any] = {"nullable": True}  # a param's value: any JSON
+_SIDES = {"a": ANY, "b": ANY}
+DIFF = obj(
+    ["run_a", "run_b", "metric", "values", "params", "cells", "data", "environment",
+     "packages", "git"],
+    run_a=STR, run_b=STR, metric=NSTR, values={**array(NNUM), "nullable": True},
+    params=array(obj(["key", "a", "b"], key=STR, seq_a=NINT, seq_b=NINT, **_SIDES)),
+    cells=array(obj(["change", "seq_a", "seq_b", "diff"],
+                    change={"type": "string", "enum": ["added", "removed", "edited", "status"]},
+                    seq_a=NINT, seq_b=NINT, cell_id=NSTR, status_a=NSTR, status_b=NSTR,
+                    diff=STR)),
+    data={**obj(["name", "relation", "fingerprint_a", "fingerprint_b"], name=STR,
+                relation=STR, seq_a=INT, seq_b=INT, fingerprint_a=STR, fingerprint_b=STR,
+                shape_a={**array(INT), "nullable": True},
+                shape_b={**array(INT), "nullable": True}, producer_a=NINT, producer_b=NINT,
+                same_source=BOOL), "nullable": True},
+    environment={"type": "object", "additionalProperties": obj(["a", "b"], **_SIDES)},
+    packages=array(obj(["name", "a", "b"], name=STR, a=NSTR, b=NSTR)),
+    git={"type": "object", "additionalProperties": obj(["a", "b"], **_SIDES)})
 MODELS = obj(["models"], models=array(obj(
     ["name", "latest", "versions", "aliases"], name=STR, latest=INT, versions=INT,
     aliases={"type": "object", "additionalProperties": INT})))
