@@ -164,7 +164,8 @@ def _slice(state: dict[str, Any], logged: tuple[float, int | None] | None) -> se
                           and c["seq"] <= target])
     if cells.empty or cells.seq.iloc[-1] != target:
         return {target}  # the logging cell failed after logging: it alone is known
-    return {int(cells.seq[i]) for i in _slice_rows(cells)}
+    seqs = cells["seq"].tolist()  # a RangeIndex: the kept labels are positions
+    return {int(seqs[i]) for i in _slice_rows(cells)}
 
 
 def align(cells_a: list[dict[str, Any]], cells_b: list[dict[str, Any]]

@@ -268,7 +268,8 @@ class MLOpsMagics(Magics, Configurable):
         if len(args.args) != 2:
             raise self._usage("diff", "use `%mlops diff RUN_A RUN_B [--metric KEY]` (run ids "
                               "or prefixes; `%mlops runs` lists them)")
-        return diff(*args.args, metric=args.metric)
+        run_a, run_b = args.args
+        return diff(run_a, run_b, metric=args.metric)
 
     def _ref(self, ref: str) -> Any:
         """A lineage reference: a notebook variable's value (a DataFrame) or the text."""
