@@ -69,16 +69,19 @@ class RunDiff:
         if self.cells:
             out.append(f"cells ({len(self.cells)})")
             for c in self.cells:
-                out.append(f"  {c['change']}: {_cell(c)}")
+                named = f" (cell id {c['cell_id']})" if c["cell_id"] else ""
+                out.append(f"  {c['change']}: {_cell(c)}{named}")
                 out += ["    " + line for line in c["diff"].splitlines()]
         if self.data:
             d = self.data
-            where = _cell({"seq_a": d["producer_a"], "seq_b": d["producer_b"]})
-            out += ["data (first divergence)",
-                    f"  `{d['name']}` ({d['relation']} by cell {_cell(d)}), produced by {where}"
-                    f"{' with the same source' if d['same_source'] else ''}: "
-                    f"{d['fingerprint_a'][:12]} {d['shape_a']} → "
-                    f"{d['fingerprint_b'][:12]} {d['shape_b']}"]
+            how = f"written by cell {_cell(d)}"
+            if d["relation"] == "reads":
+                producer = _cell({"seq_a": d["producer_a"], "seq_b": d["producer_b"]})
+                how = f"read by cell {_cell(d)}, written by cell {producer}"
+            same = " (the same source: look at its input)" if d["same_source"] else ""
+            out += ["data (first divergence)", f"  `{d['name']}` {how}{same}",
+                    f"    {d['fingerprint_a'][:16]} {d['shape_a']} → "
+                    f"{d['fingerprint_b'][:16]} {d['shape_b']}"]
         if self.environment or self.packages:
             out.append("environment")
             out += [f"  {k}: {v['a']} → {v['b']}" for k, v in self.environment.items()]
@@ -191,19 +194,22 @@ def align(cells_a: list[dict[str, Any]], cells_b: list[dict[str, Any]]
     for j in range(len(cells_b)):
         if j not in taken:
             gaps.setdefault(bisect.bisect(anchor_b, j), ([], []))[1].append(j)
-    out: list[tuple[float, dict[str, Any] | None, dict[str, Any] | None]] = [
-        (i, cells_a[i], cells_b[j]) for i, j in anchors]
+    # sorted by (the paired cell of a it follows, then: removed before paired-or-added,
+    # each in its own run's order), the way a unified diff orders its lines
+    Key = tuple[int, int, int]
+    out: list[tuple[Key, dict[str, Any] | None, dict[str, Any] | None]] = [
+        ((i, 0, 0), cells_a[i], cells_b[j]) for i, j in anchors]
     for gap, (only_a, only_b) in gaps.items():
         before = anchor_a[gap - 1] if gap else -1
         for n, i in enumerate(only_a):
             j = only_b[n] if n < len(only_b) else -1
             if j >= 0 and _alike(cells_a[i]["source"], cells_b[j]["source"]):
-                out.append((i, cells_a[i], cells_b[j]))
+                out.append(((before, 2, j), cells_a[i], cells_b[j]))
                 only_b[n] = -1
             else:
-                out.append((i, cells_a[i], None))
-        out += [(before + 0.5, None, cells_b[j]) for j in only_b if j >= 0]
-    out.sort(key=lambda t: (t[0], t[2]["seq"] if t[2] is not None else 0))
+                out.append(((before, 1, i), cells_a[i], None))
+        out += [((before, 2, j), None, cells_b[j]) for j in only_b if j >= 0]
+    out.sort(key=lambda t: t[0])
     return [(x, y) for _, x, y in out]
 
 

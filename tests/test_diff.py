@@ -160,3 +160,30 @@ def test_cli_json_and_text(runs):
     assert "lr: 0.1 → 0.2" in text.stdout
     bad = cli("diff", runs["base"], "nosuchrun")
     assert bad.returncode != 0 and "unknown run id" in bad.stderr
+
+
+def _cells(*sources: str, ids: bool = False) -> list[dict]:
+    return [{"seq": n, "cell_id": f"c{n}" if ids else None, "source": s,
+             "source_hash": str(hash(s)), "status": "ok"} for n, s in enumerate(sources, 1)]
+
+
+def test_align_without_cell_ids_pairs_an_edit_and_places_an_insert():
+    """A kernel that sends no cell ids: same sources pair; an edited cell pairs with its
+    alike counterpart between the same neighbours; a new cell is added where it ran."""
+    from jupyter_mlops.comparison import align
+
+    a = _cells("import pandas as pd", "df = pd.read_csv('a.csv')", "m = fit(df)", "print(m)")
+    b = _cells("import pandas as pd", "df = pd.read_csv('b.csv')", "df = clean(df)",
+               "m = fit(df)", "print(m)")
+    pairs = [(x and x["seq"], y and y["seq"]) for x, y in align(a, b)]
+    assert pairs == [(1, 1), (2, 2), (None, 3), (3, 4), (4, 5)]
+
+
+def test_align_by_cell_id_first_then_repeated_executions_in_order():
+    from jupyter_mlops.comparison import align
+
+    a = _cells("x = 1", "y = x", ids=True)
+    again = {"seq": 3, "cell_id": "c2", "source": "y = x", "source_hash": "h", "status": "error"}
+    b = [*_cells("x = 2", "y = x", ids=True), again]
+    pairs = [(x and x["seq"], y and y["seq"]) for x, y in align(a, b)]
+    assert pairs == [(1, 1), (2, 2), (None, 3)]

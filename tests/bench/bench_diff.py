@@ -41,8 +41,9 @@ def _run(w: SpoolWriter, variant: int) -> str:
             source = source.replace("f(", "g(")
         tag = variant if seq >= 250 else 0
         reads = [f"x{seq - 1}", f"x{max(seq - 2, 0)}"] if seq > 1 else []
-        data = [{"fingerprint": f"{tag:08x}{s:024x}", "role": "reads", "name": f"x{s}",
-                 "kind": "DataFrame", "shape": [100, 5]} for s in (seq - 1, seq - 2) if s > 0]
+        data = [{"fingerprint": f"{variant * (s >= 250):08x}{s:024x}", "role": "reads",
+                 "name": f"x{s}", "kind": "DataFrame", "shape": [100, 5]}
+                for s in (seq - 1, seq - 2) if s > 0]
         data.append({"fingerprint": f"{tag:08x}{seq:024x}", "role": "writes",
                      "name": f"x{seq}", "kind": "DataFrame", "shape": [100, 5]})
         events.append(ev.Event(ev.CELL, {
@@ -83,7 +84,7 @@ def run() -> list[Result]:
         try:
             found = comparison.diff(a, b)
             assert [p["key"] for p in found.params] == ["p100"] and len(found.cells) == 1
-            assert found.data is not None and found.data["seq_a"] == 250, found.data
+            assert found.data is not None and found.data["producer_a"] == 250, found.data
             assert [p["name"] for p in found.packages] == ["pkg7"]
             whole = _p50(lambda: comparison.diff(a, b))
             sliced = _p50(lambda: comparison.diff(a, b, metric="auc"))
