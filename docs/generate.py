@@ -60,7 +60,7 @@ API = {
               "performance_drift", "register", "promote", "load_model", "autolog", "diff"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
-    "mlops.widgets": ["runs", "compare", "metric", "lineage", "drift"],
+    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift"],
 }
 
 

@@ -1,5 +1,5 @@
-"""Notebook views of the store: runs, a comparison of two runs, a metric over time, a
-model's lineage and a drift report. ``mlops.widgets.runs()`` and friends.
+"""Notebook views of the store: runs, a comparison of two runs, why two runs differ, a metric
+over time, a model's lineage and a drift report. ``mlops.widgets.runs()`` and friends.
 
 Each returns a live ipywidgets view (anywidget markup, stock controls, plotly charts) whose
 output also carries static HTML/SVG, so exported and job-executed notebooks stay readable.
@@ -14,12 +14,13 @@ from typing import Any
 from ..monitoring.report import DriftReport
 from .base import Panel, View, show
 from .compare_view import ComparePanel, CompareView
+from .diff_view import DiffPanel
 from .drift_view import DriftPanel, DriftView
 from .lineage_view import LineagePanel
 from .metric_view import MetricPanel, MetricView
 from .runs_view import RunsPanel, RunsView
 
-__all__ = ["compare", "drift", "lineage", "metric", "runs"]
+__all__ = ["compare", "diff", "drift", "lineage", "metric", "runs"]
 
 
 def runs(experiment: str | None = None, *, status: str | None = None, limit: int = 50,
@@ -34,6 +35,13 @@ def runs(experiment: str | None = None, *, status: str | None = None, limit: int
 def compare(run_a: str, run_b: str, *, static: bool | None = None) -> View | Panel:
     """Two runs: their params diff, metrics, and metric histories."""
     return show(ComparePanel(run_a, run_b), CompareView, static)
+
+
+def diff(run_a: str, run_b: str, *, metric: str | None = None, static: bool | None = None
+         ) -> View | Panel:
+    """Why run ``run_b`` differs from ``run_a`` (``mlops.diff``): params, cells with their
+    source diffs, the first differing data, environment and git; ``metric``: its slice."""
+    return show(DiffPanel(run_a, run_b, metric), View, static)
 
 
 def lineage(ref: Any, *, depth: int = 50, max_nodes: int = 200, static: bool | None = None
