@@ -86,6 +86,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{run_id}/diff/{other}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why run `other` differs from this run, in order: params, cells added, removed or edited (unified source diffs), the first dataset whose fingerprint differs and the cells that produced it, environment and packages, git; with metric, only that metric's slice. */
+        get: operations["get_runs_run_id_diff_other"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}/metrics/{key}": {
         parameters: {
             query?: never;
@@ -681,6 +698,122 @@ export interface operations {
                             error_type?: string | null;
                             error_message?: string | null;
                         }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_runs_run_id_diff_other: {
+        parameters: {
+            query?: {
+                /** @description report only what lies on this metric's slice */
+                metric?: string;
+            };
+            header?: never;
+            path: {
+                /** @description a run id, or a unique prefix of at least 6 characters */
+                run_id: string;
+                /** @description the run compared with this one (id or unique prefix) */
+                other: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run_a: string;
+                        run_b: string;
+                        metric: string | null;
+                        values: (number | null)[] | null;
+                        params: {
+                            key: string;
+                            seq_a?: number | null;
+                            seq_b?: number | null;
+                            a: unknown;
+                            b: unknown;
+                        }[];
+                        cells: {
+                            /** @enum {string} */
+                            change: "added" | "removed" | "edited" | "status";
+                            seq_a: number | null;
+                            seq_b: number | null;
+                            cell_id?: string | null;
+                            status_a?: string | null;
+                            status_b?: string | null;
+                            diff: string;
+                        }[];
+                        data: {
+                            name: string;
+                            relation: string;
+                            seq_a?: number;
+                            seq_b?: number;
+                            fingerprint_a: string;
+                            fingerprint_b: string;
+                            shape_a?: number[] | null;
+                            shape_b?: number[] | null;
+                            producer_a?: number | null;
+                            producer_b?: number | null;
+                            same_source?: boolean;
+                        } | null;
+                        environment: {
+                            [key: string]: {
+                                a: unknown;
+                                b: unknown;
+                            };
+                        };
+                        packages: {
+                            name: string;
+                            a: string | null;
+                            b: string | null;
+                        }[];
+                        git: {
+                            [key: string]: {
+                                a: unknown;
+                                b: unknown;
+                            };
+                        };
                     };
                 };
             };
@@ -1697,6 +1830,7 @@ type ReadonlyArray<T> = [
 export const pathsRunsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["status"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const pathsRunsGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["kind"]> = ["interactive", "job"];
 export const pathsRunsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["order"]> = ["-started", "started"];
+export const pathsRunsRun_idDiffOtherGetResponses200ContentApplicationJsonCellsChangeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/diff/{other}"]["get"]["responses"]["200"]["content"]["application/json"]["cells"]["change"]> = ["added", "removed", "edited", "status"];
 export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["kind"]> = ["dataset", "cell", "fit", "run", "model_version", "alias", "drift_report"];
 export const pathsLineageGetParametersQueryDirectionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["direction"]> = ["up", "down", "both"];
 export const pathsJobsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/jobs"]["get"]["parameters"]["query"]["status"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
