@@ -195,11 +195,11 @@ def slice(ref: Any) -> pd.DataFrame:
     if cells.empty or cells.seq.iloc[-1] != seq:
         raise StoreError(f"cell {seq} of run {run_id[:12]} did not run successfully: slice a "
                          f"cell that did (`jupyter mlops cells {run_id[:12]}` lists them)")
-    keep = _slice_rows(cells)
+    keep = slice_rows(cells)
     return cells.loc[keep].drop(columns="statements").reset_index(drop=True)
 
 
-def _slice_rows(cells: pd.DataFrame) -> list[int]:
+def slice_rows(cells: pd.DataFrame) -> list[int]:
     """Walking back from the last cell: keep a cell that writes a needed name; then its reads
     are needed and the names it certainly rebinds are not needed before it."""
     rows = list(cells.itertuples())

@@ -170,7 +170,7 @@ def _cells(*sources: str, ids: bool = False) -> list[dict]:
 def test_align_without_cell_ids_pairs_an_edit_and_places_an_insert():
     """A kernel that sends no cell ids: same sources pair; an edited cell pairs with its
     alike counterpart between the same neighbours; a new cell is added where it ran."""
-    from jupyter_mlops.comparison import align
+    from jupyter_mlops.alignment import align
 
     a = _cells("import pandas as pd", "df = pd.read_csv('a.csv')", "m = fit(df)", "print(m)")
     b = _cells("import pandas as pd", "df = pd.read_csv('b.csv')", "df = clean(df)",
@@ -180,7 +180,7 @@ def test_align_without_cell_ids_pairs_an_edit_and_places_an_insert():
 
 
 def test_align_by_cell_id_first_then_repeated_executions_in_order():
-    from jupyter_mlops.comparison import align
+    from jupyter_mlops.alignment import align
 
     a = _cells("x = 1", "y = x", ids=True)
     again = {"seq": 3, "cell_id": "c2", "source": "y = x", "source_hash": "h", "status": "error"}
