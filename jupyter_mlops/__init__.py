@@ -24,10 +24,13 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "metrics",
     "performance_drift",
     "profile",
     "promote",
     "register",
+    "runs",
+    "sql",
     "widgets",
 ]
 
@@ -41,6 +44,10 @@ _LAZY = {
     "promote": "jupyter_mlops.registry",
     "load_model": "jupyter_mlops.registry",
     "autolog": "jupyter_mlops.capture.autolog",
+    # asking the store (issue 16): DataFrames, and SQL over documented views
+    "runs": "jupyter_mlops.store.ask",
+    "metrics": "jupyter_mlops.store.ask",
+    "sql": "jupyter_mlops.store.ask",
 }
 
 
