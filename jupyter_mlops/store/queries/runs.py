@@ -216,19 +216,26 @@ def runs_table(
         return found
     refresh(store)
     with db.connect(store, write=False) as con:
-        condition = recent.FILTERS
+        condition, named = recent.FILTERS, set()
         if where is not None:
-            views.check_where(con, where)
+            named |= views.check_where(con, where)
             condition += f" AND (\n{where}\n)"
         order = "started DESC, run_id DESC"
         if order_by is not None:
-            views.check_order(con, order_by)
+            named |= views.check_order(con, order_by)
             order = f"\n{order_by}\n, {order}"
-        query = (views.runs_wide_sql(con, where=condition, aggregates=aggregates)
-                 + f"\nORDER BY {order}" + ("\nLIMIT ?" if limit is not None else ""))
         params: list[Any] = [experiment, experiment, status, status, None, None]
-        return views.guarded(con, query, params + ([limit] if limit is not None else []),
-                             views=["runs_wide"])
+        if limit is None:  # every run: pivot every key once
+            return views.guarded(con, views.runs_wide_sql(
+                con, where=condition, aggregates=aggregates) + f"\nORDER BY {order}", params,
+                views=["runs_wide"])
+        # choose the page pivoting only the keys asked about, then pivot all keys of its runs
+        chosen = views.guarded(con, views.runs_wide_sql(
+            con, where=condition, aggregates=aggregates, only=named)
+            + f"\nORDER BY {order}\nLIMIT ?", [*params, limit], views=["runs_wide"])
+        ids = chosen["run_id"].tolist()
+        found = views.guarded(con, views.runs_wide_sql(con, aggregates=aggregates, ids=ids))
+        return found.set_index("run_id").loc[ids].reset_index()
 
 
 def metric_histories(store: Store, run_id: str, key: str | None = None) -> pd.DataFrame:

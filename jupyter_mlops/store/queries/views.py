@@ -125,13 +125,21 @@ def _keys(con: duckdb.DuckDBPyConnection, b: str) -> tuple[list[tuple[str, bool]
 
 
 def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
-                  aggregates: list[tuple[str, str]] | None = None) -> str:
+                  aggregates: list[tuple[str, str]] | None = None,
+                  only: set[str] | None = None, ids: list[str] | None = None) -> str:
     """The runs_wide query: runs joined to one pivot of their latest params (aliased
     ``params``) and one of their metrics (``metrics``), so that a ``where`` may say
     ``params.lr`` as well as ``"params.lr"``. ``aggregates`` adds ``metrics.KEY:min``/``max``
-    columns (key, function); ``where`` is a checked predicate (see :func:`check_where`)."""
+    columns (key, function); ``where`` is a checked predicate (see :func:`check_where`);
+    ``only`` keeps just these ``params.KEY``/``metrics.KEY`` columns; ``ids`` pivots only
+    these runs (a page's full columns, after a narrow query chose it)."""
     b = _base(con)
     params, metrics = _keys(con, b)
+    if only is not None:
+        params = [(k, n) for k, n in params if f"params.{k}" in only]
+        metrics = [k for k in metrics if f"metrics.{k}" in only]
+    among = ("" if ids is None else
+             f" WHERE run_id IN ({', '.join(map(_literal, ids)) or 'NULL'})")
     value = ("CASE WHEN json_valid(value) THEN json_extract_string(value, '$') "
              "ELSE value END")
     param_cols = [
@@ -141,18 +149,21 @@ def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
                    for k in metrics]
     metric_cols += [f"{fn}(value) FILTER (WHERE key = {_literal(k)}) AS {_quote(f'{k}:{fn}')}"
                     for k, fn in aggregates or []]
-    select = [recent.RUN_COLUMNS, "coalesce(cc.cells, 0) AS cells"]
+    counted = only is None or "cells" in only
+    select = [recent.RUN_COLUMNS, "coalesce(cc.cells, 0) AS cells" if counted else "0 AS cells"]
     select += [f"params.{_quote(k)} AS {_quote('params.' + k)}" for k, _ in params]
     select += [f"metrics.{_quote(k)} AS {_quote('metrics.' + k)}" for k in metrics]
     select += [f"metrics.{_quote(f'{k}:{fn}')} AS {_quote(f'metrics.{k}:{fn}')}"
                for k, fn in aggregates or []]
-    joins = (f"\nLEFT JOIN (SELECT run_id AS __run, count(*) AS cells FROM {b}cells "
-             f"GROUP BY run_id) cc ON cc.__run = r.id")
+    joins = (f"\nLEFT JOIN (SELECT run_id AS __run, count(*) AS cells FROM {b}cells{among} "
+             f"GROUP BY run_id) cc ON cc.__run = r.id" if counted else "")
     for alias, table, cols in (("params", "params", param_cols),
                                ("metrics", "metrics", metric_cols)):
         if cols:
-            joins += (f"\nLEFT JOIN (SELECT run_id AS __run, {', '.join(cols)} FROM {b}{table} "
-                      f"GROUP BY run_id) {alias} ON {alias}.__run = r.id")
+            joins += (f"\nLEFT JOIN (SELECT run_id AS __run, {', '.join(cols)} FROM {b}{table}"
+                      f"{among} GROUP BY run_id) {alias} ON {alias}.__run = r.id")
+    if ids is not None:
+        where = f"r.id IN ({', '.join(map(_literal, ids)) or 'NULL'})"
     return (f"SELECT {', '.join(select)}\nFROM {b}runs r{joins}"
             + (f"\nWHERE (\n{where}\n)" if where else ""))
 
@@ -250,18 +261,28 @@ def _shape(con: duckdb.DuckDBPyConnection, sql: str, part: str) -> dict[str, Any
     return tree
 
 
-def check_where(con: duckdb.DuckDBPyConnection, where: str) -> None:
+def _named(tree: Any) -> set[str]:
+    """The columns a parsed expression names, ``params.lr`` and ``"params.lr"`` alike."""
+    return {".".join(n["column_names"][-2:]) for n in _walk(tree)
+            if n.get("class") == "COLUMN_REF"}
+
+
+def check_where(con: duckdb.DuckDBPyConnection, where: str) -> set[str]:
     """``where`` is one predicate over runs_wide: no statement, no subquery, no function
-    that reads tables or files (compared against the parse of the bare query)."""
+    that reads tables or files (compared against the parse of the bare query). Returns
+    the columns it names."""
     tree = _shape(con, f"SELECT * FROM runs_wide WHERE (\n{where}\n)", "where")
+    named = _named(tree["where_clause"])
     tree["where_clause"] = None
     if tree != _tree(con, "SELECT * FROM runs_wide"):
         raise BadQuery(f"where must be a predicate, e.g. \"metrics.auc > 0.8 AND "
                        f"status = 'finished'\", not {where!r}.")
+    return named
 
 
-def check_order(con: duckdb.DuckDBPyConnection, order_by: str) -> None:
-    """``order_by`` is an ORDER BY list over runs_wide, e.g. ``"metrics.auc DESC"``."""
+def check_order(con: duckdb.DuckDBPyConnection, order_by: str) -> set[str]:
+    """``order_by`` is an ORDER BY list over runs_wide, e.g. ``"metrics.auc DESC"``.
+    Returns the columns it names."""
     tree = _shape(con, f"SELECT * FROM runs_wide ORDER BY\n{order_by}\n", "order_by")
     modifiers = tree["modifiers"]
     tree["modifiers"] = []
@@ -269,6 +290,7 @@ def check_order(con: duckdb.DuckDBPyConnection, order_by: str) -> None:
             or tree != _tree(con, "SELECT * FROM runs_wide")):
         raise BadQuery(f"order_by must be columns with ASC/DESC, e.g. \"metrics.auc DESC\", "
                        f"not {order_by!r}.")
+    return _named(modifiers)
 
 
 # --- running a user's query -------------------------------------------------------------
