@@ -303,6 +303,8 @@ def guarded(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
     views ``sql`` names)."""
     import duckdb
 
+    # One-way, for the database the connection opened: the store's file, or the process's
+    # empty in-memory store (only ever read), so nothing else loses file access.
     con.execute("SET enable_external_access = false")
     timer = threading.Timer(timeout, con.interrupt)
     timer.daemon = True
