@@ -123,7 +123,7 @@ def sql_reference() -> str:
             lines += [f"### `{name}`", "", about, "", "| column | type |", "|---|---|"]
             lines += [f"| `{column}` | {kind} |" for column, kind in views.columns(con, name)]
             if name == "runs_wide":
-                lines += ["| `params.KEY` | DOUBLE, or VARCHAR (one per param key) |",
+                lines += ["| `params.KEY` | BIGINT, DOUBLE, BOOLEAN or VARCHAR (one per key) |",
                           "| `metrics.KEY` | DOUBLE (one per metric key: its last value) |"]
             lines.append("")
     lines += ["## Examples", ""]

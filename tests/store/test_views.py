@@ -106,3 +106,23 @@ def test_empty_sql_says_what_to_give(churn):
 def test_a_store_without_a_database_reads_as_empty(store):
     assert mlops.sql("SELECT * FROM runs_wide").empty
     assert mlops.sql("SELECT * FROM jobs").empty
+
+
+def test_runs_wide_types_each_param_by_its_values(store):
+    from jupyter_mlops import events as ev
+    from jupyter_mlops.store.spool import SpoolWriter
+
+    w = SpoolWriter(store)
+    for r, params in enumerate([{"n": 1, "x": 0.5, "on": True, "name": "a", "mixed": 1},
+                                {"n": 2, "x": 2, "on": False, "name": "b", "mixed": "z"}]):
+        run_id = "e" * 30 + f"{r:02d}"
+        w.append(ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "t",
+                                           "kind": "interactive"}))
+        w.append(ev.Event(ev.PARAMS, {"run_id": run_id, "params": params}))
+    with queries.reading(store) as con:
+        views.install(con)
+        kinds = dict(views.columns(con, "runs_wide"))
+    assert [kinds[f"params.{k}"] for k in ("n", "x", "on", "name", "mixed")] == [
+        "BIGINT", "DOUBLE", "BOOLEAN", "VARCHAR", "VARCHAR"]
+    found = mlops.sql('SELECT "params.name", "params.mixed" FROM runs_wide ORDER BY run_id')
+    assert found.values.tolist() == [["a", "1"], ["b", "z"]]  # JSON strings unquoted

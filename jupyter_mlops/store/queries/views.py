@@ -36,7 +36,8 @@ TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
 #: they share a name with). ``runs_wide`` is made by :func:`runs_wide_sql`.
 VIEWS: dict[str, tuple[str, str]] = {
     "runs_wide": ("One row per run: the run's columns, then one `params.KEY` column per param "
-                  "key (DOUBLE when every value is a number, else text) and one "
+                  "key (its last value: BIGINT when every value logged is a whole number, "
+                  "DOUBLE when a number, BOOLEAN when true/false, else text) and one "
                   "`metrics.KEY` column per metric key (its last value).", ""),
     "metric_history": ("Every logged value of every metric, `seq` the cell that logged it.",
                        "SELECT run_id, key, step, value, ts, seq, event_id FROM {b}metrics"),
@@ -114,14 +115,24 @@ def _base(con: duckdb.DuckDBPyConnection) -> str:
     return f"{_quote(str(scalar(con, 'SELECT current_database()')))}.main."
 
 
-def _keys(con: duckdb.DuckDBPyConnection, b: str) -> tuple[list[tuple[str, bool]], list[str]]:
-    """(param key, every value logged is a number) and metric keys, sorted."""
+def _keys(con: duckdb.DuckDBPyConnection, b: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(param key, its column's SQL value) and metric keys, sorted. A param is BIGINT when
+    every value logged (JSON) is a whole number, DOUBLE when a number, BOOLEAN when true or
+    false, else text (a JSON string unquoted; a list or object as its JSON)."""
     params = con.execute(f"""
-        SELECT key, bool_and(TRY_CAST(value AS DOUBLE) IS NOT NULL OR value = 'null')
+        SELECT key, CASE
+            WHEN bool_and(regexp_full_match(value, '-?[0-9]+') OR value = 'null')
+                THEN 'TRY_CAST(value AS BIGINT)'
+            WHEN bool_and(TRY_CAST(value AS DOUBLE) IS NOT NULL OR value = 'null')
+                THEN 'TRY_CAST(value AS DOUBLE)'
+            WHEN bool_and(value IN ('true', 'false', 'null'))
+                THEN 'TRY_CAST(value AS BOOLEAN)'
+            ELSE 'CASE WHEN json_valid(value) THEN json_extract_string(value, ''$'') ELSE value END'
+            END
         FROM {b}params GROUP BY key ORDER BY key""").fetchall()
     metrics = [k for (k,) in con.execute(
         f"SELECT DISTINCT key FROM {b}metrics ORDER BY key").fetchall()]
-    return [(k, bool(n)) for k, n in params], metrics
+    return [(k, str(v)) for k, v in params], metrics
 
 
 def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
@@ -140,11 +151,8 @@ def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
         metrics = [k for k in metrics if f"metrics.{k}" in only]
     among = ("" if ids is None else
              f" WHERE run_id IN ({', '.join(map(_literal, ids)) or 'NULL'})")
-    value = ("CASE WHEN json_valid(value) THEN json_extract_string(value, '$') "
-             "ELSE value END")
-    param_cols = [
-        f"arg_max({'TRY_CAST(value AS DOUBLE)' if numeric else value}, event_id) "
-        f"FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}" for k, numeric in params]
+    param_cols = [f"arg_max({value}, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
+                  for k, value in params]
     metric_cols = [f"arg_max(value, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
                    for k in metrics]
     metric_cols += [f"{fn}(value) FILTER (WHERE key = {_literal(k)}) AS {_quote(f'{k}:{fn}')}"
