@@ -6,9 +6,11 @@ import time
 import pytest
 
 import jupyter_mlops as mlops
+from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import BadQuery
 from jupyter_mlops.store import queries
 from jupyter_mlops.store.queries import views
+from jupyter_mlops.store.spool import SpoolWriter
 
 
 def test_sql_answers_over_the_views_with_utc_timestamps(churn):
@@ -109,9 +111,6 @@ def test_a_store_without_a_database_reads_as_empty(store):
 
 
 def test_runs_wide_types_each_param_by_its_values(store):
-    from jupyter_mlops import events as ev
-    from jupyter_mlops.store.spool import SpoolWriter
-
     w = SpoolWriter(store)
     for r, params in enumerate([{"n": 1, "x": 0.5, "on": True, "name": "a", "mixed": 1},
                                 {"n": 2, "x": 2, "on": False, "name": "b", "mixed": "z"}]):

@@ -115,10 +115,12 @@ def _base(con: duckdb.DuckDBPyConnection) -> str:
     return f"{_quote(str(scalar(con, 'SELECT current_database()')))}.main."
 
 
-def _keys(con: duckdb.DuckDBPyConnection, b: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """(param key, its column's SQL value) and metric keys, sorted. A param is BIGINT when
-    every value logged (JSON) is a whole number, DOUBLE when a number, BOOLEAN when true or
-    false, else text (a JSON string unquoted; a list or object as its JSON)."""
+def _keys(con: duckdb.DuckDBPyConnection, b: str, among: tuple[str, str] = ("", "")
+          ) -> tuple[list[tuple[str, str]], list[str]]:
+    """(param key, its column's SQL value) and metric keys, sorted, of the rows ``among``
+    selects (a WHERE for params, one for metrics). A param is BIGINT when every value logged
+    (JSON) is a whole number, DOUBLE when a number, BOOLEAN when true or false, else text (a
+    JSON string unquoted; a list or object as its JSON)."""
     params = con.execute(f"""
         SELECT key, CASE
             WHEN bool_and(regexp_full_match(value, '-?[0-9]+') OR value = 'null')
@@ -129,9 +131,9 @@ def _keys(con: duckdb.DuckDBPyConnection, b: str) -> tuple[list[tuple[str, str]]
                 THEN 'TRY_CAST(value AS BOOLEAN)'
             ELSE 'CASE WHEN json_valid(value) THEN json_extract_string(value, ''$'') ELSE value END'
             END
-        FROM {b}params GROUP BY key ORDER BY key""").fetchall()
+        FROM {b}params{among[0]} GROUP BY key ORDER BY key""").fetchall()
     metrics = [k for (k,) in con.execute(
-        f"SELECT DISTINCT key FROM {b}metrics ORDER BY key").fetchall()]
+        f"SELECT DISTINCT key FROM {b}metrics{among[1]} ORDER BY key").fetchall()]
     return [(k, str(v)) for k, v in params], metrics
 
 
@@ -143,14 +145,16 @@ def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
     ``params.lr`` as well as ``"params.lr"``. ``aggregates`` adds ``metrics.KEY:min``/``max``
     columns (key, function); ``where`` is a checked predicate (see :func:`check_where`);
     ``only`` keeps just these ``params.KEY``/``metrics.KEY`` columns; ``ids`` pivots only
-    these runs (a page's full columns, after a narrow query chose it)."""
+    these runs, with the keys they have (a page's columns, after a narrow query chose it).
+    Looking the keys up reads every param: ``only`` and ``ids`` narrow that too."""
     b = _base(con)
-    params, metrics = _keys(con, b)
-    if only is not None:
-        params = [(k, n) for k, n in params if f"params.{k}" in only]
-        metrics = [k for k in metrics if f"metrics.{k}" in only]
     among = ("" if ids is None else
              f" WHERE run_id IN ({', '.join(map(_literal, ids)) or 'NULL'})")
+    narrow = (among, among)
+    if only is not None:
+        only = only | {f"metrics.{k}" for k, _ in aggregates or []}
+        narrow = (_named_keys(only, "params."), _named_keys(only, "metrics."))
+    params, metrics = _keys(con, b, narrow)
     param_cols = [f"arg_max({value}, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
                   for k, value in params]
     metric_cols = [f"arg_max(value, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
@@ -165,15 +169,21 @@ def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
                for k, fn in aggregates or []]
     joins = (f"\nLEFT JOIN (SELECT run_id AS __run, count(*) AS cells FROM {b}cells{among} "
              f"GROUP BY run_id) cc ON cc.__run = r.id" if counted else "")
-    for alias, table, cols in (("params", "params", param_cols),
-                               ("metrics", "metrics", metric_cols)):
+    for alias, cols, rows in (("params", param_cols, narrow[0]),
+                              ("metrics", metric_cols, narrow[1])):
         if cols:
-            joins += (f"\nLEFT JOIN (SELECT run_id AS __run, {', '.join(cols)} FROM {b}{table}"
-                      f"{among} GROUP BY run_id) {alias} ON {alias}.__run = r.id")
+            joins += (f"\nLEFT JOIN (SELECT run_id AS __run, {', '.join(cols)} FROM {b}{alias}"
+                      f"{rows} GROUP BY run_id) {alias} ON {alias}.__run = r.id")
     if ids is not None:
         where = f"r.id IN ({', '.join(map(_literal, ids)) or 'NULL'})"
     return (f"SELECT {', '.join(select)}\nFROM {b}runs r{joins}"
             + (f"\nWHERE (\n{where}\n)" if where else ""))
+
+
+def _named_keys(named: set[str], prefix: str) -> str:
+    """A WHERE keeping the keys of the ``prefix`` columns among ``named``."""
+    keys = [_literal(n[len(prefix):]) for n in sorted(named) if n.startswith(prefix)]
+    return f" WHERE key IN ({', '.join(keys) or 'NULL'})"
 
 
 def _literal(text: str) -> str:
