@@ -32,7 +32,7 @@ def runs(
     store: Store | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Runs as a DataFrame, one row each, newest first: the run's columns, then a
-    ``params.KEY`` and a ``metrics.KEY`` (last value) column per key.
+    ``params.KEY`` and a ``metrics.KEY`` (last value) column per key the page's runs have.
 
     ``where`` is a SQL predicate over the runs_wide view (``"metrics.auc > 0.8 AND
     params.model = 'rf'"``; quote a key with dots or spaces: ``metrics."val loss"``);

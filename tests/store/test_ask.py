@@ -64,6 +64,10 @@ def test_where_and_order_by(churn):
     assert mlops.runs(where="params.max_depth >= 1 AND experiment = 'churn'",
                       order_by="params.max_depth")["params.max_depth"].tolist() == [1, 2]
     assert len(mlops.runs(limit=None)) == 3 and len(mlops.runs(limit=2)) == 2
+    default, filtered = mlops.runs(), mlops.runs(where="true")  # the same frame either way
+    assert default.columns.tolist() == filtered.columns.tolist()
+    assert default.dtypes["params.max_depth"] == filtered.dtypes["params.max_depth"]
+    assert default["params.model"].tolist() == filtered["params.model"].tolist()
     assert len(mlops.runs(where="true", limit=1)) == 1
     assert mlops.runs(experiment="other", where="true").empty
     assert mlops.runs("churn", status="running", where="true")["run_id"].nunique() == 3
