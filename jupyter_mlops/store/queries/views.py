@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ...exceptions import BadQuery
-from .. import Store, recent
+from .. import Store, db, recent
 from ..db import scalar
-from ..read import reading, utc
+from ..read import refresh, utc
 
 if TYPE_CHECKING:
     import duckdb
@@ -356,7 +356,10 @@ def sql(store: Store, query: str, timeout: float = TIMEOUT) -> pd.DataFrame:
     if not isinstance(query, str) or not query.strip():
         raise BadQuery("give the SQL as a non-empty string, e.g. "
                        "mlops.sql(\"SELECT run_id, status FROM runs_wide\").")
-    with reading(store) as con:
+    refresh(store)
+    # under the shared lock as every read (db.connect takes it), with DuckDB's thread pool:
+    # an analytic query gains more from it than it costs to start (unlike `reading`'s lookups)
+    with db.connect(store, write=False) as con:
         install(con, check(con, query))
         return guarded(con, query, timeout=timeout)
 
