@@ -214,8 +214,7 @@ def runs_table(
             if name.startswith("params."):
                 found[name] = found[name].infer_objects()
         return found
-    refresh(store)
-    with db.connect(store, write=False) as con:
+    with reading(store) as con:
         condition, named = recent.FILTERS, set()
         if where is not None:
             named |= views.check_where(con, where)

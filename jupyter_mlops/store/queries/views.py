@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ...exceptions import BadQuery
-from .. import Store, db, recent
+from .. import Store, recent
 from ..db import scalar
-from ..read import refresh, utc
+from ..read import reading, utc
 
 if TYPE_CHECKING:
     import duckdb
@@ -356,10 +356,9 @@ def sql(store: Store, query: str, timeout: float = TIMEOUT) -> pd.DataFrame:
     if not isinstance(query, str) or not query.strip():
         raise BadQuery("give the SQL as a non-empty string, e.g. "
                        "mlops.sql(\"SELECT run_id, status FROM runs_wide\").")
-    refresh(store)
-    # under the shared lock as every read (db.connect takes it), with DuckDB's thread pool:
-    # an analytic query gains more from it than it costs to start (unlike `reading`'s lookups)
-    with db.connect(store, write=False) as con:
+    # `reading`'s one thread, as every reader: DuckDB refuses a second connection to a file
+    # with another configuration while one is open in the process (the server's threads)
+    with reading(store) as con:
         install(con, check(con, query))
         return guarded(con, query, timeout=timeout)
 
