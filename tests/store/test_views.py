@@ -32,6 +32,11 @@ def test_every_view_answers_with_its_documented_columns(churn):
             assert mlops.sql(f"SELECT * FROM {name}").columns.tolist() == documented
 
 
+def test_describe_and_summarize_a_view(churn):
+    assert "params.max_depth" in mlops.sql("DESCRIBE runs_wide")["column_name"].tolist()
+    assert len(mlops.sql("SUMMARIZE metric_history")) == 7
+
+
 def test_the_documented_examples_run(churn):
     for _, query in views.EXAMPLES:
         mlops.sql(query)
@@ -58,6 +63,11 @@ def test_the_documented_examples_run(churn):
     ("SELECT * FROM runs", "no view named 'runs'. The views are: runs_wide, metric_history"),
     ("SELECT * FROM main.event_log", "no view named 'main.event_log'"),
     ("WITH x AS (SELECT * FROM params) SELECT * FROM x", "no view named 'params'"),
+    ("SHOW TABLES", "SHOW lists the store's tables, which are not public"),
+    ("SHOW ALL TABLES", "SHOW lists the store's tables"),
+    ("DESCRIBE runs", "no view named 'runs'"),
+    ("SELECT * FROM query('SELECT * FROM runs')", "table function query() is not allowed"),
+    ("SELECT * FROM duckdb_tables()", "table function duckdb_tables() is not allowed"),
 ])
 def test_hostile_sql_is_refused(churn, query, message):
     with pytest.raises(BadQuery) as e:

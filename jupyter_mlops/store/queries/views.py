@@ -255,6 +255,9 @@ def _refuse_reads(tree: dict[str, Any], allowed: set[str]) -> None:
                                              name) if p)
                 raise BadQuery(f"no view named {shown!r}. The views are: "
                                f"{', '.join(VIEWS)} (docs/sql.md lists their columns).")
+        elif node.get("type") == "SHOW_REF" and node.get("table_name"):  # SHOW TABLES …
+            raise BadQuery(f"SHOW lists the store's tables, which are not public: the views "
+                           f"are {', '.join(VIEWS)}; `DESCRIBE view` lists a view's columns.")
         elif node.get("type") == "TABLE_FUNCTION":
             name = node["function"].get("function_name", "?")
             if name.lower() not in TABLE_FUNCTIONS:
