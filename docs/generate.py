@@ -1,6 +1,7 @@
 """Regenerate the reference pages that must match the code: ``python docs/generate.py``.
 
 `docs/cli.md` from the CLI's own ``--help``, `docs/magics.md` from ``%mlops``'s docstring,
+`docs/sql.md` from the read-only views' definitions,
 argument help and ``%config`` traits, `docs/api.md` from the public functions' signatures
 and docstrings, and the REST reference in `docs/rest.md` from the
 endpoint table. ``tests/test_docs.py`` fails when a page is stale.
@@ -44,8 +45,8 @@ def magics_reference() -> str:
              "A mistake raises `UsageError`: one line, and Run-All or a job stops at that "
              "cell. An error of the store keeps its own message (it says what to do). "
              "Recording cells never raises.", "",
-             "There is no `%%mlops` cell magic yet: its first use, SQL over the store "
-             "(`%%mlops sql`), comes with the documented read-only views it queries.", "",
+             "`%%mlops sql` is the one cell magic: SQL over the store's read-only views, "
+             "listed in [sql.md](sql.md).", "",
              "```", help_text.strip("\n"), "```", "",
              "## Settings (`%config MLOpsMagics.NAME = value`)", "",
              "| setting | default | meaning |", "|---|---|---|"]
@@ -57,7 +58,8 @@ def magics_reference() -> str:
 #: The public Python API, by namespace: what `import jupyter_mlops as mlops` gives.
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
-              "performance_drift", "register", "promote", "load_model", "autolog", "diff"],
+              "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
+              "metrics", "sql"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
     "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift"],
@@ -90,7 +92,48 @@ def api_reference() -> str:
     return "\n".join(lines)
 
 
+def sql_reference() -> str:
+    """docs/sql.md: each view's columns and types as DuckDB describes them on an empty store
+    with the current schema, its description and the examples, all from
+    :mod:`jupyter_mlops.store.queries.views`."""
+    from jupyter_mlops.store import db
+    from jupyter_mlops.store.queries import views
+
+    lines = ["# SQL over the store", "",
+             "`mlops.sql(\"SELECT …\")` and the `%%mlops sql [-o NAME]` cell magic answer one "
+             "SELECT (or WITH … SELECT) over the read-only views below, as a DataFrame with "
+             "UTC timestamps. Generated from the code by `docs/generate.py`.", "",
+             "**Read-only, for real.** The query runs on a read-only connection under the "
+             "store's shared lock, with DuckDB's file access turned off. DuckDB's own parser "
+             "checks it first: one SELECT statement, reading only these views and its own "
+             "CTEs; no `ATTACH`, `COPY`, `INSTALL`, `LOAD`, `PRAGMA`, `SET` or writes, and no "
+             "table function but " + ", ".join(f"`{f}`" for f in sorted(views.TABLE_FUNCTIONS))
+             + f" (so no `read_csv`, `read_parquet`, `glob`…). A query running longer than "
+             f"{views.TIMEOUT:g} s (`timeout=` of `mlops.sql`) is stopped. An unknown view or "
+             "column is an error listing what exists.", "",
+             "**Stable.** These views are part of the public API: a change to a view or a "
+             "column is a CHANGELOG entry. Ask the views, not the store's tables (which "
+             "migrations change); the tables are not reachable from `mlops.sql`.", "",
+             "`mlops.runs(where=..., order_by=...)` takes a predicate and an ORDER BY list "
+             "over `runs_wide` (there, `params.lr` works unquoted as well as `\"params.lr\"`).",
+             "", "## Views", ""]
+    with db._empty().cursor() as con:
+        views.install(con)
+        for name, (about, _) in views.VIEWS.items():
+            lines += [f"### `{name}`", "", about, "", "| column | type |", "|---|---|"]
+            lines += [f"| `{column}` | {kind} |" for column, kind in views.columns(con, name)]
+            if name == "runs_wide":
+                lines += ["| `params.KEY` | BIGINT, DOUBLE, BOOLEAN or VARCHAR (one per key) |",
+                          "| `metrics.KEY` | DOUBLE (one per metric key: its last value) |"]
+            lines.append("")
+    lines += ["## Examples", ""]
+    for about, query in views.EXAMPLES:
+        lines += [f"{about}:", "", "```sql", query, "```", ""]
+    return "\n".join(lines)
+
+
 def main() -> int:
+    (DOCS / "sql.md").write_text(sql_reference())
     (DOCS / "cli.md").write_text(cli_reference())
     (DOCS / "magics.md").write_text(magics_reference())
     (DOCS / "api.md").write_text(api_reference())

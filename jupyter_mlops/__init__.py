@@ -25,10 +25,13 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "metrics",
     "performance_drift",
     "profile",
     "promote",
     "register",
+    "runs",
+    "sql",
     "widgets",
 ]
 
@@ -43,6 +46,10 @@ _LAZY = {
     "load_model": "jupyter_mlops.registry",
     "autolog": "jupyter_mlops.capture.autolog",
     "diff": "jupyter_mlops.comparison",
+    # asking the store (issue 16): DataFrames, and SQL over documented views
+    "runs": "jupyter_mlops.store.ask",
+    "metrics": "jupyter_mlops.store.ask",
+    "sql": "jupyter_mlops.store.ask",
 }
 
 

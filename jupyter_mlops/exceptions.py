@@ -33,3 +33,8 @@ class GateRefused(StoreError):
 
 class BadParameter(ValueError):
     """A REST parameter the API cannot use; the message names it and what it accepts."""
+
+
+class BadQuery(StoreError):
+    """SQL (``mlops.sql``) or a ``where``/``order_by`` of ``mlops.runs`` the store refuses or
+    cannot answer; the message names the view or column and lists what exists."""

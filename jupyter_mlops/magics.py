@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from IPython.core import magic_arguments as _args
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class, no_var_expand
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Int
 from traitlets.config import Configurable
 
@@ -82,9 +82,9 @@ class MLOpsMagics(Magics, Configurable):
     @argument("-n", "--limit", type=_positive, default=None, help="how many runs `runs` shows")
     @argument("--step", type=int, default=None, help="step of a `log_metric` value")
     @argument("--metric", default=None, help="`diff` only what lies on this metric's slice")
-    @line_magic
+    @line_cell_magic
     @no_var_expand  # the line is Python: IPython's {x}/$x expansion would rewrite it
-    def mlops(self, line: str) -> Any:
+    def mlops(self, line: str, cell: str | None = None) -> Any:
         """Record and query runs of this notebook.
 
         A mistake (an unknown command, a bad option, an undefined name) raises UsageError:
@@ -116,7 +116,14 @@ class MLOpsMagics(Magics, Configurable):
           show lineage REF           (a saved report's id or the latest); a metric over
           show drift [REPORT_ID]     time
           show metric KEY [-e EXP]
+
+        Cell magic:
+          %%mlops sql [-o NAME]      the cell is one SELECT over the store's read-only
+                                     views (docs/sql.md); the result is a DataFrame,
+                                     bound to NAME with -o
         """
+        if cell is not None:
+            return self._sql_cell(line, cell)
         command, _, rest = line.strip().partition(" ")
         if command in ("log_param", "log_metric"):
             return self._log(command, rest)
@@ -204,6 +211,28 @@ class MLOpsMagics(Magics, Configurable):
                 raise self._usage(command, f"{key}={expression[:60]}: "
                                   f"{type(e).__name__}: {e}") from None
         return values
+
+    def _sql_cell(self, line: str, cell: str) -> Any:
+        """``%%mlops sql [-o NAME]``: the cell's SELECT as a DataFrame (see ``mlops.sql``)."""
+        words = line.split()
+        if words[:1] != ["sql"]:
+            raise UsageError(f"%%mlops: only `%%mlops sql [-o NAME]` is a cell magic, not "
+                             f"{line.strip()!r}; the other commands are `%mlops` lines.")
+        name = None
+        if words[1:2] in (["-o"], ["--output"]) and len(words) == 3:
+            name = words[2]
+        if (name is None and len(words) > 1) or (name is not None and not name.isidentifier()):
+            raise UsageError(f"%%mlops sql: usage: %%mlops sql [-o NAME] (NAME a Python "
+                             f"name), not {line.strip()!r}.")
+        from .store.queries import views
+
+        try:
+            found = views.sql(self.tracker.store, cell)
+        except StoreError as e:
+            raise UsageError(f"%%mlops sql: {e}") from None
+        if name is not None:
+            self.ip.user_ns[name] = found
+        return found
 
     def _cmd_runs(self, args: Any) -> Any:
         from .store import queries

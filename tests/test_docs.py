@@ -22,7 +22,8 @@ import generate  # noqa: E402  (docs/generate.py)
 def test_generated_references_are_current():
     stale = [name for name, text in (("cli.md", generate.cli_reference()),
                                      ("magics.md", generate.magics_reference()),
-                                     ("api.md", generate.api_reference()))
+                                     ("api.md", generate.api_reference()),
+                                     ("sql.md", generate.sql_reference()))
              if (DOCS / name).read_text() != text]
     assert not stale, f"run `python docs/generate.py`: stale {stale}"
 

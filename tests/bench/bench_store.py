@@ -1,9 +1,11 @@
-"""Ingest rate and the "latest 50 runs" query on a store of 100k runs."""
+"""Ingest rate, the "latest 50 runs" query, and mlops.runs / mlops.sql (against bare DuckDB
+queries) on a store of 100k runs."""
 
 from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -55,6 +57,61 @@ def _duckdb_load(paths: list[Path]) -> float:
     return elapsed
 
 
+def _p95(call: Callable[[], object], n: int) -> float:
+    """The 95th percentile of ``n`` timed calls, in ms (after one warm-up call)."""
+    call()
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t)
+    return float(np.percentile(times, 95)) * 1000
+
+
+def _bare(store: Store, sql: str) -> Callable[[], object]:
+    """The same question asked of DuckDB directly: open read-only, query, close."""
+    def call() -> object:
+        con = duckdb.connect(str(store.db_path), read_only=True)
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
+    return call
+
+
+def _ask(store: Store) -> list[Result]:
+    """mlops.runs / mlops.sql (issue 16) against bare DuckDB queries in the same run."""
+    from jupyter_mlops.store import ask
+
+    page = _p95(lambda: ask.runs(store=store), 40)
+    assert len(ask.runs(store=store)) == 100
+    bare_page = _p95(_bare(store, "SELECT * FROM runs ORDER BY started DESC LIMIT 100"), 40)
+    filtered = _p95(lambda: ask.runs(where="metrics.m0 > 0.5 AND params.p1 < 50",
+                                     order_by="metrics.m1 DESC", store=store), 5)
+    bare_filtered = _p95(_bare(store, """
+        SELECT r.id, m.value FROM runs r JOIN metrics m ON m.run_id = r.id AND m.key = 'm1'
+        ORDER BY m.value DESC LIMIT 100"""), 5)
+    sql = _p95(lambda: ask.sql("SELECT key, avg(value) FROM metric_history GROUP BY key",
+                               store=store), 20)
+    bare_sql = _p95(_bare(store, "SELECT key, avg(value) FROM metrics GROUP BY key"), 20)
+    wide = _p95(lambda: ask.sql('SELECT run_id, "metrics.m1" FROM runs_wide '
+                                'ORDER BY "metrics.m1" DESC LIMIT 10', store=store), 5)
+    return [
+        Result("ask: mlops.runs() default page (100 runs), 100k-run store, p95", page, "ms",
+               "<= 100 ms", page <= 100, f"bare DuckDB open + 100 newest runs + close p95 "
+               f"{bare_page:.1f} ms", f"{page / bare_page:.2f}x the bare query"),
+        Result("ask: mlops.runs(where=, order_by=) over runs_wide, 100k runs, p95", filtered,
+               "ms", "(no target)", True, f"bare DuckDB top-100 by one metric p95 "
+               f"{bare_filtered:.1f} ms", f"{filtered / bare_filtered:.1f}x the bare query"),
+        Result("ask: mlops.sql() aggregate over metric_history (1M rows), p95", sql, "ms",
+               "(overhead)", True, f"the same on bare DuckDB p95 {bare_sql:.1f} ms",
+               f"{sql / bare_sql:.2f}x, +{sql - bare_sql:.1f} ms"),
+        Result("ask: mlops.sql() top 10 runs by a metric over runs_wide (every key), p95",
+               wide, "ms", "(no target)", True, f"bare DuckDB top-100 by one metric p95 "
+               f"{bare_filtered:.1f} ms", f"{wide / bare_filtered:.1f}x the bare query"),
+    ]
+
+
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(tmp)
@@ -97,7 +154,8 @@ def run() -> list[Result]:
                 recent.fetch(con, experiment=None, status=None, kind=None, limit=50)
                 warm.append(time.perf_counter() - t)
         warm_p95 = float(np.percentile(warm, 95)) * 1000
-    return [
+        asked = _ask(store)
+    return [*asked,
         Result("ingest: events/s (400k events, 3.2M rows)", rate, "events/s", ">= 100k/s",
                rate >= 100_000, f"DuckDB read_json of the same spool: {floor:.2f} s",
                f"{elapsed / floor:.1f}x DuckDB's raw JSON load ({elapsed:.2f} s)"),

@@ -25,19 +25,21 @@ from .lineage import fit_cell, run_nodes
 from .models import alias_history, alias_targets, models
 from .runs import (
     experiments,
+    metric_histories,
     metric_history,
     run,
     runs,
     runs_by_id,
     runs_page,
+    runs_table,
     summary,
 )
 
 __all__ = [
     "MIN_PREFIX", "alias_history", "alias_targets", "cell_data", "cell_position", "cells",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
-    "fit_cell", "fits", "health", "job", "jobs", "metric_history", "models", "open_claims",
-    "pending_requests", "profile_body", "reading", "refresh", "resolve_cell", "resolve_run",
-    "run", "run_nodes", "runs", "runs_by_id", "runs_page", "schedules", "slot_taken",
-    "summary",
+    "fit_cell", "fits", "health", "job", "jobs", "metric_histories", "metric_history",
+    "models", "open_claims", "pending_requests", "profile_body", "reading", "refresh",
+    "resolve_cell", "resolve_run", "run", "run_nodes", "runs", "runs_by_id", "runs_page",
+    "runs_table", "schedules", "slot_taken", "summary",
 ]

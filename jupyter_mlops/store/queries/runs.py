@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from ...exceptions import BadQuery
 from .. import Store, db, recent
 from ..read import decode, frame, reading, refresh, resolve_run
 from ..sql import latest
-
-if TYPE_CHECKING:
-    pass
+from . import views
 
 
 def runs(
@@ -171,3 +170,78 @@ def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
         full = [resolve_run(con, r) for r in run_ids]
     found = {r["run_id"]: r for r in _listed(store, "list_contains(?, r.id)", [full], len(full))}
     return [found[r] for r in full]
+
+
+#: What ``metrics=[...]`` of :func:`runs_table` may ask of a metric besides its last value.
+AGGREGATES = ("min", "max")
+
+
+def _aggregates(asked: list[str] | None) -> list[tuple[str, str]]:
+    """``["auc:max", "loss:min"]`` as (key, function) pairs; a clear error otherwise."""
+    found = []
+    for item in asked or []:
+        key, _, fn = str(item).rpartition(":")
+        if not key or fn not in AGGREGATES:
+            raise BadQuery(f"metrics={item!r}: give KEY:min or KEY:max (e.g. \"auc:max\").")
+        found.append((key, fn))
+    return found
+
+
+def runs_table(
+    store: Store,
+    *,
+    experiment: str | None = None,
+    status: str | None = None,
+    where: str | None = None,
+    order_by: str | None = None,
+    limit: int | None = 100,
+    metrics: list[str] | None = None,
+) -> pd.DataFrame:
+    """Runs as one row each with ``params.*``/``metrics.*`` columns, filtered by a checked
+    SQL predicate over runs_wide and sorted by a checked ORDER BY list.
+
+    The default page (no ``where``, ``order_by`` or ``metrics``) is :func:`runs`, answered
+    from the recent-runs projection; anything else pivots the runs in DuckDB.
+    """
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise BadQuery(f"limit must be a whole number of at least 1 (or None: every run), "
+                       f"not {limit!r}.")
+    aggregates = _aggregates(metrics)
+    if where is None and order_by is None and not aggregates:
+        found = runs(store, experiment=experiment, status=status,
+                     limit=limit if limit is not None else 2**62)
+        for name in found.columns:
+            if name.startswith("params."):
+                found[name] = found[name].infer_objects()
+        return found
+    with reading(store) as con:
+        condition, named = recent.FILTERS, set()
+        if where is not None:
+            named |= views.check_where(con, where)
+            condition += f" AND (\n{where}\n)"
+        order = "started DESC, run_id DESC"
+        if order_by is not None:
+            named |= views.check_order(con, order_by)
+            order = f"\n{order_by}\n, {order}"
+        params: list[Any] = [experiment, experiment, status, status, None, None]
+        if limit is None:  # every run: pivot every key once
+            return views.guarded(con, views.runs_wide_sql(
+                con, where=condition, aggregates=aggregates) + f"\nORDER BY {order}", params,
+                views=["runs_wide"])
+        # choose the page pivoting only the keys asked about, then pivot all keys of its runs
+        chosen = views.guarded(con, views.runs_wide_sql(
+            con, where=condition, aggregates=aggregates, only=named)
+            + f"\nORDER BY {order}\nLIMIT ?", [*params, limit], views=["runs_wide"])
+        ids = chosen["run_id"].tolist()
+        found = views.guarded(con, views.runs_wide_sql(con, aggregates=aggregates, ids=ids))
+        return found.set_index("run_id").loc[ids].reset_index()
+
+
+def metric_histories(store: Store, run_id: str, key: str | None = None) -> pd.DataFrame:
+    """Every logged value of a run's metrics (or of one), by key then in logging order."""
+    with reading(store) as con:
+        run_id = resolve_run(con, run_id)
+        return frame(con, """
+            SELECT run_id, key, step, value, ts, seq FROM metrics
+            WHERE run_id = ? AND (CAST(? AS VARCHAR) IS NULL OR key = ?)
+            ORDER BY key, event_id""", [run_id, key, key])
