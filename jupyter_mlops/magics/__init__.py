@@ -10,11 +10,7 @@ to do). Only an explicit ``%mlops`` raises: recording cells never does.
 from __future__ import annotations
 
 import argparse
-import io
-import itertools
-import re
 import sys
-import tokenize
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -24,15 +20,14 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Int
 from traitlets.config import Configurable
 
-from .exceptions import StoreError
-from .tracking import Tracker
+from ..exceptions import StoreError
+from ..tracking import Tracker
+from .log_lines import read_log_line
 
 COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
             "drift", "lineage", "slice", "diff", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
-#: ``--step N`` (or ``--step=N``) in a ``log_metric`` line, first or last.
-_STEP = re.compile(r"(?:^|\s)--step(?:\s+|=)(\S+)(?:\s|$)")
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 # IPython's magic_arguments has no annotations: what its decorators and parser do, typed.
@@ -161,56 +156,15 @@ class MLOpsMagics(Magics, Configurable):
         self.tracker.set_experiment(args.args[0])
 
     def _log(self, command: str, rest: str) -> None:
-        """``log_param`` / ``log_metric``: the rest of the line read as Python, not split on
-        spaces, so a value may be any expression (``d={'a': 1}``, ``f(x, y=2)``)."""
-        step = None
-        found = _STEP.search(rest) if command == "log_metric" else None
-        if found:
-            rest, step = f"{rest[:found.start()]} {rest[found.end():]}", found.group(1)
-            if not re.fullmatch(r"-?[0-9]{1,18}", step):
-                raise self._usage(command, f"--step takes a whole number, not {step!r}")
-        values = self._values(command, rest)
+        """``log_param`` / ``log_metric``: the rest of the line read as Python."""
+        try:
+            values, step = read_log_line(command, rest, self.ip.user_ns, self.ip.ev)
+        except ValueError as e:
+            raise self._usage(command, str(e)) from None
         if command == "log_param":
             self.tracker.log_params(values)
         else:
-            self.tracker.log_metrics(values, step=None if step is None else int(step))
-
-    def _values(self, command: str, rest: str) -> dict[str, Any]:
-        """Bare names (their values from the namespace), then ``KEY=EXPR`` items: an
-        expression runs to the next ``KEY=`` outside brackets, or to the line's end."""
-        try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(rest).readline))
-        except (tokenize.TokenError, SyntaxError) as e:
-            raise self._usage(command, f"cannot read {rest.strip()!r} as Python "
-                              f"({e.args[0]})") from None
-        depth, keys = 0, []  # (key, where the key starts, where its expression starts)
-        for token, following in itertools.pairwise(tokens):
-            if token.type == tokenize.OP and token.string in "([{":
-                depth += 1
-            elif token.type == tokenize.OP and token.string in ")]}":
-                depth -= 1
-            elif depth == 0 and token.type == tokenize.NAME and following.string == "=":
-                keys.append((token.string, token.start[1], following.end[1]))
-        names = rest[:keys[0][1] if keys else len(rest)].split()
-        if not names and not keys:
-            raise self._usage(command, "name at least one variable or KEY=EXPRESSION")
-        values: dict[str, Any] = {}
-        for name in names:
-            if not name.isidentifier():
-                raise self._usage(command, f"{name!r} is not a variable name; write "
-                                  "KEY=EXPRESSION to log a value")
-            if name not in self.ip.user_ns:
-                raise self._usage(command, f"{name!r} is not defined in the notebook")
-            values[name] = self.ip.user_ns[name]
-        ends = [start for _, start, _ in keys[1:]] + [len(rest)]
-        for (key, _, begin), end in zip(keys, ends, strict=False):  # no keys: no items
-            expression = rest[begin:end].strip()
-            try:
-                values[key] = self.ip.ev(expression)
-            except Exception as e:
-                raise self._usage(command, f"{key}={expression[:60]}: "
-                                  f"{type(e).__name__}: {e}") from None
-        return values
+            self.tracker.log_metrics(values, step=step)
 
     def _sql_cell(self, line: str, cell: str) -> Any:
         """``%%mlops sql [-o NAME]``: the cell's SELECT as a DataFrame (see ``mlops.sql``)."""
@@ -224,7 +178,7 @@ class MLOpsMagics(Magics, Configurable):
         if (name is None and len(words) > 1) or (name is not None and not name.isidentifier()):
             raise UsageError(f"%%mlops sql: usage: %%mlops sql [-o NAME] (NAME a Python "
                              f"name), not {line.strip()!r}.")
-        from .store.queries import views
+        from ..store.queries import views
 
         try:
             found = views.sql(self.tracker.store, cell)
@@ -235,13 +189,13 @@ class MLOpsMagics(Magics, Configurable):
         return found
 
     def _cmd_runs(self, args: Any) -> Any:
-        from .store import queries
+        from ..store import queries
 
         return queries.runs(self.tracker.store, experiment=args.experiment,
                             limit=args.limit or self.display_limit)
 
     def _cmd_cells(self, args: Any) -> Any:
-        from .store import queries
+        from ..store import queries
 
         run_id = args.args[0] if args.args else self.tracker.run_id
         if run_id is None:
@@ -259,7 +213,7 @@ class MLOpsMagics(Magics, Configurable):
         raise self._usage("run", "use `%mlops run start [-e EXPERIMENT]` or `%mlops run end`")
 
     def _cmd_drift(self, args: Any) -> Any:
-        from .monitoring.detect import drift
+        from ..monitoring.detect import drift
 
         if len(args.args) != 2:
             raise self._usage("drift", "use `%mlops drift REFERENCE CURRENT` (DataFrame "
@@ -271,7 +225,7 @@ class MLOpsMagics(Magics, Configurable):
         return drift(reference, self.ip.user_ns[cur_name])
 
     def _cmd_lineage(self, args: Any) -> Any:
-        from . import lineage
+        from .. import lineage
 
         if len(args.args) != 1:
             raise self._usage("lineage", "use `%mlops lineage churn@champion` (or name:3, a "
@@ -279,7 +233,7 @@ class MLOpsMagics(Magics, Configurable):
         return lineage.ancestors(self._ref(args.args[0]))
 
     def _cmd_slice(self, args: Any) -> Any:
-        from . import lineage
+        from .. import lineage
 
         run_id, here = self.tracker.run_id, self.tracker.cell_seq
         if len(args.args) > 1 or (args.args and not args.args[0].isdigit()):
@@ -292,7 +246,7 @@ class MLOpsMagics(Magics, Configurable):
         return lineage.slice(f"{run_id}/{seq}")
 
     def _cmd_diff(self, args: Any) -> Any:
-        from .comparison import diff
+        from ..comparison import diff
 
         if len(args.args) != 2:
             raise self._usage("diff", "use `%mlops diff RUN_A RUN_B [--metric KEY]` (run ids "
@@ -307,7 +261,7 @@ class MLOpsMagics(Magics, Configurable):
     def _cmd_show(self, args: Any) -> Any:
         """The widgets face through its public API (``mlops.widgets``), imported only here:
         the magic is a shorthand for typing the call, not a second implementation."""
-        from . import widgets
+        from .. import widgets
 
         view, *rest = args.args or [""]
         if view not in VIEWS:
@@ -329,7 +283,7 @@ class MLOpsMagics(Magics, Configurable):
               f"experiment: {t.experiment or '(none)'}\nspool file: {t.writer.path or '(none)'}")
 
     def _cmd_ingest(self, args: Any) -> None:
-        from .store.ingest import ingest
+        from ..store.ingest import ingest
 
         result = ingest(self.tracker.store)
         for warning in result.warnings:  # e.g. a corrupt spool line, skipped: say so
