@@ -9,47 +9,20 @@ DuckDB) and returns plain JSON values. Adding an endpoint is one entry here, its
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..events import RUN_KINDS, RUN_STATUSES
 from ..exceptions import BadParameter, NotFound
-from ..jobs.spec import STATUSES
 from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
-from .params import NAME, RUN_ID, Param, decode_cursor, encode_cursor
+from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint, Param
+from .job_endpoints import JOB_ENDPOINTS
+from .params import RUN_ID, decode_cursor, encode_cursor
 from .values import jsonable, records
 
 if TYPE_CHECKING:
     from .service import Service
-
-Call = Callable[["Service", dict[str, Any]], Any]
-
-#: Largest page of runs, and most runs compared at once.
-MAX_PAGE, MAX_COMPARE = 1000, 50
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str  # below {base_url}/jupyter-mlops/api, with {name} path parameters
-    summary: str
-    call: Call
-    response: dict[str, Any]  # JSON schema of a 200 answer
-    params: tuple[Param, ...] = ()
-    body: dict[str, Any] | None = None  # JSON schema of a POST body
-    errors: tuple[int, ...] = (400, 503)
-    cached: bool = True  # GETs are answered from the cache while the store is unchanged
-
-
-_RUN_ID = Param("run_id", "a run id, or a unique prefix of at least 6 characters",
-                where="path", pattern=RUN_ID)
-_MODEL = Param("name", "a registered model's name", where="path", pattern=NAME)
-_SCHEDULE = Param("name", "a schedule's name", where="path", pattern=NAME)
-
 
 def _experiments(service: Service, args: dict[str, Any]) -> Any:
     return {"experiments": records(queries.experiments(service.store))}
@@ -73,7 +46,7 @@ def _compare(service: Service, args: dict[str, Any]) -> Any:
         raise BadParameter(f"ids takes 1 to {MAX_COMPARE} comma-separated run ids, "
                            f"got {len(ids)}")
     for run_id in ids:
-        _RUN_ID.parse(run_id)
+        RUN_ID_PARAM.parse(run_id)
     found = queries.runs_by_id(service.store, ids)
     return {"runs": jsonable(found),
             "params": sorted({k for r in found for k in r["params"]}),
@@ -140,54 +113,6 @@ def _promote(service: Service, args: dict[str, Any]) -> Any:
     return {"name": done.name, "version": done.version, "aliases": done.aliases}
 
 
-def _jobs(service: Service, args: dict[str, Any]) -> Any:
-    from ..jobs.records import listing
-
-    return {"jobs": records(listing(service.store, status=args["status"],
-                                    schedule=args["schedule"], limit=args["limit"]))}
-
-
-def _job_output(service: Service, args: dict[str, Any]) -> Any:
-    from ..jobs.records import executed_notebook, one
-
-    job = one(service.store, args["run_id"])
-    content = executed_notebook(service.store, job)
-    try:
-        notebook = json.loads(content)
-    except ValueError:
-        raise NotFound(f"the executed notebook of job {job['run_id'][:12]} is not JSON; "
-                       f"run the job again") from None
-    output = Path(job["output"]).resolve() if isinstance(job["output"], str) else None
-    # Where the file browser can open the recorded file, its path under the server's
-    # root; else the sidebar opens the copy sent here.
-    path = None
-    if service.root_dir and output and output.is_file() and output.is_relative_to(
-            service.root_dir):
-        relative = output.relative_to(service.root_dir)
-        if not any(part.startswith(".") for part in relative.parts):
-            path = relative.as_posix()
-    name = output.name if output else f"{job['run_id']}.ipynb"
-    return {"path": path, "name": name, "notebook": notebook}
-
-
-def _schedules(service: Service, args: dict[str, Any]) -> Any:
-    from ..jobs.schedules import listing
-
-    return {"schedules": records(listing(service.store))}
-
-
-def _run_schedule(service: Service, args: dict[str, Any]) -> Any:
-    return service.run_schedule(args["name"], (args["body"] or {}).get("params", {}))
-
-
-def _pause(service: Service, args: dict[str, Any]) -> Any:
-    return jsonable(service.set_paused(args["name"], True))
-
-
-def _resume(service: Service, args: dict[str, Any]) -> Any:
-    return jsonable(service.set_paused(args["name"], False))
-
-
 def _lineage(service: Service, args: dict[str, Any]) -> Any:
     return service.lineage(args["node"], args["kind"], args["direction"], args["depth"])
 
@@ -228,30 +153,30 @@ ENDPOINTS: list[Endpoint] = [
              params=(Param("ids", f"1 to {MAX_COMPARE} comma-separated run ids (or unique "
                                   f"prefixes)", required=True),), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}", "One run: params, metrics, environment, git.",
-             _run, S.ONE_RUN, params=(_RUN_ID,), errors=(400, 404, 503)),
+             _run, S.ONE_RUN, params=(RUN_ID_PARAM,), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
              "nbformat cell ids, source, timing, status, and the names each read and wrote.",
-             _cells, S.CELLS, params=(_RUN_ID,), errors=(400, 404, 503)),
+             _cells, S.CELLS, params=(RUN_ID_PARAM,), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/diff/{other}", "Why run `other` differs from this run, "
              "in order: params, cells added, removed or edited (unified source diffs), the "
              "first dataset whose fingerprint differs and the cells that produced it, "
              "environment and packages, git; with metric, only that metric's slice.",
              _diff, S.DIFF,
-             params=(_RUN_ID, Param("other", "the run compared with this one (id or unique "
+             params=(RUN_ID_PARAM, Param("other", "the run compared with this one (id or unique "
                                              "prefix)", where="path", pattern=RUN_ID),
                      Param("metric", "report only what lies on this metric's slice")),
              errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}/metrics/{key}", "Every logged value of one metric.",
              _metric, S.METRIC,
-             params=(_RUN_ID, Param("key", "the metric's name", where="path")),
+             params=(RUN_ID_PARAM, Param("key", "the metric's name", where="path")),
              errors=(400, 404, 503)),
     Endpoint("GET", "/models", "Registered models: version count, latest version, aliases.",
              _models, S.MODELS),
     Endpoint("GET", "/models/{name}/versions", "A model's versions and its alias history.",
-             _versions, S.VERSIONS, params=(_MODEL,), errors=(400, 404, 503)),
+             _versions, S.VERSIONS, params=(MODEL_PARAM,), errors=(400, 404, 503)),
     Endpoint("POST", "/models/{name}/aliases", "Point an alias at a version, through the "
              "gate: a refusal is a 409 naming the failing condition, and changes nothing.",
-             _promote, S.PROMOTED, params=(_MODEL,), errors=(400, 404, 409, 503),
+             _promote, S.PROMOTED, params=(MODEL_PARAM,), errors=(400, 404, 409, 503),
              cached=False,
              body=S.closed(["version"], version={"type": "integer", "minimum": 1,
                                                  "maximum": MAX_VERSION},
@@ -279,33 +204,7 @@ ENDPOINTS: list[Endpoint] = [
              _drift_report, S.ONE_REPORT,
              params=(Param("report_id", "a drift report id or a unique prefix",
                            where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
-    Endpoint("GET", "/jobs", "Recent job executions, newest first: status, why it ended, "
-             "params, and where the executed notebook is.",
-             _jobs, S.JOBS,
-             params=(Param("status", "only jobs with this status", enum=STATUSES),
-                     Param("schedule", "only jobs of this schedule", pattern=NAME),
-                     Param("limit", "how many jobs", type="integer", minimum=1,
-                           maximum=MAX_PAGE, default=50))),
-    Endpoint("GET", "/jobs/{run_id}/output", "A job's executed notebook (nbformat JSON), "
-             "read only from inside the store (its jobs folder, or the copy kept when the "
-             "job ended), and its path under the server's root when the file browser can "
-             "open it there.",
-             _job_output, S.JOB_OUTPUT,
-             params=(_RUN_ID,), errors=(400, 404, 503), cached=False),  # files change
-    Endpoint("GET", "/schedules", "Every schedule: its notebook, cron, parameters, misfire "
-             "policy, whether paused, its next fire time and its last job.",
-             _schedules, S.SCHEDULES),
-    Endpoint("POST", "/schedules/{name}/run", "Run a schedule now: queued for the scheduler "
-             "daemon when one runs on the store (request id), else started by this server "
-             "(run id).", _run_schedule, S.SCHEDULE_RUN, params=(_SCHEDULE,),
-             body={**S.closed([], params=S.MAP), "nullable": True}, errors=(400, 404, 503),
-             cached=False),
-    Endpoint("POST", "/schedules/{name}/pause", "Stop firing a schedule until resumed.",
-             _pause, S.SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
-             cached=False),
-    Endpoint("POST", "/schedules/{name}/resume", "Fire a schedule again, from now on.",
-             _resume, S.SCHEDULE_STATE, params=(_SCHEDULE,), errors=(400, 404, 503),
-             cached=False),
+    *JOB_ENDPOINTS,
     Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
              "and the last ingest.", _health, S.HEALTH, cached=False),
 ]

@@ -12,7 +12,8 @@ from tornado import web
 
 from ..exceptions import BadParameter, BadReference, GateRefused, JobError, NotFound, StoreError
 from .cache import Answers
-from .endpoints import ENDPOINTS, Endpoint
+from .endpoint import Endpoint
+from .endpoints import ENDPOINTS
 from .openapi import PREFIX, document
 from .schemas import check_body
 from .service import Service
