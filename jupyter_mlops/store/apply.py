@@ -24,29 +24,31 @@ if TYPE_CHECKING:
 _ENVELOPE = '{"id": "VARCHAR", "type": "VARCHAR", "ts": "DOUBLE", "payload": "JSON"}'
 _YEAR_3000 = 32_503_680_000
 
-#: ``_chunks(chunk, file, text)`` -> ``_lines``: one row per line, split by DuckDB (handing
-#: it one string per file costs far less than one Python string per line).
-SPLIT = """
-CREATE OR REPLACE TEMP TABLE _lines AS
-SELECT chunk, idx, file, line FROM (
-    SELECT chunk, file, generate_subscripts(l, 1) AS idx, unnest(l) AS line
-    FROM (SELECT chunk, file, string_split(text, chr(10)) AS l FROM _chunks))
-WHERE line <> ''
+#: ``_chunks(chunk, file, text)`` -> ``_parsed``: one row per line, split by DuckDB (handing
+#: it one string per file costs far less than one Python string per line) and parsed in the
+#: same statement (materialising the lines first costs more than it saves). The CTE is
+#: MATERIALIZED: otherwise each field reference re-runs from_json; ``try`` turns a line that
+#: is not JSON into NULL instead of an error. ``ok``: the line is a well-formed event (a JSON
+#: payload that from_json re-serialises starts with "{" exactly when it is an object).
+PARSE = f"""
+CREATE OR REPLACE TEMP TABLE _parsed AS
+WITH parsed AS MATERIALIZED (
+    SELECT chunk, idx, file, try(from_json(line, '{_ENVELOPE}')) AS e FROM (
+        SELECT chunk, file, generate_subscripts(l, 1) AS idx, unnest(l) AS line
+        FROM (SELECT chunk, file, string_split(text, chr(10)) AS l FROM _chunks))
+    WHERE line <> ''),
+checked AS (
+    SELECT *, coalesce(e.id IS NOT NULL AND e.type IS NOT NULL
+                       AND e.ts BETWEEN 0 AND {_YEAR_3000}
+                       AND starts_with(CAST(e.payload AS VARCHAR), '{{'), false) AS ok
+    FROM parsed)
+SELECT chunk, idx, file, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
+       e.payload AS p, ok
+FROM checked
 """
 
-#: ``_lines`` -> ``_incoming``: the lines that are well-formed events, each parsed once
-#: (MATERIALIZED: otherwise each field reference re-runs from_json; ``try`` turns a line
-#: that is not JSON into NULL instead of an error). A JSON payload that
-#: from_json re-serialises starts with "{" exactly when it is an object.
-PARSE = f"""
-CREATE OR REPLACE TEMP TABLE _incoming AS
-WITH parsed AS MATERIALIZED (
-    SELECT chunk, idx, file, try(from_json(line, '{_ENVELOPE}')) AS e FROM _lines)
-SELECT chunk, idx, file, e.id, e.type, {TS.format("e.ts")} AS ts, e.payload AS p
-FROM parsed
-WHERE e.id IS NOT NULL AND e.type IS NOT NULL AND e.ts BETWEEN 0 AND {_YEAR_3000}
-  AND starts_with(CAST(e.payload AS VARCHAR), '{{')
-"""
+#: ``_parsed`` -> ``_incoming``: the lines that are well-formed events.
+INCOMING = "CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * EXCLUDE (ok) FROM _parsed WHERE ok"
 
 #: ``_incoming`` -> ``_new``: events not applied before (by id); the same event twice in
 #: one batch (a copied spool file): the first. Only run when there is such a duplicate.
@@ -84,14 +86,13 @@ def apply_chunks(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple[i
     events, line numbers counting from 1). The applied events stay in ``_new`` until the
     next batch on this connection.
     """
-    run(con, SPLIT)
     run(con, PARSE)
+    run(con, INCOMING)
     lines, valid, distinct = run(
-        con, "SELECT (SELECT count(*) FROM _lines), count(*), count(DISTINCT id) "
-             "FROM _incoming")[0]
+        con, "SELECT count(*), count(*) FILTER (ok), count(DISTINCT id) FILTER (ok) "
+             "FROM _parsed")[0]
     corrupt = [] if lines == valid else [(r[0], r[1]) for r in run(
-        con, "SELECT chunk, idx FROM _lines ANTI JOIN _incoming USING (chunk, idx) "
-        "ORDER BY chunk, idx")]
+        con, "SELECT chunk, idx FROM _parsed WHERE NOT ok ORDER BY chunk, idx")]
     seen = scalar(con, "SELECT count(*) FROM _incoming SEMI JOIN event_log USING (id)")
     new = valid
     if seen or distinct < valid:

@@ -8,6 +8,7 @@ index checks on UPDATE are stricter than this append-mostly workload needs.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from .domains import DOMAINS
@@ -55,7 +56,8 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the database to :data:`VERSION`, each migration in its own transaction."""
+    """Bring the database to :data:`VERSION`, every missing migration in one transaction
+    (all or none: each commit's fsync made a new store's first ingest pay ~0.07 s)."""
     _run(con, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied TIMESTAMP)")
     version = current_version(con)
     if version > VERSION:
@@ -65,9 +67,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             f"the store's schema version {version} is newer than this jupyter-mlops "
             f"understands ({VERSION}). Upgrade jupyter-mlops."
         )
-    for number in range(version + 1, VERSION + 1):
-        _run(con, "BEGIN TRANSACTION")
-        _run(con, MIGRATIONS[number - 1])
-        _run(con, "INSERT INTO schema_version VALUES (?, now())", [number])
+    if version == VERSION:
+        return VERSION
+    _run(con, "BEGIN TRANSACTION")
+    try:
+        for number in range(version + 1, VERSION + 1):
+            _run(con, MIGRATIONS[number - 1])
+            _run(con, "INSERT INTO schema_version VALUES (?, now())", [number])
         _run(con, "COMMIT")
+    except BaseException:
+        import duckdb
+
+        with contextlib.suppress(duckdb.TransactionException):  # a failed COMMIT ended it
+            _run(con, "ROLLBACK")
+        raise
     return VERSION

@@ -43,3 +43,20 @@ def test_malformed_fields_become_null_and_the_rest_applies(store):
     assert ingest(store).events == 3
     assert _rows(store, "SELECT id, pid, status FROM runs") == [(RUN, None, "failed")]
     assert _rows(store, "SELECT count(*) FROM metrics") == [(0,)]
+
+
+def test_param_and_metric_values_of_every_json_kind(store):
+    SpoolWriter(store).write([
+        ev.Event(ev.PARAMS, {"run_id": RUN, "params": {
+            "n": 1, "s": "x", "o": {"d": [1, 2]}, "z": None, "b": True, "q": 'k"q'}}),
+        ev.Event(ev.PARAMS, {"run_id": RUN, "params": [1, 2]}),  # not an object: no rows
+        ev.Event(ev.METRICS, {"run_id": RUN, "step": 3, "metrics": {
+            "f": 0.5, "i": 2, "t": True, "s": "1.5", "bad": "x", "l": [1], "z": None}}),
+        ev.Event(ev.METRICS, {"run_id": RUN, "metrics": 7}),
+    ])
+    assert ingest(store).events == 4
+    assert dict(_rows(store, "SELECT key, value FROM params")) == {
+        "n": "1", "s": '"x"', "o": '{"d":[1,2]}', "z": None, "b": "true", "q": '"k\\"q"'}
+    assert dict(_rows(store, "SELECT key, value FROM metrics WHERE step = 3")) == {
+        "f": 0.5, "i": 2.0, "t": 1.0, "s": 1.5, "bad": None, "l": None, "z": None}
+    assert _rows(store, "SELECT count(*) FROM metrics") == [(7,)]

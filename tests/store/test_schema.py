@@ -1,6 +1,7 @@
 """Schema migrations: a store written by an older version is upgraded in place."""
 
 import duckdb
+import pytest
 
 from jupyter_mlops.store.schema import MIGRATIONS, VERSION, migrate
 
@@ -24,3 +25,17 @@ def test_migration_10_renames_cell_seq_and_the_cell_data_relations(tmp_path):
     assert con.execute("SELECT seq FROM fits").fetchall() == [(5,)]
     assert con.execute("SELECT relation FROM lineage ORDER BY ALL").fetchall() == [
         ("produced",), ("reads",), ("writes",)]
+
+
+def test_the_missing_migrations_apply_all_or_none(tmp_path, monkeypatch):
+    from jupyter_mlops.store import schema
+
+    con = duckdb.connect(str(tmp_path / "new.duckdb"))
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS[:-1], "SELECT no_such_column"])
+    with pytest.raises(duckdb.BinderException):
+        migrate(con)
+    assert con.execute("SELECT count(*) FROM schema_version").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'runs'").fetchall() == [(0,)]
+    monkeypatch.undo()
+    assert migrate(con) == VERSION
