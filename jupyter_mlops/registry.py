@@ -149,7 +149,7 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     run_id = t.ensure_run()
     with hold(store, exclusive=True):
         ingest(store)
-        with db.connect(store, write=False) as con:
+        with db.connect(store, write=False, threads=1) as con:
             version = next_version(con, name)
             if metrics is None:
                 metrics = run_metrics(con, run_id)
@@ -247,7 +247,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
     label = f"{name}:{version} to @{alias}"
     with hold(store, exclusive=True):
         ingest(store)
-        with db.connect(store, write=False) as con:
+        with db.connect(store, write=False, threads=1) as con:
             target = resolve_on(con, (name, version))
             current = alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None

@@ -62,7 +62,7 @@ def diagnose(store: Store) -> dict[str, Any]:
     report["lock"] = ", ".join(_process(p) for p in lock_holders) or "free"
     if store.db_path.exists():
         try:
-            with db.connect(store, write=False, timeout=5) as con:
+            with db.connect(store, write=False, timeout=5, threads=1) as con:
                 version = current_version(con)
                 runs = db.scalar(con, "SELECT count(*) FROM runs") if version else 0
             report["schema version"] = f"{version} (this jupyter-mlops writes {VERSION})"
