@@ -46,7 +46,7 @@ def run_nodes(con: duckdb.DuckDBPyConnection, run_id: str | None = None
 # walk's direction; distances and the edge each node was reached by are a BFS in Python.
 _WALK = """
 WITH RECURSIVE walk(kind, id) AS (
-    SELECT kind, id FROM _seeds
+    SELECT * FROM (VALUES {seeds}) AS seeds(kind, id)
     UNION
     SELECT l.{next_kind}, l.{next_id}
     FROM walk w JOIN lineage l ON l.{this_kind} = w.kind AND l.{this_id} = w.id)
@@ -64,11 +64,9 @@ def reachable_edges(con: duckdb.DuckDBPyConnection, seeds: list[tuple[str, str]]
                     direction: str) -> list[tuple[Any, ...]]:
     """Every edge among the nodes reachable from ``seeds`` going ``up`` or ``down``, as
     (this kind, this id, next kind, next id, relation)."""
-    con.register("_seeds", pd.DataFrame(seeds, columns=["kind", "id"]))
-    try:
-        return db.run(con, _WALK.format(**_SIDES[direction]))
-    finally:
-        con.unregister("_seeds")
+    placeholders = ", ".join(["(?, ?)"] * len(seeds))  # bound values, never SQL text
+    return db.run(con, _WALK.format(seeds=placeholders, **_SIDES[direction]),
+                  [value for seed in seeds for value in seed])
 
 
 def edges_among(con: duckdb.DuckDBPyConnection, nodes: list[tuple[str, str]]
