@@ -10,6 +10,7 @@ instead (no correction), for comparison with existing dashboards.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,7 +181,7 @@ def _evidently_categorical(r: np.ndarray, c: np.ndarray, n_ref: int) -> dict[str
     in natural log on frequencies floored at 1e-4."""
     if n_ref > EVIDENTLY_SMALL:
         rp, cp = (np.maximum(v / v.sum(), st.PSI_EPSILON) for v in (r, c))
-        js = st.js_distance(rp, cp, base=np.e)
+        js = st.js_distance(rp, cp, base=math.e)
         return {"method": "jensenshannon", "effect": js, "effect_name": "jensen-shannon (ln)",
                 "threshold": 0.1, "_evidently": js >= 0.1}
     if r.size == 2:
