@@ -97,7 +97,7 @@ def sql_reference() -> str:
     with the current schema, its description and the examples, all from
     :mod:`jupyter_mlops.store.queries.views`."""
     from jupyter_mlops.store import db
-    from jupyter_mlops.store.queries import views
+    from jupyter_mlops.store.queries import user_sql, views
 
     lines = ["# SQL over the store", "",
              "`mlops.sql(\"SELECT …\")` and the `%%mlops sql [-o NAME]` cell magic answer one "
@@ -107,9 +107,9 @@ def sql_reference() -> str:
              "store's shared lock, with DuckDB's file access turned off. DuckDB's own parser "
              "checks it first: one SELECT statement, reading only these views and its own "
              "CTEs; no `ATTACH`, `COPY`, `INSTALL`, `LOAD`, `PRAGMA`, `SET` or writes, and no "
-             "table function but " + ", ".join(f"`{f}`" for f in sorted(views.TABLE_FUNCTIONS))
+             "table function but " + ", ".join(f"`{f}`" for f in sorted(user_sql.TABLE_FUNCTIONS))
              + f" (so no `read_csv`, `read_parquet`, `glob`…). A query running longer than "
-             f"{views.TIMEOUT:g} s (`timeout=` of `mlops.sql`) is stopped. An unknown view or "
+             f"{user_sql.TIMEOUT:g} s (`timeout=` of `mlops.sql`) is stopped. An unknown view or "
              "column is an error listing what exists.", "",
              "**Stable.** These views are part of the public API: a change to a view or a "
              "column is a CHANGELOG entry. Ask the views, not the store's tables (which "

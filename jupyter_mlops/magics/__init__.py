@@ -178,10 +178,10 @@ class MLOpsMagics(Magics, Configurable):
         if (name is None and len(words) > 1) or (name is not None and not name.isidentifier()):
             raise UsageError(f"%%mlops sql: usage: %%mlops sql [-o NAME] (NAME a Python "
                              f"name), not {line.strip()!r}.")
-        from ..store.queries import views
+        from ..store.queries import user_sql
 
         try:
-            found = views.sql(self.tracker.store, cell)
+            found = user_sql.sql(self.tracker.store, cell)
         except StoreError as e:
             raise UsageError(f"%%mlops sql: {e}") from None
         if name is not None:

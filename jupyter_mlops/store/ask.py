@@ -11,7 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from . import Store, queries
-from .queries import views
+from .queries import user_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,8 +50,8 @@ def metrics(run: str, key: str | None = None, *,
     return queries.metric_histories(_store(store), run, key)
 
 
-def sql(query: str, *, timeout: float = views.TIMEOUT,
+def sql(query: str, *, timeout: float = user_sql.TIMEOUT,
         store: Store | str | os.PathLike[str] | None = None) -> pd.DataFrame:
     """The result of one read-only SELECT over the documented views (docs/sql.md) as a
     DataFrame; anything else is refused, and a query running over ``timeout`` s stopped."""
-    return views.sql(_store(store), query, timeout=timeout)
+    return user_sql.sql(_store(store), query, timeout=timeout)

@@ -9,7 +9,7 @@ import jupyter_mlops as mlops
 from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import BadQuery
 from jupyter_mlops.store import queries
-from jupyter_mlops.store.queries import views
+from jupyter_mlops.store.queries import user_sql, views
 from jupyter_mlops.store.spool import SpoolWriter
 
 
@@ -89,7 +89,7 @@ def test_file_access_is_off_on_the_connection(churn):
     with queries.reading(churn) as con:
         views.install(con)
         with pytest.raises(BadQuery, match="file system operations are disabled"):
-            views.guarded(con, "SELECT * FROM read_csv('/etc/passwd')")
+            user_sql.guarded(con, "SELECT * FROM read_csv('/etc/passwd')")
 
 
 def test_unknown_column_names_it_and_lists_the_columns(churn):

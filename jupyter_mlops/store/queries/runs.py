@@ -12,7 +12,7 @@ from ...exceptions import BadQuery
 from .. import Store, db, recent
 from ..read import decode, frame, reading, refresh, resolve_run
 from ..sql import latest
-from . import views
+from . import user_sql, views
 
 
 def runs(
@@ -217,23 +217,23 @@ def runs_table(
     with reading(store) as con:
         condition, named = recent.FILTERS, set()
         if where is not None:
-            named |= views.check_where(con, where)
+            named |= user_sql.check_where(con, where)
             condition += f" AND (\n{where}\n)"
         order = "started DESC, run_id DESC"
         if order_by is not None:
-            named |= views.check_order(con, order_by)
+            named |= user_sql.check_order(con, order_by)
             order = f"\n{order_by}\n, {order}"
         params: list[Any] = [experiment, experiment, status, status, None, None]
         if limit is None:  # every run: pivot every key once
-            return views.guarded(con, views.runs_wide_sql(
+            return user_sql.guarded(con, views.runs_wide_sql(
                 con, where=condition, aggregates=aggregates) + f"\nORDER BY {order}", params,
                 views=["runs_wide"])
         # choose the page pivoting only the keys asked about, then pivot all keys of its runs
-        chosen = views.guarded(con, views.runs_wide_sql(
+        chosen = user_sql.guarded(con, views.runs_wide_sql(
             con, where=condition, aggregates=aggregates, only=named)
             + f"\nORDER BY {order}\nLIMIT ?", [*params, limit], views=["runs_wide"])
         ids = chosen["run_id"].tolist()
-        found = views.guarded(con, views.runs_wide_sql(con, aggregates=aggregates, ids=ids))
+        found = user_sql.guarded(con, views.runs_wide_sql(con, aggregates=aggregates, ids=ids))
         return found.set_index("run_id").loc[ids].reset_index()
 
 
