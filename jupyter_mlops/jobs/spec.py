@@ -8,11 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..events import JOB_STATUSES
-
-#: The one list of job statuses (REST publishes it as the JobStatus enum).
-STATUSES = JOB_STATUSES
-
 
 @dataclass
 class JobSpec:

@@ -14,12 +14,10 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_COMPARE",
     "MAX_PAGE",
-    "NAME",
     "RUN_ID_PARAM",
     "SCHEDULE_PARAM",
     "Call",
     "Endpoint",
-    "Param",
 ]
 
 Call = Callable[["Service", dict[str, Any]], Any]

@@ -16,9 +16,9 @@ from ..exceptions import BadParameter, NotFound
 from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
-from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint, Param
+from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint
 from .job_endpoints import JOB_ENDPOINTS
-from .params import RUN_ID, decode_cursor, encode_cursor
+from .params import RUN_ID, Param, decode_cursor, encode_cursor
 from .values import jsonable, records
 
 if TYPE_CHECKING:

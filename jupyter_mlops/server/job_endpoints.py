@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..events import JOB_STATUSES
 from ..exceptions import NotFound
-from ..jobs.spec import STATUSES
 from . import schemas as S
-from .endpoint import MAX_PAGE, NAME, RUN_ID_PARAM, SCHEDULE_PARAM, Endpoint, Param
+from .endpoint import MAX_PAGE, RUN_ID_PARAM, SCHEDULE_PARAM, Endpoint
+from .params import NAME, Param
 from .values import jsonable, records
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ JOB_ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/jobs", "Recent job executions, newest first: status, why it ended, "
              "params, and where the executed notebook is.",
              _jobs, S.JOBS,
-             params=(Param("status", "only jobs with this status", enum=STATUSES),
+             params=(Param("status", "only jobs with this status", enum=JOB_STATUSES),
                      Param("schedule", "only jobs of this schedule", pattern=NAME),
                      Param("limit", "how many jobs", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50))),

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..events import RUN_KINDS, RUN_STATUSES
+from ..events import JOB_STATUSES, RUN_KINDS, RUN_STATUSES
 from ..exceptions import BadParameter
-from ..jobs.spec import STATUSES
 
 
 def obj(required: list[str], **properties: Any) -> dict[str, Any]:
@@ -39,7 +38,7 @@ NMAP: dict[str, Any] = {**MAP, "nullable": True}
 #: Named schemas the document lists under components (the sidebar's generated types name
 #: them), and references to them.
 COMPONENTS: dict[str, dict[str, Any]] = {
-    "JobStatus": {"type": "string", "enum": list(STATUSES),
+    "JobStatus": {"type": "string", "enum": list(JOB_STATUSES),
                   "description": "running, then how the job ended"},
     "RunStatus": {"type": "string", "enum": list(RUN_STATUSES),
                   "description": "running, finished or died (interactive); a job's status (jobs)"},
