@@ -185,6 +185,7 @@ def run(spec: JobSpec) -> JobResult:
         nb = papermill.execute_notebook(
             executed, spec.output, parameters=spec.params, kernel_name=kernel,
             progress_bar=spec.progress, cwd=str(Path(spec.notebook).parent), km=km,
+            start_timeout=KERNEL_START_TIMEOUT_S,
             on_cell_execute=session.on_cell_execute, extra_arguments=["--ext=jupyter_mlops"],
             on_cell_error=lambda cell, cell_index, execute_reply: replies.setdefault(
                 cell_index, execute_reply["content"]))
@@ -212,6 +213,11 @@ def run(spec: JobSpec) -> JobResult:
     t.end_run(result.status)
     return result
 
+
+#: How long a job waits for its kernel's first reply. papermill's 60 s default fails jobs on a
+#: busy server (several kernels starting at once on few cores); a kernel that truly cannot
+#: start still fails, with papermill's own message, after this.
+KERNEL_START_TIMEOUT_S = 180
 
 #: Imported by jsonschema (under nbformat, under papermill) only to check "iri" formats,
 #: which no notebook schema uses; where it is installed (JupyterLab brings it) it builds a

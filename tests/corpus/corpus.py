@@ -312,7 +312,8 @@ def start_plain(case: Case, work: Path) -> tuple[subprocess.Popen[str], Path]:
     out = folder / "out.ipynb"
     env = {k: v for k, v in os.environ.items() if k != "JUPYTER_MLOPS_HOME"}
     return subprocess.Popen(
-        [sys.executable, "-c", _PAPERMILL, "--kernel", "python3", "--cwd", str(folder),
+        [sys.executable, "-c", _PAPERMILL, "--kernel", "python3", "--start-timeout", "180",
+         "--cwd", str(folder),
          str(HERE / f"{case.slug}.ipynb"), str(out)],
         env={**env, "MPLBACKEND": "Agg"}, text=True, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT), out

@@ -4,12 +4,14 @@ promote (and a refusal), lineage, drift histograms, jobs; light and dark screens
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.conftest import ROOT, run_python
 from tests.ui.conftest import Lab, Tab, open_lab
@@ -54,13 +56,16 @@ def open_panel(tab: Tab, lab: Lab, path: str | None = None, palette: bool = Fals
     icon = tab.page.locator('.jp-SideBar [data-id="jupyter-mlops-panel"]')
     icon.wait_for(timeout=30_000)
     if palette:  # the shortcut goes nowhere until the shell has focus: try until it opens
+        # (a click while the palette is opening would close it again: press only while it
+        # is not shown, then give it time to appear)
         search = tab.page.locator(".lm-CommandPalette-input:visible")
-        for _ in range(10):
-            tab.page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
-            tab.page.keyboard.press("Control+Shift+C")
-            tab.page.wait_for_timeout(500)
+        for _ in range(20):
             if search.count():
                 break
+            tab.page.locator("#jp-main-dock-panel").click(position={"x": 5, "y": 5})
+            tab.page.keyboard.press("Control+Shift+C")
+            with contextlib.suppress(PlaywrightTimeout):
+                search.wait_for(timeout=3_000)
         search.fill("MLOps: open panel")
         tab.page.keyboard.press("Enter")
     else:  # the icon toggles, and a restored layout may still be settling: look, then click
