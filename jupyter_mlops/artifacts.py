@@ -1,7 +1,10 @@
 """Content-addressed artifacts under the store, and model (de)serialization.
 
 Files live at ``artifacts/<sha256[:2]>/<sha256>``, written to a temporary name and renamed,
-so a reader never sees half a file and the same content is stored once. Models are saved
+so a reader never sees half a file and the same content is stored once. A user's file is
+hashed while it is copied (one read), or cloned where the filesystem can (reflink); it is
+never hard-linked: a file rewritten in place (``df.to_csv`` again) would change the stored
+blob under every run that kept it. Models are saved
 with skops where it can (its loader only builds types it is told to trust) and with joblib
 otherwise; the format is recorded with the version and every load verifies the hash.
 
@@ -15,14 +18,25 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
+import json
+import mimetypes
 import os
 import sys
+import types
 from functools import cache
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
-from .exceptions import StoreError
+from .exceptions import BadArtifact, StoreError
 from .store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+_CHUNK = 4 << 20
+_FICLONE = 0x40049409  # Linux ioctl: a copy-on-write clone of a whole file
+#: The media type of a logged folder; its sha256 is that of its manifest (a JSON list).
+DIRECTORY = "inode/directory"
 
 #: Per library, the classes whose subclasses a skops file may name without ``trusted=True``:
 #: data types, fitted estimators and the state they hold (trees, CV splitters, scorers,
@@ -72,6 +86,124 @@ def put(store: Store, data: bytes, *, durable: bool = True) -> str:
     except OSError as e:
         raise StoreError(f"cannot write the artifact to {target.parent}: {e.strerror}") from None
     return digest
+
+
+def put_file(store: Store, path: Path) -> tuple[str, int]:
+    """Store a file once, hashing it as it is copied (or cloned); returns (sha256, size).
+    No fsync: like a kernel's events, a blob reaches the page cache at once and the disk soon."""
+    digest, size = hashlib.sha256(), 0
+    folder = store.root / "artifacts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{os.getpid()}.{id(digest):x}.tmp"
+        with open(path, "rb") as src, open(tmp, "wb") as dst:
+            cloned = _clone(src, dst)
+            buffer = memoryview(bytearray(_CHUNK))
+            while n := src.readinto(buffer):
+                digest.update(buffer[:n])
+                if not cloned:
+                    dst.write(buffer[:n])
+                size += n
+        sha = digest.hexdigest()
+        target = path_of(store, sha)
+        if target.exists():
+            tmp.unlink()
+        else:
+            target.parent.mkdir(exist_ok=True)
+            tmp.replace(target)
+    except PermissionError:
+        raise BadArtifact(f"cannot read {path}: permission denied; make it readable "
+                          f"(chmod u+r) or log a copy") from None
+    except OSError as e:
+        raise StoreError(f"cannot store {path} under {folder}: {e.strerror}") from None
+    return sha, size
+
+
+def _clone(src: Any, dst: Any) -> bool:
+    """A reflink of ``src`` into ``dst`` where the filesystem has them (btrfs, XFS)."""
+    try:
+        import fcntl
+
+        fcntl.ioctl(dst.fileno(), _FICLONE, src.fileno())
+        return True
+    except (ImportError, OSError):
+        return False
+
+
+def put_tree(store: Store, folder: Path) -> tuple[str, int, list[dict[str, Any]]]:
+    """Store every file under ``folder``; returns the sha256 of its manifest (stored too),
+    the total size, and the files (path relative to ``folder``, sha256, size)."""
+    files: list[dict[str, Any]] = []
+    for top, folders, names in os.walk(folder):  # a linked folder is checked, not entered
+        for path in sorted(Path(top) / n for n in folders + names):
+            checked = source(path, inside=folder)
+            if not checked.is_dir():
+                sha, size = put_file(store, checked)
+                files.append({"path": path.relative_to(folder).as_posix(), "sha256": sha,
+                              "size": size})
+    files.sort(key=lambda f: f["path"])
+    manifest = json.dumps(files, separators=(",", ":")).encode()
+    return put(store, manifest, durable=False), sum(f["size"] for f in files), files
+
+
+def source(path: str | os.PathLike[str], *, inside: Path | None = None) -> Path:
+    """A file or folder the user asked to keep, checked: it exists, and a symbolic link does
+    not lead out of the working directory (or out of the folder being logged)."""
+    given = Path(os.path.abspath(Path(path).expanduser()))
+    try:
+        resolved = given.resolve(strict=True)
+    except FileNotFoundError:
+        raise BadArtifact(f"no such file or folder: {path}; check the path (relative paths "
+                          f"start at {Path.cwd()})") from None
+    except (OSError, RuntimeError) as e:  # a symlink loop
+        raise BadArtifact(f"cannot follow {path}: {e}") from None
+    root = inside or Path.cwd().resolve()
+    if (inside is not None or given.is_relative_to(root)) and not resolved.is_relative_to(root):
+        raise BadArtifact(f"{path} is a symbolic link to {resolved}, outside {root}; log the "
+                          f"file it points to by its own path if you mean to keep it")
+    if not os.access(resolved, os.R_OK):
+        raise BadArtifact(f"cannot read {path}: permission denied; make it readable "
+                          f"(chmod u+r) or log a copy")
+    return resolved
+
+
+def check_name(name: str) -> str:
+    """An artifact's name: a relative path of plain parts (``plots/roc.png``)."""
+    parts = PurePosixPath(name).parts if isinstance(name, str) else ()
+    if (not parts or name.startswith("/") or "\\" in name or "\0" in name
+            or any(p in (".", "..") for p in parts) or name != "/".join(parts)):
+        raise BadArtifact(f"artifact name {name!r} is not a relative path of plain parts; "
+                          f"give a name like 'roc.png' or 'plots/roc.png' (no '..', no "
+                          f"leading '/')")
+    return name
+
+
+def media_type(name: str) -> str:
+    """The media type a name's extension says (``application/octet-stream`` if none)."""
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def payload(run_id: str, seq: int | None, name: str, kind: str, sha256: str, size: int,
+            media: str, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``artifact`` event's payload (:data:`jupyter_mlops.events.ARTIFACT`)."""
+    return {"run_id": run_id, "seq": seq, "name": name, "kind": kind, "sha256": sha256,
+            "size": size, "media_type": media, "files": files or []}
+
+
+class _Listing(types.ModuleType):
+    """``mlops.artifacts(run)``: importing this module sets it as the package's
+    ``artifacts`` attribute, so the module itself answers the call."""
+
+    def __call__(self, run: str, *, store: Store | str | os.PathLike[str] | None = None
+                 ) -> pd.DataFrame:
+        """A run's artifacts (an id or unique prefix), one row each: run_id, seq (the cell;
+        NA: none), name, kind, media_type, size, sha256, ts (UTC), event_id."""
+        from .store import queries
+
+        return queries.artifacts(store if isinstance(store, Store) else Store.open(store), run)
+
+
+sys.modules[__name__].__class__ = _Listing
 
 
 def get(store: Store, sha256: str) -> bytes:
