@@ -18,13 +18,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import io
-import json
-import mimetypes
 import os
 import sys
 import types
+from collections.abc import Iterator
 from functools import cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import BadArtifact, StoreError
@@ -130,59 +129,6 @@ def _clone(src: Any, dst: Any) -> bool:
         return False
 
 
-def put_tree(store: Store, folder: Path) -> tuple[str, int, list[dict[str, Any]]]:
-    """Store every file under ``folder``; returns the sha256 of its manifest (stored too),
-    the total size, and the files (path relative to ``folder``, sha256, size)."""
-    files: list[dict[str, Any]] = []
-    for top, folders, names in os.walk(folder):  # a linked folder is checked, not entered
-        for path in sorted(Path(top) / n for n in folders + names):
-            checked = source(path, inside=folder)
-            if not checked.is_dir():
-                sha, size = put_file(store, checked)
-                files.append({"path": path.relative_to(folder).as_posix(), "sha256": sha,
-                              "size": size})
-    files.sort(key=lambda f: f["path"])
-    manifest = json.dumps(files, separators=(",", ":")).encode()
-    return put(store, manifest, durable=False), sum(f["size"] for f in files), files
-
-
-def source(path: str | os.PathLike[str], *, inside: Path | None = None) -> Path:
-    """A file or folder the user asked to keep, checked: it exists, and a symbolic link does
-    not lead out of the working directory (or out of the folder being logged)."""
-    given = Path(os.path.abspath(Path(path).expanduser()))
-    try:
-        resolved = given.resolve(strict=True)
-    except FileNotFoundError:
-        raise BadArtifact(f"no such file or folder: {path}; check the path (relative paths "
-                          f"start at {Path.cwd()})") from None
-    except (OSError, RuntimeError) as e:  # a symlink loop
-        raise BadArtifact(f"cannot follow {path}: {e}") from None
-    root = inside or Path.cwd().resolve()
-    if (inside is not None or given.is_relative_to(root)) and not resolved.is_relative_to(root):
-        raise BadArtifact(f"{path} is a symbolic link to {resolved}, outside {root}; log the "
-                          f"file it points to by its own path if you mean to keep it")
-    if not os.access(resolved, os.R_OK):
-        raise BadArtifact(f"cannot read {path}: permission denied; make it readable "
-                          f"(chmod u+r) or log a copy")
-    return resolved
-
-
-def check_name(name: str) -> str:
-    """An artifact's name: a relative path of plain parts (``plots/roc.png``)."""
-    parts = PurePosixPath(name).parts if isinstance(name, str) else ()
-    if (not parts or name.startswith("/") or "\\" in name or "\0" in name
-            or any(p in (".", "..") for p in parts) or name != "/".join(parts)):
-        raise BadArtifact(f"artifact name {name!r} is not a relative path of plain parts; "
-                          f"give a name like 'roc.png' or 'plots/roc.png' (no '..', no "
-                          f"leading '/')")
-    return name
-
-
-def media_type(name: str) -> str:
-    """The media type a name's extension says (``application/octet-stream`` if none)."""
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
-
-
 def payload(run_id: str, seq: int | None, name: str, kind: str, sha256: str, size: int,
             media: str, files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The ``artifact`` event's payload (:data:`jupyter_mlops.events.ARTIFACT`)."""
@@ -212,12 +158,33 @@ def get(store: Store, sha256: str) -> bytes:
     try:
         data = target.read_bytes()
     except FileNotFoundError:
-        raise StoreError(f"artifact {sha256[:12]} is missing from {target.parent}; the store "
-                         f"was copied without its artifacts/ folder?") from None
+        raise _missing(sha256, target) from None
     if hashlib.sha256(data).hexdigest() != sha256:
         raise StoreError(f"artifact {sha256[:12]} at {target} was modified after it was "
                          f"stored (its sha256 no longer matches); refusing to load it")
     return data
+
+
+def _missing(sha256: str, target: Path) -> StoreError:
+    return StoreError(f"artifact {sha256[:12]} is missing from {target.parent}; the store "
+                      f"was copied without its artifacts/ folder?")
+
+
+def chunks(store: Store, sha256: str) -> Iterator[bytes]:
+    """The artifact's bytes in pieces, for streaming it out; its hash is checked as it goes,
+    so a file modified in the store ends the stream with a StoreError after its last piece
+    (the receiver sees a failed transfer, never bytes passed off as the artifact)."""
+    target = path_of(store, sha256)
+    digest = hashlib.sha256()
+    if not target.is_file():
+        raise _missing(sha256, target)
+    with open(target, "rb") as f:
+        while piece := f.read(_CHUNK // 4):
+            digest.update(piece)
+            yield piece
+    if digest.hexdigest() != sha256:
+        raise StoreError(f"artifact {sha256[:12]} at {target} was modified after it was "
+                         f"stored (its sha256 no longer matches)")
 
 
 def dump_model(model: Any) -> tuple[bytes, str]:

@@ -22,7 +22,7 @@ from .. import artifacts
 from .. import events as ev
 from ..exceptions import BadArtifact
 from ..store import tables
-from . import tracker
+from . import files, tracker
 
 log = logging.getLogger("jupyter_mlops")
 
@@ -50,17 +50,17 @@ def log_artifact(path: str | os.PathLike[str], name: str | None = None) -> None:
 def keep_artifact(path: str | os.PathLike[str], name: str | None = None) -> str:
     """:func:`log_artifact` for a face that reports errors its own way: raises
     :class:`BadArtifact` (or a :class:`StoreError`); returns the name kept."""
-    found = artifacts.source(path)
-    name = artifacts.check_name(found.name if name is None else name)
+    found = files.source(path)
+    name = files.check_name(found.name if name is None else name)
     t = tracker()
     if found.is_dir():
-        sha, size, files = artifacts.put_tree(t.store, found)
+        sha, size, kept = files.put_tree(t.store, found)
         kind, media = "dir", artifacts.DIRECTORY
     else:
-        (sha, size), files = artifacts.put_file(t.store, found), []
-        kind, media = "file", artifacts.media_type(name)
+        (sha, size), kept = artifacts.put_file(t.store, found), []
+        kind, media = "file", files.media_type(name)
     t.emit(ev.ARTIFACT, artifacts.payload(t.ensure_run(), t.cell_seq, name, kind, sha, size,
-                                          media, files))
+                                          media, kept))
     return name
 
 
@@ -68,7 +68,7 @@ def log_figure(fig: Any, name: str) -> None:
     """Keep a figure: matplotlib as ``NAME.png`` and ``NAME.svg``; plotly as ``NAME.json``,
     plus ``NAME.png`` where a static renderer (kaleido) is installed."""
     try:
-        stem = artifacts.check_name(_stem(name, (".png", ".svg", ".json")))
+        stem = files.check_name(_stem(name, (".png", ".svg", ".json")))
         for suffix, data, media in _figure_files(fig):
             _record(f"{stem}{suffix}", "figure", data, media)
     except Exception as e:
@@ -109,7 +109,7 @@ def _figure_files(fig: Any) -> list[tuple[str, bytes, str]]:
 def log_table(df: Any, name: str) -> None:
     """Keep a DataFrame (or Series) as ``NAME.parquet``, readable by pandas and DuckDB."""
     try:
-        stem = artifacts.check_name(_stem(name, (".parquet",)))
+        stem = files.check_name(_stem(name, (".parquet",)))
         if hasattr(df, "to_frame") and not hasattr(df, "columns"):
             df = df.to_frame()
         if not hasattr(df, "columns") or not hasattr(df, "dtypes"):
@@ -129,9 +129,9 @@ def log_text(text: str, name: str) -> None:
     try:
         if not isinstance(text, str):
             raise BadArtifact(f"log_text needs a str, not {type(text).__qualname__}")
-        name = artifacts.check_name(name)
+        name = files.check_name(name)
         name = name if "." in Path(name).name else f"{name}.txt"
-        media = artifacts.media_type(name)
+        media = files.media_type(name)
         _record(name, "text", text.encode(), media if media.startswith("text/") or
                 media.endswith(("+xml", "json")) else "text/plain")
     except Exception as e:
@@ -141,7 +141,7 @@ def log_text(text: str, name: str) -> None:
 def log_dict(value: dict[str, Any], name: str) -> None:
     """Keep a dict as JSON under ``name`` (default extension .json)."""
     try:
-        name = artifacts.check_name(_stem(name, (".json",)) + ".json")
+        name = files.check_name(_stem(name, (".json",)) + ".json")
         try:
             data = json.dumps(value, indent=2, allow_nan=False).encode()
         except (TypeError, ValueError) as e:
