@@ -19,6 +19,7 @@ import hashlib
 import importlib
 import io
 import os
+import re
 import sys
 import types
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _CHUNK = 4 << 20
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _FICLONE = 0x40049409  # Linux ioctl: a copy-on-write clone of a whole file
 #: The media type of a logged folder; its sha256 is that of its manifest (a JSON list).
 DIRECTORY = "inode/directory"
@@ -63,6 +65,9 @@ SAFE_BASES: dict[str, tuple[str, ...]] = {
 
 
 def path_of(store: Store, sha256: str) -> Path:
+    """Where a blob lives; anything but 64 hex digits (a hostile event's ``../..``) is refused."""
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise StoreError(f"{str(sha256)[:80]!r} is not an artifact's sha256 (64 hex digits)")
     return store.root / "artifacts" / sha256[:2] / sha256
 
 
@@ -171,13 +176,17 @@ def _missing(sha256: str, target: Path) -> StoreError:
 
 
 def chunks(store: Store, sha256: str) -> Iterator[bytes]:
-    """The artifact's bytes in pieces, for streaming it out; its hash is checked as it goes,
-    so a file modified in the store ends the stream with a StoreError after its last piece
-    (the receiver sees a failed transfer, never bytes passed off as the artifact)."""
+    """The artifact's bytes in pieces, for streaming it out (a missing file is an error now,
+    not at the first piece). The hash is checked as it goes: a file modified in the store
+    ends the stream with a StoreError after its last piece, never passes for the artifact."""
     target = path_of(store, sha256)
-    digest = hashlib.sha256()
     if not target.is_file():
         raise _missing(sha256, target)
+    return _pieces(target, sha256)
+
+
+def _pieces(target: Path, sha256: str) -> Iterator[bytes]:
+    digest = hashlib.sha256()
     with open(target, "rb") as f:
         while piece := f.read(_CHUNK // 4):
             digest.update(piece)
