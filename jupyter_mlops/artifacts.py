@@ -23,6 +23,7 @@ import re
 import sys
 import types
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,19 +95,23 @@ def put(store: Store, data: bytes, *, durable: bool = True) -> str:
 
 def put_file(store: Store, path: Path) -> tuple[str, int]:
     """Store a file once, hashing it as it is copied (or cloned); returns (sha256, size).
-    No fsync: like a kernel's events, a blob reaches the page cache at once and the disk soon."""
+    The bytes hashed are the bytes written (one read); a large file is written in a thread
+    while its next piece is hashed. No fsync: like a kernel's events, a blob reaches the
+    page cache at once and the disk soon."""
     digest, size = hashlib.sha256(), 0
     folder = store.root / "artifacts"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{os.getpid()}.{id(digest):x}.tmp"
-        with open(path, "rb") as src, open(tmp, "wb") as dst:
+        with open(path, "rb") as src, open(tmp, "wb") as dst, ThreadPoolExecutor(1) as pool:
             cloned = _clone(src, dst)
             buffer = memoryview(bytearray(_CHUNK))
             while n := src.readinto(buffer):
-                digest.update(buffer[:n])
-                if not cloned:
-                    dst.write(buffer[:n])
+                piece = buffer[:n]
+                written = None if cloned else pool.submit(dst.write, piece)
+                digest.update(piece)  # releases the GIL: hashing overlaps the write
+                if written is not None:
+                    written.result()
                 size += n
         sha = digest.hexdigest()
         target = path_of(store, sha)
