@@ -63,7 +63,7 @@ API = {
               "log_dict", "artifacts"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
-    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift"],
+    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts"],
 }
 
 
