@@ -98,9 +98,10 @@ def _figure_files(fig: Any) -> list[tuple[str, bytes, str]]:
         files = [(".json", fig.to_json().encode(), "application/vnd.plotly.v1+json")]
         try:
             import kaleido  # noqa: F401  (plotly's static renderer)
-        except ImportError:
+
+            return [*files, (".png", fig.to_image(format="png"), "image/png")]
+        except Exception:  # no renderer, or it cannot start (no browser): the JSON alone
             return files
-        return [*files, (".png", fig.to_image(format="png"), "image/png")]
     raise BadArtifact(
         f"log_figure needs a matplotlib Figure or Axes or a plotly Figure, not "
         f"{type(fig).__module__}.{type(fig).__qualname__}; for a file use log_artifact")
