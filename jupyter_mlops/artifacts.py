@@ -101,9 +101,16 @@ def put_file(store: Store, path: Path) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     folder = store.root / "artifacts"
     try:
+        src = open(path, "rb")  # noqa: SIM115  (closed by the with below: its own errors)
+    except PermissionError:
+        raise BadArtifact(f"cannot read {path}: permission denied; make it readable "
+                          f"(chmod u+r) or log a copy") from None
+    except OSError as e:
+        raise BadArtifact(f"cannot read {path}: {e.strerror}; log a regular file") from None
+    tmp = folder / f".{os.getpid()}.{id(digest):x}.tmp"
+    try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{os.getpid()}.{id(digest):x}.tmp"
-        with open(path, "rb") as src, open(tmp, "wb") as dst, ThreadPoolExecutor(1) as pool:
+        with src, open(tmp, "wb") as dst, ThreadPoolExecutor(1) as pool:
             cloned = _clone(src, dst)
             buffer = memoryview(bytearray(_CHUNK))
             while n := src.readinto(buffer):
@@ -120,10 +127,8 @@ def put_file(store: Store, path: Path) -> tuple[str, int]:
         else:
             target.parent.mkdir(exist_ok=True)
             tmp.replace(target)
-    except PermissionError:
-        raise BadArtifact(f"cannot read {path}: permission denied; make it readable "
-                          f"(chmod u+r) or log a copy") from None
     except OSError as e:
+        tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot store {path} under {folder}: {e.strerror}") from None
     return sha, size
 

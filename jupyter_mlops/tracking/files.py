@@ -45,6 +45,9 @@ def source(path: str | os.PathLike[str], *, inside: Path | None = None) -> Path:
     if (inside is not None or given.is_relative_to(root)) and not resolved.is_relative_to(root):
         raise BadArtifact(f"{path} is a symbolic link to {resolved}, outside {root}; log the "
                           f"file it points to by its own path if you mean to keep it")
+    if not resolved.is_dir() and not resolved.is_file():
+        raise BadArtifact(f"{path} is not a regular file or folder (a pipe, socket or "
+                          f"device); log a file")
     if not os.access(resolved, os.R_OK):
         raise BadArtifact(f"cannot read {path}: permission denied; make it readable "
                           f"(chmod u+r) or log a copy")

@@ -33,6 +33,7 @@ BAD = [
     ("mlops.log_artifact('missing.txt')", "no such file or folder: missing.txt"),
     ("mlops.log_artifact('escape')", "is a symbolic link to /etc"),
     ("mlops.log_artifact('locked.txt')", "cannot read locked.txt: permission denied"),
+    ("mlops.log_artifact('pipe')", "pipe is not a regular file or folder"),
     ("mlops.log_artifact('model.txt', name='../x')", "artifact name '../x' is not a relative"),
     ("mlops.log_artifact('model.txt', name='/etc/x')", "artifact name '/etc/x' is not a"),
     ("mlops.log_figure(42, 'f')", "log_figure needs a matplotlib Figure"),
@@ -82,6 +83,7 @@ def test_bad_input_is_one_warning_never_a_traceback(store, kernel_factory, tmp_p
     (tmp_path / "locked.txt").write_text("secret")
     (tmp_path / "locked.txt").chmod(0)
     (tmp_path / "model.txt").write_text("w")
+    os.mkfifo(tmp_path / "pipe")  # opening it would wait for a writer forever
     k = kernel_factory()
     k.run("%load_ext jupyter_mlops")
     for source, message in BAD:
