@@ -37,6 +37,7 @@ def cli_reference() -> str:
 
 def magics_reference() -> str:
     from jupyter_mlops.magics import MLOpsMagics
+    from jupyter_mlops.magics.keeping import MLOps
 
     help_text = MLOpsMagics.mlops.__doc__
     traits = MLOpsMagics.class_own_traits(config=True)
@@ -51,6 +52,11 @@ def magics_reference() -> str:
              "## Settings (`%config MLOpsMagics.NAME = value`)", "",
              "| setting | default | meaning |", "|---|---|---|"]
     for name, trait in sorted(traits.items()):
+        lines.append(f"| `{name}` | `{trait.default_value!r}` | {trait.help} |")
+    lines += ["", "## What a run keeps (`%config MLOps.NAME = value`)", "",
+              "Output capture ([artifacts.md](artifacts.md)).", "",
+              "| setting | default | meaning |", "|---|---|---|"]
+    for name, trait in sorted(MLOps.class_own_traits(config=True).items()):
         lines.append(f"| `{name}` | `{trait.default_value!r}` | {trait.help} |")
     return "\n".join(lines) + "\n"
 
