@@ -37,6 +37,7 @@ def cli_reference() -> str:
 
 def magics_reference() -> str:
     from jupyter_mlops.magics import MLOpsMagics
+    from jupyter_mlops.magics.keeping import MLOps
 
     help_text = MLOpsMagics.mlops.__doc__
     traits = MLOpsMagics.class_own_traits(config=True)
@@ -52,6 +53,11 @@ def magics_reference() -> str:
              "| setting | default | meaning |", "|---|---|---|"]
     for name, trait in sorted(traits.items()):
         lines.append(f"| `{name}` | `{trait.default_value!r}` | {trait.help} |")
+    lines += ["", "## What a run keeps (`%config MLOps.NAME = value`)", "",
+              "Output capture ([artifacts.md](artifacts.md)).", "",
+              "| setting | default | meaning |", "|---|---|---|"]
+    for name, trait in sorted(MLOps.class_own_traits(config=True).items()):
+        lines.append(f"| `{name}` | `{trait.default_value!r}` | {trait.help} |")
     return "\n".join(lines) + "\n"
 
 
@@ -59,10 +65,11 @@ def magics_reference() -> str:
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
               "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
-              "metrics", "sql"],
+              "metrics", "sql", "log_artifact", "log_figure", "log_table", "log_text",
+              "log_dict", "artifacts"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
-    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift"],
+    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts"],
 }
 
 
@@ -83,6 +90,8 @@ def api_reference() -> str:
         lines += [f"## `{namespace}`", ""]
         for name in names:
             fn = getattr(module, name)
+            if inspect.ismodule(fn):  # mlops.artifacts: a module that answers calls
+                fn = type(fn).__call__.__get__(fn)
             sig = inspect.signature(fn)  # without annotations: they read as strings here
             sig = sig.replace(return_annotation=sig.empty, parameters=[
                 q.replace(annotation=q.empty) for q in sig.parameters.values()])
