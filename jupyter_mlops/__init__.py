@@ -16,6 +16,8 @@ from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 __all__ = [
     "__version__",
     "autolog",
+    "cells",
+    "datasets",
     "diff",
     "drift",
     "jobs",
@@ -26,6 +28,7 @@ __all__ = [
     "log_param",
     "log_params",
     "metrics",
+    "models",
     "performance_drift",
     "profile",
     "promote",
@@ -50,6 +53,9 @@ _LAZY = {
     "runs": "jupyter_mlops.store.ask",
     "metrics": "jupyter_mlops.store.ask",
     "sql": "jupyter_mlops.store.ask",
+    "cells": "jupyter_mlops.store.ask",
+    "datasets": "jupyter_mlops.store.ask",
+    "models": "jupyter_mlops.store.ask",
 }
 
 
