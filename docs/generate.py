@@ -101,7 +101,8 @@ def sql_reference() -> str:
     with the current schema, its description and the examples, all from
     :mod:`jupyter_mlops.store.queries.views`."""
     from jupyter_mlops.store import ask, db
-    from jupyter_mlops.store.queries import cell_history, user_sql, views
+    from jupyter_mlops.store.queries import user_sql, views
+    from jupyter_mlops.store.queries.cell_history import MIN_HISTORY, SLOW_FACTOR, SLOW_MARGIN_MS
     from jupyter_mlops.store.queries.runs import LOWER_IS_BETTER
 
     lines = ["# SQL over the store", "",
@@ -152,9 +153,9 @@ def sql_reference() -> str:
               "without an id (an older notebook, a plain IPython) is matched by its source "
               "hash among the runs of the same notebook, so editing it starts a new history. "
               f"An execution is flagged `slower` when it took at least "
-              f"{cell_history.SLOW_FACTOR:g}× the median of the cell's earlier successful "
-              f"executions ({cell_history.MIN_HISTORY} of them at least) and "
-              f"{cell_history.SLOW_MARGIN_MS:g} ms more, `failing` when it raised after an "
+              f"{SLOW_FACTOR:g}× the median of the cell's earlier successful "
+              f"executions ({MIN_HISTORY} of them at least) and "
+              f"{SLOW_MARGIN_MS:g} ms more, `failing` when it raised after an "
               "earlier execution of it succeeded.", ""]
     for name, described in ask.FRAMES.items():
         lines += [f"### `{name}`", "", "| column | meaning |", "|---|---|"]

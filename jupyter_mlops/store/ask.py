@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING
 
 from . import Store, queries
-from .queries import cell_history, user_sql
+from .queries import user_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -139,15 +139,15 @@ class CellsAPI:
         last ``limit``): duration, status and ``flag``. ``cell``: the notebook's cell id, or
         ``RUN/SEQ``. Executions match by cell id; a cell recorded without one matches by
         source hash among the runs of its notebook. ``flag`` is ``slower`` when it took
-        ≥ 3× the median of its earlier successful executions (two at least) and ≥ 50 ms
+        ≥ 3× the median of its earlier successful executions (two at least) and ≥ 100 ms
         more, ``failing`` when it raised after an earlier execution succeeded."""
-        return cell_history.cell_history(_store(store), cell, limit)
+        return queries.cell_history(_store(store), cell, limit)
 
     def flagged(self, run: str, *, every: bool = False,
                 store: Store | str | os.PathLike[str] | None = None) -> pd.DataFrame:
         """The cells of ``run`` flagged in it (``every=True``: all its cells), by seq, with
         their median and how often they ran; the rules are ``mlops.cells.history``'s."""
-        return cell_history.flagged_cells(_store(store), run, every=every)[1]
+        return queries.flagged_cells(_store(store), run, every=every)[1]
 
 
 cells = CellsAPI()
