@@ -3,6 +3,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
   ApiError,
+  CellHistory,
   Cells,
   Comparison,
   DriftDetail,
@@ -97,6 +98,7 @@ export const api = {
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
+  cellHistory: (id: string) => requestAPI<CellHistory>(`runs/${seg(id)}/cells/history`),
   metric: (id: string, key: string) =>
     requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),
   models: () => requestAPI<Models>('models'),

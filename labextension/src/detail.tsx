@@ -2,6 +2,7 @@
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
+import { CellHistory } from './cellhistory';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
 import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
@@ -173,6 +174,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
                 <Empty>not recorded</Empty>
               )}
             </details>
+            <CellHistory runId={r.run_id} />
             <h4>Cells</h4>
             <Loaded resource={cells}>
               {c => <Timeline cells={c.cells} notebook={r.notebook} />}
