@@ -102,7 +102,7 @@ def sql_reference() -> str:
     :mod:`jupyter_mlops.store.queries.views`."""
     from jupyter_mlops.store import ask, db
     from jupyter_mlops.store.queries import user_sql, views
-    from jupyter_mlops.store.queries.cell_history import MIN_HISTORY, SLOW_FACTOR, SLOW_MARGIN_MS
+    from jupyter_mlops.store.queries.cell_history import RULE
     from jupyter_mlops.store.queries.runs import LOWER_IS_BETTER
 
     lines = ["# SQL over the store", "",
@@ -152,11 +152,8 @@ def sql_reference() -> str:
               "id (nbformat ≥ 4.5; JupyterLab and the job runner send it). A cell recorded "
               "without an id (an older notebook, a plain IPython) is matched by its source "
               "hash among the runs of the same notebook, so editing it starts a new history. "
-              f"An execution is flagged `slower` when it took at least "
-              f"{SLOW_FACTOR:g}× the median of the cell's earlier successful "
-              f"executions ({MIN_HISTORY} of them at least) and "
-              f"{SLOW_MARGIN_MS:g} ms more, `failing` when it raised after an "
-              "earlier execution of it succeeded.", ""]
+              f"An execution is flagged {RULE}: recent executions, so a cell that became "
+              "slow (or broken) for good stops being flagged.", ""]
     for name, described in ask.FRAMES.items():
         lines += [f"### `{name}`", "", "| column | meaning |", "|---|---|"]
         lines += [f"| `{column}` | {meaning} |" for column, meaning in described]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..store.queries import flagged_cells
-from ..store.queries.cell_history import SLOW_FACTOR, SLOW_MARGIN_MS
+from ..store.queries.cell_history import RULE
 from . import schemas as S
 from .endpoint import RUN_ID_PARAM, Endpoint
 from .params import Param
@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 POINTS = 30
 
 _FLAG = {"type": "string", "enum": ["slower", "failing", None], "nullable": True,
-         "description": f"slower: ≥ {SLOW_FACTOR:g}× the median of its earlier successful "
-                        f"executions and ≥ {SLOW_MARGIN_MS:g} ms more; failing: raised after "
-                        f"an earlier execution succeeded"}
+         "description": f"{RULE}; else null"}
 _EXECUTION = S.obj(["run_id", "started", "duration_ms", "status", "flag"], run_id=S.STR,
                    kind=S.RUN_KIND, started=S.NSTR, duration_ms=S.NNUM, status=S.NSTR,
                    flag=_FLAG)

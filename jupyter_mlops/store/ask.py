@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import Store, queries
 from .queries import user_sql
+from .queries.cell_history import MIN_HISTORY, RECENT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,15 +85,15 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("kind", "interactive or job"), ("schedule", "the schedule of a scheduled job"),
         ("started", "UTC"), ("duration_ms", "the user's code alone"), ("status", "ok or error"),
         ("error_type", "the exception's class"),
-        ("median_ms", "median duration of the earlier successful executions (None: fewer "
-                      "than two)"),
+        ("median_ms", f"median duration of the successful ones among the previous {RECENT} "
+                      f"executions (None: fewer than {MIN_HISTORY})"),
         ("flag", "`slower` or `failing` (see `mlops.cells.history`), else None")],
     "mlops.cells.flagged(run)": [
         ("seq", "the cell's position in the run"), ("cell_id", "the notebook's cell id"),
         ("source", "the first line of its source"), ("status", "ok or error, in this run"),
-        ("duration_ms", "in this run"), ("median_ms", "of its earlier successful executions"),
+        ("duration_ms", "in this run"), ("median_ms", "as in its history"),
         ("flag", "`slower` or `failing` in this run"),
-        ("executions", "how many times it ran, in every run and job")],
+        ("executions", "how many times it ran up to this run, in every run and job")],
     "mlops.datasets(run)": [
         ("seq", "the cell that read or wrote it"), ("relation", "reads or writes"),
         ("name", "the variable"), ("fingerprint", "xxh3-128 of the data"),
@@ -138,9 +139,9 @@ class CellsAPI:
         """Every execution of one cell across runs and scheduled jobs, oldest first (the
         last ``limit``): duration, status and ``flag``. ``cell``: the notebook's cell id, or
         ``RUN/SEQ``. Executions match by cell id; a cell recorded without one matches by
-        source hash among the runs of its notebook. ``flag`` is ``slower`` when it took
-        ≥ 3× the median of its earlier successful executions (two at least) and ≥ 100 ms
-        more, ``failing`` when it raised after an earlier execution succeeded."""
+        source hash among the runs of its notebook. ``flag`` is ``slower`` (≥ 3× the
+        median of its recent executions) or ``failing`` (it raised, and ran without error
+        recently): the exact rule is in docs/sql.md, "Cell history"."""
         return queries.cell_history(_store(store), cell, limit)
 
     def flagged(self, run: str, *, every: bool = False,

@@ -787,7 +787,7 @@ export interface operations {
                             duration_ms: number | null;
                             median_ms: number | null;
                             /**
-                             * @description slower: ≥ 3× the median of its earlier successful executions and ≥ 100 ms more; failing: raised after an earlier execution succeeded
+                             * @description `slower` when it took at least 3× the median of the successful ones among the cell's previous 20 executions (2 of them at least) and 100 ms more; `failing` when it raised and one of those succeeded; else null
                              * @enum {string|null}
                              */
                             flag: "slower" | "failing" | null;
@@ -799,7 +799,7 @@ export interface operations {
                                 duration_ms: number | null;
                                 status: string | null;
                                 /**
-                                 * @description slower: ≥ 3× the median of its earlier successful executions and ≥ 100 ms more; failing: raised after an earlier execution succeeded
+                                 * @description `slower` when it took at least 3× the median of the successful ones among the cell's previous 20 executions (2 of them at least) and 100 ms more; `failing` when it raised and one of those succeeded; else null
                                  * @enum {string|null}
                                  */
                                 flag: "slower" | "failing" | null;

@@ -100,7 +100,7 @@ export function CellHistory(props: { runId: string }): JSX.Element {
                   </div>
                   <div className="jp-mlops-meta">
                     <strong style={{ color: COLORS[cell.flag ?? ''] }}>{describe(cell)[0]}</strong>:{' '}
-                    {describe(cell)[1]} · {cell.executions} executions in all
+                    {describe(cell)[1]} · {cell.executions} executions so far
                   </div>
                   <Sparkline history={cell.history} median={cell.median_ms} />
                 </li>
