@@ -96,3 +96,34 @@ def test_a_cell_across_jobs_made_slower_by_a_parameter(tracked, tmp_path):
     assert flagged[slow_cell.cell_id] == "slower"
     assert mlops.cells.flagged(failed.run_id).set_index("cell_id").flag[
         slow_cell.cell_id] == "failing"
+
+
+def test_recent_executions_set_the_median(store):
+    """Slow for good: flagged until the slow runs are most of the previous 20; a run's
+    flagged cells (cut to its last executions) agree with the cell's whole history."""
+    from jupyter_mlops import events as ev
+    from jupyter_mlops.store.ingest import ingest
+    from jupyter_mlops.store.spool import SpoolWriter
+
+    w = SpoolWriter(store)
+    durations = [100.0] * 30 + [1000.0] * 30
+    for i, duration in enumerate(durations):
+        run_id = ev.new_id()
+        w.write([ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "e",
+                                           "notebook": "/nb.ipynb"}),
+                 ev.Event(ev.CELL, {"run_id": run_id, "seq": 1, "cell_id": "c",
+                                    "source": "work()", "source_hash": "h",
+                                    "status": "error" if i == 55 else "ok",
+                                    "duration_ms": duration})])
+    w.close()
+    ingest(store)
+    history = mlops.cells.history("c")
+    flags = history.flag.tolist()
+    assert flags[:30] == [None] * 30
+    assert flags[30:40] == ["slower"] * 10 and flags[40:55] == [None] * 15
+    assert flags[55] == "failing" and flags[56:] == [None] * 4
+    for i in (35, 45, 55):
+        flagged = mlops.cells.flagged(history.run_id[i], every=True)
+        assert flagged.flag.tolist() == [flags[i]]
+        assert flagged.median_ms[0] == pytest.approx(history.median_ms[i])
+        assert flagged.executions[0] == i + 1
