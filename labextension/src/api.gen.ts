@@ -86,6 +86,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cells/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every execution of one cell across runs and jobs, oldest first, with the median of its recent executions and its flag. */
+        get: operations["get_cells_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}/cells/history": {
         parameters: {
             query?: never;
@@ -714,6 +731,86 @@ export interface operations {
                             writes: string[];
                             error_type?: string | null;
                             error_message?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_cells_history: {
+        parameters: {
+            query: {
+                /** @description the notebook's cell id, or RUN/SEQ */
+                cell: string;
+                /** @description only the newest executions */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cell: string;
+                        executions: {
+                            run_id: string;
+                            seq: number;
+                            cell_id?: string | null;
+                            kind?: components["schemas"]["RunKind"];
+                            schedule?: string | null;
+                            started: string | null;
+                            duration_ms: number | null;
+                            status: string | null;
+                            error_type?: string | null;
+                            median_ms: number | null;
+                            /**
+                             * @description `slower` when it took at least 3× the median of the successful ones among the cell's previous 20 executions (2 of them at least) and 100 ms more; `failing` when it raised and one of those succeeded; else null
+                             * @enum {string|null}
+                             */
+                            flag: "slower" | "failing" | null;
                         }[];
                     };
                 };

@@ -4,18 +4,21 @@ cell made slower and the cell that started raising come back with their executio
 from jupyter_mlops.server import schemas as S
 from jupyter_mlops.server.cell_endpoints import CELL_HISTORY
 from jupyter_mlops.store import queries
+from jupyter_mlops.store.ingest import ingest
 
 WORK = "import time\ntime.sleep({delay})\nassert not {fail}, 'broken'"
 
 
-def _record(kernel_factory):
-    """Five runs of one notebook cell ("work"): three quick, one slow, one raising."""
+def _record(kernel_factory, store):
+    """Five runs of one notebook cell ("work"): three quick, one slow, one raising; ingested
+    (the server ingests in the background)."""
     k = kernel_factory()
     k.run("%load_ext jupyter_mlops")
     for delay, fail in [(0.02, False), (0.03, False), (0.02, False), (0.5, False),
                         (0.02, True)]:
         assert k.run("%mlops run start", cell_id="start")["status"] == "ok"
         k.run(WORK.format(delay=delay, fail=fail), cell_id="work")
+    ingest(store)
 
 
 def _schema_check(body):
@@ -24,7 +27,7 @@ def _schema_check(body):
 
 
 async def test_flagged_cells_of_a_run_with_their_history(api, store, kernel_factory):
-    _record(kernel_factory)
+    _record(kernel_factory, store)
     runs = queries.runs(store, limit=5)["run_id"].tolist()[::-1]
     code, body = await api("runs", runs[3], "cells", "history")
     assert code == 200, body
@@ -51,3 +54,26 @@ async def test_bad_requests(api, run_id):
     assert code == 400 and "cells must be one of flagged, all" in body["detail"]
     code, body = await api("runs", "ffffffffffff", "cells", "history")
     assert code == 404 and "unknown run id" in body["detail"]
+
+
+async def test_one_cell_by_id_or_run_and_seq(api, store, kernel_factory):
+    _record(kernel_factory, store)
+    code, body = await api("cells", "history", cell="work")
+    assert code == 200, body
+    flags = [e["flag"] for e in body["executions"]]
+    assert flags == [None, None, None, "slower", "failing"]
+    assert {e["cell_id"] for e in body["executions"]} == {"work"}
+    _schema_check_one(body)
+    last = body["executions"][-1]
+    code, same = await api("cells", "history", cell=f"{last['run_id']}/{last['seq']}", limit=2)
+    assert code == 200 and [e["flag"] for e in same["executions"]] == ["slower", "failing"]
+    code, body = await api("cells", "history", cell="nope")
+    assert code == 404 and "no recorded cell has the id 'nope'" in body["detail"]
+    code, body = await api("cells", "history")
+    assert code == 400 and "cell is required" in body["detail"]
+
+
+def _schema_check_one(body):
+    from jupyter_mlops.server.cell_endpoints import ONE_CELL
+
+    S.check_body({**ONE_CELL, "components": {"schemas": S.COMPONENTS}}, body)
