@@ -2,8 +2,8 @@
 // median or started failing, each with its durations across runs and jobs as a sparkline.
 import * as React from 'react';
 import { api } from './api';
-import { Empty, Loaded, useShell } from './context';
-import { formatDuration, formatTime, shortId } from './format';
+import { Empty, ErrorMessage, Loaded, useShell } from './context';
+import { describeError, formatDuration, formatTime, shortId } from './format';
 import { useResource } from './poll';
 import { CellHistory as Answer } from './types';
 
@@ -77,12 +77,22 @@ function describe(cell: FlaggedCell): [string, string] {
   return [`${ratio.toFixed(1)}× slower`, `${ms(cell.duration_ms)}, median ${ms(cell.median_ms)}`];
 }
 
-export function CellHistory(props: { runId: string }): JSX.Element {
+export function CellHistory(props: { runId: string; notebook?: string | null }): JSX.Element {
   const shell = useShell();
+  const [error, setError] = React.useState<string>();
+  const open = (cell: FlaggedCell) => {
+    setError(undefined);
+    if (!props.notebook) {
+      setError('This run has no notebook path (it was not started from a notebook).');
+      return;
+    }
+    shell.openCell(props.notebook, cell.cell_id).catch(e => setError(describeError(e)));
+  };
   const found = useResource(() => api.cellHistory(props.runId), [props.runId], shell.refresher);
   return (
     <section className="jp-mlops-cell-history" aria-label="cell history">
       <h4>Cell history</h4>
+      <ErrorMessage error={error} />
       <Loaded resource={found}>
         {answer =>
           answer.cells.length ? (
@@ -94,10 +104,14 @@ export function CellHistory(props: { runId: string }): JSX.Element {
                   data-flag={cell.flag ?? ''}
                   style={{ marginBottom: 8 }}
                 >
-                  <div>
+                  <button
+                    className="jp-mlops-link"
+                    title="open the cell in its notebook"
+                    onClick={() => open(cell)}
+                  >
                     <span className="jp-mlops-count">#{cell.seq}</span>{' '}
                     <code className="jp-mlops-source">{cell.source}</code>
-                  </div>
+                  </button>
                   <div className="jp-mlops-meta">
                     <strong style={{ color: COLORS[cell.flag ?? ''] }}>{describe(cell)[0]}</strong>:{' '}
                     {describe(cell)[1]} · {cell.executions} executions so far

@@ -174,7 +174,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
                 <Empty>not recorded</Empty>
               )}
             </details>
-            <CellHistory runId={r.run_id} />
+            <CellHistory runId={r.run_id} notebook={r.notebook} />
             <h4>Cells</h4>
             <Loaded resource={cells}>
               {c => <Timeline cells={c.cells} notebook={r.notebook} />}

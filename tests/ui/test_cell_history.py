@@ -26,7 +26,8 @@ def history_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     are counted by other tests)."""
     base = tmp_path_factory.mktemp("history")
     store = base / "store"
-    nb = write_notebook(base / "nightly.ipynb", "x = delay * 2", WORK,
+    (base / "notebooks").mkdir()  # the server's root: a flagged cell opens in it
+    nb = write_notebook(base / "notebooks" / "nightly.ipynb", "x = delay * 2", WORK,
                         parameters="delay = 0.02\nfail = False")
     plan = [{}, {"delay": 0.03}, {}, {"delay": 0.6}, {"fail": True}]
     code = (f"import jupyter_mlops as mlops\n"
@@ -83,6 +84,10 @@ def test_the_slow_run_shows_its_slow_cell_with_its_history(history_tab: Tab,
     page.set_viewport_size({"width": 2400, "height": 1200})
     history_tab.screenshot("sidebar-cell-history-wide")
     page.set_viewport_size({"width": 1400, "height": 900})
+    flagged.locator("button.jp-mlops-link").click()  # the cell, in its notebook
+    page.wait_for_function(
+        "[...document.querySelectorAll('.jp-Cell.jp-mod-active')]"
+        ".some(c => c.textContent.includes('time.sleep(delay)'))", timeout=30_000)
     no_extension_errors(history_tab)
 
 
