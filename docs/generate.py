@@ -65,8 +65,9 @@ def magics_reference() -> str:
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
               "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
-              "metrics", "sql", "log_artifact", "log_figure", "log_table", "log_text",
-              "log_dict", "artifacts"],
+              "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",
+              "log_table", "log_text", "log_dict", "artifacts"],
+    "mlops.cells": ["history", "flagged"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
     "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts"],
@@ -74,8 +75,9 @@ API = {
 
 
 def api_reference() -> str:
-    import importlib
     import inspect
+
+    import jupyter_mlops
 
     lines = ["# Python API", "", "`import jupyter_mlops as mlops`. Generated from the "
              "signatures and docstrings by `docs/generate.py`; `help(mlops.X)` prints the same.",
@@ -86,7 +88,9 @@ def api_reference() -> str:
              "in the old store and goes on in a new run, of the same experiment, in the new "
              "one.", ""]
     for namespace, names in API.items():
-        module = importlib.import_module(namespace.replace("mlops", "jupyter_mlops", 1))
+        module: object = jupyter_mlops  # a namespace is a module or an object (mlops.cells)
+        for part in namespace.split(".")[1:]:
+            module = getattr(module, part)
         lines += [f"## `{namespace}`", ""]
         for name in names:
             fn = getattr(module, name)
@@ -105,8 +109,10 @@ def sql_reference() -> str:
     """docs/sql.md: each view's columns and types as DuckDB describes them on an empty store
     with the current schema, its description and the examples, all from
     :mod:`jupyter_mlops.store.queries.views`."""
-    from jupyter_mlops.store import db
+    from jupyter_mlops.store import ask, db
     from jupyter_mlops.store.queries import user_sql, views
+    from jupyter_mlops.store.queries.cell_history import RULE
+    from jupyter_mlops.store.queries.runs import LOWER_IS_BETTER
 
     lines = ["# SQL over the store", "",
              "`mlops.sql(\"SELECT …\")` and the `%%mlops sql [-o NAME]` cell magic answer one "
@@ -125,7 +131,15 @@ def sql_reference() -> str:
              "migrations change); the tables are not reachable from `mlops.sql`.", "",
              "`mlops.runs(where=..., order_by=...)` takes a predicate and an ORDER BY list "
              "over `runs_wide` (there, `params.lr` works unquoted as well as `\"params.lr\"`).",
-             "", "## Views", ""]
+             "", "**A metric's min, max or best.** `runs_wide` holds each metric's last value. "
+             "`mlops.runs(metrics=[\"auc:best\", \"loss:min\"])` adds the columns "
+             "`metrics.auc:best` and `metrics.loss:min` (`:max` too), and a `where` or "
+             "`order_by` naming such a column, quoted, adds it as well: "
+             "`mlops.runs(order_by='\"metrics.auc:best\" DESC')`. A metric's best is its "
+             "min when a word of its name ends in " + ", ".join(LOWER_IS_BETTER)
+             + " (`val_loss`, `logloss`, `rmse`, `fit_time`), else its max; "
+             "`best={\"score\": \"min\"}` overrides. In SQL, `metric_history` answers it "
+             "(see the examples).", "", "## Views", ""]
     with db._empty().cursor() as con:
         views.install(con)
         for name, (about, _) in views.VIEWS.items():
@@ -138,6 +152,21 @@ def sql_reference() -> str:
     lines += ["## Examples", ""]
     for about, query in views.EXAMPLES:
         lines += [f"{about}:", "", "```sql", query, "```", ""]
+    lines += ["## DataFrames of the Python API", "",
+              "`mlops.cells(run)`, `mlops.cells.history(cell)`, `mlops.cells.flagged(run)`, "
+              "`mlops.datasets(run)`, `mlops.models()` and `mlops.jobs.history()` answer with "
+              "these columns, in this order; a name a view above has too means the same "
+              "there (the REST API and the CLI's `--json` use the same names).", "",
+              "**Cell history.** Executions are one cell when they share the notebook's cell "
+              "id (nbformat ≥ 4.5; JupyterLab and the job runner send it). A cell recorded "
+              "without an id (an older notebook, a plain IPython) is matched by its source "
+              "hash among the runs of the same notebook, so editing it starts a new history. "
+              f"An execution is flagged {RULE}: recent executions, so a cell that became "
+              "slow (or broken) for good stops being flagged.", ""]
+    for name, described in ask.FRAMES.items():
+        lines += [f"### `{name}`", "", "| column | meaning |", "|---|---|"]
+        lines += [f"| `{column}` | {meaning} |" for column, meaning in described]
+        lines.append("")
     return "\n".join(lines)
 
 

@@ -17,6 +17,8 @@ __all__ = [
     "__version__",
     "artifacts",
     "autolog",
+    "cells",
+    "datasets",
     "diff",
     "drift",
     "jobs",
@@ -32,6 +34,7 @@ __all__ = [
     "log_table",
     "log_text",
     "metrics",
+    "models",
     "performance_drift",
     "profile",
     "promote",
@@ -62,6 +65,9 @@ _LAZY = {
     "log_table": "jupyter_mlops.tracking.logged",
     "log_text": "jupyter_mlops.tracking.logged",
     "log_dict": "jupyter_mlops.tracking.logged",
+    "cells": "jupyter_mlops.store.ask",
+    "datasets": "jupyter_mlops.store.ask",
+    "models": "jupyter_mlops.store.ask",
 }
 
 

@@ -17,6 +17,7 @@ from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
 from .artifact_endpoints import ARTIFACT_ENDPOINTS
+from .cell_endpoints import CELL_ENDPOINTS
 from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint
 from .job_endpoints import JOB_ENDPOINTS
 from .params import RUN_ID, Param, decode_cursor, encode_cursor
@@ -158,6 +159,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
              "nbformat cell ids, source, timing, status, and the names each read and wrote.",
              _cells, S.CELLS, params=(RUN_ID_PARAM,), errors=(400, 404, 503)),
+    *CELL_ENDPOINTS,
     Endpoint("GET", "/runs/{run_id}/diff/{other}", "Why run `other` differs from this run, "
              "in order: params, cells added, removed or edited (unified source diffs), the "
              "first dataset whose fingerprint differs and the cells that produced it, "

@@ -86,6 +86,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cells/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every execution of one cell across runs and jobs, oldest first, with the median of its recent executions and its flag. */
+        get: operations["get_cells_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/cells/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The run's cells flagged as slower or failing (or all its cells), each with its executions across runs and jobs up to this run (the newest 30), matched by notebook cell id, else by source. */
+        get: operations["get_runs_run_id_cells_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}/diff/{other}": {
         parameters: {
             query?: never;
@@ -731,6 +765,176 @@ export interface operations {
                             writes: string[];
                             error_type?: string | null;
                             error_message?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_cells_history: {
+        parameters: {
+            query: {
+                /** @description the notebook's cell id, or RUN/SEQ */
+                cell: string;
+                /** @description only the newest executions */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cell: string;
+                        executions: {
+                            run_id: string;
+                            seq: number;
+                            cell_id?: string | null;
+                            kind?: components["schemas"]["RunKind"];
+                            schedule?: string | null;
+                            started: string | null;
+                            duration_ms: number | null;
+                            status: string | null;
+                            error_type?: string | null;
+                            median_ms: number | null;
+                            /**
+                             * @description `slower` when it took at least 3× the median of the successful ones among the cell's previous 20 executions (2 of them at least) and 100 ms more; `failing` when it raised and one of those succeeded; else null
+                             * @enum {string|null}
+                             */
+                            flag: "slower" | "failing" | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_runs_run_id_cells_history: {
+        parameters: {
+            query?: {
+                /** @description only the flagged cells, or all of them */
+                cells?: "flagged" | "all";
+            };
+            header?: never;
+            path: {
+                /** @description a run id, or a unique prefix of at least 6 characters */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run_id: string;
+                        cells: {
+                            seq: number;
+                            cell_id: string | null;
+                            source: string;
+                            status: string | null;
+                            duration_ms: number | null;
+                            median_ms: number | null;
+                            /**
+                             * @description `slower` when it took at least 3× the median of the successful ones among the cell's previous 20 executions (2 of them at least) and 100 ms more; `failing` when it raised and one of those succeeded; else null
+                             * @enum {string|null}
+                             */
+                            flag: "slower" | "failing" | null;
+                            executions: number;
+                            history: {
+                                run_id: string;
+                                kind?: components["schemas"]["RunKind"];
+                                started: string | null;
+                                duration_ms: number | null;
+                                status: string | null;
+                                /**
+                                 * @description `slower` when it took at least 3× the median of the successful ones among the cell's previous 20 executions (2 of them at least) and 100 ms more; `failing` when it raised and one of those succeeded; else null
+                                 * @enum {string|null}
+                                 */
+                                flag: "slower" | "failing" | null;
+                            }[];
                         }[];
                     };
                 };
@@ -2000,6 +2204,7 @@ type ReadonlyArray<T> = [
 export const pathsRunsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["status"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const pathsRunsGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["kind"]> = ["interactive", "job"];
 export const pathsRunsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["order"]> = ["-started", "started"];
+export const pathsRunsRun_idCellsHistoryGetParametersQueryCellsValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/cells/history"]["get"]["parameters"]["query"]["cells"]> = ["flagged", "all"];
 export const pathsRunsRun_idDiffOtherGetResponses200ContentApplicationJsonCellsChangeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/diff/{other}"]["get"]["responses"]["200"]["content"]["application/json"]["cells"]["change"]> = ["added", "removed", "edited", "status"];
 export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["kind"]> = ["dataset", "cell", "fit", "run", "model_version", "alias", "drift_report"];
 export const pathsLineageGetParametersQueryDirectionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["direction"]> = ["up", "down", "both"];

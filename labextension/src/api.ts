@@ -4,6 +4,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import {
   ApiError,
   Artifacts,
+  CellHistory,
   Cells,
   Comparison,
   DriftDetail,
@@ -98,6 +99,7 @@ export const api = {
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
+  cellHistory: (id: string) => requestAPI<CellHistory>(`runs/${seg(id)}/cells/history`),
   metric: (id: string, key: string) =>
     requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),
   models: () => requestAPI<Models>('models'),

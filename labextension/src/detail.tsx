@@ -3,6 +3,7 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { ArtifactsView, bySeq, CellPictures, useArtifacts } from './artifacts';
+import { CellHistory } from './cellhistory';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
 import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
@@ -180,6 +181,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
                 <Empty>not recorded</Empty>
               )}
             </details>
+            <CellHistory runId={r.run_id} notebook={r.notebook} />
             <h4>Cells</h4>
             <Loaded resource={cells}>
               {c => (

@@ -33,6 +33,7 @@ export type Comparison = Get<'/runs/compare'>;
 export type RunDetail = Get<'/runs/{run_id}'>;
 export type Cells = Get<'/runs/{run_id}/cells'>;
 export type Cell = Cells['cells'][number];
+export type CellHistory = Get<'/runs/{run_id}/cells/history'>;
 export type MetricHistory = Get<'/runs/{run_id}/metrics/{key}'>;
 export type MetricPoint = MetricHistory['history'][number];
 export type Models = Get<'/models'>;

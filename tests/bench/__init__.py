@@ -6,6 +6,8 @@ across runs; the absolute numbers are checked against the issue's targets.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -18,3 +20,13 @@ class Result:
     ok: bool
     baseline: str
     ratio: str
+
+
+def p50(call: Callable[[], object], n: int = 15) -> float:
+    """The median time of ``n`` calls, in milliseconds."""
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - t)
+    return sorted(times)[n // 2] * 1000

@@ -9,16 +9,13 @@ diff stands on, as the existing API makes it).
 from __future__ import annotations
 
 import tempfile
-import time
-
-import numpy as np
 
 from jupyter_mlops import comparison, tracking
 from jupyter_mlops import events as ev
 from jupyter_mlops.store import Store, queries
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
-from tests.bench import Result
+from tests.bench import Result, p50
 
 CELLS, OTHER_RUNS, PACKAGES = 500, 20, 300
 
@@ -61,15 +58,6 @@ def _run(w: SpoolWriter, variant: int) -> str:
     return run_id
 
 
-def _p50(fn: object, n: int = 15) -> float:
-    times = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t)
-    return float(np.median(times)) * 1000
-
-
 def run() -> list[Result]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(tmp)
@@ -86,9 +74,9 @@ def run() -> list[Result]:
             assert [p["key"] for p in found.params] == ["p100"] and len(found.cells) == 1
             assert found.data is not None and found.data["producer_a"] == 250, found.data
             assert [p["name"] for p in found.packages] == ["pkg7"]
-            whole = _p50(lambda: comparison.diff(a, b))
-            sliced = _p50(lambda: comparison.diff(a, b, metric="auc"))
-            base = _p50(lambda: (queries.cells(store, a), queries.cells(store, b)))
+            whole = p50(lambda: comparison.diff(a, b))
+            sliced = p50(lambda: comparison.diff(a, b, metric="auc"))
+            base = p50(lambda: (queries.cells(store, a), queries.cells(store, b)))
         finally:
             tracking._tracker.writer.close()
             tracking._tracker = saved

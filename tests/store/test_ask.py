@@ -83,7 +83,7 @@ def test_where_and_order_by(churn):
     ({"order_by": "started LIMIT 1"}, "order_by must be columns with ASC/DESC"),
     ({"order_by": "started; DROP TABLE runs"}, "give one SELECT statement"),
     ({"order_by": "(SELECT max(id) FROM runs)"}, "order_by may not hold a subquery"),
-    ({"metrics": ["auc"]}, "give KEY:min or KEY:max"),
+    ({"metrics": ["auc"]}, "give KEY:min, KEY:max or KEY:best"),
     ({"limit": 0}, "limit must be a whole number of at least 1"),
 ])
 def test_runs_refuses_what_is_not_a_predicate_or_an_order(churn, kwargs, message):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -173,18 +174,41 @@ def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
 
 
 #: What ``metrics=[...]`` of :func:`runs_table` may ask of a metric besides its last value.
-AGGREGATES = ("min", "max")
+AGGREGATES = ("min", "max", "best")
+
+#: A metric whose name has a word ending in one of these is better lower (its ``best`` is its
+#: min: ``val_loss``, ``logloss``, ``rmse``, ``fit_time``); any other metric's best is its max.
+LOWER_IS_BETTER = ("loss", "error", "err", "mse", "mae", "mape", "perplexity", "latency",
+                   "time", "seconds", "duration", "cost")
 
 
-def _aggregates(asked: list[str] | None) -> list[tuple[str, str]]:
-    """``["auc:max", "loss:min"]`` as (key, function) pairs; a clear error otherwise."""
-    found = []
-    for item in asked or []:
-        key, _, fn = str(item).rpartition(":")
+def best_direction(key: str, best: dict[str, str] | None = None) -> str:
+    """``min`` or ``max``: which of a metric's values is its best (``best`` overrides)."""
+    if best and key in best:
+        return best[key]
+    words = re.split(r"[^a-z]+", key.lower())
+    return "min" if any(w.endswith(LOWER_IS_BETTER) for w in words if w) else "max"
+
+
+def _aggregates(asked: list[str] | None, named: set[str],
+                best: dict[str, str] | None) -> list[tuple[str, str, str]]:
+    """``["auc:max", "loss:best"]`` and the ``metrics.KEY:FN`` columns a where or order_by
+    names, as (key, name, SQL aggregate) triples; a clear error otherwise."""
+    for key, direction in (best or {}).items():
+        if direction not in ("min", "max"):
+            raise BadQuery(f"best={{{key!r}: {direction!r}}}: say \"min\" (lower is better) "
+                           f"or \"max\".")
+    found: dict[tuple[str, str], str] = {}
+    wanted = [str(i) for i in asked or []]
+    wanted += [n[len("metrics."):] for n in sorted(named) if n.startswith("metrics.")
+               and n.rpartition(":")[2] in AGGREGATES]
+    for item in wanted:
+        key, _, fn = item.rpartition(":")
         if not key or fn not in AGGREGATES:
-            raise BadQuery(f"metrics={item!r}: give KEY:min or KEY:max (e.g. \"auc:max\").")
-        found.append((key, fn))
-    return found
+            raise BadQuery(f"metrics={item!r}: give KEY:min, KEY:max or KEY:best "
+                           f"(e.g. \"auc:best\").")
+        found[key, fn] = best_direction(key, best) if fn == "best" else fn
+    return [(key, fn, sql) for (key, fn), sql in found.items()]
 
 
 def runs_table(
@@ -196,9 +220,11 @@ def runs_table(
     order_by: str | None = None,
     limit: int | None = 100,
     metrics: list[str] | None = None,
+    best: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Runs as one row each with ``params.*``/``metrics.*`` columns, filtered by a checked
-    SQL predicate over runs_wide and sorted by a checked ORDER BY list.
+    SQL predicate over runs_wide and sorted by a checked ORDER BY list; ``metrics`` and
+    the ``metrics.KEY:FN`` columns these name add a metric's min, max or best.
 
     The default page (no ``where``, ``order_by`` or ``metrics``) is :func:`runs`, answered
     from the recent-runs projection; anything else pivots the runs in DuckDB.
@@ -206,8 +232,8 @@ def runs_table(
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise BadQuery(f"limit must be a whole number of at least 1 (or None: every run), "
                        f"not {limit!r}.")
-    aggregates = _aggregates(metrics)
-    if where is None and order_by is None and not aggregates:
+    _aggregates(metrics, set(), best)  # a bad request fails before the store is read
+    if where is None and order_by is None and not metrics:
         found = runs(store, experiment=experiment, status=status,
                      limit=limit if limit is not None else 2**62)
         for name in found.columns:
@@ -224,6 +250,7 @@ def runs_table(
             named |= user_sql.check_order(con, order_by)
             order = f"\n{order_by}\n, {order}"
         params: list[Any] = [experiment, experiment, status, status, None, None]
+        aggregates = _aggregates(metrics, named, best)
         if limit is None:  # every run: pivot every key once
             return user_sql.guarded(con, views.runs_wide_sql(
                 con, where=condition, aggregates=aggregates) + f"\nORDER BY {order}", params,

@@ -125,35 +125,36 @@ def _keys(con: duckdb.DuckDBPyConnection, b: str, among: tuple[str, str] = ("", 
 
 
 def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
-                  aggregates: list[tuple[str, str]] | None = None,
+                  aggregates: list[tuple[str, str, str]] | None = None,
                   only: set[str] | None = None, ids: list[str] | None = None) -> str:
     """The runs_wide query: runs joined to one pivot of their latest params (aliased
     ``params``) and one of their metrics (``metrics``), so that a ``where`` may say
-    ``params.lr`` as well as ``"params.lr"``. ``aggregates`` adds ``metrics.KEY:min``/``max``
-    columns (key, function); ``where`` is a checked predicate (see :func:`check_where`);
-    ``only`` keeps just these ``params.KEY``/``metrics.KEY`` columns; ``ids`` pivots only
-    these runs, with the keys they have (a page's columns, after a narrow query chose it).
-    Looking the keys up reads every param: ``only`` and ``ids`` narrow that too."""
+    ``params.lr`` as well as ``"params.lr"``. ``aggregates`` adds ``metrics.KEY:NAME``
+    columns (key, name, SQL aggregate: ``("loss", "best", "min")``); ``where`` is a
+    checked predicate (see :func:`check_where`); ``only`` keeps just these
+    ``params.KEY``/``metrics.KEY`` columns; ``ids`` pivots only these runs, with the keys
+    they have (a page's columns, after a narrow query chose it). Looking the keys up reads
+    every param: ``only`` and ``ids`` narrow that too."""
     b = _base(con)
     among = ("" if ids is None else
              f" WHERE run_id IN ({', '.join(map(_literal, ids)) or 'NULL'})")
     narrow = (among, among)
     if only is not None:
-        only = only | {f"metrics.{k}" for k, _ in aggregates or []}
+        only = only | {f"metrics.{k}" for k, _, _ in aggregates or []}
         narrow = (_named_keys(only, "params."), _named_keys(only, "metrics."))
     params, metrics = _keys(con, b, narrow)
     param_cols = [f"arg_max({value}, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
                   for k, value in params]
     metric_cols = [f"arg_max(value, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
                    for k in metrics]
-    metric_cols += [f"{fn}(value) FILTER (WHERE key = {_literal(k)}) AS {_quote(f'{k}:{fn}')}"
-                    for k, fn in aggregates or []]
+    metric_cols += [f"{fn}(value) FILTER (WHERE key = {_literal(k)}) AS {_quote(f'{k}:{n}')}"
+                    for k, n, fn in aggregates or []]
     counted = only is None or "cells" in only
     select = [recent.RUN_COLUMNS, "coalesce(cc.cells, 0) AS cells" if counted else "0 AS cells"]
     select += [f"params.{_quote(k)} AS {_quote('params.' + k)}" for k, _ in params]
     select += [f"metrics.{_quote(k)} AS {_quote('metrics.' + k)}" for k in metrics]
-    select += [f"metrics.{_quote(f'{k}:{fn}')} AS {_quote(f'metrics.{k}:{fn}')}"
-               for k, fn in aggregates or []]
+    select += [f"metrics.{_quote(f'{k}:{n}')} AS {_quote(f'metrics.{k}:{n}')}"
+               for k, n, _ in aggregates or []]
     joins = (f"\nLEFT JOIN (SELECT run_id AS __run, count(*) AS cells FROM {b}cells{among} "
              f"GROUP BY run_id) cc ON cc.__run = r.id" if counted else "")
     for alias, cols, rows in (("params", param_cols, narrow[0]),
