@@ -92,24 +92,18 @@ class _Inputs:
                 self._add(dataset, f":{name}")
 
     def _add(self, dataset: Any, suffix: str) -> None:
-        found = _seen.get(dataset) if _weak(dataset) else None
+        if not hasattr(dataset, "num_row") and not hasattr(dataset, "num_data"):
+            return  # not a DMatrix or Dataset: the library refuses the call
+        found = _seen.get(dataset)
         if found is None:  # a LightGBM Dataset before training constructs it
             found = describe_inputs((getattr(dataset, "data", None),
                                      getattr(dataset, "label", None)), {})
-            if found and _weak(dataset):
+            if found:
                 _seen[dataset] = found
         self.found.extend({**d, "role": d["role"] + suffix} for d in found)
         if not found:
             self.missing.append({"role": "X" + suffix, "kind": type(dataset).__name__,
                                  "shape": _shape(dataset)})
-
-
-def _weak(obj: Any) -> bool:
-    try:
-        weakref.ref(obj)
-        return True
-    except TypeError:
-        return False
 
 
 def _arguments(call: inspect.BoundArguments, signature: inspect.Signature,
