@@ -130,16 +130,14 @@ def _wrap(owner: Any, attribute: str, prepare: Prepare, name: str | None = None)
         setattr(owner, attribute, _tracked(original, name or attribute, prepare))
 
 
-_FIT, _CROSS_VALIDATION = recording(record_fit), recording(record_cross_validation)
-
-
 def _patch_class(cls: type) -> None:
     for name in METHODS:
         found = cls.__dict__.get(name)
         if callable(found):
-            _wrap(cls, name, _FIT)
+            _wrap(cls, name, recording(record_fit))
         elif callable(getattr(found, "fn", None)):  # scikit-learn's available_if descriptor
-            _wrap(found, "fn", _FIT, name)  # (Pipeline.fit_transform, partial_fits)
+            # (Pipeline.fit_transform, partial_fits)
+            _wrap(found, "fn", recording(record_fit), name)
 
 
 def _patch_validation(module: ModuleType) -> None:
@@ -150,9 +148,9 @@ def _patch_validation(module: ModuleType) -> None:
     package = sys.modules.get("sklearn.model_selection")
     for name in CROSS_VALIDATION:
         original = module.__dict__[name]
-        _wrap(module, name, _CROSS_VALIDATION)
+        _wrap(module, name, recording(record_cross_validation))
         if package is not None and package.__dict__.get(name) is original:
-            _wrap(package, name, _CROSS_VALIDATION)
+            _wrap(package, name, recording(record_cross_validation))
 
 
 def _all_subclasses(cls: type) -> list[type]:
@@ -168,9 +166,9 @@ def _all_subclasses(cls: type) -> list[type]:
 
 
 def autolog(enable: bool = True) -> None:
-    """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators and
-    cross-validation): on by default once the extension is loaded; ``False`` turns it off
-    until it is called with ``True``."""
+    """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators,
+    cross-validation, and XGBoost's and LightGBM's own ``train`` and ``cv``): on by default
+    once the extension is loaded; ``False`` turns it off until it is called with ``True``."""
     global _enabled, _user_disabled
     _user_disabled = not enable
     if enable == _enabled:

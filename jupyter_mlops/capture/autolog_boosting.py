@@ -106,11 +106,9 @@ class _Inputs:
                                  "shape": _shape(dataset)})
 
 
-def _arguments(call: inspect.BoundArguments, signature: inspect.Signature,
-               skip: tuple[str, ...]) -> dict[str, Any]:
+def _arguments(call: inspect.BoundArguments, signature: inspect.Signature) -> dict[str, Any]:
     """The params and the call's other plain arguments, ``num_boost_round`` always."""
-    given = {k: v for k, v in call.arguments.items() if k not in skip
-             and isinstance(v, (int, float, str, bool))}
+    given = {k: v for k, v in call.arguments.items() if isinstance(v, (int, float, str, bool))}
     rounds = signature.parameters["num_boost_round"].default
     params = call.arguments.get("params")
     return {**plain(params if isinstance(params, dict) else {}),
@@ -160,19 +158,17 @@ def _summary(booster: Any, library: str, inputs: _Inputs) -> dict[str, Any]:
     return found
 
 
-def _native(library: str, signature: inspect.Signature, train_set: str, collector: str,
-            add_collector: Callable[[inspect.BoundArguments, dict[str, Any]], None]) -> Prepare:
+def _native(library: str, signature: inspect.Signature, train_set: str,
+            collect: Callable[[inspect.BoundArguments], dict[str, Any]]) -> Prepare:
+    """A train's :data:`Prepare`: ``collect`` adds the history collector to the call."""
     def prepare(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Prepared:
         try:
             call = signature.bind(*args, **kwargs)
         except TypeError:
             return args, kwargs, _nothing
         inputs = _Inputs(call.arguments.get(train_set), _evals(call, library))
-        history = call.arguments.get(collector)
-        if not isinstance(history, dict):
-            history = {}
-            add_collector(call, history)
-        params = _arguments(call, signature, ("params", collector))
+        params = _arguments(call, signature)
+        history = collect(call)
 
         def done(booster: Any, seconds: float, method: str) -> None:
             emit(f"{library}.Booster", params, method, inputs.found, seconds,
@@ -185,20 +181,28 @@ def _native(library: str, signature: inspect.Signature, train_set: str, collecto
 
 
 def _xgb_train(library: str, signature: inspect.Signature) -> Prepare:
-    def add(call: inspect.BoundArguments, history: dict[str, Any]) -> None:
-        call.arguments["evals_result"] = history
+    def collect(call: inspect.BoundArguments) -> dict[str, Any]:
+        """The user's ``evals_result`` (XGBoost fills it), else one of ours."""
+        given = call.arguments.get("evals_result")
+        if given is None:
+            given = call.arguments["evals_result"] = {}
+        return given if isinstance(given, dict) else {}
 
-    return _native(library, signature, "dtrain", "evals_result", add)
+    return _native(library, signature, "dtrain", collect)
 
 
 def _lgb_train(library: str, signature: inspect.Signature) -> Prepare:
-    def add(call: inspect.BoundArguments, history: dict[str, Any]) -> None:
+    def collect(call: inspect.BoundArguments) -> dict[str, Any]:
+        """A ``record_evaluation`` callback first in a copy of the user's list (their
+        callbacks' positions, from which LightGBM derives their order, stay the same)."""
+        history: dict[str, Any] = {}
         callbacks = call.arguments.get("callbacks")
         if callbacks is None or isinstance(callbacks, (list, tuple)):
             record = sys.modules["lightgbm"].record_evaluation(history)
             call.arguments["callbacks"] = [record, *(callbacks or ())]
+        return history
 
-    return _native(library, signature, "train_set", "callbacks", add)
+    return _native(library, signature, "train_set", collect)
 
 
 def _cv(library: str, signature: inspect.Signature) -> Prepare:
@@ -211,7 +215,7 @@ def _cv(library: str, signature: inspect.Signature) -> Prepare:
         except TypeError:
             return args, kwargs, _nothing
         inputs = _Inputs(call.arguments.get(train_set), [])
-        params = _arguments(call, signature, ("params",))
+        params = _arguments(call, signature)
 
         def done(result: Any, seconds: float, method: str) -> None:
             columns = result.to_dict("list") if hasattr(result, "to_dict") else result
