@@ -101,7 +101,7 @@ class _Inputs:
             if found:
                 _seen[dataset] = found
         self.found.extend({**d, "role": d["role"] + suffix} for d in found)
-        if not found:
+        if not any(d["role"] == "X" for d in found):  # its label may still be there
             self.missing.append({"role": "X" + suffix, "kind": type(dataset).__name__,
                                  "shape": _shape(dataset)})
 

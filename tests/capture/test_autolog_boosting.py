@@ -38,6 +38,9 @@ LIBRARIES = {
                     "b = xgb.train(P, d, 50, evals=[(v, 'valid')], callbacks=[w],\n"
                     "              verbose_eval=False)\nwatched = w.seen",
         "cv": "res = xgb.cv(P, d, 6, nfold=3, seed=1)",
+        # built while autolog was off: its data, now in C++, is out of reach
+        "unreachable": "mlops.autolog(False)\nfar = xgb.DMatrix(X, label=y)\n"
+                       "mlops.autolog(True)\nb = xgb.train(P, far, 3)",
         "sklearn": "from xgboost import XGBClassifier\n"
                    "m = XGBClassifier(n_estimators=5).fit(X[:200], y[:200], "
                    "eval_set=[(X[200:], y[200:])], verbose=False)",
@@ -71,6 +74,9 @@ LIBRARIES = {
                     "b = lgb.train(P, d, 50, valid_sets=[v], callbacks=[first, second])\n"
                     "watched.append([first.order, second.order])",
         "cv": "res = lgb.cv(P, lgb.Dataset(X[:200], label=y[:200]), 6, nfold=3, seed=1)",
+        # constructed before: LightGBM freed its raw data (it keeps the label)
+        "unreachable": "far = lgb.Dataset(X, label=y, params={'verbose': -1}).construct()\n"
+                       "b = lgb.train(P, far, 3)",
         "sklearn": "from lightgbm import LGBMClassifier\n"
                    "m = LGBMClassifier(n_estimators=5, verbose=-1).fit(\n"
                    "    X[:200], y[:200], eval_X=X[200:], eval_y=y[200:])",
@@ -160,6 +166,19 @@ def test_early_stopping_and_user_callbacks_work_as_without_autolog(ip, store, li
     on, off = _with_and_without_autolog(ip, lib["callback"], ["watched", lib["rounds"]])
     assert on == off and on[lib["rounds"]] == 5  # the user's callback stopped it, as before
     assert len(_fits(store)) == 2 and _logged(store) == []
+
+
+@libraries
+def test_data_out_of_reach_is_listed_with_its_shape(ip, store, library):
+    _ran(ip, library, "unreachable")
+    [fit] = _fits(store)
+    y = ip.user_ns["y"]
+    # LightGBM holds the label as float32 once constructed: that is what it trains on
+    assert fit[2] == ([] if library == "xgboost" else [fingerprint(y.to_numpy("float32"))])
+    kind = {"xgboost": "DMatrix", "lightgbm": "Dataset"}[library]
+    assert json.loads(fit[3])["unfingerprinted"] == [
+        {"role": "X", "kind": kind, "shape": [300, 4]}]
+    assert _logged(store) == []
 
 
 @libraries
