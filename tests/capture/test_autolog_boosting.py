@@ -150,6 +150,7 @@ def test_validation_results_become_metric_histories_named_as_the_library_names_t
     with duckdb.connect(str(store.db_path), read_only=True) as con:
         trained_on = con.execute("SELECT data FROM model_versions").fetchone()[0]
     assert trained_on == [fingerprint(X[:200]), fingerprint(y[:200])]  # not the validation set
+    assert jupyter_mlops.lineage.slice("booster:1").seq.tolist() == [1, 2, 3]  # data, train
 
 
 @libraries
