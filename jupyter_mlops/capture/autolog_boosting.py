@@ -85,6 +85,7 @@ class _Inputs:
     def __init__(self, train: Any, others: list[tuple[Any, str]]) -> None:
         self.found: list[dict[str, Any]] = []
         self.missing: list[dict[str, Any]] = []
+        self._fresh: list[tuple[Any, list[dict[str, Any]]]] = []
         self._add(train, "")
         self.trained_on = [d["fingerprint"] for d in self.found]
         for dataset, name in others:
@@ -99,11 +100,17 @@ class _Inputs:
             found = describe_inputs((getattr(dataset, "data", None),
                                      getattr(dataset, "label", None)), {})
             if found:
-                _seen[dataset] = found
+                self._fresh.append((dataset, found))
         self.found.extend({**d, "role": d["role"] + suffix} for d in found)
         if not any(d["role"] == "X" for d in found):  # its label may still be there
             self.missing.append({"role": "X" + suffix, "kind": type(dataset).__name__,
                                  "shape": _shape(dataset)})
+
+    def remember(self) -> None:
+        """After a call that succeeded: LightGBM constructed these datasets from the data
+        fingerprinted, and may have freed it; a failed call may have constructed nothing."""
+        for dataset, found in self._fresh:
+            _seen[dataset] = found
 
 
 def _arguments(call: inspect.BoundArguments, signature: inspect.Signature) -> dict[str, Any]:
@@ -171,6 +178,7 @@ def _native(library: str, signature: inspect.Signature, train_set: str,
         history = collect(call)
 
         def done(booster: Any, seconds: float, method: str) -> None:
+            inputs.remember()
             emit(f"{library}.Booster", params, method, inputs.found, seconds,
                  _summary(booster, library, inputs), booster, inputs.trained_on)
             record_history(_history(history, library))
@@ -218,6 +226,7 @@ def _cv(library: str, signature: inspect.Signature) -> Prepare:
         params = _arguments(call, signature)
 
         def done(result: Any, seconds: float, method: str) -> None:
+            inputs.remember()
             columns = result.to_dict("list") if hasattr(result, "to_dict") else result
             history = {k: [float(v) for v in values] for k, values in columns.items()
                        if isinstance(values, list)}  # not LightGBM's cvbooster
