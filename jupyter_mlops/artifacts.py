@@ -6,7 +6,9 @@ hashed while it is copied (one read), or cloned where the filesystem can (reflin
 never hard-linked: a file rewritten in place (``df.to_csv`` again) would change the stored
 blob under every run that kept it. Models are saved
 with skops where it can (its loader only builds types it is told to trust) and with joblib
-otherwise; the format is recorded with the version and every load verifies the hash.
+otherwise, XGBoost and LightGBM boosters in their library's own model format (data that
+later versions of the library read, unlike a pickled state); the format is recorded with
+the version and every load verifies the hash.
 
 Anyone who can write to a shared store can write a model file, so loading one must not run
 code its file names: without ``trusted=True`` a skops file may only name data types and the
@@ -207,7 +209,11 @@ def _pieces(target: Path, sha256: str) -> Iterator[bytes]:
 
 
 def dump_model(model: Any) -> tuple[bytes, str]:
-    """(bytes, format): skops where it can serialize the object, joblib otherwise."""
+    """(bytes, format): a booster's own format, else skops where it can serialize the
+    object, joblib otherwise."""
+    native = _dump_booster(model)
+    if native is not None:
+        return native
     try:
         import skops.io as sio
 
@@ -243,7 +249,45 @@ def load_model_bytes(data: bytes, fmt: str, *, trusted: bool = False) -> Any:
         import joblib
 
         return joblib.load(io.BytesIO(data))
+    if fmt in BOOSTER_FORMATS:
+        return _load_booster(data, fmt)
     raise StoreError(f"unknown artifact format {fmt!r}; upgrade jupyter-mlops")
+
+
+#: A booster's own model format: data, so loading one needs no trust. XGBoost's UBJSON keeps
+#: every tree and the best iteration; LightGBM's text is what ``save_model`` writes (up to
+#: the best iteration when early stopping found one), so both predict as the original.
+BOOSTER_FORMATS = ("xgboost-ubj", "lightgbm-text")
+
+
+def is_booster(model: Any) -> bool:
+    """An XGBoost or LightGBM ``Booster``: a model without ``fit``, trained by ``train``."""
+    return _dump_booster(model, dump=False) is not None
+
+
+def _dump_booster(model: Any, *, dump: bool = True) -> tuple[bytes, str] | None:
+    xgb, lgb = sys.modules.get("xgboost"), sys.modules.get("lightgbm")
+    if xgb is not None and isinstance(model, xgb.Booster):
+        return bytes(model.save_raw("ubj")) if dump else b"", "xgboost-ubj"
+    if lgb is not None and isinstance(model, lgb.Booster):
+        return model.model_to_string().encode() if dump else b"", "lightgbm-text"
+    return None
+
+
+def _load_booster(data: bytes, fmt: str) -> Any:
+    try:
+        if fmt == "xgboost-ubj":
+            import xgboost
+
+            booster = xgboost.Booster()
+            booster.load_model(bytearray(data))
+            return booster
+        import lightgbm
+
+        return lightgbm.Booster(model_str=data.decode())
+    except ImportError as e:
+        raise StoreError(f"this model is a {fmt.partition('-')[0]} booster: install "
+                         f"{e.name} to load it") from None
 
 
 def allowed(name: str) -> bool:

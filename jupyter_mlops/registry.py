@@ -113,9 +113,10 @@ def _check_ref_name(name: str, text: str) -> None:
 
 
 def _check_model(model: Any) -> None:
-    if not (hasattr(model, "fit") and (hasattr(model, "predict") or hasattr(model, "transform"))):
+    if not artifacts.is_booster(model) and not (
+            hasattr(model, "fit") and (hasattr(model, "predict") or hasattr(model, "transform"))):
         raise TypeError(f"register() takes a fitted model (an object with fit and predict or "
-                        f"transform), not a {type(model).__name__}")
+                        f"transform, or a booster), not a {type(model).__name__}")
     try:
         from sklearn.base import BaseEstimator
         from sklearn.exceptions import NotFittedError

@@ -8,7 +8,9 @@ XGBoost or LightGBM, which import it) is recorded. ``autolog(False)`` wins over 
 What: ``fit``, ``fit_transform`` and ``partial_fit`` of each ``BaseEstimator`` subclass, also
 classes created later (through ``__init_subclass__``: XGBoost's and LightGBM's scikit-learn
 estimators are such subclasses), and ``cross_val_score`` / ``cross_validate`` as one record
-with the fold scores (patched as ``sklearn.model_selection._validation`` is imported).
+with the fold scores (patched as ``sklearn.model_selection._validation`` is imported); and
+XGBoost's and LightGBM's own ``train`` and ``cv`` (wrapped as each library is imported; what
+they record: :mod:`.autolog_boosting`).
 
 Whose: a call is the user's when it is the outermost wrapped call on its thread (a
 thread-local depth) and the calling frame's module is not in a fitting library (scikit-learn,
@@ -37,8 +39,15 @@ from collections.abc import Callable, Sequence
 from types import FrameType, ModuleType
 from typing import Any
 
-from . import incidents
-from .fit_records import last_fit, params_of, record_cross_validation, record_fit
+from . import autolog_boosting, incidents
+from .fit_records import (
+    Prepare,
+    Prepared,
+    last_fit,
+    params_of,
+    record_cross_validation,
+    record_fit,
+)
 from .recorder import store_root
 
 __all__ = ["autolog", "install_when_imported", "last_fit", "params_of"]
@@ -73,24 +82,39 @@ def _users_call(obj: Any, frame: FrameType | None) -> str | None:
     return None
 
 
-def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callable[..., Any]:
+def recording(record: Record) -> Prepare:
+    """A :data:`Prepare` that calls as the user did and then ``record``s the call."""
+    def prepare(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Prepared:
+        return args, kwargs, lambda result, seconds, method: record(
+            args, kwargs, result, seconds, method)
+
+    return prepare
+
+
+def _tracked(original: Callable[..., Any], name: str, prepare: Prepare) -> Callable[..., Any]:
     @functools.wraps(original)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not _enabled:  # turned off: wrappers stay in place, inert (see _hook_subclasses)
             return original(*args, **kwargs)
         depth = getattr(_state, "depth", 0)
         method = _users_call(args[0] if args else None, sys._getframe(1)) if not depth else None
+        done = None
+        if method is not None:
+            try:
+                args, kwargs, done = prepare(args, kwargs)
+            except Exception:
+                incidents.report(store_root(), f"autolog: preparing {name}")
         _state.depth = depth + 1
         started = time.perf_counter()
         try:
             result = original(*args, **kwargs)
         finally:
             _state.depth = depth
-        if method is not None:
+        if done is not None:
             try:
                 with warnings.catch_warnings():  # a library's warning is not the user's
                     warnings.simplefilter("ignore")
-                    record(args, kwargs, result, time.perf_counter() - started, method or name)
+                    done(result, time.perf_counter() - started, method or name)
             except Exception:
                 incidents.report(store_root(), f"autolog: recording {name}")
         return result
@@ -99,20 +123,21 @@ def _tracked(original: Callable[..., Any], name: str, record: Record) -> Callabl
     return wrapper
 
 
-def _wrap(owner: Any, attribute: str, record: Record, name: str | None = None) -> None:
+def _wrap(owner: Any, attribute: str, prepare: Prepare, name: str | None = None) -> None:
     """Wrap ``owner.attribute``, recorded as method ``name`` (default: the attribute)."""
     original = owner.__dict__[attribute]
     if not getattr(original, "_jupyter_mlops", False):  # (also set on a wrapper of ours)
-        setattr(owner, attribute, _tracked(original, name or attribute, record))
+        setattr(owner, attribute, _tracked(original, name or attribute, prepare))
 
 
 def _patch_class(cls: type) -> None:
     for name in METHODS:
         found = cls.__dict__.get(name)
         if callable(found):
-            _wrap(cls, name, record_fit)
+            _wrap(cls, name, recording(record_fit))
         elif callable(getattr(found, "fn", None)):  # scikit-learn's available_if descriptor
-            _wrap(found, "fn", record_fit, name)  # (Pipeline.fit_transform, partial_fits)
+            # (Pipeline.fit_transform, partial_fits)
+            _wrap(found, "fn", recording(record_fit), name)
 
 
 def _patch_validation(module: ModuleType) -> None:
@@ -123,9 +148,9 @@ def _patch_validation(module: ModuleType) -> None:
     package = sys.modules.get("sklearn.model_selection")
     for name in CROSS_VALIDATION:
         original = module.__dict__[name]
-        _wrap(module, name, record_cross_validation)
+        _wrap(module, name, recording(record_cross_validation))
         if package is not None and package.__dict__.get(name) is original:
-            _wrap(package, name, record_cross_validation)
+            _wrap(package, name, recording(record_cross_validation))
 
 
 def _all_subclasses(cls: type) -> list[type]:
@@ -141,9 +166,9 @@ def _all_subclasses(cls: type) -> list[type]:
 
 
 def autolog(enable: bool = True) -> None:
-    """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators and
-    cross-validation): on by default once the extension is loaded; ``False`` turns it off
-    until it is called with ``True``."""
+    """Record the fits the user makes (scikit-learn, XGBoost, LightGBM estimators,
+    cross-validation, and XGBoost's and LightGBM's own ``train`` and ``cv``): on by default
+    once the extension is loaded; ``False`` turns it off until it is called with ``True``."""
     global _enabled, _user_disabled
     _user_disabled = not enable
     if enable == _enabled:
@@ -188,8 +213,16 @@ def _on_sklearn_base(module: ModuleType) -> None:
         autolog(True)
 
 
+def _patch_native(module: ModuleType) -> None:
+    """Wrap XGBoost's or LightGBM's own training API (:mod:`.autolog_boosting`)."""
+    for owner, attribute, prepare in autolog_boosting.targets(module):
+        _wrap(owner, attribute, prepare)
+
+
+_NATIVE = ("xgboost", "lightgbm")
 _AFTER_IMPORT: dict[str, Callable[[ModuleType], None]] = {
-    "sklearn.base": _on_sklearn_base, _VALIDATION: _patch_validation}
+    "sklearn.base": _on_sklearn_base, _VALIDATION: _patch_validation,
+    **dict.fromkeys(_NATIVE, _patch_native)}
 
 
 class _AfterImport(importlib.abc.MetaPathFinder):
@@ -233,8 +266,12 @@ _finder = _AfterImport()
 
 
 def install_when_imported() -> None:
-    """Turn autolog on now if scikit-learn is imported, else as soon as it is; idempotent."""
+    """Turn autolog on now if scikit-learn is imported, else as soon as it is; idempotent.
+    XGBoost's and LightGBM's own APIs are wrapped now or as each is imported."""
     if _finder not in sys.meta_path:
         sys.meta_path.insert(0, _finder)
+    for name in _NATIVE:
+        if name in sys.modules:
+            _patch_native(sys.modules[name])
     if not _enabled and not _user_disabled and "sklearn.base" in sys.modules:
         autolog(True)

@@ -1,12 +1,13 @@
 """What autolog records of a fit: one ``fit`` event with the estimator, its parameters, the
-fingerprints of its inputs, a search's cv table or a cross-validation's fold scores, and the
-fitted model stored content-addressed; and, per fitted object, the event that recorded it
+fingerprints of its inputs, a search's cv table, a cross-validation's fold scores or a
+native train's summary, and the fitted model stored content-addressed; a native train's
+evaluation results as metric histories; and, per fitted object, the event that recorded it
 (:func:`last_fit`, which ``register()`` links a model version to)."""
 
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import events as ev
@@ -25,11 +26,22 @@ def last_fit(model: Any) -> dict[str, Any] | None:
         return None
 
 
+#: Before a user's call: the arguments to make it with (a native train's get a history
+#: collector) and what records it once it returned (result, seconds, method).
+Prepared = tuple[tuple[Any, ...], dict[str, Any], Callable[[Any, float, str], None]]
+Prepare = Callable[[tuple[Any, ...], dict[str, Any]], Prepared]
+
+
+def plain(values: Mapping[Any, Any]) -> dict[str, Any]:
+    """``values`` with every value JSON can hold as is, others as their repr."""
+    return {str(k): v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
+            for k, v in values.items()}
+
+
 def params_of(model: Any) -> dict[str, Any]:
     """An estimator's own parameters as JSON values (others as their repr); {} if it has none."""
     try:
-        return {k: v if isinstance(v, (int, float, str, bool, type(None))) else repr(v)
-                for k, v in model.get_params(deep=False).items()}
+        return plain(model.get_params(deep=False))
     except Exception:
         return {}
 
@@ -85,18 +97,34 @@ def _artifact(store: Any, model: Any) -> tuple[str | None, str | None]:
         return None, None
 
 
-def _emit(estimator: Any, method: str, inputs: list[dict[str, Any]], seconds: float,
-          search: dict[str, Any] | None, keep: Any) -> None:
-    """One fit record; ``keep`` is the fitted object to store (None: nothing to keep)."""
+def class_name(obj: Any) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def emit(estimator: str, params: dict[str, Any], method: str, inputs: list[dict[str, Any]],
+         seconds: float, search: dict[str, Any] | None, keep: Any,
+         trained_on: list[str] | None = None) -> None:
+    """One fit record; ``keep`` is the fitted object to store (None: nothing to keep), and
+    ``trained_on`` the fingerprints its model versions are trained on (default: all inputs;
+    a native train's validation sets are inputs, not training data)."""
     t = recorder()
     artifact, fmt = _artifact(t.store, keep) if keep is not None else (None, None)
     event = ev.Event(ev.FIT, {
         "run_id": t.ensure_run(), "seq": t.cell_seq, "method": method,
-        "estimator": f"{type(estimator).__module__}.{type(estimator).__qualname__}",
-        "params": params_of(estimator), "inputs": inputs, "duration_ms": seconds * 1000,
-        "artifact": artifact, "format": fmt, "search": search})
+        "estimator": estimator, "params": params, "inputs": inputs,
+        "duration_ms": seconds * 1000, "artifact": artifact, "format": fmt, "search": search})
     if t.emit_event(event) and keep is not None:  # what register() links the version to
-        _fits[keep] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]}
+        _fits[keep] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]
+                       if trained_on is None else trained_on}
+
+
+def record_history(steps: Mapping[int, Mapping[str, float]]) -> None:
+    """Metric values per step (one ``metrics`` event each), as ``log_metrics`` records them."""
+    t = recorder()
+    run_id = t.ensure_run()
+    for step, values in sorted(steps.items()):
+        t.emit(ev.METRICS, {"run_id": run_id, "metrics": {k: float(v) for k, v in values.items()},
+                            "step": step, "seq": t.cell_seq})
 
 
 def record_fit(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, seconds: float,
@@ -106,7 +134,8 @@ def record_fit(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any, secon
     search = _search(model)
     # a search with refit=False has no best estimator: its cv table is the whole result
     keep = None if search is not None and not hasattr(model, "best_estimator_") else model
-    _emit(model, method, describe_inputs(args[1:], kwargs), seconds, search, keep)
+    emit(class_name(model), params_of(model), method, describe_inputs(args[1:], kwargs),
+         seconds, search, keep)
 
 
 def record_cross_validation(args: tuple[Any, ...], kwargs: dict[str, Any], result: Any,
@@ -116,5 +145,5 @@ def record_cross_validation(args: tuple[Any, ...], kwargs: dict[str, Any], resul
     estimator = args[0] if args else kwargs.get("estimator")
     scores = {"test_score": result} if method == "cross_val_score" else {
         k: v for k, v in result.items() if k.startswith(("test_", "train_"))}
-    _emit(estimator, method, describe_inputs(args[1:], kwargs), seconds,
-          {"scores": {k: [float(s) for s in v] for k, v in scores.items()}}, None)
+    emit(class_name(estimator), params_of(estimator), method, describe_inputs(args[1:], kwargs),
+         seconds, {"scores": {k: [float(s) for s in v] for k, v in scores.items()}}, None)

@@ -8,21 +8,11 @@ import nbformat
 import pytest
 
 import jupyter_mlops
-from jupyter_mlops import tracking
 from jupyter_mlops.capture import autolog, incidents
 from jupyter_mlops.capture.fingerprint import fingerprint
 from jupyter_mlops.store import queries
-from tests.conftest import cli, ipython
+from tests.conftest import cli
 from tests.jobs.conftest import write_notebook
-
-SETUP = """import numpy as np, pandas as pd
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
-rng = np.random.default_rng(0)
-X = pd.DataFrame(rng.normal(size=(300, 4)), columns=list("abcd"))
-y = (X.a > 0).astype(int)"""
 
 # A fit in the cell that first imports scikit-learn, and an estimator that no format can store.
 ONE_CELL = """import numpy as np
@@ -36,19 +26,6 @@ class Streaming(BaseEstimator):
         self.stream_ = (row for row in X)  # a generator: neither skops nor pickle takes it
         return self
 streaming = Streaming().fit(X)"""
-
-
-@pytest.fixture
-def ip(store, monkeypatch):
-    monkeypatch.setattr(tracking, "_tracker", tracking.Tracker(store))
-    shell = ipython()
-    shell.run_line_magic("load_ext", "jupyter_mlops")
-    shell.run_cell(SETUP, store_history=True)
-    yield shell
-    shell.run_line_magic("unload_ext", "jupyter_mlops")
-    autolog.autolog(False)
-    autolog._user_disabled = False
-    shell.reset()
 
 
 def _fits(store):
