@@ -19,6 +19,7 @@ import {
   RunDetail,
   RunFilter,
   RunNow,
+  RunDiff,
   RunPage,
   ScheduleState,
   Schedules
@@ -96,6 +97,7 @@ export const api = {
   },
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
+  diff: (id: string, other: string) => requestAPI<RunDiff>(`runs/${seg(id)}/diff/${seg(other)}`),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
   metric: (id: string, key: string) =>
     requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),

@@ -1,0 +1,121 @@
+"""The sidebar's compare view: why two runs differ, and many runs at once (parallel
+coordinates and a scatter of a 1,000-run sweep, their draws timed in the page), at the
+sidebar's default width and widened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from jupyter_mlops.store import Store
+from tests.bench.bench_compare_render import RUNS, fill_sweep, open_many, show_sweep
+from tests.conftest import fill_showcase
+from tests.ui.conftest import Lab, Tab, serving
+from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel
+
+#: What a draw of 1,000 runs may take here: well past the ~10 ms measured, still under the
+#: 50 ms a task may run before the browser counts it as blocking.
+DRAW_MS = 50
+
+
+@pytest.fixture(scope="module")
+def sweep_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The showcase (two churn runs recorded by a real kernel) and a 1,000-run sweep."""
+    base = tmp_path_factory.mktemp("compare")
+    fill_showcase(base / "store")
+    fill_sweep(Store.open(base / "store"))
+    with serving(base / "store", base) as served:
+        yield served
+
+
+def widen_sidebar(page: Any, by: int) -> float:
+    """Drag the handle between the left sidebar and the main area; the panel's new width."""
+    panel = page.locator(PANEL)
+    box = panel.bounding_box()
+    x, y = box["x"] + box["width"] + 2, box["y"] + 200
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + by, y, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    widened: float = panel.bounding_box()["width"]
+    return widened
+
+
+def test_two_runs_diff_at_default_width_and_wide(tab: Tab, sweep_lab: Lab) -> None:
+    page = tab.page
+    open_panel(tab, sweep_lab)
+    page.get_by_label("filter runs").fill("churn")  # the sweep's runs are newer
+    churn = page.locator(f"{PANEL} .jp-mlops-runs tbody tr", has_text="churn")
+    page.wait_for_function(
+        f"document.querySelectorAll('{PANEL} .jp-mlops-runs tbody tr').length == 2",
+        timeout=30_000)
+    assert churn.count() == 2
+    for row in range(2):
+        churn.nth(row).locator('input[type="checkbox"]').check()
+    page.locator(f"{PANEL} .jp-mlops-compare").click()
+    diff = page.locator(f"{PANEL} .jp-mlops-rundiff")
+    diff.locator('tr[data-key="C"]').wait_for(timeout=30_000)
+    values = diff.locator('tr[data-key="C"] td').all_inner_texts()
+    assert values == ["0.5", "0.0625"]  # oldest first: the diff reads forward in time
+    changes = diff.locator(".jp-mlops-cell-change").evaluate_all(
+        "ds => ds.map(d => d.dataset.change)")
+    assert changes and set(changes) <= {"added", "removed", "edited", "status"}
+    assert diff.locator(".jp-mlops-diff-added, .jp-mlops-diff-removed").count() > 0
+    fits = "s => s.scrollWidth <= s.clientWidth + 1"  # nothing in it wider than the sidebar
+    assert diff.evaluate(fits)
+    many = page.locator(f"{PANEL} .jp-mlops-many")
+    many.locator(".jp-mlops-parcoords[data-render-ms]").wait_for(timeout=30_000)
+    assert many.get_by_label("runs of experiment").input_value() == "churn"
+    assert many.evaluate(fits)
+    assert "params.C:" in many.locator(".jp-mlops-canvas-box").first.get_attribute("data-axes")
+    diff.scroll_into_view_if_needed()
+    tab.screenshot("compare-diff-default")
+    default = page.locator(PANEL).bounding_box()["width"]
+    assert widen_sidebar(page, 500) > default + 300
+    page.wait_for_timeout(300)
+    assert diff.evaluate(fits) and many.evaluate(fits)
+    tab.screenshot("compare-diff-wide")
+    no_extension_errors(tab)
+
+
+def test_a_thousand_runs_drawn_without_blocking(tab: Tab, sweep_lab: Lab) -> None:
+    page = tab.page
+    open_many(page, sweep_lab.url, sweep_lab.token)
+    drawn = show_sweep(page)
+    print(f"\n[compare] {RUNS} runs: parallel coordinates {drawn['parcoords']:.1f} ms, "
+          f"scatter {drawn['scatter']:.1f} ms, long tasks {drawn['long']}")
+    assert drawn["parcoords"] < DRAW_MS and drawn["scatter"] < DRAW_MS
+    assert max(drawn["long"], default=0) < 250  # nothing froze the page meanwhile
+    many = page.locator(f"{PANEL} .jp-mlops-many")
+    axes = dict(a.split(":") for a in many.locator(".jp-mlops-canvas-box").first
+                .get_attribute("data-axes").split())
+    assert axes["params.lr"] == "log"  # 1e-5 .. 1e-1
+    assert axes["params.optimizer"] == "category"
+    assert axes["params.depth"] == axes["params.dropout"] == "linear"  # dropout: some missing
+    assert "params.batch" not in axes  # constant: tells no run apart
+    assert list(axes)[-1] == "metrics.auc"  # the colouring metric, last
+    tab.screenshot("compare-many-default")
+
+    parcoords = many.locator(".jp-mlops-parcoords")
+    before = parcoords.get_attribute("data-render-ms")
+    many.get_by_label("metric to colour by").select_option("loss")
+    page.wait_for_function(
+        f"document.querySelector('{PANEL} .jp-mlops-canvas-box').dataset.axes"
+        ".endsWith('metrics.loss:linear')", timeout=10_000)
+    many.get_by_label("scatter x").select_option("params.lr")
+    many.get_by_label("scatter y").select_option("metrics.auc")
+    page.wait_for_function(
+        f"document.querySelector('{PANEL} .jp-mlops-scatter').getAttribute('aria-label')"
+        ".endsWith('auc against lr')", timeout=10_000)
+    assert float(parcoords.get_attribute("data-render-ms")) < DRAW_MS
+    assert before is not None
+    # a scatter of the sweep: the top-right corner (high lr, high auc) is coloured, not blank
+    widen_sidebar(page, 600)
+    page.wait_for_timeout(300)
+    width = float(parcoords.evaluate("c => c.getBoundingClientRect().width"))
+    assert width > 800  # redrawn at the new width
+    tab.screenshot("compare-many-wide")
+    no_extension_errors(tab)
