@@ -155,3 +155,25 @@ export function rampColor(t: number): string {
   const c = RAMP[i].map((v, j) => Math.round(v + (RAMP[i + 1][j] - v) * f));
   return `rgb(${c[0]},${c[1]},${c[2]})`;
 }
+
+/** A range of positions (lo ≤ hi) kept on the axis of ``key``; one reaching below 0 keeps
+ * the runs that lack a value too. */
+export interface Brush {
+  key: string;
+  lo: number;
+  hi: number;
+}
+
+/** Per run, whether every brush keeps it; null when there are no brushes (all are kept). */
+export function keptBy(axes: Axis[], brushes: Brush[], runs: number): boolean[] | null {
+  const active = brushes.flatMap(b => {
+    const axis = axes.find(a => keyName(a) === b.key);
+    return axis ? [{ b, axis }] : [];
+  });
+  if (!active.length) {
+    return null;
+  }
+  return Array.from({ length: runs }, (_, i) =>
+    active.every(({ b, axis }) => axis.positions[i] >= b.lo && axis.positions[i] <= b.hi)
+  );
+}

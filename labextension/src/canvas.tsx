@@ -21,7 +21,8 @@ export function Canvas(props: {
   draw: (surface: Surface) => void;
   deps: React.DependencyList;
   className?: string;
-  onClick?: (x: number, y: number, width: number) => void;
+  /** A pointer pressed, moved (while pressed) or released at (x, y) in CSS pixels. */
+  onPointer?: (kind: 'down' | 'move' | 'up', x: number, y: number, width: number) => void;
 }): JSX.Element {
   const ref = React.useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = React.useState(0);
@@ -58,16 +59,22 @@ export function Canvas(props: {
     });
     canvas.dataset.renderMs = (performance.now() - started).toFixed(2);
   }, [width, props.height, ...props.deps]);
+  const pointer = (kind: 'down' | 'move' | 'up', e: React.PointerEvent<HTMLCanvasElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    props.onPointer?.(kind, e.clientX - box.left, e.clientY - box.top, box.width);
+  };
   return (
     <canvas
       ref={ref}
       role="img"
       aria-label={props.label}
       className={props.className}
-      onClick={e => {
-        const box = e.currentTarget.getBoundingClientRect();
-        props.onClick?.(e.clientX - box.left, e.clientY - box.top, box.width);
+      onPointerDown={e => {
+        e.currentTarget.setPointerCapture(e.pointerId);
+        pointer('down', e);
       }}
+      onPointerMove={e => e.buttons && pointer('move', e)}
+      onPointerUp={e => pointer('up', e)}
     />
   );
 }

@@ -1,8 +1,8 @@
 // Many runs at once: the newest runs of an experiment (up to 1,000, one request) as parallel
 // coordinates of their params against a chosen metric, and a scatter of two chosen columns.
-import { HTMLSelect } from '@jupyterlab/ui-components';
+import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import { makeAxis, Key, keyName, metricKeys, varyingParams } from './axes';
+import { Brush, keptBy, Key, keyName, makeAxis, metricKeys, varyingParams } from './axes';
 import { api } from './api';
 import { Empty, Loaded, useShell } from './context';
 import { ParallelCoordinates } from './parcoords';
@@ -33,7 +33,8 @@ function Plots(props: { runs: Run[]; marked: string[] }): JSX.Element {
   const [xy, setXY] = React.useState<[string?, string?]>([]);
   const x = xy[0] && columns.includes(xy[0]) ? xy[0] : columns[0];
   const y = xy[1] && columns.includes(xy[1]) ? xy[1] : chosen ? `metrics.${chosen}` : columns[1];
-  const plotted = React.useMemo(() => {
+  const [brushes, setBrushes] = React.useState<Brush[]>([]);
+  const drawn = React.useMemo(() => {
     const axes = params.map(k => makeAxis(runs, k));
     const colour = chosen ? makeAxis(runs, { part: 'metrics', key: chosen }) : undefined;
     if (colour) {
@@ -46,6 +47,11 @@ function Plots(props: { runs: Run[]; marked: string[] }): JSX.Element {
     const marked = runs.flatMap((r, i) => (wanted.has(r.run_id) ? [i] : []));
     return { axes, shade, marked };
   }, [runs, params, chosen, props.marked.join(',')]);
+  const plotted = React.useMemo(
+    () => ({ ...drawn, brushes, kept: keptBy(drawn.axes, brushes, runs.length) }),
+    [drawn, brushes]
+  );
+  const kept = plotted.kept?.filter(k => k).length;
   const xAxis = React.useMemo(() => x && makeAxis(runs, parseKey(x)), [runs, x]);
   const yAxis = React.useMemo(() => y && makeAxis(runs, parseKey(y)), [runs, y]);
   if (!params.length && !metrics.length) {
@@ -63,9 +69,22 @@ function Plots(props: { runs: Run[]; marked: string[] }): JSX.Element {
             options={metrics.length ? metrics : ['(no metrics)']}
           />
         </label>
+        {kept === undefined && (
+          <span className="jp-mlops-muted">drag along an axis to keep a range</span>
+        )}
       </div>
+      {kept !== undefined && (
+        <div className="jp-mlops-toolbar jp-mlops-brushed">
+          <span>
+            {kept} of {runs.length} runs kept
+          </span>
+          <Button minimal small onClick={() => setBrushes([])}>
+            Clear
+          </Button>
+        </div>
+      )}
       {plotted.axes.length > 1 ? (
-        <ParallelCoordinates plotted={plotted} runs={runs.length} />
+        <ParallelCoordinates plotted={plotted} runs={runs.length} onBrush={setBrushes} />
       ) : (
         <Empty>One axis only: these runs share every param.</Empty>
       )}
@@ -86,7 +105,7 @@ function Plots(props: { runs: Run[]; marked: string[] }): JSX.Element {
               options={columns}
             />
           </div>
-          <Scatter x={xAxis} y={yAxis} shade={plotted.shade} marked={plotted.marked} />
+          <Scatter x={xAxis} y={yAxis} dots={plotted} />
         </>
       )}
     </>

@@ -1,4 +1,4 @@
-import { makeAxis, metricKeys, MISSING, rampColor, ticks, varyingParams } from '../axes';
+import { keptBy, makeAxis, metricKeys, MISSING, rampColor, ticks, varyingParams } from '../axes';
 import { Run } from '../types';
 
 function run(id: string, params: Run['params'], metrics: Run['metrics'] = {}): Run {
@@ -51,5 +51,29 @@ describe('rampColor', () => {
   it('runs from the first stop to the last, clamped', () => {
     expect(rampColor(-1)).toBe('rgb(68,1,84)');
     expect(rampColor(1)).toBe('rgb(253,231,37)');
+  });
+});
+
+describe('keptBy', () => {
+  const axes = [
+    makeAxis(RUNS, { part: 'params', key: 'lr' }),
+    makeAxis(RUNS, { part: 'params', key: 'drop' })
+  ];
+  it('keeps every run without brushes', () => {
+    expect(keptBy(axes, [], 3)).toBeNull();
+    expect(keptBy(axes, [{ key: 'params.nope', lo: 0, hi: 1 }], 3)).toBeNull();
+  });
+  it('keeps the runs inside every brush; below 0 keeps the missing', () => {
+    expect(keptBy(axes, [{ key: 'params.lr', lo: 0.4, hi: 1 }], 3)).toEqual([false, true, true]);
+    const both = [
+      { key: 'params.lr', lo: 0.4, hi: 1 },
+      { key: 'params.drop', lo: 0.5, hi: 1 }
+    ];
+    expect(keptBy(axes, both, 3)).toEqual([false, false, true]);
+    expect(keptBy(axes, [{ key: 'params.drop', lo: MISSING - 0.01, hi: 0.1 }], 3)).toEqual([
+      true,
+      true,
+      false
+    ]);
   });
 });
