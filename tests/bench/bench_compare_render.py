@@ -132,13 +132,13 @@ def run() -> list[Result]:
     longest = max(drawn["long"], default=0.0)
     return [
         Result(f"sidebar: parallel coordinates of {RUNS} runs (draw)", drawn["parcoords"], "ms",
-               f"≤ {TARGET_MS:.0f} ms", drawn["parcoords"] <= TARGET_MS,
+               f"<= {TARGET_MS:.0f} ms", drawn["parcoords"] <= TARGET_MS,
                f"plain table of the {RUNS} runs {table:.1f} ms",
-               f"{drawn['parcoords'] / table:.3f}×"),
+               f"{drawn['parcoords'] / table:.3f}x"),
         Result(f"sidebar: scatter of {RUNS} runs (draw)", drawn["scatter"], "ms",
-               f"≤ {TARGET_MS:.0f} ms", drawn["scatter"] <= TARGET_MS,
+               f"<= {TARGET_MS:.0f} ms", drawn["scatter"] <= TARGET_MS,
                f"plain table of the {RUNS} runs {table:.1f} ms",
-               f"{drawn['scatter'] / table:.3f}×"),
+               f"{drawn['scatter'] / table:.3f}x"),
         Result(f"sidebar: longest task while the {RUNS}-run plots load", longest, "ms",
-               "≤ 200 ms", longest <= 200, f"{len(drawn['long'])} tasks over 50 ms", "–"),
+               "<= 200 ms", longest <= 200, f"{len(drawn['long'])} tasks over 50 ms", "–"),
     ]
