@@ -147,11 +147,14 @@ class SweepPanel(Panel):
         where = self.experiment or "all experiments"
         head = (f"<p><b>{len(self.frame)} runs</b> of {static.esc(where)}"
                 f"{f' · colour: {static.esc(self.metric)}' if self.metric else ''}</p>")
+        if len(self.axes()) < 2:
+            head += "<p>nothing to draw: no param differs between these runs</p>"
+        return static.page(head, css_class="jp-mlops-sweep")
+
+    def charts_html(self) -> str:
         axes = self.axes()
-        if len(axes) < 2:
-            return static.page(head, "<p>nothing to draw: no param differs between these "
-                                     "runs</p>", css_class="jp-mlops-sweep")
-        return static.page(head, _svg_parcoords(axes, self.shade()), css_class="jp-mlops-sweep")
+        return (static.page(_svg_parcoords(axes, self.shade()), css_class="jp-mlops-charts")
+                if len(axes) > 1 else "")
 
 
 def _svg_parcoords(axes: list[Axis], shade: list[float | None], width: float = 640,
@@ -188,6 +191,14 @@ def ramp(t: float) -> str:
     return f"rgb({c[0]},{c[1]},{c[2]})"
 
 
+def _ticks(axis: Axis) -> dict[str, Any]:
+    """Plotly's tick labels for ``axis``: its own where plotly's would be wrong (categories,
+    decades of a log axis, the missing mark), plotly's for a plain linear axis."""
+    if axis.kind == "linear" and not any(axis.missing):
+        return {"tickvals": None, "ticktext": None}
+    return {"tickvals": [t for t, _ in axis.ticks], "ticktext": [s for _, s in axis.ticks]}
+
+
 class SweepView(View[SweepPanel]):
     """Pick the colouring metric and the scatter's columns; plotly draws both charts."""
 
@@ -201,29 +212,33 @@ class SweepView(View[SweepPanel]):
                                                                           "t": 50, "b": 30}})
         self.scatter = go.FigureWidget(layout={"height": 320, "margin": {"l": 60, "r": 20,
                                                                         "t": 30, "b": 50}})
+        self._syncing = False  # the dropdowns being set from the panel, not picked
         super().__init__(panel, [self.metric, self.x, self.y], [self.parcoords, self.scatter])
         for name, box in (("metric", self.metric), ("x", self.x), ("y", self.y)):
             box.observe(lambda change, name=name: self._pick(name, change["new"]), "value")
 
     def _pick(self, name: str, value: Any) -> None:
-        if value is not None and getattr(self.panel, name) != value:
+        if not self._syncing and value is not None and getattr(self.panel, name) != value:
             setattr(self.panel, name, value)
             self.redraw()
 
     def update_charts(self) -> None:
         p = self.panel
-        for box, options, value in ((self.metric, p.metrics, p.metric),
-                                    (self.x, p.columns, p.x), (self.y, p.columns, p.y)):
-            if list(box.options) != options:
-                box.options = options
-            box.value = value
+        self._syncing = True  # new options reset a dropdown's value: no redraw from that
+        try:
+            for box, options, value in ((self.metric, p.metrics, p.metric),
+                                        (self.x, p.columns, p.x), (self.y, p.columns, p.y)):
+                if list(box.options) != options:
+                    box.options = options
+                box.value = value
+        finally:
+            self._syncing = False
         shade = p.shade()
         colour = {"color": [-1.0 if t is None else t for t in shade],
                   "colorscale": [[0, "#bbbbbb"], [0.0001, "#440154"], *[
                       [0.0001 + 0.9999 * k / 4, ramp(k / 4)] for k in range(1, 5)]],
                   "cmin": -0.0001, "cmax": 1}
-        dims = [{"label": a.label, "values": a.values, "range": list(a.bounds),
-                 "tickvals": [t for t, _ in a.ticks], "ticktext": [s for _, s in a.ticks]}
+        dims = [{"label": a.label, "values": a.values, "range": list(a.bounds), **_ticks(a)}
                 for a in p.axes()]
         with self.parcoords.batch_update():
             self.parcoords.data = []
@@ -238,6 +253,4 @@ class SweepView(View[SweepPanel]):
                     marker={"size": 5, "color": [ramp(t) if t is not None else "#bbbbbb"
                                                  for t in shade]})
                 for name, a in (("xaxis", x), ("yaxis", y)):
-                    self.scatter.layout[name].update(
-                        title={"text": a.label}, tickvals=[t for t, _ in a.ticks],
-                        ticktext=[s for _, s in a.ticks])
+                    self.scatter.layout[name].update(title={"text": a.label}, **_ticks(a))

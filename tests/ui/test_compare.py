@@ -4,6 +4,7 @@ sidebar's default width and widened."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from jupyter_mlops.store import Store
 from tests.bench.bench_compare_render import RUNS, fill_sweep, open_many, show_sweep
 from tests.conftest import fill_showcase
-from tests.ui.conftest import Lab, Tab, serving
+from tests.ui.conftest import Lab, Tab, open_lab, serving
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, theme
 
 #: What a draw of 1,000 runs may take here: 4-20 ms measured on an idle machine, up to 43 ms
@@ -137,3 +138,26 @@ def test_a_thousand_runs_drawn_without_blocking(tab: Tab, sweep_lab: Lab) -> Non
     tab.screenshot("compare-many-dark")
     theme(tab, "Light")
     no_extension_errors(tab)
+
+
+def test_the_sweep_widget_draws_a_thousand_runs(tab: Tab, sweep_lab: Lab) -> None:
+    page = tab.page
+    name = sweep_lab.write_notebook("sweep.ipynb", [
+        "import jupyter_mlops as mlops", 'mlops.widgets.sweep("sweep", metric="auc")'])
+    open_lab(tab, sweep_lab, name)
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    page.wait_for_selector(".jp-OutputArea-output .jp-mlops-sweep", timeout=90_000)
+    page.wait_for_selector(".js-plotly-plot .parcoords", timeout=60_000)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length == 2",
+                           timeout=60_000)
+    labels = page.locator(".js-plotly-plot .parcoords .axis-title").evaluate_all(
+        "ts => ts.map(t => t.textContent)")  # SVG text
+    assert labels == ["depth", "dropout", "lr (log)", "optimizer", "auc"]
+    points = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[1]"
+                           ".data[0].x.length")
+    assert points == RUNS
+    tab.screenshot("compare-sweep-widget")
+    problems = [e for e in tab.errors if re.search(r"widget|plotly|webgl|mlops", e, re.I)]
+    assert not problems, problems

@@ -65,11 +65,14 @@ def test_live_view_and_its_static_output(sweep: Store) -> None:
     (sc,) = view.scatter.data
     assert sc.type == "scattergl" and len(sc.x) == RUNS
     assert view.scatter.layout.yaxis.title.text == "auc"
+    assert view.scatter.layout.xaxis.tickvals is None  # depth: plotly's own ticks
+    assert view.scatter.layout.yaxis.ticktext[0] == "–"  # auc: a mark for the runs lacking it
     view.metric.value = "loss"  # the picked metric colours the lines and ends the axes
     assert [d.label for d in view.parcoords.data[0].dimensions][-1] == "loss"
     view.x.value = "params.lr"
     assert view.scatter.layout.xaxis.title.text == "lr (log)"
     assert max(view.scatter.data[0].x) <= -1  # log10 units, labelled in decades
+    assert {"1e-4", "1e-3", "1e-2"} <= set(view.scatter.layout.xaxis.ticktext)
     html = view.to_html()
     assert html.count("<polyline") == RUNS and "1000 runs" in html and "lr (log)" in html
     print(f"\n[widget] sweep of {RUNS} runs built in {built * 1000:.0f} ms")
