@@ -199,8 +199,35 @@ def _ticks(axis: Axis) -> dict[str, Any]:
     return {"tickvals": [t for t, _ in axis.ticks], "ticktext": [s for _, s in axis.ticks]}
 
 
+def _figures(p: SweepPanel) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                     dict[str, Any]]:
+    """The parallel coordinates' traces, the scatter's traces and its axes' layout."""
+    shade = p.shade()
+    colour = {"color": [-1.0 if t is None else t for t in shade],
+              "colorscale": [[0, "#bbbbbb"], [0.0001, "#440154"], *[
+                  [0.0001 + 0.9999 * k / 4, ramp(k / 4)] for k in range(1, 5)]],
+              "cmin": -0.0001, "cmax": 1}
+    dims = [{"label": a.label, "values": a.values, "range": list(a.bounds), **_ticks(a)}
+            for a in p.axes()]
+    par = [{"type": "parcoords", "dimensions": dims, "line": colour}] if len(dims) > 1 else []
+    if not (p.x and p.y):
+        return par, [], {}
+    x, y = make_axis(p.frame, p.x), make_axis(p.frame, p.y)
+    dots = {"type": "scattergl", "x": x.values, "y": y.values, "mode": "markers",
+            "text": p.frame["run_id"].str[:8].tolist(),
+            "marker": {"size": 5, "color": [ramp(t) if t is not None else "#bbbbbb"
+                                            for t in shade]}}
+    axes = {name: {"title": {"text": a.label}, **_ticks(a)}
+            for name, a in (("xaxis", x), ("yaxis", y))}
+    return par, [dots], axes
+
+
 class SweepView(View[SweepPanel]):
-    """Pick the colouring metric and the scatter's columns; plotly draws both charts."""
+    """Pick the colouring metric and the scatter's columns; plotly draws both charts.
+
+    The figures are built with their first traces: traces added to a FigureWidget before
+    its page has loaded plotly.js (anywidget, a few seconds on a busy machine) can be lost,
+    so a redraw that would change nothing sends nothing."""
 
     def __init__(self, panel: SweepPanel) -> None:
         import plotly.graph_objects as go
@@ -208,14 +235,22 @@ class SweepView(View[SweepPanel]):
         self.metric = ipywidgets.Dropdown(description="colour by", options=[])
         self.x = ipywidgets.Dropdown(description="x", options=[])
         self.y = ipywidgets.Dropdown(description="y", options=[])
-        self.parcoords = go.FigureWidget(layout={"height": 320, "margin": {"l": 60, "r": 60,
-                                                                          "t": 50, "b": 30}})
-        self.scatter = go.FigureWidget(layout={"height": 320, "margin": {"l": 60, "r": 20,
-                                                                        "t": 30, "b": 50}})
+        panel.load()
+        self._drawn = self._signature(panel)
+        par, dots, axes = _figures(panel)
+        self.parcoords = go.FigureWidget(data=par, layout={
+            "height": 320, "margin": {"l": 60, "r": 60, "t": 50, "b": 30}})
+        self.scatter = go.FigureWidget(data=dots, layout={
+            "height": 320, "margin": {"l": 60, "r": 20, "t": 30, "b": 50}, **axes})
         self._syncing = False  # the dropdowns being set from the panel, not picked
         super().__init__(panel, [self.metric, self.x, self.y], [self.parcoords, self.scatter])
         for name, box in (("metric", self.metric), ("x", self.x), ("y", self.y)):
             box.observe(lambda change, name=name: self._pick(name, change["new"]), "value")
+
+    @staticmethod
+    def _signature(p: SweepPanel) -> tuple[Any, ...]:
+        """What the charts show: the runs and the three picks."""
+        return (p.metric, p.x, p.y, tuple(p.frame["run_id"]) if "run_id" in p.frame else ())
 
     def _pick(self, name: str, value: Any) -> None:
         if not self._syncing and value is not None and getattr(self.panel, name) != value:
@@ -233,24 +268,15 @@ class SweepView(View[SweepPanel]):
                 box.value = value
         finally:
             self._syncing = False
-        shade = p.shade()
-        colour = {"color": [-1.0 if t is None else t for t in shade],
-                  "colorscale": [[0, "#bbbbbb"], [0.0001, "#440154"], *[
-                      [0.0001 + 0.9999 * k / 4, ramp(k / 4)] for k in range(1, 5)]],
-                  "cmin": -0.0001, "cmax": 1}
-        dims = [{"label": a.label, "values": a.values, "range": list(a.bounds), **_ticks(a)}
-                for a in p.axes()]
+        if self._signature(p) == self._drawn:
+            return
+        self._drawn = self._signature(p)
+        par, dots, axes = _figures(p)
         with self.parcoords.batch_update():
             self.parcoords.data = []
-            if len(dims) > 1:
-                self.parcoords.add_parcoords(dimensions=dims, line=colour)
+            self.parcoords.add_traces(par)
         with self.scatter.batch_update():
             self.scatter.data = []
-            if p.x and p.y:
-                x, y = make_axis(p.frame, p.x), make_axis(p.frame, p.y)
-                self.scatter.add_scattergl(
-                    x=x.values, y=y.values, mode="markers", text=p.frame["run_id"].str[:8],
-                    marker={"size": 5, "color": [ramp(t) if t is not None else "#bbbbbb"
-                                                 for t in shade]})
-                for name, a in (("xaxis", x), ("yaxis", y)):
-                    self.scatter.layout[name].update(title={"text": a.label}, **_ticks(a))
+            self.scatter.add_traces(dots)
+            for name, layout in axes.items():
+                self.scatter.layout[name].update(layout)

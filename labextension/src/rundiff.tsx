@@ -102,7 +102,7 @@ function Found(props: { d: RunDiff }): JSX.Element {
             a={a}
             b={b}
             rows={[
-              ['fingerprint', d.data.fingerprint_a.slice(0, 16), d.data.fingerprint_b.slice(0, 16)],
+              ['fingerprint', d.data.fingerprint_a.slice(0, 12), d.data.fingerprint_b.slice(0, 12)],
               ['shape', d.data.shape_a?.join(' × '), d.data.shape_b?.join(' × ')]
             ]}
           />
