@@ -1,6 +1,6 @@
-"""Notebook views of the store: runs, a comparison of two runs, why two runs differ, a metric
-over time, a model's lineage, a drift report and what a run keeps. ``mlops.widgets.runs()``
-and friends.
+"""Notebook views of the store: runs, a comparison of two runs, why two runs differ, many runs
+at once, a metric over time, a model's lineage, a drift report and what a run keeps.
+``mlops.widgets.runs()`` and friends.
 
 Each returns a live ipywidgets view (anywidget markup, stock controls, plotly charts) whose
 output also carries static HTML/SVG, so exported and job-executed notebooks stay readable.
@@ -21,8 +21,9 @@ from .drift_view import DriftPanel, DriftView
 from .lineage_view import LineagePanel
 from .metric_view import MetricPanel, MetricView
 from .runs_view import RunsPanel, RunsView
+from .sweep_view import MOST_RUNS, SweepPanel, SweepView
 
-__all__ = ["artifacts", "compare", "diff", "drift", "lineage", "metric", "runs"]
+__all__ = ["artifacts", "compare", "diff", "drift", "lineage", "metric", "runs", "sweep"]
 
 
 def runs(experiment: str | None = None, *, status: str | None = None, limit: int = 50,
@@ -44,6 +45,14 @@ def diff(run_a: str, run_b: str, *, metric: str | None = None, static: bool | No
     """Why run ``run_b`` differs from ``run_a`` (``mlops.diff``): params, cells with their
     source diffs, the first differing data, environment and git; ``metric``: its slice."""
     return show(DiffPanel(run_a, run_b, metric), View, static)
+
+
+def sweep(experiment: str | None = None, *, metric: str | None = None, limit: int = MOST_RUNS,
+          static: bool | None = None) -> View | Panel:
+    """Many runs at once (the newest ``limit``, at most 1,000): parallel coordinates of the
+    params that vary, coloured by ``metric`` (the first logged, if not given), and a scatter
+    of two chosen columns."""
+    return show(SweepPanel(experiment, metric, limit), SweepView, static)
 
 
 def lineage(ref: Any, *, depth: int = 50, max_nodes: int = 200, static: bool | None = None

@@ -84,7 +84,8 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
             f"<tbody>{''.join(body)}</tbody></table>")
 
 
-def _svg(width: float, height: float, body: str, label: str) -> str:
+def svg(width: float, height: float, body: str, label: str) -> str:
+    """``body`` as a standalone SVG image of this size, named ``label`` for screen readers."""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
             f'viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-label="{esc(label)}" '
             f'font-family="sans-serif" font-size="10">{body}</svg>')
@@ -98,7 +99,7 @@ def bars(groups: Sequence[Sequence[float]], *, width: float = 160, height: float
     n = max((len(g) for g in groups), default=0)
     top = max((v for g in groups for v in g if v is not None and math.isfinite(v)), default=0)
     if not n or top <= 0:
-        return _svg(width, height, "", label)
+        return svg(width, height, "", label)
     spots = positions or [(i / n, 1 / n) for i in range(n)]
     out = []
     for k, series in enumerate(groups):
@@ -112,7 +113,7 @@ def bars(groups: Sequence[Sequence[float]], *, width: float = 160, height: float
                      f"h{w:.1f}V{height}h-{w:.1f}z")
         out.append(f'<path d="{"".join(d)}" fill="{COLORS[k % len(COLORS)]}" '
                    f'fill-opacity="0.75"/>')
-    return _svg(width, height, "".join(out), label)
+    return svg(width, height, "".join(out), label)
 
 
 def lines(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], *,
@@ -122,7 +123,7 @@ def lines(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], *,
               if y is not None and math.isfinite(y)]
     pad_l, pad_r, pad_t, pad_b = 48, 8, 16, 16
     if not points:
-        return _svg(width, height, f'<text x="4" y="14">{esc(title)}: no values</text>', title)
+        return svg(width, height, f'<text x="4" y="14">{esc(title)}: no values</text>', title)
     x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
     y0, y1 = min(p[1] for p in points), max(p[1] for p in points)
     sx = (width - pad_l - pad_r) / ((x1 - x0) or 1)
@@ -147,7 +148,7 @@ def lines(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], *,
                    f'fill="{color}"/>' for p in pts)
         out.append(f'<text x="{width - pad_r}" y="{11 + 12 * k}" text-anchor="end" '
                    f'fill="{color}">{esc(name)}</text>')
-    return _svg(width, height, "".join(out), title)
+    return svg(width, height, "".join(out), title)
 
 
 def legend(names: Sequence[str]) -> str:

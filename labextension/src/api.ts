@@ -21,6 +21,7 @@ import {
   RunDetail,
   RunFilter,
   RunNow,
+  RunDiff,
   RunPage,
   ScheduleState,
   Schedules
@@ -98,6 +99,7 @@ export const api = {
   },
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
+  diff: (id: string, other: string) => requestAPI<RunDiff>(`runs/${seg(id)}/diff/${seg(other)}`),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
   cellHistory: (id: string) => requestAPI<CellHistory>(`runs/${seg(id)}/cells/history`),
   metric: (id: string, key: string) =>

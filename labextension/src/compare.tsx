@@ -1,12 +1,15 @@
-// Runs side by side: params that differ highlighted, metrics, and a metric's history.
+// Runs side by side: params that differ highlighted, metrics, a metric's history, why two of
+// them differ; and many runs at once (parallel coordinates, scatter) around them.
 import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Loaded, useShell } from './context';
 import { MetricPlot } from './detail';
+import { ManyRuns } from './manyruns';
 import { columnId, differing, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Run } from './types';
+import { RunDiffView } from './rundiff';
 
 function Rows(props: { runs: Run[]; keys: string[]; part: 'params' | 'metrics' }) {
   const differ = differing(props.runs, props.keys, props.part);
@@ -34,7 +37,7 @@ function Rows(props: { runs: Run[]; keys: string[]; part: 'params' | 'metrics' }
 export function CompareView(props: { runIds: string[] }): JSX.Element {
   const shell = useShell();
   const found = useResource(
-    () => api.compare(props.runIds),
+    () => (props.runIds.length ? api.compare(props.runIds) : Promise.resolve(null)),
     [props.runIds.join(',')],
     shell.refresher
   );
@@ -48,7 +51,11 @@ export function CompareView(props: { runIds: string[] }): JSX.Element {
       </div>
       <Loaded resource={found}>
         {c => {
+          if (!c) {
+            return <ManyRuns marked={[]} />;
+          }
           const plotted = metric ?? c.metrics[0];
+          const experiments = [...new Set(c.runs.map(r => r.experiment))];
           return (
             <>
               <table className="jp-mlops-table">
@@ -89,6 +96,17 @@ export function CompareView(props: { runIds: string[] }): JSX.Element {
                   <MetricPlot runIds={c.runs.map(r => r.run_id)} metric={plotted} />
                 </>
               )}
+              {c.runs.length > 1 && (
+                <RunDiffView
+                  runIds={[...c.runs]
+                    .sort((x, y) => (x.started ?? '').localeCompare(y.started ?? ''))
+                    .map(r => r.run_id)}
+                />
+              )}
+              <ManyRuns
+                experiment={experiments.length === 1 ? (experiments[0] ?? undefined) : undefined}
+                marked={c.runs.map(r => r.run_id)}
+              />
             </>
           );
         }}

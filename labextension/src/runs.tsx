@@ -121,10 +121,11 @@ export function RunsView(): JSX.Element {
         />
         <Button
           className="jp-mlops-compare"
-          disabled={selected.length < 2}
+          disabled={selected.length === 1}
+          title={selected.length ? undefined : 'plot the newest runs at once'}
           onClick={() => shell.navigate({ tab: 'compare', runIds: selected })}
         >
-          Compare {selected.length || ''}
+          Compare {selected.length || 'all'}
         </Button>
       </div>
       <Loaded resource={runs}>

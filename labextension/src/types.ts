@@ -31,6 +31,7 @@ export type Run = RunPage['runs'][number];
 export type RunFilter = Pick<Query<'get_runs'>, 'experiment' | 'status' | 'kind' | 'q'>;
 export type Comparison = Get<'/runs/compare'>;
 export type RunDetail = Get<'/runs/{run_id}'>;
+export type RunDiff = Get<'/runs/{run_id}/diff/{other}'>;
 export type Cells = Get<'/runs/{run_id}/cells'>;
 export type Cell = Cells['cells'][number];
 export type CellHistory = Get<'/runs/{run_id}/cells/history'>;

@@ -3,6 +3,7 @@ tracker of its own (the widgets only read)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,19 @@ def showcase_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture
-def showcase(showcase_root: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    monkeypatch.setenv("JUPYTER_MLOPS_HOME", str(showcase_root))
-    store = Store.open(showcase_root)
+def reading(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """The store at ``root``, read by this test through a tracker of its own."""
+    monkeypatch.setenv("JUPYTER_MLOPS_HOME", str(root))
+    store = Store.open(root)
     t = tracking.Tracker(store)
     monkeypatch.setattr(tracking, "_tracker", t)
     yield store
     t.writer.close()
+
+
+@pytest.fixture
+def showcase(showcase_root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    yield from reading(showcase_root, monkeypatch)
 
 
 @pytest.fixture
