@@ -35,6 +35,11 @@ JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the sched
 JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
 RUN_DELETED = "run_deleted"  # run_id, by, reason: a tombstone (gc, mlops.delete_run)
 FILES_FREED = "files_freed"  # files[{kind, ref, size}], by, reason: removed after commit
+ARTIFACT = "artifact"  # run_id, seq, name, kind, sha256, size, media_type, files[] (a dir's)
+
+#: What an artifact holds: a logged file or folder, a figure, a table (Parquet), text, a dict
+#: (JSON), or a cell's displayed output (linked to the cell by seq).
+ARTIFACT_KINDS = ("file", "dir", "figure", "table", "text", "dict", "output")
 
 #: A job's status: "running" until it ends, then how it ended ("refused": it never started,
 #: a bad notebook or parameter; "lost": its processes are gone).
