@@ -23,7 +23,8 @@ from tests.conftest import run_python
 
 DAY = 86400.0
 #: Tables whose rows say what the store holds (event_log aside: compaction drops events).
-TABLES = ["runs", "cells", "params", "metrics", "fits", "jobs", "lineage_edges",
+TABLES = ["runs", "cells", "params", "metrics", "fits", "jobs", "lineage_edges", "artifacts",
+          "artifact_files",
           "model_versions", "aliases", "run_deletions", "freed_files"]
 
 
@@ -56,6 +57,19 @@ def fill(store: Store, now: float) -> dict[str, str]:
                               "artifact": blob, "format": "skops", "inputs": []}, ts=at + 2)])
         if status:
             w.append(ev.Event(ev.RUN_ENDED, {"run_id": rid(n), "status": status}, ts=at + 3))
+    # logged artifacts: run 1 a figure, run 5 a folder with a file run 4 logged too
+    figure, own, shared_file = (artifacts.put(store, data) for data in (
+        b"<svg/>", b"only in run 5's folder", b"in run 5's folder and run 4's"))
+    blobs.update(figure=figure, own=own, shared_file=shared_file)
+    w.write([ev.Event(ev.ARTIFACT, {"run_id": rid(1), "seq": 1, "name": "fig.svg",
+                                    "kind": "figure", "sha256": figure, "size": 6}),
+             ev.Event(ev.ARTIFACT, {"run_id": rid(5), "seq": 1, "name": "out", "kind": "dir",
+                                    "sha256": "f" * 64, "size": 50, "files": [
+                                        {"path": "a.txt", "sha256": own, "size": 22},
+                                        {"path": "b.txt", "sha256": shared_file,
+                                         "size": 28}]}),
+             ev.Event(ev.ARTIFACT, {"run_id": rid(4), "seq": 1, "name": "b.txt",
+                                    "kind": "file", "sha256": shared_file, "size": 28})])
     w.write([ev.Event(ev.MODEL_VERSION, {"run_id": rid(2), "name": "m", "version": 1,
                                          "artifact": shared, "format": "skops"}),
              ev.Event(ev.ALIAS_SET, {"run_id": rid(4), "name": "m", "alias": "champion",
@@ -86,8 +100,9 @@ def test_a_dry_run_changes_nothing_and_policies_combine(filled):
     found = gc(store, Policy(failed=True)).plan
     assert set(found.runs["run_id"]) == {rid(1), rid(5)}  # 2 died too, but made m:1
     assert found.kept == {"a model version references it": 1}
-    assert set(found.blobs) == {f"{blobs[rid(n)][:2]}/{blobs[rid(n)]}" for n in (1, 5)}
-    assert found.bytes == len(b"model of run 1") * 2
+    assert set(found.blobs) == {f"{blobs[k][:2]}/{blobs[k]}"
+                                for k in (rid(1), rid(5), "figure", "own")}
+    assert found.bytes == len(b"model of run 1") * 2 + len(b"<svg/>") + 22
     assert snapshot(store) == before
     assert all(artifacts.path_of(store, b).exists() for b in blobs.values())
     # keep the newest 2 of each experiment AND ended over 32 days ago: runs 1 and 2 of a
@@ -107,6 +122,8 @@ def test_gc_deletes_by_events_then_frees_only_unshared_blobs(filled):
     assert run_ids(store) == {rid(2), rid(4), rid(6)}
     assert not artifacts.path_of(store, blobs[rid(1)]).exists()
     assert artifacts.path_of(store, blobs[rid(2)]).exists()  # run 3's, but m:1's too
+    assert not artifacts.path_of(store, blobs["own"]).exists()
+    assert artifacts.path_of(store, blobs["shared_file"]).exists()  # run 4 kept it
     assert outcome.removed_bytes == outcome.plan.bytes > 0
     with db.connect(store, write=False) as con:
         audit = deletions(con)
@@ -129,7 +146,8 @@ def test_rebuild_and_compaction_after_gc_give_the_same_state(filled):
     assert snapshot(store) == after_gc
     archived = sum(p.stat().st_size for p in store.archive_dir.iterdir())
     dry = compact(store, apply=False)
-    assert dry.events == 2 * 6  # runs 1 and 5: started, cell, params, metrics, fit, ended
+    # runs 1 and 5: started, cell, params, metrics, fit, artifact, ended
+    assert dry.events == 2 * 7
     done = compact(store, apply=True)
     assert (done.events, done.files) == (dry.events, dry.files)
     assert sum(p.stat().st_size for p in store.archive_dir.iterdir()) == (
@@ -189,7 +207,8 @@ def test_gc_killed_between_tombstones_and_removal_is_finished_by_the_next(filled
     assert run_ids(store) == {rid(n) for n in (2, 3, 4, 6)}  # the tombstones are committed
     assert artifacts.path_of(store, blobs[rid(1)]).exists()  # the files are not removed yet
     pending = gc(store, Policy()).plan.unfinished
-    assert set(pending) == {f"{blobs[rid(n)][:2]}/{blobs[rid(n)]}" for n in (1, 5)}
+    assert set(pending) == {f"{blobs[k][:2]}/{blobs[k]}"
+                            for k in (rid(1), rid(5), "figure", "own")}
     gc(store, Policy(), apply=True)
     assert not artifacts.path_of(store, blobs[rid(1)]).exists()
     assert not gc(store, Policy()).plan.unfinished

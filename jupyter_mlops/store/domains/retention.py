@@ -31,6 +31,8 @@ CASCADE: dict[str, str] = {
     "params": f"run_id IN {_GONE}",
     "metrics": f"run_id IN {_GONE}",
     "fits": f"run_id IN {_GONE}",
+    "artifact_files": f"event_id IN (SELECT event_id FROM artifacts WHERE run_id IN {_GONE})",
+    "artifacts": f"run_id IN {_GONE}",
     "jobs": f"run_id IN {_GONE}",
     "job_claims": f"run_id IN {_GONE}",
     "drift_columns": f"report_id IN (SELECT id FROM drift_reports WHERE run_id IN {_GONE})",

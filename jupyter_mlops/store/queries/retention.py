@@ -35,6 +35,8 @@ ORPHAN_GRACE_S = 24 * 3600
 #: Every blob a row references, with the run it belongs to (NULL: none, kept regardless).
 REFERENCES = """
     SELECT artifact AS sha256, run_id FROM fits WHERE artifact IS NOT NULL
+    UNION ALL SELECT sha256, run_id FROM artifacts
+    UNION ALL SELECT f.sha256, a.run_id FROM artifact_files f JOIN artifacts a USING (event_id)
     UNION ALL SELECT artifact, NULL FROM model_versions WHERE artifact IS NOT NULL"""
 
 
