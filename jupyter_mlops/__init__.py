@@ -16,6 +16,7 @@ from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 __all__ = [
     "__version__",
     "autolog",
+    "delete_run",
     "diff",
     "drift",
     "jobs",
@@ -50,6 +51,7 @@ _LAZY = {
     "runs": "jupyter_mlops.store.ask",
     "metrics": "jupyter_mlops.store.ask",
     "sql": "jupyter_mlops.store.ask",
+    "delete_run": "jupyter_mlops.retention",
 }
 
 
