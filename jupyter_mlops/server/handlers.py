@@ -10,7 +10,15 @@ from typing import Any
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..exceptions import BadParameter, BadReference, GateRefused, JobError, NotFound, StoreError
+from ..exceptions import (
+    BadParameter,
+    BadReference,
+    GateRefused,
+    JobError,
+    NotFound,
+    RunProtected,
+    StoreError,
+)
 from .cache import Answers
 from .endpoint import Endpoint
 from .endpoints import ENDPOINTS
@@ -27,6 +35,7 @@ MAX_BODY = 64 * 1024
 _ERRORS: list[tuple[type[Exception], int, str]] = [
     (BadParameter, 400, "bad parameter"),
     (GateRefused, 409, "gate refused"),
+    (RunProtected, 409, "run protected"),
     (NotFound, 404, "not found"),
     (BadReference, 400, "bad reference"),
     (JobError, 400, "bad job"),
@@ -78,6 +87,10 @@ class EndpointHandler(_JSONErrors):
     async def post(self, **path: str) -> None:
         await self._serve("POST", path)
 
+    @web.authenticated
+    async def delete(self, **path: str) -> None:
+        await self._serve("DELETE", path)
+
     def allowed(self) -> list[str]:
         return sorted(self.endpoints)
 
@@ -128,6 +141,7 @@ class EndpointHandler(_JSONErrors):
             args[param.name] = param.parse(raw)
         if endpoint.body is not None:
             args["body"] = check_body(endpoint.body, self._body())
+        if endpoint.method != "GET":  # who changed the store is recorded with the change
             args["user"] = self.current_user.username
         return args
 
