@@ -63,7 +63,8 @@ export interface paths {
         get: operations["get_runs_run_id"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a run and the files only it references, recorded as an event with who asked (409: it is running, or a model version references it). */
+        delete: operations["delete_runs_run_id"];
         options?: never;
         head?: never;
         patch?: never;
@@ -404,7 +405,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -486,7 +487,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -557,7 +558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -636,7 +637,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -647,6 +648,76 @@ export interface operations {
             };
             /** @description no such run, model, report or metric */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_runs_run_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a run id, or a unique prefix of at least 6 characters */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run_id: string;
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description refused: a promotion's gate (detail names the failing condition), or deleting a run that is running or that a model version references */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -710,7 +781,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -826,7 +897,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -895,7 +966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -960,7 +1031,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1026,7 +1097,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1100,7 +1171,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1118,7 +1189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the promotion gate refused; detail names the failing condition */
+            /** @description refused: a promotion's gate (detail names the failing condition), or deleting a run that is running or that a model version references */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1185,7 +1256,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1254,7 +1325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,7 +1397,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1407,7 +1478,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1463,7 +1534,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1539,7 +1610,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1600,7 +1671,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1667,7 +1738,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1734,7 +1805,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1798,7 +1869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -16,6 +16,7 @@ import {
   Models,
   ModelVersions,
   Promoted,
+  RunDeleted,
   RunDetail,
   RunFilter,
   RunNow,
@@ -96,6 +97,7 @@ export const api = {
   },
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
+  deleteRun: (id: string) => requestAPI<RunDeleted>(`runs/${seg(id)}`, { method: 'DELETE' }),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
   metric: (id: string, key: string) =>
     requestAPI<MetricHistory>(`runs/${seg(id)}/metrics/${seg(key)}`),

@@ -4,6 +4,7 @@ import * as React from 'react';
 import { api } from './api';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
+import { DeleteRun } from './delete';
 import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Cell } from './types';
@@ -140,6 +141,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
         >
           Lineage
         </Button>
+        {run.data && <DeleteRun runId={run.data.run_id} running={run.data.status === 'running'} />}
       </div>
       <Loaded resource={run}>
         {r => (

@@ -31,6 +31,7 @@ export type Run = RunPage['runs'][number];
 export type RunFilter = Pick<Query<'get_runs'>, 'experiment' | 'status' | 'kind' | 'q'>;
 export type Comparison = Get<'/runs/compare'>;
 export type RunDetail = Get<'/runs/{run_id}'>;
+export type RunDeleted = Answer<paths['/runs/{run_id}']['delete']>;
 export type Cells = Get<'/runs/{run_id}/cells'>;
 export type Cell = Cells['cells'][number];
 export type MetricHistory = Get<'/runs/{run_id}/metrics/{key}'>;
