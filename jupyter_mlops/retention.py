@@ -10,13 +10,13 @@ still on disk: the next gc removes them.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import os
 import re
 import shutil
 import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import events as ev
@@ -31,6 +31,9 @@ from .tracking.decisions import record_now
 
 #: Files listed per ``files_freed`` event (one line stays well under a megabyte).
 FILES_PER_EVENT = 5000
+#: Threads removing files: an unlink waits on the disk's journal, and waits overlap (here
+#: 50k blobs took 1.5-3 ms each one after the other, 0.1 ms each with 16 threads).
+REMOVERS = 16
 _AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.IGNORECASE)
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -114,30 +117,31 @@ def _tombstones(store: Store, found: Plan, by: str, reason: str) -> None:
 
 def _remove(store: Store, found: Plan) -> int:
     """Remove the files of committed tombstones; returns the bytes freed. A blob written
-    again since the plan (its mtime moved: a new run stored the same content) stays."""
+    again since the plan (its mtime moved: a new run stored the same content) stays.
+    Empty prefix folders stay too: removing one could race a concurrent write into it."""
     if os.environ.get(FAULT_ENV) == "gc_after_tombstones":  # test-only: kill -9 here
         os.kill(os.getpid(), signal.SIGKILL)
-    started, freed = time.time(), 0
-    targets = {**{p: ("blob", s) for p, s in {**found.blobs, **found.orphans}.items()},
-               **{r: ("job_output", s) for r, s in found.outputs.items()},
-               **found.unfinished}
-    for ref, (kind, size) in targets.items():
+    started = time.time()
+    targets = ([("blob", p, s) for p, s in {**found.blobs, **found.orphans}.items()]
+               + [("job_output", r, s) for r, s in found.outputs.items()]
+               + [(kind, ref, s) for ref, (kind, s) in found.unfinished.items()])
+
+    def remove(target: tuple[str, str, int]) -> int:
+        kind, ref, size = target
         path = file_of(store, kind, ref)
         try:
             if kind == "job_output":
                 shutil.rmtree(path)
-            elif path.lstat().st_mtime <= started:
-                path.unlink()
+            elif os.lstat(path).st_mtime <= started:
+                os.unlink(path)
             else:
-                continue
+                return 0
         except FileNotFoundError:
-            continue
+            return 0
         except OSError as e:
             raise StoreError(f"gc recorded {path} as freed but could not remove it: "
                              f"{e.strerror}. Fix its permissions and run gc again.") from None
-        freed += size
-    with contextlib.suppress(OSError):  # the folders the last blobs of a prefix left empty
-        for folder in {file_of(store, "blob", p).parent for p in found.blobs}:
-            if not any(folder.iterdir()):
-                folder.rmdir()
-    return freed
+        return size
+
+    with ThreadPoolExecutor(REMOVERS) as pool:
+        return sum(pool.map(remove, targets, chunksize=64))
