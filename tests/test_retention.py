@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import jupyter_mlops as mlops
 from jupyter_mlops import artifacts
 from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import RunProtected
@@ -136,6 +137,10 @@ def test_gc_deletes_by_events_then_frees_only_unshared_blobs(filled):
         assert db.scalar(con, "SELECT count(*) FROM lineage_edges "
                               "WHERE dst_kind IN ('model_version', 'alias')") == 2
     assert queries.models(store)["run_id"].tolist() == [rid(2)]
+    # the documented views read the same tables: no filter of their own needed
+    assert set(mlops.sql("SELECT run_id FROM runs_wide", store=store)["run_id"]) == {
+        rid(2), rid(4), rid(6)}
+    assert not set(mlops.sql("SELECT run_id FROM metric_history", store=store)["run_id"]) & gone
 
 
 def test_rebuild_and_compaction_after_gc_give_the_same_state(filled):
