@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import StoreError
 from . import Store, db
 from .lock import holders
-from .queries.retention import Policy, plan
+from .queries.retention import Policy, folder_bytes, plan
 from .schema import VERSION, current_version
 from .spool import archived_files, is_sealed, spool_files
 from .state import pending_bytes, read_state
@@ -18,18 +18,18 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
 def _by_kind(store: Store) -> str:
-    """Bytes of each kind of thing the store keeps, largest first."""
-    database = sum(p.stat().st_size for p in store.root.glob(f"{store.db_path.name}*")
-                   if p.is_file() and ".replaced-" not in p.name)
-    kinds = {"database": database, "spool": _size(store.spool_dir),
-             "archive": _size(store.archive_dir), "artifacts": _size(store.root / "artifacts"),
-             "job outputs": _size(store.root / "jobs")}
-    return ", ".join(f"{k} {human(v)}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    """Bytes of each kind of thing the store keeps, largest first (the databases a rebuild
+    moved aside are listed apart: deleting them is safe, and only a person does it)."""
+    files = [p for p in store.root.glob(f"{store.db_path.name}*") if p.is_file()]
+    kinds = {"database": sum(p.stat().st_size for p in files if ".replaced-" not in p.name),
+             "spool": folder_bytes(store.spool_dir), "archive": folder_bytes(store.archive_dir),
+             "artifacts": folder_bytes(store.root / "artifacts"),
+             "job outputs": folder_bytes(store.root / "jobs"),
+             "databases a rebuild kept": sum(p.stat().st_size for p in files
+                                             if ".replaced-" in p.name)}
+    return ", ".join(f"{k} {human(v)}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1])
+                     if v or k != "databases a rebuild kept")
 
 
 def _reclaimable(con: duckdb.DuckDBPyConnection, store: Store) -> str:
@@ -69,7 +69,7 @@ def diagnose(store: Store) -> dict[str, Any]:
     live = [p for p in files if not is_sealed(p)]
     pending = pending_bytes(store)
     report.update({
-        "size": human(_size(store.root)),
+        "size": human(folder_bytes(store.root)),
         "bytes": _by_kind(store),
         "database": (f"{store.db_path} ({human(store.db_path.stat().st_size)})"
                      if store.db_path.exists() else "missing (next ingest rebuilds it)"),

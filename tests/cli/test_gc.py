@@ -40,6 +40,7 @@ def test_gc_of_a_failed_job_end_to_end(store, tmp_path):
 
     doc = cli("doctor").stdout
     assert "bytes: " in doc and "job outputs" in doc and "archive" in doc
+    assert "databases a rebuild kept" in doc  # the rebuild above moved the old one aside
     assert "gc would free: 0 B" in doc
 
 

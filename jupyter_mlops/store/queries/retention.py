@@ -12,6 +12,7 @@ import contextlib
 import os
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 FAILED = tuple(s for s in ev.RUN_STATUSES if s not in ("running", "finished", "succeeded"))
 #: A freed file's ref: a run id (a job's folder) or ``xx/name`` under ``artifacts/``.
 _SAFE_REF = re.compile(r"[0-9a-f]{32}|[0-9a-f]{2}/\.?[0-9a-f]{64}(\.[0-9]+\.tmp)?")
+#: Threads that stat or remove files: each call may wait on the disk, and waits overlap
+#: (here 50k unlinks took 1.5-3 ms each one after another, 0.1 ms each with 16 threads).
+THREADS = 16
 #: A blob no row references is left alone this long: its event may not be ingested yet.
 ORPHAN_GRACE_S = 24 * 3600
 
@@ -100,21 +104,36 @@ def selected(con: duckdb.DuckDBPyConnection, policy: Policy, now: float
     return found[found["kept"].isna()].drop(columns="kept").reset_index(drop=True), kept
 
 
-def _blob_files(store: Store) -> list[tuple[str, str, int, float]]:
-    """(path under ``artifacts/``, file name, size, mtime) of every file there: one scandir
-    per folder, the names of blobs being their sha256."""
-    found = []
+def _unkept_blobs(store: Store, keeps: dict[str, bool], orphans_before: float
+                 ) -> tuple[dict[str, int], dict[str, int]]:
+    """(blobs only the deleted runs reference, blobs nothing references that last changed
+    before ``orphans_before``), each path under ``artifacts/`` -> bytes. Only those are
+    stat'ed, and the folders are read by :data:`THREADS` threads: a stat that misses the
+    inode cache waits on the disk, and the waits overlap."""
     try:
         folders = [e for e in os.scandir(store.root / "artifacts") if e.is_dir()]
     except FileNotFoundError:
-        return []
-    for folder in folders:
+        return {}, {}
+
+    def scan(folder: os.DirEntry[str]) -> tuple[dict[str, int], dict[str, int]]:
+        blobs, orphans = {}, {}
         for entry in os.scandir(folder.path):
-            if entry.is_file(follow_symlinks=False):
-                st = entry.stat()
-                found.append((f"{folder.name}/{entry.name}", entry.name, st.st_size,
-                              st.st_mtime))
-    return found
+            keep = keeps.get(entry.name)
+            if keep or not entry.is_file(follow_symlinks=False):
+                continue
+            st = entry.stat(follow_symlinks=False)
+            if keep is False:
+                blobs[f"{folder.name}/{entry.name}"] = st.st_size
+            elif st.st_mtime < orphans_before:
+                orphans[f"{folder.name}/{entry.name}"] = st.st_size
+        return blobs, orphans
+
+    blobs, orphans = {}, {}
+    with ThreadPoolExecutor(THREADS) as pool:
+        for found in pool.map(scan, folders):
+            blobs.update(found[0])
+            orphans.update(found[1])
+    return blobs, orphans
 
 
 def folder_bytes(path: Path) -> int:
@@ -155,12 +174,7 @@ def files(con: duckdb.DuckDBPyConnection, store: Store, result: Plan,
             with contextlib.suppress(OSError):
                 result.blobs[f"{sha[:2]}/{sha}"] = os.stat(file_of(store, "blob", sha)).st_size
     else:
-        for path, name, size, mtime in _blob_files(store):
-            keep = keeps.get(name)
-            if keep is False:
-                result.blobs[path] = size
-            elif keep is None and mtime < orphans_before:
-                result.orphans[path] = size
+        result.blobs, result.orphans = _unkept_blobs(store, keeps, orphans_before)
     jobs_dir = store.root / "jobs"
     for run_id in jobs:
         if (jobs_dir / run_id).is_dir() and not jobs_dir.is_symlink():
