@@ -152,6 +152,6 @@ def _remove(store: Store, found: Plan) -> int:
         return freed
 
     # batches: a thread pool's future per file cost more than the unlink itself
-    batches = [targets[i:i + 500] for i in range(0, len(targets), 500)]
+    batches = [targets[i:i + 200] for i in range(0, len(targets), 200)]
     with ThreadPoolExecutor(THREADS) as pool:
         return sum(pool.map(remove, batches))
