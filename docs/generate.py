@@ -59,10 +59,11 @@ def magics_reference() -> str:
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
               "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
-              "metrics", "sql", "delete_run"],
+              "metrics", "sql", "log_artifact", "log_figure", "log_table", "log_text",
+              "log_dict", "artifacts", "delete_run"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
-    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift"],
+    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts"],
 }
 
 
@@ -83,6 +84,8 @@ def api_reference() -> str:
         lines += [f"## `{namespace}`", ""]
         for name in names:
             fn = getattr(module, name)
+            if inspect.ismodule(fn):  # mlops.artifacts: a module that answers calls
+                fn = type(fn).__call__.__get__(fn)
             sig = inspect.signature(fn)  # without annotations: they read as strings here
             sig = sig.replace(return_annotation=sig.empty, parameters=[
                 q.replace(annotation=q.empty) for q in sig.parameters.values()])

@@ -15,6 +15,7 @@ from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __all__ = [
     "__version__",
+    "artifacts",
     "autolog",
     "delete_run",
     "diff",
@@ -22,10 +23,15 @@ __all__ = [
     "jobs",
     "lineage",
     "load_model",
+    "log_artifact",
+    "log_dict",
+    "log_figure",
     "log_metric",
     "log_metrics",
     "log_param",
     "log_params",
+    "log_table",
+    "log_text",
     "metrics",
     "performance_drift",
     "profile",
@@ -51,6 +57,12 @@ _LAZY = {
     "runs": "jupyter_mlops.store.ask",
     "metrics": "jupyter_mlops.store.ask",
     "sql": "jupyter_mlops.store.ask",
+    # what a run keeps (issue 17)
+    "log_artifact": "jupyter_mlops.tracking.logged",
+    "log_figure": "jupyter_mlops.tracking.logged",
+    "log_table": "jupyter_mlops.tracking.logged",
+    "log_text": "jupyter_mlops.tracking.logged",
+    "log_dict": "jupyter_mlops.tracking.logged",
     "delete_run": "jupyter_mlops.retention",
 }
 
@@ -61,7 +73,8 @@ def __getattr__(name: str) -> Any:
 
         value = globals()["__version__"] = version("jupyter-mlops")
         return value
-    if name in ("jobs", "lineage", "widgets"):  # namespaces: mlops.jobs.run(...)
+    # namespaces: mlops.jobs.run(...); mlops.artifacts(run) is a module that answers calls
+    if name in ("jobs", "lineage", "widgets", "artifacts"):
         import importlib
 
         return importlib.import_module(f"jupyter_mlops.{name}")
@@ -86,7 +99,7 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter-mlops"}]
 
 
-_loaded: dict[int, Any] = {}  # id(shell) -> CellCapture
+_loaded: dict[int, list[Any]] = {}  # id(shell) -> its captures (cells, outputs)
 
 
 def load_ipython_extension(ip: Any) -> None:
@@ -99,24 +112,25 @@ def load_ipython_extension(ip: Any) -> None:
         return
     from .capture import autolog
     from .capture.hooks import CellCapture
+    from .capture.outputs import OutputCapture
     from .magics import MLOpsMagics
 
     t = tracker()
     magics = MLOpsMagics(ip, t)
     ip.register_magics(magics)
-    capture = None
+    captures: list[Any] = []
     if os.environ.get(ENABLED_ENV, "1") != "0":
         t.ensure_run()
-        capture = CellCapture(ip, t, magics)
-        capture.register()
+        captures = [CellCapture(ip, t, magics), OutputCapture(ip, t, magics)]
+        for capture in captures:
+            capture.register()
         autolog.install_when_imported()  # fits from the cell that imports scikit-learn on
-    _loaded[id(ip)] = capture
+    _loaded[id(ip)] = captures
     ip.user_ns.setdefault("mlops", __import__(__name__))
 
 
 def unload_ipython_extension(ip: Any) -> None:
     """``%unload_ext jupyter_mlops``: stop recording and end the run."""
-    capture = _loaded.pop(id(ip), None)
-    if capture is not None:
+    for capture in _loaded.pop(id(ip), []):
         capture.unregister()
     tracker().end_run()

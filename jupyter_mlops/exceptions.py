@@ -43,3 +43,8 @@ class BadParameter(ValueError):
 class BadQuery(StoreError):
     """SQL (``mlops.sql``) or a ``where``/``order_by`` of ``mlops.runs`` the store refuses or
     cannot answer; the message names the view or column and lists what exists."""
+
+
+class BadArtifact(StoreError):
+    """A file, folder, name or object that cannot be kept as an artifact; the message names
+    it and what to give instead (inside a cell: a warning, never a traceback)."""

@@ -88,7 +88,7 @@ def test_run_end_and_start(ip, store):
 
 def test_config_traits(ip):
     ip.run_line_magic("config", "MLOpsMagics.fingerprint = False")
-    capture = jupyter_mlops._loaded[id(ip)]
+    capture = jupyter_mlops._loaded[id(ip)][0]
     assert capture.settings.fingerprint is False
 
 

@@ -22,10 +22,11 @@ from traitlets.config import Configurable
 
 from ..exceptions import StoreError
 from ..tracking import Tracker
+from .keeping import MLOps
 from .log_lines import read_log_line
 
-COMMANDS = ("experiment", "log_param", "log_metric", "runs", "cells", "run", "status", "ingest",
-            "drift", "lineage", "slice", "diff", "show")
+COMMANDS = ("experiment", "log_param", "log_metric", "log_artifact", "runs", "cells", "run",
+            "status", "ingest", "drift", "lineage", "slice", "diff", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
 
@@ -48,7 +49,7 @@ def _positive(text: str) -> int:
 
 
 @magics_class
-class MLOpsMagics(Magics, Configurable):
+class MLOpsMagics(Magics, MLOps):
     """Record and query experiments from a notebook."""
 
     fingerprint = Bool(
@@ -93,6 +94,7 @@ class MLOpsMagics(Magics, Configurable):
                                      namespace; EXPR is Python up to the next KEY= or the
                                      line's end (`%mlops log_param d={'a': 1}`)
           log_metric NAME … KEY=EXPR … [--step N]  record metrics (numbers) the same way
+          log_artifact PATH [NAME]   keep a file or folder with the run (mlops.log_artifact)
           runs                       recent runs with params and metrics as columns
           cells [RUN_ID]             the cells of a run (default: the current run)
           run start|end              start a new run, or end this one (the next cell starts another)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ __all__ = [
     "RUN_ID_PARAM",
     "SCHEDULE_PARAM",
     "Call",
+    "Download",
     "Endpoint",
 ]
 
@@ -37,6 +38,17 @@ class Endpoint:
     body: dict[str, Any] | None = None  # JSON schema of a POST body
     errors: tuple[int, ...] = (400, 503)
     cached: bool = True  # GETs are answered from the cache while the store is unchanged
+    stream: bool = False  # the call returns a Download, streamed as it is instead of JSON
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file an endpoint streams: its pieces, media type, size and the name it is saved as."""
+
+    pieces: Iterator[bytes]
+    media_type: str
+    size: int
+    filename: str
 
 
 RUN_ID_PARAM = Param("run_id", "a run id, or a unique prefix of at least 6 characters",

@@ -3,6 +3,7 @@ and out, with errors as ``{"error": …, "detail": …}``."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -20,6 +21,7 @@ from ..exceptions import (
     StoreError,
 )
 from .cache import Answers
+from .downloads import send
 from .endpoint import Endpoint
 from .endpoints import ENDPOINTS
 from .openapi import PREFIX, document
@@ -105,6 +107,9 @@ class EndpointHandler(_JSONErrors):
             raise web.HTTPError(405)
         try:
             args = self._arguments(endpoint, path)
+            if endpoint.stream:
+                await send(self, await asyncio.to_thread(endpoint.call, self.service, args))
+                return
             text = await self.answers.get(
                 (endpoint.method, endpoint.path, *sorted(args.items())),
                 lambda: self._compute(endpoint, args), cached=endpoint.cached)

@@ -32,8 +32,8 @@ def document(base_url: str = "/") -> dict[str, Any]:
                            .replace("}", ""),
             "parameters": [p.schema() for p in e.params],
             "responses": {
-                "200": {"description": "OK",
-                        "content": {"application/json": {"schema": e.response}}},
+                "200": {"description": "OK", "content": {
+                    "*/*" if e.stream else "application/json": {"schema": e.response}}},
                 **{str(code): {"description": _MEANING[code], "content": {
                     "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
                    for code in sorted({*e.errors, 403})},

@@ -25,3 +25,10 @@ def read_table(path: str) -> pd.DataFrame:
     except Exception as e:  # a parser's message names what is wrong with the file
         raise StoreError(f"cannot read {path}: {e}") from None
     raise StoreError(f"cannot read {path}: give a .csv, .tsv or .parquet file")
+
+
+def write_parquet(df: pd.DataFrame, path: str) -> None:
+    """Write a DataFrame as Parquet through DuckDB (no pyarrow needed)."""
+    import duckdb
+
+    duckdb.from_df(df).write_parquet(path)

@@ -1,5 +1,6 @@
 """Notebook views of the store: runs, a comparison of two runs, why two runs differ, a metric
-over time, a model's lineage and a drift report. ``mlops.widgets.runs()`` and friends.
+over time, a model's lineage, a drift report and what a run keeps. ``mlops.widgets.runs()``
+and friends.
 
 Each returns a live ipywidgets view (anywidget markup, stock controls, plotly charts) whose
 output also carries static HTML/SVG, so exported and job-executed notebooks stay readable.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..monitoring.report import DriftReport
+from .artifacts_view import ArtifactsPanel
 from .base import Panel, View, show
 from .compare_view import ComparePanel, CompareView
 from .diff_view import DiffPanel
@@ -20,7 +22,7 @@ from .lineage_view import LineagePanel
 from .metric_view import MetricPanel, MetricView
 from .runs_view import RunsPanel, RunsView
 
-__all__ = ["compare", "diff", "drift", "lineage", "metric", "runs"]
+__all__ = ["artifacts", "compare", "diff", "drift", "lineage", "metric", "runs"]
 
 
 def runs(experiment: str | None = None, *, status: str | None = None, limit: int = 50,
@@ -61,3 +63,8 @@ def metric(key: str, experiment: str | None = None, *, static: bool | None = Non
            ) -> View | Panel:
     """Metric ``key`` of every run (and registered version) over time."""
     return show(MetricPanel(key, experiment=experiment), MetricView, static)
+
+
+def artifacts(run: str, *, static: bool | None = None) -> View | Panel:
+    """What run ``run`` keeps: its figures and cell outputs drawn, every artifact listed."""
+    return show(ArtifactsPanel(run), View, static)

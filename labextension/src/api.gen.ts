@@ -325,6 +325,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{run_id}/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A run's artifacts (files, folders, figures, tables, texts, dicts and cell outputs), by cell then name: the latest of each name. */
+        get: operations["get_runs_run_id_artifacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/artifacts/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One artifact's bytes, streamed with its media type as an attachment (Content-Disposition), sandboxed; a folder's files one at a time (file=). The name is looked up in the run's records, never used as a path. */
+        get: operations["get_runs_run_id_artifacts_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1834,6 +1868,142 @@ export interface operations {
             };
         };
     };
+    get_runs_run_id_artifacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a run id, or a unique prefix of at least 6 characters */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        artifacts: {
+                            run_id: string;
+                            seq: number | null;
+                            name: string;
+                            /** @enum {string} */
+                            kind: "file" | "dir" | "figure" | "table" | "text" | "dict" | "output";
+                            media_type: string;
+                            size: number;
+                            sha256: string;
+                            ts: string;
+                            event_id?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_runs_run_id_artifacts_download: {
+        parameters: {
+            query: {
+                /** @description the artifact's name */
+                name: string;
+                /** @description for a folder artifact: the file's path inside it */
+                file?: string;
+            };
+            header?: never;
+            path: {
+                /** @description a run id, or a unique prefix of at least 6 characters */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_health: {
         parameters: {
             query?: never;
@@ -1905,6 +2075,7 @@ export const pathsRunsRun_idDiffOtherGetResponses200ContentApplicationJsonCellsC
 export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["kind"]> = ["dataset", "cell", "fit", "run", "model_version", "alias", "drift_report"];
 export const pathsLineageGetParametersQueryDirectionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["direction"]> = ["up", "down", "both"];
 export const pathsJobsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/jobs"]["get"]["parameters"]["query"]["status"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
+export const pathsRunsRun_idArtifactsGetResponses200ContentApplicationJsonArtifactsKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/artifacts"]["get"]["responses"]["200"]["content"]["application/json"]["artifacts"]["kind"]> = ["file", "dir", "figure", "table", "text", "dict", "output"];
 export const jobStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobStatus"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const runKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunKind"]> = ["interactive", "job"];

@@ -3,6 +3,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
   ApiError,
+  Artifacts,
   Cells,
   Comparison,
   DriftDetail,
@@ -113,5 +114,22 @@ export const api = {
   schedules: () => requestAPI<Schedules>('schedules'),
   runSchedule: (name: string) => post<RunNow>(`schedules/${seg(name)}/run`),
   pauseSchedule: (name: string, paused: boolean) =>
-    post<ScheduleState>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`)
+    post<ScheduleState>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`),
+  artifacts: (runId: string) => requestAPI<Artifacts>(`runs/${seg(runId)}/artifacts`),
+  /** One artifact's bytes (a folder's file with ``file``), through the server's connection. */
+  artifactBlob: async (runId: string, name: string, file?: string): Promise<Blob> => {
+    const settings = ServerConnection.makeSettings();
+    const search = new URLSearchParams({ name, ...(file ? { file } : {}) });
+    const url = URLExt.join(settings.baseUrl, 'jupyter-mlops/api/runs', seg(runId), 'artifacts');
+    const response = await ServerConnection.makeRequest(
+      `${url}/download?${search}`,
+      { cache: 'no-cache' }, // see requestAPI: no timestamp parameter
+      settings
+    );
+    if (!response.ok) {
+      const answer = await response.json().catch(() => ({}));
+      throw new ApiError(response.status, answer.error ?? 'download failed', answer.detail ?? '');
+    }
+    return response.blob();
+  }
 };

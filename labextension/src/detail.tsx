@@ -2,12 +2,13 @@
 import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
+import { ArtifactsView, bySeq, CellPictures, useArtifacts } from './artifacts';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
 import { DeleteRun } from './delete';
 import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
 import { useResource } from './poll';
-import { Cell } from './types';
+import { Artifact, Cell } from './types';
 
 function KeyValues(props: { values: { [key: string]: unknown }; onPick?: (key: string) => void }) {
   const keys = Object.keys(props.values).sort();
@@ -68,7 +69,11 @@ export function MetricPlot(props: { runIds: string[]; metric: string }): JSX.Ele
   );
 }
 
-function Timeline(props: { cells: Cell[]; notebook?: string | null }): JSX.Element {
+function Timeline(props: {
+  cells: Cell[];
+  notebook?: string | null;
+  pictures?: Map<number, Artifact[]>;
+}): JSX.Element {
   const shell = useShell();
   const [error, setError] = React.useState<string>();
   if (!props.cells.length) {
@@ -109,6 +114,7 @@ function Timeline(props: { cells: Cell[]; notebook?: string | null }): JSX.Eleme
                 </span>
               )}
             </button>
+            <CellPictures artifacts={props.pictures?.get(cell.seq)} />
             <button
               className="jp-mlops-cell-lineage"
               title={`Cell #${cell.seq} in the lineage graph`}
@@ -129,6 +135,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
   const [metric, setMetric] = React.useState<string>();
   const run = useResource(() => api.run(props.runId), [props.runId], shell.refresher);
   const cells = useResource(() => api.cells(props.runId), [props.runId], shell.refresher);
+  const kept = useArtifacts(props.runId);
   return (
     <div className="jp-mlops-detail">
       <div className="jp-mlops-toolbar">
@@ -177,8 +184,16 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
             </details>
             <h4>Cells</h4>
             <Loaded resource={cells}>
-              {c => <Timeline cells={c.cells} notebook={r.notebook} />}
+              {c => (
+                <Timeline
+                  cells={c.cells}
+                  notebook={r.notebook}
+                  pictures={bySeq(kept.data?.artifacts ?? [])}
+                />
+              )}
             </Loaded>
+            <h4>Artifacts</h4>
+            <ArtifactsView resource={kept} />
           </>
         )}
       </Loaded>

@@ -56,6 +56,8 @@ export type Schedules = Get<'/schedules'>;
 export type Schedule = Schedules['schedules'][number];
 export type RunNow = Post<'/schedules/{name}/run'>;
 export type ScheduleState = Post<'/schedules/{name}/pause'>;
+export type Artifacts = Get<'/runs/{run_id}/artifacts'>;
+export type Artifact = Artifacts['artifacts'][number];
 
 /** A drift column's ``histogram``: the document declares it only as an object. */
 export interface Histogram {
