@@ -78,9 +78,9 @@ def gc(store: Store, policy: Policy, *, apply: bool = False, by: str | None = No
 
 def delete_run(run: str, *, reason: str | None = None, by: str | None = None,
                store: Store | None = None) -> str:
-    """Delete one run (its cells, params, metrics, fits, job, drift reports and the files
-    only it references), recorded as an event; returns its full id. A run that is running,
-    or that a registered model version refers to, is refused with the reason."""
+    """Delete one run (its cells, params, metrics, fits, artifacts, job, drift reports and
+    the files only it references), recorded as an event; returns its full id. A run that is
+    running, or that a registered model version refers to, is refused with the reason."""
     store = store or tracker().store
     with hold(store, exclusive=True):
         ingest(store)

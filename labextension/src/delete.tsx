@@ -15,8 +15,8 @@ export function DeleteRun(props: { runId: string; running: boolean }): JSX.Eleme
     const answer = await showDialog({
       title: `Delete run ${shortId(props.runId)}?`,
       body:
-        'Its cells, params, metrics, fits, drift reports, job output and the files only it ' +
-        'references are removed. The deletion is recorded with your name.',
+        'Its cells, params, metrics, fits, artifacts, drift reports, job output and the files ' +
+        'only it references are removed. The deletion is recorded with your name.',
       buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: 'Delete' })]
     });
     if (!answer.button.accept) {
