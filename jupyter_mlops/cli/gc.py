@@ -1,4 +1,5 @@
-"""``gc``: delete runs by policy and free the disk they held (a dry run unless ``--yes``)."""
+"""``gc``: delete runs by policy and free the disk they held (a dry run unless ``--yes``);
+``delete``: one run."""
 
 from __future__ import annotations
 
@@ -88,4 +89,16 @@ def gc(store: Store, keep_last: int | None, older_than: float | None, failed: bo
         click.echo("dry run: nothing was deleted. Add --yes to delete.")
 
 
-COMMANDS = [gc]
+@click.command()
+@click.argument("run_id")
+@click.option("--reason", help="Why, kept with the deletion (default: deleted by hand).")
+@pass_store
+def delete(store: Store, run_id: str, reason: str | None) -> None:
+    """Delete one run and the files only it references (refused, with the reason, for a run
+    that is running or that a registered model version references)."""
+    from ..retention import delete_run
+
+    click.echo(f"deleted run {delete_run(run_id, reason=reason, store=store)}")
+
+
+COMMANDS = [gc, delete]

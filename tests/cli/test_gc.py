@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from jupyter_mlops.store import queries
+from tests.cli.conftest import RUN
 from tests.conftest import cli
 from tests.jobs.conftest import write_notebook
 
@@ -55,3 +56,11 @@ def test_bad_input_gets_one_line(filled):
 def test_no_policy_selects_no_run(filled):
     out = cli("gc").stdout
     assert "no policy given" in out and "would delete 0 runs" in out
+
+
+def test_delete_one_run(filled):
+    done = cli("delete", RUN[:8], "--reason", "a typo")
+    assert (done.returncode, done.stdout.strip()) == (0, f"deleted run {RUN}")
+    assert "(nothing recorded yet)" in cli("runs").stdout
+    again = cli("delete", RUN[:8])
+    assert again.returncode == 2 and "unknown run id" in again.stderr
