@@ -19,6 +19,7 @@ __all__ = [
     "autolog",
     "cells",
     "datasets",
+    "delete_run",
     "diff",
     "drift",
     "jobs",
@@ -68,6 +69,7 @@ _LAZY = {
     "cells": "jupyter_mlops.store.ask",
     "datasets": "jupyter_mlops.store.ask",
     "models": "jupyter_mlops.store.ask",
+    "delete_run": "jupyter_mlops.retention",
 }
 
 

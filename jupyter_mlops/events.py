@@ -33,6 +33,8 @@ JOB_ENDED = "job_ended"  # run_id, status, reason, failed_cell, error_type, erro
 SCHEDULE = "schedule"  # name, state{notebook, cron, params, misfire, ...} or removed
 JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the scheduler daemon
 JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
+RUN_DELETED = "run_deleted"  # run_id, by, reason: a tombstone (gc, mlops.delete_run)
+FILES_FREED = "files_freed"  # files[{kind, ref, size}], by, reason: removed after commit
 ARTIFACT = "artifact"  # run_id, seq, name, kind, sha256, size, media_type, files[] (a dir's)
 
 #: What an artifact holds: a logged file or folder, a figure, a table (Parquet), text, a dict

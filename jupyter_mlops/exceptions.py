@@ -31,6 +31,11 @@ class GateRefused(StoreError):
     """A promotion whose gate was not met; the message names the failing condition."""
 
 
+class RunProtected(StoreError):
+    """A run that cannot be deleted: it is running, or a model version refers to it (the REST
+    API: 409)."""
+
+
 class BadParameter(ValueError):
     """A REST parameter the API cannot use; the message names it and what it accepts."""
 

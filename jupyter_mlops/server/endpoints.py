@@ -59,6 +59,13 @@ def _run(service: Service, args: dict[str, Any]) -> Any:
     return jsonable(queries.run(service.store, args["run_id"]))
 
 
+def _delete_run(service: Service, args: dict[str, Any]) -> Any:
+    from ..retention import delete_run
+
+    return {"run_id": delete_run(args["run_id"], by=args["user"], store=service.store,
+                                 reason="deleted through the REST API")}
+
+
 def _diff(service: Service, args: dict[str, Any]) -> Any:
     from ..comparison import diff_on
 
@@ -156,6 +163,10 @@ ENDPOINTS: list[Endpoint] = [
                                   f"prefixes)", required=True),), errors=(400, 404, 503)),
     Endpoint("GET", "/runs/{run_id}", "One run: params, metrics, environment, git.",
              _run, S.ONE_RUN, params=(RUN_ID_PARAM,), errors=(400, 404, 503)),
+    Endpoint("DELETE", "/runs/{run_id}", "Delete a run and the files only it references, "
+             "recorded as an event with who asked (409: it is running, or a model version "
+             "references it).", _delete_run, S.obj(["run_id"], run_id=S.STR),
+             params=(RUN_ID_PARAM,), errors=(400, 404, 409, 503), cached=False),
     Endpoint("GET", "/runs/{run_id}/cells", "A run's executed cells in order, with their "
              "nbformat cell ids, source, timing, status, and the names each read and wrote.",
              _cells, S.CELLS, params=(RUN_ID_PARAM,), errors=(400, 404, 503)),

@@ -11,7 +11,15 @@ from typing import Any
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..exceptions import BadParameter, BadReference, GateRefused, JobError, NotFound, StoreError
+from ..exceptions import (
+    BadParameter,
+    BadReference,
+    GateRefused,
+    JobError,
+    NotFound,
+    RunProtected,
+    StoreError,
+)
 from .cache import Answers
 from .downloads import send
 from .endpoint import Endpoint
@@ -29,6 +37,7 @@ MAX_BODY = 64 * 1024
 _ERRORS: list[tuple[type[Exception], int, str]] = [
     (BadParameter, 400, "bad parameter"),
     (GateRefused, 409, "gate refused"),
+    (RunProtected, 409, "run protected"),
     (NotFound, 404, "not found"),
     (BadReference, 400, "bad reference"),
     (JobError, 400, "bad job"),
@@ -79,6 +88,10 @@ class EndpointHandler(_JSONErrors):
     @web.authenticated
     async def post(self, **path: str) -> None:
         await self._serve("POST", path)
+
+    @web.authenticated
+    async def delete(self, **path: str) -> None:
+        await self._serve("DELETE", path)
 
     def allowed(self) -> list[str]:
         return sorted(self.endpoints)
@@ -133,6 +146,7 @@ class EndpointHandler(_JSONErrors):
             args[param.name] = param.parse(raw)
         if endpoint.body is not None:
             args["body"] = check_body(endpoint.body, self._body())
+        if endpoint.method != "GET":  # who changed the store is recorded with the change
             args["user"] = self.current_user.username
         return args
 

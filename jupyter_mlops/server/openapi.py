@@ -14,9 +14,11 @@ PREFIX = "/jupyter-mlops/api"
 _ERROR = {"type": "object", "required": ["error", "detail"],
           "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}}
 _MEANING = {400: "a parameter or the body is not valid; detail says which and why",
-            403: "not authenticated (no token or cookie), or a POST without the XSRF token",
+            403: "not authenticated (no token or cookie), or a POST or DELETE without the "
+                 "XSRF token",
             404: "no such run, model, report or metric",
-            409: "the promotion gate refused; detail names the failing condition",
+            409: "refused: a promotion's gate (detail names the failing condition), or "
+                 "deleting a run that is running or that a model version references",
             503: "the store cannot be read now; detail says why and what to do"}
 
 

@@ -16,9 +16,10 @@ _writers: dict[Path, SpoolWriter] = {}
 _lock = threading.Lock()
 
 
-def record_now(store: Store, event: ev.Event) -> None:
-    """Append ``event`` durably and apply it at once: for decisions (a promotion, a
-    schedule change) made under the store's exclusive lock on the state just read."""
+def record_now(store: Store, *events: ev.Event) -> None:
+    """Append ``events`` durably and apply them at once (one ingest): for decisions (a
+    promotion, a schedule change, deletions) made under the store's exclusive lock on the
+    state just read."""
     from ..store.ingest import ingest
     from . import tracker
 
@@ -31,7 +32,7 @@ def record_now(store: Store, event: ev.Event) -> None:
                 _writers[store.root] = SpoolWriter(store)
             writer = _writers[store.root]
     try:
-        writer.append(event)
+        writer.write(events)
         writer.flush()  # such events must survive a machine crash
     except (StoreError, OSError) as e:
         raise StoreError(f"could not record this: {e}") from None

@@ -63,7 +63,8 @@ export interface paths {
         get: operations["get_runs_run_id"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a run and the files only it references, recorded as an event with who asked (409: it is running, or a model version references it). */
+        delete: operations["delete_runs_run_id"];
         options?: never;
         head?: never;
         patch?: never;
@@ -472,7 +473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -554,7 +555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -625,7 +626,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -704,7 +705,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -715,6 +716,76 @@ export interface operations {
             };
             /** @description no such run, model, report or metric */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_runs_run_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a run id, or a unique prefix of at least 6 characters */
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        run_id: string;
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description refused: a promotion's gate (detail names the failing condition), or deleting a run that is running or that a model version references */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -778,7 +849,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -858,7 +929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -948,7 +1019,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1064,7 +1135,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1133,7 +1204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1198,7 +1269,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1264,7 +1335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1338,7 +1409,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1356,7 +1427,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description the promotion gate refused; detail names the failing condition */
+            /** @description refused: a promotion's gate (detail names the failing condition), or deleting a run that is running or that a model version references */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1423,7 +1494,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1492,7 +1563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1564,7 +1635,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1645,7 +1716,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1701,7 +1772,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1777,7 +1848,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1838,7 +1909,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1905,7 +1976,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1972,7 +2043,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2044,7 +2115,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2108,7 +2179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2172,7 +2243,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not authenticated (no token or cookie), or a POST without the XSRF token */
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
             403: {
                 headers: {
                     [name: string]: unknown;

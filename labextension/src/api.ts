@@ -18,6 +18,7 @@ import {
   Models,
   ModelVersions,
   Promoted,
+  RunDeleted,
   RunDetail,
   RunFilter,
   RunNow,
@@ -100,6 +101,7 @@ export const api = {
   compare: (ids: string[]) => requestAPI<Comparison>('runs/compare', {}, { ids: ids.join(',') }),
   run: (id: string) => requestAPI<RunDetail>(`runs/${seg(id)}`),
   diff: (id: string, other: string) => requestAPI<RunDiff>(`runs/${seg(id)}/diff/${seg(other)}`),
+  deleteRun: (id: string) => requestAPI<RunDeleted>(`runs/${seg(id)}`, { method: 'DELETE' }),
   cells: (id: string) => requestAPI<Cells>(`runs/${seg(id)}/cells`),
   cellHistory: (id: string) => requestAPI<CellHistory>(`runs/${seg(id)}/cells/history`),
   metric: (id: string, key: string) =>

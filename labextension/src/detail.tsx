@@ -6,6 +6,7 @@ import { ArtifactsView, bySeq, CellPictures, useArtifacts } from './artifacts';
 import { CellHistory } from './cellhistory';
 import { LinePlot } from './charts';
 import { ErrorMessage, Empty, Loaded, useShell } from './context';
+import { DeleteRun } from './delete';
 import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Artifact, Cell } from './types';
@@ -148,6 +149,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
         >
           Lineage
         </Button>
+        {run.data && <DeleteRun runId={run.data.run_id} running={run.data.status === 'running'} />}
       </div>
       <Loaded resource={run}>
         {r => (

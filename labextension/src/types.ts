@@ -32,6 +32,7 @@ export type RunFilter = Pick<Query<'get_runs'>, 'experiment' | 'status' | 'kind'
 export type Comparison = Get<'/runs/compare'>;
 export type RunDetail = Get<'/runs/{run_id}'>;
 export type RunDiff = Get<'/runs/{run_id}/diff/{other}'>;
+export type RunDeleted = Answer<paths['/runs/{run_id}']['delete']>;
 export type Cells = Get<'/runs/{run_id}/cells'>;
 export type Cell = Cells['cells'][number];
 export type CellHistory = Get<'/runs/{run_id}/cells/history'>;

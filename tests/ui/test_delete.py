@@ -1,0 +1,91 @@
+"""Deleting a run from the sidebar in a real JupyterLab: a confirmation dialog, the run gone
+from the list, who deleted it recorded; a run a model version references is refused with
+the reason. On a store of its own (the shared lab's runs stay for the other tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from jupyter_mlops import events as ev
+from jupyter_mlops.store import Store, db
+from jupyter_mlops.store.ingest import ingest
+from jupyter_mlops.store.spool import SpoolWriter
+from tests.ui.conftest import Lab, Tab, serving
+from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel
+
+pytestmark = pytest.mark.browser
+
+KEEPER, SCRATCH = "a" * 32, "b" * 32
+
+
+@pytest.fixture(scope="module")
+def own_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab on a store with two finished runs: ``KEEPER`` made model version m:1."""
+    base = tmp_path_factory.mktemp("delete")
+    store = Store.open(base / "store")
+    store.ensure()
+    w = SpoolWriter(store)
+    for run_id, experiment in ((KEEPER, "kept"), (SCRATCH, "scratch")):
+        w.write([ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": experiment,
+                                           "kind": "interactive"}),
+                 ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"auc": 0.5}}),
+                 ev.Event(ev.RUN_ENDED, {"run_id": run_id, "status": "finished"})])
+    w.append(ev.Event(ev.MODEL_VERSION, {"run_id": KEEPER, "name": "m", "version": 1}))
+    w.close()
+    ingest(store)
+    with serving(store.root, base) as served:
+        yield served
+
+
+@pytest.fixture
+def own_tab(browser: Any, own_lab: Lab) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield Tab(page, errors)
+    context.close()
+
+
+def open_run(tab: Tab, experiment: str) -> None:
+    row = tab.page.locator(f"{PANEL} .jp-mlops-runs tbody tr", has_text=experiment)
+    row.locator(".jp-mlops-run-link").click()
+    tab.page.locator(f"{PANEL} .jp-mlops-detail h3").wait_for(timeout=20_000)
+
+
+def test_delete_a_run_from_its_detail(own_tab: Tab, own_lab: Lab) -> None:
+    page = own_tab.page
+    open_panel(own_tab, own_lab)
+    rows = page.locator(f"{PANEL} .jp-mlops-runs tbody tr")
+    rows.nth(1).wait_for(timeout=30_000)
+    open_run(own_tab, "scratch")
+    page.locator(f"{PANEL} .jp-mlops-delete").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=10_000)
+    assert f"Delete run {SCRATCH[:8]}" in dialog.inner_text()
+    own_tab.screenshot("sidebar-delete-dialog")
+    dialog.get_by_role("button", name="Cancel").click()  # cancelling deletes nothing
+    dialog.wait_for(state="detached")
+    page.locator(f"{PANEL} .jp-mlops-delete").click()
+    dialog.get_by_role("button", name="Delete").click()
+    page.wait_for_function(  # back on the list, the run gone from it
+        f"document.querySelectorAll('{PANEL} .jp-mlops-runs tbody tr').length === 1",
+        timeout=20_000)
+    assert "scratch" not in page.locator(f"{PANEL} .jp-mlops-runs").inner_text()
+    with db.connect(Store.open(own_lab.store), write=False) as con:
+        (deleted, by), = db.run(con, "SELECT run_id, deleted_by FROM run_deletions")
+    assert deleted == SCRATCH and by
+
+    open_run(own_tab, "kept")  # a version references it: refused, and it says so
+    page.locator(f"{PANEL} .jp-mlops-delete").click()
+    dialog.get_by_role("button", name="Delete").click()
+    refusal = page.locator(f"{PANEL} .jp-mlops-detail .jp-mlops-error")
+    refusal.wait_for(timeout=20_000)
+    assert "model version(s) m:1" in refusal.inner_text()
+    own_tab.screenshot("sidebar-delete-refused")
+    no_extension_errors(own_tab)
+
