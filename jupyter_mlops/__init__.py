@@ -69,6 +69,7 @@ _LAZY = {
     "cells": "jupyter_mlops.store.ask",
     "datasets": "jupyter_mlops.store.ask",
     "models": "jupyter_mlops.store.ask",
+    "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
 }
 
@@ -79,8 +80,7 @@ def __getattr__(name: str) -> Any:
 
         value = globals()["__version__"] = version("jupyter-mlops")
         return value
-    # namespaces: mlops.jobs.run(...); mlops.artifacts(run) is a module that answers calls
-    if name in ("jobs", "lineage", "widgets", "artifacts"):
+    if name in ("jobs", "lineage", "widgets"):  # namespaces: mlops.jobs.run(...)
         import importlib
 
         return importlib.import_module(f"jupyter_mlops.{name}")

@@ -115,3 +115,11 @@ class Event:
         if not isinstance(event.type, str) or not isinstance(event.payload, dict):
             raise ValueError("not an event: type must be a string and payload an object")
         return event
+
+
+def artifact_payload(run_id: str, seq: int | None, name: str, kind: str, sha256: str,
+                     size: int, media: str, files: list[dict[str, Any]] | None = None
+                     ) -> dict[str, Any]:
+    """The :data:`ARTIFACT` event's payload (one shape for every writer of it)."""
+    return {"run_id": run_id, "seq": seq, "name": name, "kind": kind, "sha256": sha256,
+            "size": size, "media_type": media, "files": files or []}

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import artifacts
+from . import blobs, model_files
 from . import events as ev
 from .capture.autolog import last_fit, params_of
 from .exceptions import BadReference, GateRefused, NotFound, StoreError
@@ -113,7 +113,7 @@ def _check_ref_name(name: str, text: str) -> None:
 
 
 def _check_model(model: Any) -> None:
-    if not artifacts.is_booster(model) and not (
+    if not model_files.is_booster(model) and not (
             hasattr(model, "fit") and (hasattr(model, "predict") or hasattr(model, "transform"))):
         raise TypeError(f"register() takes a fitted model (an object with fit and predict or "
                         f"transform, or a booster), not a {type(model).__name__}")
@@ -145,8 +145,8 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
         data = fit.get("inputs")
     t = tracker()
     store = t.store
-    blob, fmt = artifacts.dump_model(model)
-    sha = artifacts.put(store, blob)
+    blob, fmt = model_files.dump_model(model)
+    sha = blobs.put(store, blob)
     run_id = t.ensure_run()
     with hold(store, exclusive=True):
         ingest(store)
@@ -205,7 +205,7 @@ def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
     if version.artifact is None or version.format is None:
         raise StoreError(f"{version.name}:{version.version} has no stored model file (its "
                          f"registration recorded none); register the model again")
-    return artifacts.load_model_bytes(artifacts.get(store, version.artifact), version.format,
+    return model_files.load_model_bytes(blobs.get(store, version.artifact), version.format,
                                       trusted=trusted)
 
 

@@ -7,7 +7,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
-from jupyter_mlops import artifacts, tracking
+from jupyter_mlops import blobs, tracking
 from jupyter_mlops.exceptions import GateRefused, StoreError
 from jupyter_mlops.store import queries
 from tests.conftest import cli, run_python
@@ -78,7 +78,7 @@ def test_bad_input_is_one_clear_error(tracker, model, store):
 
 def test_a_tampered_artifact_is_refused_on_load(tracker, model, store):
     version = mlops.register(model, "churn")
-    artifacts.path_of(store, version.artifact).write_bytes(b"not the model")
+    blobs.path_of(store, version.artifact).write_bytes(b"not the model")
     with pytest.raises(StoreError, match="was modified after it was stored"):
         mlops.load_model("churn:1")
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import jupyter_mlops as mlops
-from jupyter_mlops import artifacts
+from jupyter_mlops import blobs
 from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import RunProtected
 from jupyter_mlops.retention import delete_run, gc, parse_age
@@ -38,14 +38,14 @@ def fill(store: Store, now: float) -> dict[str, str]:
     model is a blob; run 2 made model version m:1 (its blob shared with run 3's fit); run 6
     is still running. Returns the blob of each run."""
     w = SpoolWriter(store)
-    blobs = {}
+    made = {}
     specs = [(1, "a", 40, "died"), (2, "a", 35, "died"), (3, "a", 30, "finished"),
              (4, "a", 1, "finished"), (5, "b", 50, "failed"), (6, "b", 45, None)]
-    shared = artifacts.put(store, b"model of run 2")
+    shared = blobs.put(store, b"model of run 2")
     for n, experiment, age_days, status in specs:
         at = now - age_days * DAY
-        blob = shared if n == 3 else artifacts.put(store, f"model of run {n}".encode())
-        blobs[rid(n)] = blob
+        blob = shared if n == 3 else blobs.put(store, f"model of run {n}".encode())
+        made[rid(n)] = blob
         w.write([
             ev.Event(ev.RUN_STARTED, {"run_id": rid(n), "experiment": experiment,
                                       "kind": "interactive"}, ts=at),
@@ -59,9 +59,9 @@ def fill(store: Store, now: float) -> dict[str, str]:
         if status:
             w.append(ev.Event(ev.RUN_ENDED, {"run_id": rid(n), "status": status}, ts=at + 3))
     # logged artifacts: run 1 a figure, run 5 a folder with a file run 4 logged too
-    figure, own, shared_file = (artifacts.put(store, data) for data in (
+    figure, own, shared_file = (blobs.put(store, data) for data in (
         b"<svg/>", b"only in run 5's folder", b"in run 5's folder and run 4's"))
-    blobs.update(figure=figure, own=own, shared_file=shared_file)
+    made.update(figure=figure, own=own, shared_file=shared_file)
     w.write([ev.Event(ev.ARTIFACT, {"run_id": rid(1), "seq": 1, "name": "fig.svg",
                                     "kind": "figure", "sha256": figure, "size": 6}),
              ev.Event(ev.ARTIFACT, {"run_id": rid(5), "seq": 1, "name": "out", "kind": "dir",
@@ -78,7 +78,7 @@ def fill(store: Store, now: float) -> dict[str, str]:
     w.close()
     ingest(store)
     # run 6's writer is this (live) process: it stays running, as a kernel's run does
-    return blobs
+    return made
 
 
 def snapshot(store: Store) -> dict[str, Any]:
@@ -96,16 +96,16 @@ def filled(store: Store) -> tuple[Store, dict[str, str]]:
 
 
 def test_a_dry_run_changes_nothing_and_policies_combine(filled):
-    store, blobs = filled
+    store, made = filled
     before = snapshot(store)
     found = gc(store, Policy(failed=True)).plan
     assert set(found.runs["run_id"]) == {rid(1), rid(5)}  # 2 died too, but made m:1
     assert found.kept == {"a model version references it": 1}
-    assert set(found.blobs) == {f"{blobs[k][:2]}/{blobs[k]}"
+    assert set(found.blobs) == {f"{made[k][:2]}/{made[k]}"
                                 for k in (rid(1), rid(5), "figure", "own")}
     assert found.bytes == len(b"model of run 1") * 2 + len(b"<svg/>") + 22
     assert snapshot(store) == before
-    assert all(artifacts.path_of(store, b).exists() for b in blobs.values())
+    assert all(blobs.path_of(store, b).exists() for b in made.values())
     # keep the newest 2 of each experiment AND ended over 32 days ago: runs 1 and 2 of a
     # (2 protected), none of b (6 is running, 5 is among b's newest two)
     found = gc(store, Policy(keep_last=2, older_than_s=32 * DAY)).plan
@@ -116,15 +116,15 @@ def test_a_dry_run_changes_nothing_and_policies_combine(filled):
 
 
 def test_gc_deletes_by_events_then_frees_only_unshared_blobs(filled):
-    store, blobs = filled
+    store, made = filled
     outcome = gc(store, Policy(keep_last=1), apply=True, by="tester")
     gone = {rid(1), rid(2), rid(3), rid(5)} - {rid(2)}  # 2 made a version
     assert set(outcome.plan.runs["run_id"]) == gone
     assert run_ids(store) == {rid(2), rid(4), rid(6)}
-    assert not artifacts.path_of(store, blobs[rid(1)]).exists()
-    assert artifacts.path_of(store, blobs[rid(2)]).exists()  # run 3's, but m:1's too
-    assert not artifacts.path_of(store, blobs["own"]).exists()
-    assert artifacts.path_of(store, blobs["shared_file"]).exists()  # run 4 kept it
+    assert not blobs.path_of(store, made[rid(1)]).exists()
+    assert blobs.path_of(store, made[rid(2)]).exists()  # run 3's, but m:1's too
+    assert not blobs.path_of(store, made["own"]).exists()
+    assert blobs.path_of(store, made["shared_file"]).exists()  # run 4 kept it
     assert outcome.removed_bytes == outcome.plan.bytes > 0
     with db.connect(store, write=False) as con:
         audit = deletions(con)
@@ -179,43 +179,43 @@ def test_a_tombstone_applied_before_the_runs_events_still_deletes_it(store):
 
 
 def test_delete_run_refuses_protected_runs_with_the_reason(filled):
-    store, blobs = filled
+    store, made = filled
     with pytest.raises(RunProtected, match=r"made model version\(s\) m:1"):
         delete_run(rid(2), store=store)
     with pytest.raises(RunProtected, match="is running"):
         delete_run(rid(6), store=store)
     assert delete_run(rid(4), store=store, reason="a typo run") == rid(4)
     assert rid(4) not in run_ids(store)
-    assert not artifacts.path_of(store, blobs[rid(4)]).exists()
+    assert not blobs.path_of(store, made[rid(4)]).exists()
     with db.connect(store, write=False) as con:
         assert db.run(con, "SELECT reason FROM run_deletions") == [("a typo run",)]
 
 
 def test_orphans_wait_for_their_grace(filled):
     store, _ = filled
-    young = artifacts.put(store, b"just written, its event not ingested yet")
-    old = artifacts.put(store, b"written by a kernel that died before its event")
-    os.utime(artifacts.path_of(store, old), (time.time() - 2 * DAY,) * 2)
+    young = blobs.put(store, b"just written, its event not ingested yet")
+    old = blobs.put(store, b"written by a kernel that died before its event")
+    os.utime(blobs.path_of(store, old), (time.time() - 2 * DAY,) * 2)
     found = gc(store, Policy(), apply=True).plan
     assert list(found.orphans) == [f"{old[:2]}/{old}"]
-    assert artifacts.path_of(store, young).exists()
-    assert not artifacts.path_of(store, old).exists()
+    assert blobs.path_of(store, young).exists()
+    assert not blobs.path_of(store, old).exists()
 
 
 def test_gc_killed_between_tombstones_and_removal_is_finished_by_the_next(filled):
-    store, blobs = filled
+    store, made = filled
     code = ("from jupyter_mlops.retention import gc\nfrom jupyter_mlops.store import Store\n"
             "from jupyter_mlops.store.queries.retention import Policy\n"
             f"gc(Store.open({str(store.root)!r}), Policy(failed=True), apply=True)")
     done = run_python(code, env={FAULT_ENV: "gc_after_tombstones"})
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert run_ids(store) == {rid(n) for n in (2, 3, 4, 6)}  # the tombstones are committed
-    assert artifacts.path_of(store, blobs[rid(1)]).exists()  # the files are not removed yet
+    assert blobs.path_of(store, made[rid(1)]).exists()  # the files are not removed yet
     pending = gc(store, Policy()).plan.unfinished
-    assert set(pending) == {f"{blobs[k][:2]}/{blobs[k]}"
+    assert set(pending) == {f"{made[k][:2]}/{made[k]}"
                             for k in (rid(1), rid(5), "figure", "own")}
     gc(store, Policy(), apply=True)
-    assert not artifacts.path_of(store, blobs[rid(1)]).exists()
+    assert not blobs.path_of(store, made[rid(1)]).exists()
     assert not gc(store, Policy()).plan.unfinished
 
 

@@ -3,7 +3,7 @@
 ``xgb.train`` / ``lgb.train``: one fit record (estimator: the library's ``Booster``, method
 ``train``) with the params and the call's other plain arguments (``num_boost_round`` always),
 the inputs' fingerprints, a summary (best iteration and score, iterations, inputs without a
-fingerprint) and the booster, stored in its library's own format (``artifacts.BOOSTER_FORMATS``).
+fingerprint) and the booster, stored in its library's own format (``model_files.BOOSTER_FORMATS``).
 Each iteration's evaluation results become metric histories named as the library prints
 them: XGBoost's ``eval-logloss`` at steps 0, 1, … and LightGBM's ``valid_0.auc`` (it prints
 ``valid_0's auc``) at steps 1, 2, …: each library's own iteration numbers, as its log and its

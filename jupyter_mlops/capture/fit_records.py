@@ -87,11 +87,11 @@ def _search(model: Any) -> dict[str, Any] | None:
 def _artifact(store: Any, model: Any) -> tuple[str | None, str | None]:
     """The model stored content-addressed (an identical refit costs no new file); a model
     that cannot be serialized is recorded without one, as an incident."""
-    from .. import artifacts
+    from .. import blobs, model_files
 
     try:
-        blob, fmt = artifacts.dump_model(model)
-        return artifacts.put(store, blob, durable=False), fmt
+        blob, fmt = model_files.dump_model(model)
+        return blobs.put(store, blob, durable=False), fmt
     except Exception:
         incidents.report(store.root, "autolog: storing the fitted model")
         return None, None

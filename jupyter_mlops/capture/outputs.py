@@ -15,7 +15,7 @@ import base64
 import json
 from typing import Any, Protocol
 
-from .. import artifacts
+from .. import blobs
 from .. import events as ev
 from . import incidents
 from .recorder import Recorder
@@ -83,8 +83,8 @@ class OutputCapture:
                 self._seq, self._count = seq, 0
             self._count += 1
             store = self.tracker.store
-            sha = artifacts.put(store, blob, durable=False)
-            self.tracker.emit(ev.ARTIFACT, artifacts.payload(
+            sha = blobs.put(store, blob, durable=False)
+            self.tracker.emit(ev.ARTIFACT, ev.artifact_payload(
                 self.tracker.ensure_run(), seq, f"cell{seq}-output{self._count}{suffix}",
                 "output", sha, len(blob), media))
         except Exception:

@@ -30,14 +30,14 @@ def artifacts(store: Store, words: tuple[str, ...], output: str | None, as_json:
         return
     if len(words) != 3:
         raise click.UsageError("usage: jupyter mlops artifacts get RUN NAME [-o PATH]")
-    from .. import artifacts as kept
+    from .. import blobs
     from ..tracking import files
 
     if output == "-":
         found = queries.artifact(store, words[1], words[2])
         if found["kind"] == "dir":
             raise click.UsageError(f"{words[2]!r} is a folder: give -o FOLDER")
-        for piece in kept.chunks(store, found["sha256"]):
+        for piece in blobs.chunks(store, found["sha256"]):
             sys.stdout.buffer.write(piece)
         return
     path = files.export(store, words[1], words[2], Path(output) if output else None)

@@ -20,7 +20,7 @@ from typing import Any
 from jupyter_client.session import Session
 from traitlets import Dict
 
-from .. import artifacts
+from .. import blobs
 from .. import events as ev
 from ..exceptions import JobError
 from ..store import Store
@@ -167,7 +167,7 @@ def run(spec: JobSpec) -> JobResult:
     source = Path(spec.source).read_bytes()
     t.emit(ev.JOB_STARTED, {
         "run_id": spec.run_id, "notebook": spec.notebook, "params": spec.params,
-        "notebook_sha": artifacts.put(store, source), "schedule": spec.schedule,
+        "notebook_sha": blobs.put(store, source), "schedule": spec.schedule,
         "trigger": spec.trigger, "request": spec.request, "reproduces": spec.reproduces,
         "parent_run": spec.parent_run, "executor": spec.executor, "timeout_s": spec.timeout_s,
         "scheduled_for": spec.scheduled_for, "host": socket.gethostname(),
@@ -207,7 +207,7 @@ def run(spec: JobSpec) -> JobResult:
            "error_message": result.error_message, "traceback": result.traceback,
            "output": spec.output, "output_sha": None}
     if Path(spec.output).exists():  # the executed notebook, kept even if the file is moved
-        end["output_sha"] = artifacts.put(store, Path(spec.output).read_bytes())
+        end["output_sha"] = blobs.put(store, Path(spec.output).read_bytes())
     t.emit(ev.JOB_ENDED, end)
     t.wait_environment()
     t.end_run(result.status)

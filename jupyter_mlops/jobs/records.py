@@ -16,7 +16,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from .. import artifacts
+from .. import blobs
 from ..exceptions import NotFound, StoreError
 from ..store import Store, process
 
@@ -40,7 +40,7 @@ def executed_notebook(store: Store, job: dict[str, Any]) -> bytes:
             return path.read_bytes()
     if isinstance(sha, str) and _SHA256.match(sha):
         try:
-            return artifacts.get(store, sha)
+            return blobs.get(store, sha)
         except StoreError:
             pass
     raise NotFound(f"job {job['run_id'][:12]} ({job['status']}) left no executed notebook "

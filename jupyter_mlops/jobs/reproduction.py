@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import artifacts
+from .. import blobs
 from ..capture import environment
 from ..store import queries
 from ..tracking import tracker
@@ -83,7 +83,7 @@ def reproduce(run_id: str, *, timeout: str | float | None = None,
     spec = prepare(job["notebook"], job["params"], timeout=timeout or job["timeout_s"],
                    experiment=original["experiment"], store=store, trigger="reproduce",
                    reproduces=job["run_id"], progress=progress,
-                   content=artifacts.get(store, job["notebook_sha"]))  # hash verified
+                   content=blobs.get(store, job["notebook_sha"]))  # hash verified
     result = execute(spec)
     before_data, after_data = _reads(job["run_id"]), _reads(spec.run_id)
     data = [f"data `{name}` read was {before_data[name][:12]}, now {after_data[name][:12]}"

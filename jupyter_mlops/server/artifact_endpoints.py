@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .. import artifacts
+from .. import blobs
 from ..events import ARTIFACT_KINDS
 from ..exceptions import NotFound
 from ..store import queries
@@ -42,7 +42,7 @@ def _download(service: Service, args: dict[str, Any]) -> Download:
         sha, size, filename = chosen["sha256"], chosen["size"], PurePosixPath(
             chosen["path"]).name
         media = files.media_type(filename)
-    return Download(artifacts.chunks(service.store, sha), media or "application/octet-stream",
+    return Download(blobs.chunks(service.store, sha), media or "application/octet-stream",
                     int(size), filename)
 
 

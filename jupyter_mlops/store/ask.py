@@ -1,5 +1,6 @@
 """Ask the store from Python: ``mlops.runs()``, ``mlops.metrics()``, ``mlops.sql()``,
-``mlops.cells()`` (and ``.history``), ``mlops.datasets()`` and ``mlops.models()``.
+``mlops.cells()`` (and ``.history``), ``mlops.datasets()``, ``mlops.models()`` and
+``mlops.artifacts()``.
 
 Each call reads the store as it is when the call is made (``$JUPYTER_MLOPS_HOME``, or the
 ``store`` given), ingesting pending events first so a kernel sees its own cells. The views
@@ -164,3 +165,10 @@ def models(*, store: Store | str | os.PathLike[str] | None = None) -> pd.DataFra
     """Every registered model version, by name then newest first, with its current
     aliases and the metrics it was registered with."""
     return queries.models(_store(store))
+
+
+def artifacts(run: str, *, store: Store | str | os.PathLike[str] | None = None
+              ) -> pd.DataFrame:
+    """A run's artifacts (an id or unique prefix), one row each: run_id, seq (the cell;
+    NA: none), name, kind, media_type, size, sha256, ts (UTC), event_id."""
+    return queries.artifacts(_store(store), run)

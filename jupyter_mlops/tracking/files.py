@@ -9,7 +9,7 @@ import os
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .. import artifacts
+from .. import blobs
 from ..exceptions import BadArtifact
 from ..store import Store
 
@@ -22,12 +22,12 @@ def put_tree(store: Store, folder: Path) -> tuple[str, int, list[dict[str, Any]]
         for path in sorted(Path(top) / n for n in folders + names):
             checked = source(path, inside=folder)
             if not checked.is_dir():
-                sha, size = artifacts.put_file(store, checked)
+                sha, size = blobs.put_file(store, checked)
                 files.append({"path": path.relative_to(folder).as_posix(), "sha256": sha,
                               "size": size})
     files.sort(key=lambda f: f["path"])
     manifest = json.dumps(files, separators=(",", ":")).encode()
-    return artifacts.put(store, manifest, durable=False), sum(f["size"] for f in files), files
+    return blobs.put(store, manifest, durable=False), sum(f["size"] for f in files), files
 
 
 def source(path: str | os.PathLike[str], *, inside: Path | None = None) -> Path:
@@ -95,7 +95,7 @@ def _write(store: Store, sha256: str, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as out:
-            for piece in artifacts.chunks(store, sha256):
+            for piece in blobs.chunks(store, sha256):
                 out.write(piece)
         tmp.replace(target)
     finally:

@@ -1,7 +1,7 @@
 """Keeping files with a run: ``mlops.log_artifact``, ``log_figure``, ``log_table``,
 ``log_text`` and ``log_dict``.
 
-Each stores its bytes content-addressed under the store (:mod:`jupyter_mlops.artifacts`)
+Each stores its bytes content-addressed under the store (:mod:`jupyter_mlops.blobs`)
 and appends one ``artifact`` event per stored file, linked to the cell that logged it. Like
 ``log_param`` they never raise into a cell: a path that cannot be read, a symlink leading out
 of the working directory, a name with ``..`` or an object that is not a figure is one
@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import artifacts
+from .. import blobs
 from .. import events as ev
 from ..exceptions import BadArtifact
 from ..store import tables
@@ -29,8 +29,8 @@ log = logging.getLogger("jupyter_mlops")
 
 def _record(name: str, kind: str, data: bytes, media: str) -> None:
     t = tracker()
-    sha = artifacts.put(t.store, data, durable=False)
-    t.emit(ev.ARTIFACT, artifacts.payload(t.ensure_run(), t.cell_seq, name, kind, sha,
+    sha = blobs.put(t.store, data, durable=False)
+    t.emit(ev.ARTIFACT, ev.artifact_payload(t.ensure_run(), t.cell_seq, name, kind, sha,
                                           len(data), media))
 
 
@@ -55,11 +55,11 @@ def keep_artifact(path: str | os.PathLike[str], name: str | None = None) -> str:
     t = tracker()
     if found.is_dir():
         sha, size, kept = files.put_tree(t.store, found)
-        kind, media = "dir", artifacts.DIRECTORY
+        kind, media = "dir", blobs.DIRECTORY
     else:
-        (sha, size), kept = artifacts.put_file(t.store, found), []
+        (sha, size), kept = blobs.put_file(t.store, found), []
         kind, media = "file", files.media_type(name)
-    t.emit(ev.ARTIFACT, artifacts.payload(t.ensure_run(), t.cell_seq, name, kind, sha, size,
+    t.emit(ev.ARTIFACT, ev.artifact_payload(t.ensure_run(), t.cell_seq, name, kind, sha, size,
                                           media, kept))
     return name
 

@@ -7,7 +7,7 @@ import base64
 
 import pandas as pd
 
-from .. import artifacts
+from .. import blobs
 from ..store import Store, queries
 from ..store.queries.artifacts import COLUMNS
 from . import static
@@ -35,7 +35,7 @@ class ArtifactsPanel(Panel):
         for a in self.found.itertuples():
             twin = a.media_type == "image/svg+xml" and a.name[:-4] + ".png" in names
             if a.media_type in IMAGES and not twin and a.size <= MAX_INLINE:
-                data = base64.b64encode(artifacts.get(self.store, a.sha256)).decode()
+                data = base64.b64encode(blobs.get(self.store, a.sha256)).decode()
                 shown.append((a.name, f"data:{a.media_type};base64,{data}"))
         return shown
 

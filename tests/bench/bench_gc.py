@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 
-from jupyter_mlops import artifacts, tracking
+from jupyter_mlops import blobs, tracking
 from jupyter_mlops import events as ev
 from jupyter_mlops.retention import gc
 from jupyter_mlops.store import Store, queries
@@ -33,7 +33,7 @@ def _fill(store: Store) -> None:
                                             "kind": "interactive"})]
         for i in range(PER_RUN):
             data = f"run {n} artifact {i}".encode()
-            sha = artifacts.put(store, data, durable=False)
+            sha = blobs.put(store, data, durable=False)
             events.append(ev.Event(ev.ARTIFACT, {"run_id": run_id, "seq": 1, "name": f"a{i}",
                                                  "kind": "file", "sha256": sha,
                                                  "size": len(data)}))

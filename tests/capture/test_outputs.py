@@ -33,7 +33,7 @@ def test_displayed_outputs_become_artifacts_of_their_cell_only_when_asked(store,
     # the 2.1 MB HTML is over the 1 MiB cap; the cell's value (display hook) is kept
     html = by_seq[cells.loc["html", "seq"]]
     assert html["media_type"].tolist() == ["text/html"] and html["size"].tolist() == [12]
-    from jupyter_mlops import artifacts
+    from jupyter_mlops import blobs
 
-    assert artifacts.get(store, html["sha256"].iloc[0]) == b"<i>small</i>"
-    assert artifacts.get(store, plot["sha256"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert blobs.get(store, html["sha256"].iloc[0]) == b"<i>small</i>"
+    assert blobs.get(store, plot["sha256"])[:8] == b"\x89PNG\r\n\x1a\n"

@@ -30,7 +30,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import jupyter_mlops as mlops
-from jupyter_mlops import artifacts
+from jupyter_mlops import blobs, model_files
 from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import StoreError
 from jupyter_mlops.tracking.decisions import record_now
@@ -74,11 +74,11 @@ def test_a_file_that_calls_code_is_refused_and_its_payload_not_run(tmp_path):
     marker = tmp_path / "ran"
     for module, name, arg in payloads(marker):
         with pytest.raises(StoreError, match=rf"{module}\.{name}\).*trusted=True"):
-            artifacts.load_model_bytes(hostile(module, name, arg), "skops")
+            model_files.load_model_bytes(hostile(module, name, arg), "skops")
         assert not marker.exists(), f"{module}.{name} ran"
     assert "this" not in sys.modules  # __import__('this') prints the Zen: it did not run
     # The file is really hostile: trusted, its payload runs.
-    artifacts.load_model_bytes(hostile("builtins", "eval", payloads(marker)[0][2]), "skops",
+    model_files.load_model_bytes(hostile("builtins", "eval", payloads(marker)[0][2]), "skops",
                                trusted=True)
     assert marker.read_text() == "ran"
 
@@ -87,7 +87,7 @@ def test_load_model_refuses_a_hostile_version_written_into_the_store(tracked, tm
     """What a co-worker with write access to a shared store can do: add an artifact and
     a version event naming it (hashes match; the artifact is what they wrote)."""
     marker = tmp_path / "ran"
-    sha = artifacts.put(tracked, hostile("builtins", "eval", payloads(marker)[0][2]))
+    sha = blobs.put(tracked, hostile("builtins", "eval", payloads(marker)[0][2]))
     record_now(tracked, ev.Event(ev.MODEL_VERSION, {
         "run_id": None, "name": "churn", "version": 1, "artifact": sha, "format": "skops",
         "flavor": "sklearn.linear_model.LogisticRegression", "metrics": {}, "params": {},
@@ -131,8 +131,8 @@ def models() -> dict[str, Any]:
 @pytest.mark.filterwarnings("ignore")
 def test_the_models_autolog_stores_load_without_trusted():
     for what, model in models().items():
-        data, fmt = artifacts.dump_model(model)
+        data, fmt = model_files.dump_model(model)
         assert fmt == "skops", what
-        loaded = artifacts.load_model_bytes(data, fmt)
+        loaded = model_files.load_model_bytes(data, fmt)
         frame = X if what == "column transformer" else NUM
         assert np.array_equal(loaded.predict(frame), model.predict(frame)), what

@@ -5,7 +5,7 @@ import os
 
 import pandas as pd
 
-from jupyter_mlops import artifacts
+from jupyter_mlops import blobs
 from jupyter_mlops.store import queries
 
 FILES = """
@@ -62,10 +62,10 @@ def test_logged_files_figures_tables_and_their_bytes(store, kernel_factory, tmp_
     assert found.loc["curve.svg", "media_type"] == "image/svg+xml"
     assert found.loc["interactive.json", "media_type"] == "application/vnd.plotly.v1+json"
     assert found.loc["model.txt", "sha256"] == found.loc["weights.txt", "sha256"]  # stored once
-    assert artifacts.get(store, found.loc["model.txt", "sha256"]) == b"weights"
-    assert artifacts.get(store, found.loc["curve.png", "sha256"])[:4] == b"\x89PNG"
+    assert blobs.get(store, found.loc["model.txt", "sha256"]) == b"weights"
+    assert blobs.get(store, found.loc["curve.png", "sha256"])[:4] == b"\x89PNG"
     table = tmp_path / "t.parquet"
-    table.write_bytes(artifacts.get(store, found.loc["scores.parquet", "sha256"]))
+    table.write_bytes(blobs.get(store, found.loc["scores.parquet", "sha256"]))
     from jupyter_mlops.store.tables import read_table
 
     assert read_table(str(table)).to_dict("list") == {"a": [1, 2], "b": ["x", "y"]}
@@ -74,7 +74,7 @@ def test_logged_files_figures_tables_and_their_bytes(store, kernel_factory, tmp_
     assert [(f["path"], f["size"]) for f in folder["files"]] == [
         ("a.csv", 4), ("same.txt", 7), ("sub/b.txt", 1)]
     assert folder["files"][1]["sha256"] == found.loc["model.txt", "sha256"]
-    assert pd.read_json(io.BytesIO(artifacts.get(store, found.loc["config.json", "sha256"])),
+    assert pd.read_json(io.BytesIO(blobs.get(store, found.loc["config.json", "sha256"])),
                         typ="series").to_dict() == {"lr": 0.1, "layers": [2, 3]}
 
 

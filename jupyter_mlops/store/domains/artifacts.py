@@ -1,7 +1,7 @@
 """Artifacts: the files, figures, tables, texts and cell outputs a run keeps.
 
 One row per logged artifact in ``artifacts``; the blob itself lives content-addressed under
-the store (``artifacts/<sha256[:2]>/<sha256>``, :mod:`jupyter_mlops.artifacts`). A logged
+the store (``artifacts/<sha256[:2]>/<sha256>``, :mod:`jupyter_mlops.blobs`). A logged
 folder is one ``dir`` row (sha256: the hash of its manifest) plus one ``artifact_files`` row
 per file, so every blob a run references is a row a garbage collector can join against.
 """
