@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .db import run, scalar
 from .domains import DOMAINS
-from .domains.base import TS, events_table, reads
+from .domains.base import PARTS, TS, events_table, parts, reads
 
 if TYPE_CHECKING:
     import duckdb
@@ -23,29 +23,29 @@ if TYPE_CHECKING:
 #: The envelope of every event; the payload stays JSON text until its type's parse.
 _ENVELOPE = '{"id": "VARCHAR", "type": "VARCHAR", "ts": "DOUBLE", "payload": "JSON"}'
 _YEAR_3000 = 32_503_680_000
+#: Below this many lines a batch is applied in one part: its statements are too short for
+#: a second thread to pay for itself.
+PARALLEL_LINES = 20_000
 
 #: ``_chunks(chunk, file, text)`` -> ``_parsed``: one row per line, split by DuckDB (handing
-#: it one string per file costs far less than one Python string per line) and parsed in the
-#: same statement (materialising the lines first costs more than it saves). The CTE is
-#: MATERIALIZED: otherwise each field reference re-runs from_json; ``try`` turns a line that
-#: is not JSON into NULL instead of an error. ``ok``: the line is a well-formed event (a JSON
-#: payload that from_json re-serialises starts with "{" exactly when it is an object).
-PARSE = f"""
-CREATE OR REPLACE TEMP TABLE _parsed AS
-WITH parsed AS MATERIALIZED (
-    SELECT chunk, idx, file, try(from_json(line, '{_ENVELOPE}')) AS e FROM (
-        SELECT chunk, file, generate_subscripts(l, 1) AS idx, unnest(l) AS line
-        FROM (SELECT chunk, file, string_split(text, chr(10)) AS l FROM _chunks))
-    WHERE line <> ''),
-checked AS (
+#: it one string per piece of a file costs far less than one Python string per line) and
+#: parsed in the same statement, in :func:`.domains.base.parts` by chunk (:mod:`.batch` cuts
+#: files into pieces for that). ``try`` turns a line that is not JSON into NULL instead of
+#: an error. ``ok``: the line is a well-formed event (a JSON payload that from_json
+#: re-serialises starts with "{" exactly when it is an object).
+PARSE = "CREATE OR REPLACE TEMP TABLE _parsed AS\n" + parts(f"""
+SELECT chunk, idx, file, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
+       e.payload AS p, ok
+FROM (
     SELECT *, coalesce(e.id IS NOT NULL AND e.type IS NOT NULL
                        AND e.ts BETWEEN 0 AND {_YEAR_3000}
                        AND starts_with(CAST(e.payload AS VARCHAR), '{{'), false) AS ok
-    FROM parsed)
-SELECT chunk, idx, file, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
-       e.payload AS p, ok
-FROM checked
-"""
+    FROM (
+        SELECT chunk, idx, file, try(from_json(line, '{_ENVELOPE}')) AS e FROM (
+            SELECT chunk, file, generate_subscripts(l, 1) AS idx, unnest(l) AS line
+            FROM (SELECT chunk, file, string_split(text, chr(10)) AS l FROM _chunks
+                  WHERE {{part}}))
+        WHERE line <> ''))""", "chunk")
 
 #: ``_parsed`` -> ``_incoming``: the lines that are well-formed events.
 INCOMING = "CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * EXCLUDE (ok) FROM _parsed WHERE ok"
@@ -79,13 +79,27 @@ def _typed(event_type: str, fields: dict[str, Any], present: bool) -> str:
         FROM _new WHERE type = '{event_type}' AND {str(present).lower()})"""
 
 
-def apply_chunks(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple[int, int]]]:
-    """Apply the events in the registered ``_chunks`` view.
+def apply_chunks(con: duckdb.DuckDBPyConnection, lines: int
+                 ) -> tuple[int, int, list[tuple[int, int]]]:
+    """Apply the events in the registered ``_chunks`` view (``lines`` lines in all).
 
     Returns (events applied, duplicates skipped, (chunk, line number) of lines that are not
     events, line numbers counting from 1). The applied events stay in ``_new`` until the
     next batch on this connection.
+
+    Insertion order is not kept meanwhile (every reader orders by what it means), which
+    lets DuckDB run the parts of a statement (see :func:`.domains.base.parts`) side by side
+    when the batch has at least :data:`PARALLEL_LINES` lines.
     """
+    run(con, f"SET VARIABLE parts = {PARTS if lines >= PARALLEL_LINES else 1}")
+    run(con, "SET preserve_insertion_order = false")
+    try:
+        return _apply_chunks(con)
+    finally:
+        run(con, "RESET preserve_insertion_order")
+
+
+def _apply_chunks(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple[int, int]]]:
     run(con, PARSE)
     run(con, INCOMING)
     lines, valid, distinct = run(
@@ -109,8 +123,13 @@ def apply_chunks(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple[i
 def _apply_new(con: duckdb.DuckDBPyConnection) -> None:
     run(con, "INSERT INTO event_log SELECT id, type, ts, file FROM _new")
     present = {t for (t,) in run(con, "SELECT DISTINCT type FROM _new")}
+    statements = [(sql, types) for sql, types in STATEMENTS if not types or types & present]
+    # the types of this batch, and empty tables for the others those statements read (each
+    # statement costs milliseconds: a small batch does not pay for every type there is)
+    read = present.union(*(types for _, types in statements))
     for event_type, fields in PAYLOADS.items():
-        run(con, _typed(event_type, fields, event_type in present))
+        if event_type in read:
+            run(con, _typed(event_type, fields, event_type in present))
     # the latest event per run (any type, known or not): a run's last sign of life
     known = ", ".join(f"'{t}'" for t in PAYLOADS)
     touched = " UNION ALL ".join(
@@ -119,6 +138,5 @@ def _apply_new(con: duckdb.DuckDBPyConnection) -> None:
     run(con, f"""CREATE OR REPLACE TEMP TABLE _last AS
         SELECT run_id, max(ts) AS ts FROM ({touched}) WHERE run_id IS NOT NULL
         GROUP BY run_id""")
-    for sql, types in STATEMENTS:
-        if not types or types & present:
-            run(con, sql)
+    for sql, _ in statements:
+        run(con, sql)

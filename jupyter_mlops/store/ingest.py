@@ -216,7 +216,7 @@ def _commit(
             con.register("_chunks", pd.DataFrame({
                 "chunk": range(len(batch.chunks)), "file": [c.file for c in batch.chunks],
                 "text": pd.Series([c.text for c in batch.chunks], dtype=object)}))
-            applied, duplicates, corrupt = apply_chunks(con)
+            applied, duplicates, corrupt = apply_chunks(con, batch.lines)
             con.unregister("_chunks")
             result.events += applied
             result.duplicates += duplicates

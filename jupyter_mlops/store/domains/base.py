@@ -20,6 +20,23 @@ from typing import Any
 #: An epoch-seconds DOUBLE as a TIMESTAMP (UTC, microseconds).
 TS = "make_timestamp(CAST(({}) * 1000000 AS BIGINT))"
 
+#: How many parts :func:`parts` splits a large batch's statements into: one per core of the
+#: machines this runs on (2 here); a larger number only adds overhead.
+PARTS = 2
+
+
+def parts(select: str, key: str) -> str:
+    """``select`` as a UNION ALL of :data:`PARTS` parts, ``{part}`` in it standing for "this
+    row is in this part" (by ``key``, SQL of an integer). DuckDB parallelises a scan by row
+    group, and a batch's events of one type fit one: each part is a pipeline of its own, and
+    ingest lets DuckDB run them side by side (it does not keep insertion order while
+    applying). The variable ``parts`` says how many are used: a small batch sets it to 1,
+    and DuckDB drops the other parts when it plans the statement (on a busy machine, a
+    second thread makes a short statement wait for it)."""
+    return "\nUNION ALL\n".join(select.replace("{part}", (
+        f"({key}) % getvariable('parts') = {part} AND getvariable('parts') > {part}"))
+        for part in range(PARTS))
+
 
 def events_table(event_type: str) -> str:
     """The temporary table holding one batch's events of ``event_type``, payload parsed:

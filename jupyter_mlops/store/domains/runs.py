@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ... import events as ev
-from .base import Domain, events_table
+from .base import Domain, events_table, parts
 
 _STARTED, _UPDATED = events_table(ev.RUN_STARTED), events_table(ev.RUN_UPDATED)
 _ENV, _ENDED = events_table(ev.RUN_ENVIRONMENT), events_table(ev.RUN_ENDED)
@@ -13,18 +13,19 @@ _PARAMS, _METRICS = events_table(ev.PARAMS), events_table(ev.METRICS)
 WRITER = r"regexp_extract(file, '^(.*)-[^-]*$', 1)"
 
 
-
 def _pairs(table: str, column: str, convert: str, *extra: str) -> str:
     """One row per key of each event's JSON object ``column``: event_id, run_id, seq, key,
     value (``convert``, SQL with ``{}`` for the list of the object's values as JSON), ts,
     then the ``extra`` columns. ``json_keys`` and ``$.*`` list an object's keys and values
     in the same order, and cost a third of what DuckDB takes to build a MAP; anything but
-    an object gives no rows."""
+    an object gives no rows. In :func:`.base.parts` by a hash of the event id: these are
+    the largest inserts of a batch, and one thread would write them all."""
     values = convert.format(f"json_extract({column}, '$.*')")
-    return f"""SELECT id AS event_id, run_id, coalesce(seq, cell_seq) AS seq,
+    return parts(f"""SELECT id AS event_id, run_id, coalesce(seq, cell_seq) AS seq,
                unnest(json_keys({column})) AS key, unnest({values}) AS value,
                {"".join(c + ", " for c in extra)}ts
-        FROM {table} WHERE json_type({column}) = 'OBJECT'"""
+        FROM {table}
+        WHERE json_type({column}) = 'OBJECT' AND {{part}}""", "hash(id)")
 
 
 DOMAIN = Domain(

@@ -1,0 +1,56 @@
+"""A large read is cut into pieces that DuckDB parses side by side, and the largest inserts are
+split in parts: nothing may be lost, doubled or misplaced by either."""
+
+import base64
+import json
+
+import duckdb
+import pytest
+
+from jupyter_mlops import events as ev
+from jupyter_mlops.store import apply, batch
+from jupyter_mlops.store.ingest import ingest
+from jupyter_mlops.store.spool import SpoolWriter
+
+
+def test_pieces_end_at_line_ends_and_keep_each_lines_offset(monkeypatch):
+    monkeypatch.setattr(batch, "PIECE", 16)
+    data = b"short\n" + b"x" * 40 + b"\n" + b"a\nb\nc\n" + "caf\u00e9\n".encode()
+    queued = batch.Batch()
+    batch.queue(data, "f-1-00000.jsonl", 100, queued)
+    assert "".join(c.text for c in queued.chunks).encode() == data
+    assert queued.lines == 6 and len(queued.chunks) > 2
+    assert all(c.text.endswith("\n") for c in queued.chunks)
+    assert b"x" * 40 + b"\n" in [c.text.encode() for c in queued.chunks]  # a long line kept whole
+    for c in queued.chunks:  # each piece starts where its bytes are in the file
+        assert data[c.offset - 100:].startswith(c.text.encode())
+
+
+@pytest.mark.parametrize("parallel_lines", [1, 10**9], ids=["in parts", "in one part"])
+def test_a_batch_in_many_pieces_applies_every_event_once_and_quarantines_exactly(
+        store, monkeypatch, parallel_lines):
+    monkeypatch.setattr(batch, "PIECE", 300)
+    monkeypatch.setattr(apply, "PARALLEL_LINES", parallel_lines)
+    w = SpoolWriter(store)
+    runs = [f"{r:032x}" for r in range(40)]
+    for i, run_id in enumerate(runs):
+        w.write([ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "pieces"}),
+                 ev.Event(ev.PARAMS, {"run_id": run_id, "params": {f"p{k}": k for k in range(5)}}),
+                 ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"m": i, "n": -i}})])
+        if i in (10, 30):  # junk deep inside the file: in a later piece than the first
+            with open(w.path, "ab") as f:
+                f.write(b"not json %d\n" % i if i == 10 else b"\xff\xfe not utf-8\n")
+    result = ingest(store)
+    assert result.events == 120 and result.duplicates == 0
+    with duckdb.connect(str(store.db_path), read_only=True) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT run_id || key) FROM params"
+                           ).fetchone() == (200, 200)
+        assert con.execute("SELECT count(*), sum(value) FILTER (key = 'm') FROM metrics"
+                           ).fetchone() == (80, sum(range(40)))
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 40
+    raw = w.path.read_bytes()
+    kept = [json.loads(p.read_text()) for p in store.quarantine_dir.iterdir()]
+    assert len(kept) == 2
+    for q in kept:  # the recorded offset is where the line is in the file
+        line = base64.b64decode(q["bytes_base64"])
+        assert raw[q["offset"]:q["offset"] + len(line) + 1] == line + b"\n"
