@@ -33,6 +33,15 @@ JOB_ENDED = "job_ended"  # run_id, status, reason, failed_cell, error_type, erro
 SCHEDULE = "schedule"  # name, state{notebook, cron, params, misfire, ...} or removed
 JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the scheduler daemon
 JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
+SCHEDULE_MISSED = "schedule_missed"  # name, scheduled_for, reason: a fire time not run
+GATE_REFUSED = "gate_refused"  # name, version, alias, reason: a promotion the gate refused
+ALERT = "alert"  # run_id, title, text, severity: mlops.alert(...)
+ALERT_QUEUED = "alert_queued"  # key, rule, channel, source, kind, severity, title, text, ...
+ALERT_EVALUATED = "alert_evaluated"  # sources[]: alertable events the rules have seen
+ALERT_CLAIMED = "alert_claimed"  # key, attempt, until, host, pid: one deliverer sends it
+ALERT_DELIVERED = "alert_delivered"  # key, attempt, detail
+ALERT_RETRY = "alert_retry"  # key, attempt, error, next_at: a failed try, tried again later
+ALERT_FAILED = "alert_failed"  # key, attempt, error: given up
 
 #: A job's status: "running" until it ends, then how it ended ("refused": it never started,
 #: a bad notebook or parameter; "lost": its processes are gone).

@@ -12,9 +12,9 @@ here, added to :data:`DOMAINS`.
 
 from __future__ import annotations
 
-from . import cells, drift, jobs, lineage, models, runs
+from . import alerts, cells, drift, jobs, lineage, models, runs
 from .base import Domain
 
 #: Every domain, in the order their statements run.
 DOMAINS: list[Domain] = [runs.DOMAIN, cells.DOMAIN, models.DOMAIN, drift.DOMAIN,
-                         jobs.DOMAIN, lineage.DOMAIN]
+                         jobs.DOMAIN, lineage.DOMAIN, alerts.DOMAIN]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..read import MIN_PREFIX, reading, refresh, resolve_run
 from ..state import health
+from .alerts import alert_history, alert_outbox
 from .cells import (
     cell_data,
     cell_position,
@@ -36,7 +37,7 @@ from .runs import (
 )
 
 __all__ = [
-    "MIN_PREFIX", "alias_history", "alias_targets", "cell_data", "cell_position", "cells",
+    "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets", "cell_data", "cell_position", "cells",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
     "fit_cell", "fits", "health", "job", "jobs", "metric_histories", "metric_history",
     "models", "open_claims", "pending_requests", "profile_body", "reading", "refresh",
