@@ -15,6 +15,7 @@ from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __all__ = [
     "__version__",
+    "alert",
     "autolog",
     "diff",
     "drift",
@@ -50,6 +51,7 @@ _LAZY = {
     "runs": "jupyter_mlops.store.ask",
     "metrics": "jupyter_mlops.store.ask",
     "sql": "jupyter_mlops.store.ask",
+    "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
 }
 
 

@@ -38,3 +38,13 @@ class BadParameter(ValueError):
 class BadQuery(StoreError):
     """SQL (``mlops.sql``) or a ``where``/``order_by`` of ``mlops.runs`` the store refuses or
     cannot answer; the message names the view or column and lists what exists."""
+
+
+class AlertConfigError(StoreError):
+    """An alerts configuration (a rule, a channel, the settings) that cannot work; refused
+    when written, with the reason (the REST API: 400)."""
+
+
+class DeliveryFailed(StoreError):
+    """An alert a channel did not accept (the receiver's answer or the network's error);
+    the outbox retries it, ``alerts test`` reports it."""

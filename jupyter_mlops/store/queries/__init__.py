@@ -37,7 +37,8 @@ from .runs import (
 )
 
 __all__ = [
-    "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets", "cell_data", "cell_position", "cells",
+    "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets",
+    "cell_data", "cell_position", "cells",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
     "fit_cell", "fits", "health", "job", "jobs", "metric_histories", "metric_history",
     "models", "open_claims", "pending_requests", "profile_body", "reading", "refresh",
