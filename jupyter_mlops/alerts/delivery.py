@@ -29,7 +29,6 @@ from ..store import Store, queries
 from ..store.ingest import ingest_if_pending
 from ..store.lock import hold
 from ..store.spool import SpoolWriter
-from ..store.state import pending
 from ..store.subscribers import subscribe
 from . import config as alerts_config
 from .channels import send
@@ -66,6 +65,9 @@ class Deliverer:
         Returns the messages sent, each with its ``outcome``."""
         now = time.time() if now is None else now
         config = alerts_config.load(self.store)
+        if not config.channels:  # nothing could be sent: no lock taken, no database opened
+            self._next_tick = now + self.idle_s
+            return []
         claimed = self._claim(config, now)
         results = list(self._pool.map(lambda m: self._send(config, m), claimed))
         if results:
@@ -129,13 +131,13 @@ class Deliverer:
             self._wake.set()
 
     def serve(self) -> None:
-        """Pass when woken, when spool is pending, when a message falls due, and every
+        """Pass when woken (this process ingested an alertable event: the server's
+        background ingest, the daemon's reads), when a message falls due, and every
         ``idle_s`` (runs ingest closed as died, events another process ingested)."""
         unsubscribe = subscribe(self.wake)
         try:
             while not self._stop.is_set():
-                if (self._wake.is_set() or time.time() >= self._next_tick
-                        or pending(self.store)):
+                if self._wake.is_set() or time.time() >= self._next_tick:
                     self._wake.clear()
                     self._pass()
                 self._wake.wait(self.poll_s)

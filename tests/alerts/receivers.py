@@ -26,14 +26,15 @@ class Hook:
         hook = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 data = self.rfile.read(int(self.headers["Content-Length"]))
                 time.sleep(hook.delay_s)
                 with hook.lock:
                     hook.answered += 1
                     failing = hook.answered <= hook.fail_first
                     if not failing:
-                        hook.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "at": time.time(),
+                        headers = {k.lower(): v for k, v in self.headers.items()}
+                        hook.requests.append({"headers": headers, "at": time.time(),
                                               "body": json.loads(data), "path": self.path})
                 self.send_response(500 if failing else 200)
                 self.send_header("Content-Length", "0")
@@ -81,7 +82,7 @@ def smtp(**options: Any) -> Iterator[Any]:
         def __init__(self) -> None:
             self.mails: list[Any] = []
 
-        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             from email import message_from_bytes
 
             self.mails.append((envelope, message_from_bytes(envelope.content)))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
 
 from jupyter_mlops.alerts import config
+from jupyter_mlops.alerts.config import tomllib
 from jupyter_mlops.exceptions import AlertConfigError
 from jupyter_mlops.store import Store
 

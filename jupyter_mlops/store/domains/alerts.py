@@ -57,8 +57,9 @@ DOMAIN = Domain(
     },
     inserts=[
         _source(_ENDED, "'job_' || status",
-                "NULL, NULL, NULL, NULL, concat_ws(chr(10), reason, error_type || ': ' || error_message),"
-                " json_object('reason', reason, 'failed_cell', failed_cell, 'output', output)",
+                "NULL, NULL, NULL, NULL, concat_ws(chr(10), reason, error_type || ': ' || "
+                "error_message), json_object('reason', reason, 'failed_cell', failed_cell, "
+                "'output', output)",
                 "status IS NOT NULL AND status <> 'running'"),
         _source(_DRIFT, "'drift'",
                 "NULL, model, NULL, NULL, NULL, json_object('report', id, 'columns', "
