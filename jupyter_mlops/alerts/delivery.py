@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 from .. import events as ev
@@ -69,9 +69,11 @@ class Deliverer:
             self._next_tick = now + self.idle_s
             return []
         claimed = self._claim(config, now)
-        results = list(self._pool.map(lambda m: self._send(config, m), claimed))
-        if results:
-            self._record([r.pop("event") for r in results])
+        results = []
+        sending = [self._pool.submit(self._send, config, m) for m in claimed]
+        for done in as_completed(sending):  # each outcome recorded as it comes: a kill
+            results.append(done.result())   # re-sends only what was in flight
+            self._record([results[-1].pop("event")])
         return results
 
     def _claim(self, config: alerts_config.Config, now: float) -> list[dict[str, Any]]:
