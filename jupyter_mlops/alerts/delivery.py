@@ -29,6 +29,7 @@ from ..store import Store, queries
 from ..store.ingest import ingest_if_pending
 from ..store.lock import hold
 from ..store.spool import SpoolWriter
+from ..store.state import pending
 from ..store.subscribers import subscribe
 from . import config as alerts_config
 from .channels import send
@@ -46,8 +47,9 @@ class Deliverer:
     (tests call it), :meth:`serve` loops until stopped."""
 
     def __init__(self, store: Store, *, poll_s: float = 0.2, idle_s: float = 5.0,
-                 senders: int = 4) -> None:
+                 senders: int = 4, watch_spool: bool = False) -> None:
         self.store, self.poll_s, self.idle_s = store, poll_s, idle_s
+        self.watch_spool = watch_spool
         self._writer: SpoolWriter | None = None
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="mlops-alerts")
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -135,11 +137,14 @@ class Deliverer:
     def serve(self) -> None:
         """Pass when woken (this process ingested an alertable event: the server's
         background ingest, the daemon's reads), when a message falls due, and every
-        ``idle_s`` (runs ingest closed as died, events another process ingested)."""
+        ``idle_s`` (runs ingest closed as died, events another process ingested). With
+        ``watch_spool``, also when spool is pending (ingesting it itself): the daemon, whose
+        own reads ingest only once a tick; the server ingests every second anyway."""
         unsubscribe = subscribe(self.wake)
         try:
             while not self._stop.is_set():
-                if self._wake.is_set() or time.time() >= self._next_tick:
+                if (self._wake.is_set() or time.time() >= self._next_tick
+                        or (self.watch_spool and pending(self.store))):
                     self._wake.clear()
                     self._pass()
                 self._wake.wait(self.poll_s)

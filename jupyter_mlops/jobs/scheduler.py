@@ -144,7 +144,7 @@ class Scheduler:
         """Run until SIGTERM/SIGINT: running jobs get ``shutdown_grace_s`` to finish, then
         are killed and recorded as interrupted. Alerts are delivered meanwhile."""
         self.lock.acquire()
-        stop_alerts = delivery.start(self.store)
+        stop_alerts = delivery.start(self.store, watch_spool=True)
         try:
             for run_id in self.recover():
                 log.warning("job %s was left running by a dead runner: marked lost",

@@ -1,17 +1,22 @@
 """Real receivers on loopback for the alerts tests and bench: an HTTP server that records
 what it is sent (answering as told: 200, 500 a few times first, or never in time), and an
-SMTP server (aiosmtpd) keeping the mails."""
+SMTP server (aiosmtpd) keeping the mails; and the scheduler daemon that delivers to them."""
 
 from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from jupyter_mlops.alerts import config
+from jupyter_mlops.store import Store
 
 
 class Hook:
@@ -98,3 +103,35 @@ def smtp(**options: Any) -> Iterator[Any]:
         yield keeper
     finally:
         controller.stop()
+
+
+def daemon(store: Store, tick_s: float = 0.2) -> subprocess.Popen[bytes]:
+    """``jupyter mlops scheduler`` on ``store``: it delivers the alerts."""
+    return subprocess.Popen([sys.executable, "-m", "jupyter_mlops.cli", "--store",
+                             str(store.root), "scheduler", "--tick", str(tick_s),
+                             "--shutdown-grace", "1"], stderr=subprocess.DEVNULL)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 120.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := predicate():
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def configure(store: Store, port: int) -> None:
+    """A webhook on ``port``, a rule on users' alerts, short leases and back-offs."""
+    config.add_channel(store, "ops", {"type": "webhook",
+                                      "url": f"http://127.0.0.1:{port}/hook"})
+    config.add_rule(store, "mine", {"on": ["user"], "channels": ["ops"]})
+    settings = config.load(store)
+    settings.settings.update(backoff_s=0.2, max_backoff_s=1.0, lease_s=3.0, timeout_s=2.0)
+    config.save(store, settings)

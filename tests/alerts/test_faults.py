@@ -4,52 +4,16 @@ receiver is back, and any repeat carries the same dedup key."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.alerts import config, history
+from jupyter_mlops.alerts import history
 from jupyter_mlops.store import Store
 
 from .conftest import Events
-from .receivers import hook
+from .receivers import configure, daemon, free_port, hook, wait_for
 
 MESSAGES = 30
-
-
-def daemon(store: Store) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "jupyter_mlops.cli", "--store",
-                             str(store.root), "scheduler", "--tick", "0.2",
-                             "--shutdown-grace", "1"], stderr=subprocess.DEVNULL)
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 120.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := predicate():
-            return found
-        time.sleep(0.1)
-    raise AssertionError("timed out")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def configure(store: Store, port: int) -> None:
-    """A webhook on ``port``, a rule on users' alerts, short leases and back-offs."""
-    config.add_channel(store, "ops", {"type": "webhook",
-                                      "url": f"http://127.0.0.1:{port}/hook"})
-    config.add_rule(store, "mine", {"on": ["user"], "channels": ["ops"]})
-    settings = config.load(store)
-    settings.settings.update(backoff_s=0.2, max_backoff_s=1.0, lease_s=3.0, timeout_s=2.0)
-    config.save(store, settings)
 
 
 def test_receiver_down_and_daemon_killed_lose_nothing(store: Store, events: Events) -> None:
