@@ -16,6 +16,7 @@ from ..exceptions import BadParameter, NotFound
 from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
+from .alert_endpoints import ALERT_ENDPOINTS
 from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint
 from .job_endpoints import JOB_ENDPOINTS
 from .params import RUN_ID, Param, decode_cursor, encode_cursor
@@ -205,6 +206,7 @@ ENDPOINTS: list[Endpoint] = [
              params=(Param("report_id", "a drift report id or a unique prefix",
                            where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
     *JOB_ENDPOINTS,
+    *ALERT_ENDPOINTS,
     Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
              "and the last ingest.", _health, S.HEALTH, cached=False),
 ]

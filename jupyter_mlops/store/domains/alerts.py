@@ -63,7 +63,8 @@ DOMAIN = Domain(
                 "status IS NOT NULL AND status <> 'running'"),
         _source(_DRIFT, "'drift'",
                 "NULL, model, NULL, NULL, NULL, json_object('report', id, 'columns', "
-                "list_transform(list_filter(columns, c -> c.drifted), c -> c.\"column\"), "
+                "list_transform(list_filter(columns, lambda c: c.drifted), "
+                "lambda c: c.\"column\"), "
                 "'share_drifted', share_drifted)", "dataset_drift"),
         _source(_ALIAS, "'alias_moved'", "NULL, name, NULL, NULL, NULL, json_object("
                 "'alias', alias, 'version', version, 'previous', previous, 'set_by', set_by)"),
