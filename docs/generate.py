@@ -59,7 +59,7 @@ def magics_reference() -> str:
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
               "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
-              "metrics", "sql"],
+              "metrics", "sql", "alert"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
     "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift"],

@@ -35,6 +35,7 @@ JOB_REQUESTED = "job_requested"  # schedule, params{}, parent_run: for the sched
 JOB_CLAIMED = "job_claimed"  # run_id, schedule, scheduled_for, request, host, pid, pid_started
 SCHEDULE_MISSED = "schedule_missed"  # name, scheduled_for, reason: a fire time not run
 GATE_REFUSED = "gate_refused"  # name, version, alias, reason: a promotion the gate refused
+PERFORMANCE_DRIFT = "performance_drift"  # run_id, metric, reference, current, ..., degraded
 ALERT = "alert"  # run_id, title, text, severity: mlops.alert(...)
 ALERT_QUEUED = "alert_queued"  # key, rule, channel, source, kind, severity, title, text, ...
 ALERT_EVALUATED = "alert_evaluated"  # sources[]: alertable events the rules have seen

@@ -71,6 +71,11 @@ def _title_text(s: dict[str, Any]) -> tuple[str, str]:
     if kind == "gate_refused":
         return (f"promotion of {s['model']}:{detail.get('version')} to "
                 f"@{detail.get('alias')} refused", s.get("text") or "")
+    if kind == "performance_drift":
+        return (f"performance drift: {detail.get('metric')} {detail.get('reference'):.4g} → "
+                f"{detail.get('current'):.4g}{where}",
+                f"95% CI of the change [{detail.get('ci_low'):+.4g}, "
+                f"{detail.get('ci_high'):+.4g}], p = {detail.get('p_value'):.3g}")
     if kind == "schedule_missed":
         return (f"schedule {s.get('schedule')} missed its {detail.get('scheduled_for')} slot",
                 s.get("text") or "")

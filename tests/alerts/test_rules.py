@@ -45,6 +45,10 @@ def test_each_kind_from_its_writer(tracked: Store, events: Events, tmp_path: Pat
         X = np.random.default_rng(0).normal(size=(50, 2))
         mlops.register(LogisticRegression().fit(X, X[:, 0] > 0), "churn",
                        metrics={"auc": 0.7})
+        model = LogisticRegression().fit(X, X[:, 0] > 0)
+        worse = mlops.performance_drift(model, (X, X[:, 0] > 0), (X, X[:, 0] < 0), n_boot=50)
+        assert worse.degraded
+        mlops.performance_drift(model, (X, X[:, 0] > 0), (X, X[:, 0] > 0), n_boot=50)
         with pytest.raises(GateRefused):
             mlops.promote("churn", 1, gate={"auc": ">= 0.9"})
         state = schedules.add(str(write_notebook(tmp_path / "q.ipynb", "x = 1")),
@@ -60,7 +64,8 @@ def test_each_kind_from_its_writer(tracked: Store, events: Events, tmp_path: Pat
                        check=True)
         sent = _titles(store)
         assert set(sent) == {"drift", "alias_moved", "gate_refused", "schedule_missed",
-                             "run_died"}
+                             "run_died", "performance_drift"}
+        assert str(sent["performance_drift"]["title"]).startswith("performance drift: accuracy ")
         assert sent["drift"]["title"] == "drift found for churn:3: 2 columns"
         assert sent["drift"]["text"] == "drifted columns: age, tenure"
         assert sent["alias_moved"]["title"] == "fraud@champion moved to version 3"
@@ -69,7 +74,7 @@ def test_each_kind_from_its_writer(tracked: Store, events: Events, tmp_path: Pat
         assert "auc = 0.7 is not >= 0.9" in str(sent["gate_refused"]["text"])
         assert str(sent["schedule_missed"]["title"]).startswith("schedule nightly missed its ")
         assert sent["run_died"]["title"] == "run dddddddddddd died (experiment churn)"
-        assert len(h.wait(5 + 2)) >= 5  # three missed slots of one schedule, one each
+        assert len(h.wait(6 + 2)) >= 6  # three missed slots of one schedule, one each
 
 
 def test_filters_by_experiment_schedule_model_and_severity(store: Store,

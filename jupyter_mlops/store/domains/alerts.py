@@ -11,6 +11,7 @@ from .base import TS, Domain, events_table
 _ENDED, _DRIFT = events_table(ev.JOB_ENDED), events_table(ev.DRIFT_REPORT)
 _ALIAS, _ALERT = events_table(ev.ALIAS_SET), events_table(ev.ALERT)
 _MISSED, _GATE = events_table(ev.SCHEDULE_MISSED), events_table(ev.GATE_REFUSED)
+_PERFORMANCE = events_table(ev.PERFORMANCE_DRIFT)
 _QUEUED, _EVALUATED = events_table(ev.ALERT_QUEUED), events_table(ev.ALERT_EVALUATED)
 _OUTCOMES = {ev.ALERT_CLAIMED: "claimed", ev.ALERT_DELIVERED: "delivered",
              ev.ALERT_RETRY: "retry", ev.ALERT_FAILED: "failed"}
@@ -32,6 +33,9 @@ DOMAIN = Domain(
         ev.GATE_REFUSED: {"name": "VARCHAR", "version": "BIGINT", "alias": "VARCHAR",
                           "reason": "VARCHAR"},
         ev.ALERT: {"title": "VARCHAR", "text": "VARCHAR", "severity": "VARCHAR"},
+        ev.PERFORMANCE_DRIFT: {"metric": "VARCHAR", "reference": "DOUBLE", "current": "DOUBLE",
+                               "delta": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE",
+                               "p_value": "DOUBLE", "degraded": "BOOLEAN"},
         ev.ALERT_QUEUED: {"key": "VARCHAR", "rule": "VARCHAR", "channel": "VARCHAR",
                           "source": "VARCHAR", "kind": "VARCHAR", "severity": "VARCHAR",
                           "title": "VARCHAR", "text": "VARCHAR", "link": "VARCHAR",
@@ -72,6 +76,9 @@ DOMAIN = Domain(
         _source(_MISSED, "'schedule_missed'",
                 f"name, NULL, NULL, NULL, reason, json_object('scheduled_for', "
                 f"strftime({TS.format('scheduled_for')}, '%Y-%m-%dT%H:%M:%S+00:00'))"),
+        _source(_PERFORMANCE, "'performance_drift'", "NULL, NULL, NULL, NULL, NULL, "
+                "json_object('metric', metric, 'reference', reference, 'current', current, "
+                "'ci_low', ci_low, 'ci_high', ci_high, 'p_value', p_value)", "degraded"),
         _source(_GATE, "'gate_refused'", "NULL, name, NULL, NULL, reason, "
                 "json_object('version', version, 'alias', alias)"),
         f"""INSERT INTO alert_evaluated
