@@ -80,7 +80,7 @@ def _mail(name: str, channel: dict[str, Any], message: dict[str, Any], timeout: 
     mail.set_content("\n\n".join(filter(None, [message["text"], message.get("link")])) + "\n")
     security, host = channel.get("security", "starttls"), channel["host"]
     port = channel.get("port", 465 if security == "ssl" else 587)
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=channel.get("ca_file"))
     smtp: smtplib.SMTP = (smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
                           if security == "ssl" else smtplib.SMTP(host, port, timeout=timeout))
     with smtp:

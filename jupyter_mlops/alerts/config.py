@@ -42,7 +42,7 @@ _SETTINGS: dict[str, Any] = {"base_url": "", "timeout_s": 10.0, "backoff_s": 2.0
                              "lease_s": 60.0}
 _CHANNEL = {"webhook": {"type", "url", "format"},
             "email": {"type", "host", "port", "security", "sender", "to", "username",
-                      "password_env", "password_file"}}
+                      "password_env", "password_file", "ca_file"}}
 _RULE = {"on", "channels", "experiment", "schedule", "model", "min_severity", "rate_limit",
          "rate_window_s", "created"}
 
@@ -158,6 +158,9 @@ def validate(config: Config, *, credentials: bool) -> None:
         if not isinstance(s[key], (int, float)) or isinstance(s[key], bool) or s[key] <= 0:
             raise AlertConfigError(f"settings.{key} = {s[key]!r}: give a number of seconds "
                                    f"above 0")
+    if s["lease_s"] <= s["timeout_s"]:
+        raise AlertConfigError(f"settings.lease_s ({s['lease_s']}) must be longer than "
+                               f"timeout_s ({s['timeout_s']}): a claim must outlast a send")
     if s["base_url"]:
         _url("settings.base_url", s["base_url"])
     for name, channel in config.channels.items():
@@ -207,6 +210,9 @@ def _channel(name: str, c: Any, credentials: bool) -> None:
         if not isinstance(address, str) or "@" not in address:
             raise AlertConfigError(f"{where}: {address!r} is not an email address; give "
                                    f"sender and at least one recipient (to)")
+    if c.get("ca_file") and not Path(c["ca_file"]).is_file():
+        raise AlertConfigError(f"{where}: ca_file {c['ca_file']!r} is not a file (the PEM "
+                               f"certificates its server's certificate is checked against)")
     if c.get("username") and not (c.get("password_env") or c.get("password_file")):
         raise AlertConfigError(f"{where}: a username needs a password: name the environment "
                                f"variable (password_env) or file (password_file) holding it; "

@@ -71,3 +71,13 @@ def test_a_hand_edited_file_that_is_broken_says_where(store: Store) -> None:
     config.path(store).write_text("[rules.x]\non = ['user']\nchannels = ['gone']\n")
     with pytest.raises(AlertConfigError, match="no channel named 'gone'"):
         config.load(store)
+
+
+def test_settings_are_checked(store: Store) -> None:
+    settings = config.load(store)
+    settings.settings["lease_s"] = 5.0
+    with pytest.raises(AlertConfigError, match=r"lease_s \(5.0\) must be longer than timeout_s"):
+        config.save(store, settings)
+    settings.settings.update(lease_s=60.0, give_up_after_s=-1)
+    with pytest.raises(AlertConfigError, match="give_up_after_s = -1: give a number of seconds"):
+        config.save(store, settings)

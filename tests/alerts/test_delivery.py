@@ -3,8 +3,11 @@ giving up, rate limits, one delivery among several deliverers."""
 
 from __future__ import annotations
 
+import ssl
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +155,29 @@ def test_email_over_smtp_with_credentials_from_the_environment(
         assert logins == [(b"mlops", b"s3cret")]
     log = b"".join(p.read_bytes() for p in (store.root).rglob("*.jsonl"))
     assert b"s3cret" not in log
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_email_over_tls_checks_the_server_certificate(store: Store, events: Events,
+                                                      tmp_path: Path, security: str) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    options = ({"tls_context": context, "require_starttls": True} if security == "starttls"
+               else {"ssl_context": context})
+    with smtp(**options) as server:
+        channel = {"type": "email", "host": "127.0.0.1", "port": server.port,
+                   "security": security, "sender": "a@example.com", "to": ["b@example.com"]}
+        config.add_channel(store, "untrusted", channel)
+        config.add_channel(store, "mail", {**channel, "ca_file": str(cert)})
+        config.add_rule(store, "mine", {"on": ["user"], "channels": ["mail", "untrusted"]})
+        events.write(ev.ALERT, {"title": "over TLS", "severity": "error"})
+        sent = {m["channel"]: m for m in Deliverer(store).tick()}
+        assert sent["mail"]["outcome"] == ev.ALERT_DELIVERED
+        assert sent["untrusted"]["outcome"] == ev.ALERT_RETRY  # a certificate it cannot trust
+        [(_, mail)] = server.mails
+        assert mail["Subject"] == "[error] over TLS"
+    assert "CERTIFICATE_VERIFY_FAILED" in history(store, state="retry").last_error.iloc[0]
