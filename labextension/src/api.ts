@@ -2,6 +2,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
+  AlertConfig,
+  AlertHistory,
   ApiError,
   Cells,
   Comparison,
@@ -111,5 +113,7 @@ export const api = {
   schedules: () => requestAPI<Schedules>('schedules'),
   runSchedule: (name: string) => post<RunNow>(`schedules/${seg(name)}/run`),
   pauseSchedule: (name: string, paused: boolean) =>
-    post<ScheduleState>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`)
+    post<ScheduleState>(`schedules/${seg(name)}/${paused ? 'pause' : 'resume'}`),
+  alerts: () => requestAPI<AlertConfig>('alerts'),
+  alertHistory: () => requestAPI<AlertHistory>('alerts/history', {}, { limit: 50 })
 };
