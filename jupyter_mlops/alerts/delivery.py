@@ -54,6 +54,7 @@ class Deliverer:
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="mlops-alerts")
         self._wake, self._stop = threading.Event(), threading.Event()
         self._next_tick = 0.0
+        self.active = False  # a channel is configured
         self.host, self.pid = socket.gethostname(), os.getpid()
 
     def _record(self, events: Sequence[ev.Event]) -> None:
@@ -67,7 +68,8 @@ class Deliverer:
         Returns the messages sent, each with its ``outcome``."""
         now = time.time() if now is None else now
         config = alerts_config.load(self.store)
-        if not config.channels:  # nothing could be sent: no lock taken, no database opened
+        self.active = bool(config.channels)
+        if not self.active:  # nothing could be sent: no lock taken, no database opened
             self._next_tick = now + self.idle_s
             return []
         claimed = self._claim(config, now)
@@ -140,16 +142,24 @@ class Deliverer:
         ``idle_s`` (runs ingest closed as died, events another process ingested). With
         ``watch_spool``, also when spool is pending (ingesting it itself): the daemon, whose
         own reads ingest only once a tick; the server ingests every second anyway."""
-        unsubscribe = subscribe(self.wake)
+        unsubscribe: Callable[[], None] | None = None
         try:
             while not self._stop.is_set():
                 if (self._wake.is_set() or time.time() >= self._next_tick
                         or (self.watch_spool and pending(self.store))):
                     self._wake.clear()
                     self._pass()
-                self._wake.wait(self.poll_s)
+                # woken by ingests only while there is a channel: collecting the events
+                # of every ingest for a subscriber costs the ingest time
+                if self.active and unsubscribe is None:
+                    unsubscribe = subscribe(self.wake)
+                elif not self.active and unsubscribe is not None:
+                    unsubscribe = unsubscribe() or None
+                wait = self._next_tick - time.time()
+                self._wake.wait(self.poll_s if self.watch_spool else min(max(wait, 0), 1.0))
         finally:
-            unsubscribe()
+            if unsubscribe is not None:
+                unsubscribe()
             self._pool.shutdown(wait=True)
             if self._writer is not None:
                 self._writer.close()
