@@ -51,6 +51,7 @@ class Deliverer:
         self.store, self.poll_s, self.idle_s = store, poll_s, idle_s
         self.watch_spool = watch_spool
         self._writer: SpoolWriter | None = None
+        self.senders = senders
         self._pool = ThreadPoolExecutor(senders, thread_name_prefix="mlops-alerts")
         self._wake, self._stop = threading.Event(), threading.Event()
         self._next_tick = 0.0
@@ -97,11 +98,14 @@ class Deliverer:
             new = [{**q, "attempt": 0, "created": now} for q in queued if not q["suppressed"]]
             due = [m for m in box["open"] if m["due_at"] <= now] + new
             later = [m["due_at"] for m in box["open"] if m["due_at"] > now]
-            for message in due:
+            for i, message in enumerate(due):
                 message["attempt"] += 1
+                # the lease covers the sends queued before this one in the pool too
+                wait = (i // self.senders) * settings["timeout_s"]
                 events.append(ev.Event(ev.ALERT_CLAIMED, {
                     "key": message["key"], "attempt": message["attempt"],
-                    "until": now + settings["lease_s"], "host": self.host, "pid": self.pid}))
+                    "until": now + settings["lease_s"] + wait, "host": self.host,
+                    "pid": self.pid}))
             if events:
                 self._record(events)
         self._next_tick = min(later, default=now + self.idle_s)
