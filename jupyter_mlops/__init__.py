@@ -15,6 +15,7 @@ from .tracking import log_metric, log_metrics, log_param, log_params, tracker
 
 __all__ = [
     "__version__",
+    "alert",
     "artifacts",
     "autolog",
     "cells",
@@ -71,6 +72,7 @@ _LAZY = {
     "models": "jupyter_mlops.store.ask",
     "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
+    "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
 }
 
 

@@ -40,6 +40,16 @@ ARTIFACT = "artifact"  # run_id, seq, name, kind, sha256, size, media_type, file
 #: What an artifact holds: a logged file or folder, a figure, a table (Parquet), text, a dict
 #: (JSON), or a cell's displayed output (linked to the cell by seq).
 ARTIFACT_KINDS = ("file", "dir", "figure", "table", "text", "dict", "output")
+SCHEDULE_MISSED = "schedule_missed"  # name, scheduled_for, reason: a fire time not run
+GATE_REFUSED = "gate_refused"  # name, version, alias, reason: a promotion the gate refused
+PERFORMANCE_DRIFT = "performance_drift"  # run_id, metric, reference, current, ..., degraded
+ALERT = "alert"  # run_id, title, text, severity: mlops.alert(...)
+ALERT_QUEUED = "alert_queued"  # key, rule, channel, source, kind, severity, title, text, ...
+ALERT_EVALUATED = "alert_evaluated"  # sources[]: alertable events the rules have seen
+ALERT_CLAIMED = "alert_claimed"  # key, attempt, until, host, pid: one deliverer sends it
+ALERT_DELIVERED = "alert_delivered"  # key, attempt, detail
+ALERT_RETRY = "alert_retry"  # key, attempt, error, next_at: a failed try, tried again later
+ALERT_FAILED = "alert_failed"  # key, attempt, error: given up
 
 #: A job's status: "running" until it ends, then how it ended ("refused": it never started,
 #: a bad notebook or parameter; "lost": its processes are gone).

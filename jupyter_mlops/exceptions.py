@@ -48,3 +48,13 @@ class BadQuery(StoreError):
 class BadArtifact(StoreError):
     """A file, folder, name or object that cannot be kept as an artifact; the message names
     it and what to give instead (inside a cell: a warning, never a traceback)."""
+
+
+class AlertConfigError(StoreError):
+    """An alerts configuration (a rule, a channel, the settings) that cannot work; refused
+    when written, with the reason (the REST API: 400)."""
+
+
+class DeliveryFailed(StoreError):
+    """An alert a channel did not accept (the receiver's answer or the network's error);
+    the outbox retries it, ``alerts test`` reports it."""

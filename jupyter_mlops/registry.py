@@ -252,7 +252,13 @@ def promote(name: str, version: int, alias: str = "champion", *,
             target = resolve_on(con, (name, version))
             current = alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
-        _check_gate(gate or {}, target.metrics, champion, label)
+        try:
+            _check_gate(gate or {}, target.metrics, champion, label)
+        except GateRefused as e:  # recorded: alert rules fire on refusals
+            record_now(store, ev.Event(ev.GATE_REFUSED, {
+                "run_id": tracker().run_id, "name": name, "version": target.version,
+                "alias": alias, "reason": str(e)}))
+            raise
         if current == target.version:
             return target
         import getpass

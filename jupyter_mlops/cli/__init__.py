@@ -12,7 +12,7 @@ from __future__ import annotations
 import click
 
 from ..store import Store
-from . import admin, artifacts, diff, drift, gc, jobs, lineage, models, runs, schedules
+from . import admin, alerts, artifacts, diff, drift, gc, jobs, lineage, models, runs, schedules
 from .common import Group
 
 
@@ -30,6 +30,7 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
     use_store(ctx.obj)  # what this process records (drift reports, promotions) goes there too
 
 
-for _module in (runs, admin, gc, drift, models, lineage, diff, jobs, schedules, artifacts):
+for _module in (runs, admin, gc, drift, models, lineage, diff, jobs, schedules, artifacts,
+                alerts):
     for _command in _module.COMMANDS:
         main.add_command(_command)

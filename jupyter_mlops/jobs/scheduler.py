@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from .. import events as ev
+from ..alerts import delivery
 from ..exceptions import JobError, SchedulerBusy, StoreError
 from ..store import Store, process, queries
 from ..store.lock import hold
@@ -141,8 +142,9 @@ class Scheduler:
 
     def serve(self) -> None:
         """Run until SIGTERM/SIGINT: running jobs get ``shutdown_grace_s`` to finish, then
-        are killed and recorded as interrupted."""
+        are killed and recorded as interrupted. Alerts are delivered meanwhile."""
         self.lock.acquire()
+        stop_alerts = delivery.start(self.store, watch_spool=True)
         try:
             for run_id in self.recover():
                 log.warning("job %s was left running by a dead runner: marked lost",
@@ -159,6 +161,7 @@ class Scheduler:
                 self._stop.wait(self.tick_s)
             self.shutdown()
         finally:
+            stop_alerts()
             self.lock.release()
 
     def stop(self) -> None:
@@ -188,11 +191,15 @@ class Scheduler:
                 continue
             backlog = self._backlog.setdefault(row.name, [])
             try:
-                backlog += schedules.due(state, last, now, self.grace_s)
+                fired = schedules.due(state, last, now, self.grace_s)
+                self._missed(row.name, [t for t in schedules.fire_times(state, last, now)
+                                        if t not in fired], "no scheduler ran at that time")
+                backlog += fired
             except JobError as e:  # a cron recorded by hand or by an older version
                 log.error("%s: skipped: %s", row.name, e)
                 continue
             if state.get("misfire") != "all":  # only "all" runs fire times one after another
+                self._missed(row.name, backlog[:-1], "a later fire time replaced it")
                 del backlog[:-1]
             if backlog and not self._busy(row.name):
                 spec = self._start(row.name, state, "schedule", scheduled_for=backlog.pop(0))
@@ -201,6 +208,7 @@ class Scheduler:
             elif backlog and state.get("misfire") != "all":
                 log.warning("%s: the previous job is still running; this fire is skipped",
                             row.name)
+                self._missed(row.name, backlog, "the previous job was still running")
                 backlog.clear()
         states = {row.name: row.state for row in table.itertuples()}
         for req in queries.pending_requests(self.store).itertuples():
@@ -216,6 +224,12 @@ class Scheduler:
             if spec:
                 started.append(spec)
         return started
+
+    def _missed(self, name: str, times: list[float], reason: str) -> None:
+        """Record fire times that will not run (alert rules fire on them)."""
+        if times:
+            record(str(self.store.root), *(ev.Event(ev.SCHEDULE_MISSED, {
+                "name": name, "scheduled_for": t, "reason": reason}) for t in times))
 
     def _busy(self, name: str) -> bool:
         return any(schedule == name for schedule, _ in self._running.values())

@@ -89,5 +89,19 @@ def performance_drift(
     worse = deltas < 0 if higher else deltas > 0
     p = min(1.0, 2 * min(worse.mean(), 1 - worse.mean()))
     degraded = bool(high < 0) if higher else bool(low > 0)
-    return PerformanceDrift(metric, float(base_ref), float(base_cur), float(base_cur - base_ref),
-                            float(low), float(high), float(p), degraded, higher)
+    result = PerformanceDrift(metric, float(base_ref), float(base_cur),
+                              float(base_cur - base_ref), float(low), float(high), float(p),
+                              degraded, higher)
+    _record(result)
+    return result
+
+
+def _record(result: PerformanceDrift) -> None:
+    """One event per check (alert rules fire on a degradation); never raises."""
+    from dataclasses import asdict
+
+    from .. import events as ev
+    from ..tracking import tracker
+
+    t = tracker()
+    t.emit(ev.PERFORMANCE_DRIFT, {"run_id": t.run_id, **asdict(result)})

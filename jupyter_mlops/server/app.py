@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Int, Type, Unicode
+from traitlets import Bool, Float, Int, Type, Unicode
 
+from ..alerts import delivery
 from ..config import HOME_ENV
 from ..store import Store
 from .cache import Answers
@@ -36,6 +37,9 @@ class MLOpsApp(ExtensionApp):
     ingest_interval = Float(1.0, config=True,
                             help="Seconds between checks for new spool to ingest (0: never).")
     workers = Int(4, config=True, help="Threads that run store queries off the event loop.")
+    deliver_alerts = Bool(True, config=True,
+                          help="Send the store's alerts from this server (the scheduler daemon "
+                               "does too; each message is sent by one of them).")
 
     def initialize_settings(self) -> None:
         server = self.serverapp
@@ -62,6 +66,7 @@ class MLOpsApp(ExtensionApp):
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._ingesting = None
+        self._stop_alerts = delivery.start(self.service.store) if self.deliver_alerts else None
         if self.ingest_interval > 0:
             self._ingesting = asyncio.ensure_future(
                 self.service.background.forever(self.ingest_interval, self.answers.run))
@@ -72,5 +77,8 @@ class MLOpsApp(ExtensionApp):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        stop_alerts = getattr(self, "_stop_alerts", None)
+        if stop_alerts is not None:  # waits for the messages in flight
+            await asyncio.get_running_loop().run_in_executor(None, stop_alerts)
         self.answers.shutdown()
         self.service.shutdown()

@@ -16,6 +16,7 @@ from ..exceptions import BadParameter, NotFound
 from ..registry import MAX_VERSION
 from ..store import queries
 from . import schemas as S
+from .alert_endpoints import ALERT_ENDPOINTS
 from .artifact_endpoints import ARTIFACT_ENDPOINTS
 from .cell_endpoints import CELL_ENDPOINTS
 from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint
@@ -220,6 +221,7 @@ ENDPOINTS: list[Endpoint] = [
                            where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
     *JOB_ENDPOINTS,
     *ARTIFACT_ENDPOINTS,
+    *ALERT_ENDPOINTS,
     Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
              "and the last ingest.", _health, S.HEALTH, cached=False),
 ]

@@ -393,6 +393,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alerts configuration: delivery settings, channels and rules (credentials appear only as the names of where they are read from). */
+        get: operations["get_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/alerts/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alerts sent, being sent, held back by a rate limit or given up, newest first, with attempts and the last error. */
+        get: operations["get_alerts_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2208,6 +2242,140 @@ export interface operations {
             };
         };
     };
+    get_alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        channels: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        rules: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_alerts_history: {
+        parameters: {
+            query?: {
+                /** @description only this rule's messages */
+                rule?: string;
+                /** @description only messages in this state */
+                state?: "queued" | "suppressed" | "claimed" | "retry" | "delivered" | "failed";
+                /** @description how many messages */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messages: {
+                            key: string;
+                            rule: string;
+                            channel: string;
+                            kind?: string | null;
+                            severity?: string | null;
+                            title: string;
+                            text?: string | null;
+                            link?: string | null;
+                            run_id?: string | null;
+                            source?: string | null;
+                            created: string;
+                            /** @enum {string} */
+                            state: "queued" | "suppressed" | "claimed" | "retry" | "delivered" | "failed";
+                            attempts?: number;
+                            state_at?: string | null;
+                            last_error?: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_health: {
         parameters: {
             query?: never;
@@ -2281,6 +2449,8 @@ export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDe
 export const pathsLineageGetParametersQueryDirectionValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["direction"]> = ["up", "down", "both"];
 export const pathsJobsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/jobs"]["get"]["parameters"]["query"]["status"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const pathsRunsRun_idArtifactsGetResponses200ContentApplicationJsonArtifactsKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/artifacts"]["get"]["responses"]["200"]["content"]["application/json"]["artifacts"]["kind"]> = ["file", "dir", "figure", "table", "text", "dict", "output"];
+export const pathsAlertsHistoryGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/alerts/history"]["get"]["parameters"]["query"]["state"]> = ["queued", "suppressed", "claimed", "retry", "delivered", "failed"];
+export const pathsAlertsHistoryGetResponses200ContentApplicationJsonMessagesStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/alerts/history"]["get"]["responses"]["200"]["content"]["application/json"]["messages"]["state"]> = ["queued", "suppressed", "claimed", "retry", "delivered", "failed"];
 export const jobStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobStatus"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const runKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunKind"]> = ["interactive", "job"];

@@ -2,6 +2,8 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import {
+  AlertConfig,
+  AlertHistory,
   ApiError,
   Artifacts,
   CellHistory,
@@ -135,5 +137,7 @@ export const api = {
       throw new ApiError(response.status, answer.error ?? 'download failed', answer.detail ?? '');
     }
     return response.blob();
-  }
+  },
+  alerts: () => requestAPI<AlertConfig>('alerts'),
+  alertHistory: () => requestAPI<AlertHistory>('alerts/history', {}, { limit: 50 })
 };

@@ -11,7 +11,8 @@ export type View =
   | { tab: 'models'; model?: string }
   | { tab: 'lineage'; node?: string; kind?: LineageQuery['kind'] }
   | { tab: 'drift'; reportId?: string }
-  | { tab: 'jobs' };
+  | { tab: 'jobs' }
+  | { tab: 'alerts' };
 
 export interface Shell {
   refresher: Refresher;

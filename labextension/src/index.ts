@@ -5,6 +5,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
 import mlopsSvg from '../style/icons/mlops.svg';
+import { notifyAlerts } from './notify';
 import { openCell, openOutput } from './open';
 import { MLOpsPanel } from './panel';
 import { Refresher } from './poll';
@@ -39,7 +40,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     panel.title.icon = mlopsIcon;
     panel.title.caption = 'MLOps';
     app.shell.add(panel, 'left', { rank: 600 });
-    app.restored.then(() => refresher.poll.start());
+    app.restored.then(() => {
+      refresher.poll.start();
+      notifyAlerts(10);
+    });
     app.commands.addCommand(OPEN, {
       label: 'MLOps: open panel',
       caption: 'Show the MLOps sidebar (runs, models, lineage, drift, jobs)',

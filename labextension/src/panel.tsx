@@ -1,6 +1,7 @@
 // The sidebar panel: a tab bar and the current view, live while the panel is shown.
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
+import { AlertsView } from './alerts';
 import { CompareView } from './compare';
 import { Shell, ShellContext, View } from './context';
 import { RunDetailView } from './detail';
@@ -15,7 +16,8 @@ const TABS: { tab: View['tab']; label: string }[] = [
   { tab: 'models', label: 'Models' },
   { tab: 'lineage', label: 'Lineage' },
   { tab: 'drift', label: 'Drift' },
-  { tab: 'jobs', label: 'Jobs' }
+  { tab: 'jobs', label: 'Jobs' },
+  { tab: 'alerts', label: 'Alerts' }
 ];
 
 function current(view: View): JSX.Element {
@@ -34,6 +36,8 @@ function current(view: View): JSX.Element {
       return <DriftView reportId={view.reportId} />;
     case 'jobs':
       return <JobsView />;
+    case 'alerts':
+      return <AlertsView />;
   }
 }
 

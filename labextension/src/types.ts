@@ -97,3 +97,5 @@ export class ApiError extends Error {
     super(detail ? `${error}: ${detail}` : error);
   }
 }
+export type AlertConfig = Get<'/alerts'>;
+export type AlertHistory = Get<'/alerts/history'>;

@@ -12,9 +12,10 @@ here, added to :data:`DOMAINS`.
 
 from __future__ import annotations
 
-from . import artifacts, cells, drift, jobs, lineage, models, retention, runs
+from . import alerts, artifacts, cells, drift, jobs, lineage, models, retention, runs
 from .base import Domain
 
 #: Every domain, in the order their statements run.
 DOMAINS: list[Domain] = [runs.DOMAIN, cells.DOMAIN, models.DOMAIN, drift.DOMAIN,
-                         jobs.DOMAIN, lineage.DOMAIN, artifacts.DOMAIN, retention.DOMAIN]
+                         jobs.DOMAIN, lineage.DOMAIN, artifacts.DOMAIN, retention.DOMAIN,
+                         alerts.DOMAIN]
