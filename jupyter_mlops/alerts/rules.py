@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from .config import SEVERITIES, Config
 
@@ -83,18 +84,18 @@ def _title_text(s: dict[str, Any]) -> tuple[str, str]:
 
 
 def link(base_url: str, s: dict[str, Any]) -> str | None:
-    """Where the event can be seen in the server the links point at (None: no base URL)."""
+    """Where the event can be seen in JupyterLab at ``base_url`` (None: no base URL): the
+    sidebar opens the drift report or the run (a job's run detail links its executed
+    notebook) that the query names (labextension/src/links.ts)."""
     if not base_url:
         return None
-    api = base_url.rstrip("/") + "/jupyter-mlops/api"
+    lab = base_url.rstrip("/") + "/lab"
     detail = json.loads(s["detail"]) if s.get("detail") else {}
     if s["kind"] == "drift" and detail.get("report"):
-        return f"{api}/drift/reports/{detail['report']}"
-    if s["kind"].startswith("job_") and s.get("run_id"):
-        return f"{api}/jobs/{s['run_id']}/output"
+        return f"{lab}?{urlencode({'mlops-drift': detail['report']})}"
     if s.get("run_id"):
-        return f"{api}/runs/{s['run_id']}"
-    return base_url.rstrip("/") + "/lab"
+        return f"{lab}?{urlencode({'mlops-run': s['run_id']})}"
+    return lab
 
 
 def evaluate(config: Config, sources: Iterable[dict[str, Any]],

@@ -1,5 +1,10 @@
 // The plugin: the MLOps panel in the left area, its command, and its settings.
-import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import {
+  ILayoutRestorer,
+  IRouter,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -8,10 +13,12 @@ import mlopsSvg from '../style/icons/mlops.svg';
 import { notifyAlerts } from './notify';
 import { openCell, openOutput } from './open';
 import { MLOpsPanel } from './panel';
+import { linked } from './links';
 import { Refresher } from './poll';
 
 const PLUGIN_ID = 'jupyter-mlops:plugin';
 const OPEN = 'jupyter-mlops:open';
+const SHOW = 'jupyter-mlops:show-linked';
 
 export const mlopsIcon = new LabIcon({ name: 'jupyter-mlops:icon', svgstr: mlopsSvg });
 
@@ -20,13 +27,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description: 'The MLOps sidebar: runs, cells, models, lineage, drift and jobs.',
   autoStart: true,
   requires: [IDocumentManager],
-  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
+  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer, IRouter],
   activate: (
     app: JupyterFrontEnd,
     docs: IDocumentManager,
     palette: ICommandPalette | null,
     registry: ISettingRegistry | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    router: IRouter | null
   ) => {
     const refresher: Refresher = new Refresher(() => !panel.isVisible, 3);
     const panel: MLOpsPanel = new MLOpsPanel(
@@ -51,6 +59,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: OPEN, category: 'MLOps' });
+    // a link to a run or a drift report (an alert's, see docs/alerts.md) opens it here
+    app.commands.addCommand(SHOW, {
+      execute: args => {
+        const view = linked(String((args as IRouter.ILocation).search ?? ''));
+        if (view) {
+          app.shell.activateById(panel.id);
+          panel.showView(view);
+        }
+      }
+    });
+    router?.register({ command: SHOW, pattern: /[?&]mlops-(run|drift)=/ });
     restorer?.add(panel, 'jupyter-mlops');
     if (registry) {
       registry

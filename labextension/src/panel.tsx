@@ -41,8 +41,9 @@ function current(view: View): JSX.Element {
   }
 }
 
-function Panel(props: { shell: Omit<Shell, 'navigate'> }): JSX.Element {
-  const [view, navigate] = React.useState<View>({ tab: 'runs' });
+function Panel(props: { shell: Omit<Shell, 'navigate'>; requested?: View }): JSX.Element {
+  const [view, navigate] = React.useState<View>(props.requested ?? { tab: 'runs' });
+  React.useEffect(() => props.requested && navigate(props.requested), [props.requested]);
   const shell = React.useMemo(() => ({ ...props.shell, navigate }), [props.shell]);
   const active = view.tab === 'run' || view.tab === 'compare' ? 'runs' : view.tab;
   const move = (e: React.KeyboardEvent, i: number) => {
@@ -102,7 +103,15 @@ export class MLOpsPanel extends ReactWidget {
     this.update();
   }
 
+  /** Shows ``view`` (a link's run or report), whatever the panel showed before. */
+  showView(view: View): void {
+    this.requested = { ...view };
+    this.update();
+  }
+
+  private requested?: View;
+
   render(): JSX.Element {
-    return <Panel shell={{ ...this.shell, columns: this.columns }} />;
+    return <Panel shell={{ ...this.shell, columns: this.columns }} requested={this.requested} />;
   }
 }

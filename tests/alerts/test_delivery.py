@@ -43,7 +43,7 @@ def test_a_failed_job_is_posted_once_with_its_key_and_link(store: Store, events:
         assert body["title"] == "job aaaaaaaaaaaa failed (schedule nightly) (experiment churn)"
         assert body["text"] == "a cell raised\nValueError: bad input"
         assert body["severity"] == "error" and body["kind"] == "job_failed"
-        assert body["link"] == f"http://lab.example:8888/jupyter-mlops/api/jobs/{'a' * 32}/output"
+        assert body["link"] == f"http://lab.example:8888/lab?mlops-run={'a' * 32}"
         assert headers["idempotency-key"] == headers["x-mlops-dedup-key"] == body["key"]
         assert d.tick() == [] and d.tick() == []
         assert len(h.requests) == 1

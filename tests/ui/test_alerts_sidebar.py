@@ -35,3 +35,20 @@ def test_a_new_alert_is_notified_and_listed(tab: Tab, lab: Lab) -> None:
         assert h.wait(1)[0]["body"]["title"] == "shown in Lab"
         tab.screenshot("sidebar-alerts")
     no_extension_errors(tab)
+
+
+def test_an_alerts_link_opens_its_run_in_the_sidebar(tab: Tab, lab: Lab) -> None:
+    """What a message links to (``rules.link``) is JupyterLab with the run's detail shown."""
+    from jupyter_mlops.alerts.rules import link
+    from jupyter_mlops.store import queries
+
+    run_id = queries.runs(Store.open(lab.store), limit=1).run_id.iloc[0]
+    url = link(lab.url, {"kind": "job_failed", "run_id": run_id})
+    assert url == f"{lab.url}/lab?mlops-run={run_id}"
+    tab.page.goto(f"{url}&reset&token={lab.token}")
+    tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    detail = tab.page.locator(f"{PANEL} .jp-mlops-detail")
+    detail.wait_for(timeout=30_000)
+    assert run_id[:8] in detail.inner_text()
+    tab.screenshot("sidebar-alert-link")
+    no_extension_errors(tab)
