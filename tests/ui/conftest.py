@@ -143,18 +143,28 @@ class Tab:
         return path
 
 
-@pytest.fixture
-def tab(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
-    """A fresh page; console errors and uncaught exceptions are collected in ``errors``."""
+@contextlib.contextmanager
+def new_tab(browser: Any, name: str) -> Iterator[Tab]:
+    """A fresh page in JupyterLab's default layout (1400×900); console errors and uncaught
+    exceptions are collected in ``errors``; what it showed at the end is kept as a screenshot."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     opened = Tab(page, errors)
-    yield opened
-    opened.screenshot(f"last-{request.node.name}")  # what the page showed at the end
-    context.close()
+    try:
+        yield opened
+        opened.screenshot(f"last-{name}")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def tab(browser: Any, lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
+    """A fresh page, with the shared Lab server (``lab``) up."""
+    with new_tab(browser, request.node.name) as opened:
+        yield opened
 
 
 def open_lab(tab: Tab, lab: Lab, path: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import run_python
 from tests.jobs.conftest import write_notebook
-from tests.ui.conftest import Lab, Tab, serving
+from tests.ui.conftest import Lab, Tab, new_tab, serving
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel
 
 pytestmark = pytest.mark.browser
@@ -40,14 +40,9 @@ def history_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture
-def history_tab(browser: Any, history_lab: Lab) -> Iterator[Tab]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield Tab(page, errors)
-    context.close()
+def history_tab(browser: Any, history_lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
+    with new_tab(browser, request.node.name) as opened:
+        yield opened
 
 
 def _open_run(tab: Tab, lab: Lab, delay: str) -> Any:

@@ -13,7 +13,7 @@ from jupyter_mlops import events as ev
 from jupyter_mlops.store import Store, db
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
-from tests.ui.conftest import Lab, Tab, serving
+from tests.ui.conftest import Lab, Tab, new_tab, serving
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel
 
 pytestmark = pytest.mark.browser
@@ -41,14 +41,9 @@ def own_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 @pytest.fixture
-def own_tab(browser: Any, own_lab: Lab) -> Iterator[Tab]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield Tab(page, errors)
-    context.close()
+def own_tab(browser: Any, own_lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
+    with new_tab(browser, request.node.name) as opened:
+        yield opened
 
 
 def open_run(tab: Tab, experiment: str) -> None:
