@@ -133,7 +133,8 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     tab.screenshot("sidebar-runs-wide")
     page.set_viewport_size({"width": 1400, "height": 900})
 
-    everything = rows.count()
+    # (other tests' runs may share this store: the filter must keep exactly churn's)
+    of_churn = churn.count()
     first = rows.first.get_attribute("data-run")
     with page.expect_response(lambda r: "/jupyter-mlops/api/runs?" in r.url
                               and f"q={first}" in r.url):  # the server filters
@@ -147,8 +148,8 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     page.get_by_label("filter runs").fill("churn")  # the experiment's name
     page.wait_for_function(
         "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-runs tbody tr').length == "
-        f"{everything}", timeout=20_000)
-    assert churn.count() == 2
+        f"{of_churn}", timeout=20_000)
+    assert churn.count() == of_churn == 2
 
     for row in range(2):
         churn.nth(row).locator('input[type="checkbox"]').check()
