@@ -65,7 +65,8 @@ def test_slack_and_teams_payloads(store: Store, events: Events) -> None:
         Deliverer(store).tick()
         card = h.wait(2)[1]["body"]
         assert card["@type"] == "MessageCard" and card["themeColor"] == "E01E5A"
-        assert card["potentialAction"][0]["targets"][0]["uri"].endswith("/output")
+        link = card["potentialAction"][0]["targets"][0]["uri"]
+        assert link.endswith(f"/lab?mlops-run={'d' * 32}")
 
 
 def test_a_receiver_answering_500_is_retried_with_backoff(store: Store, events: Events) -> None:
