@@ -47,8 +47,7 @@ def test_an_alerts_link_opens_its_run_in_the_sidebar(tab: Tab, lab: Lab) -> None
     assert url == f"{lab.url}/lab?mlops-run={run_id}"
     tab.page.goto(f"{url}&reset&token={lab.token}")
     tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
-    detail = tab.page.locator(f"{PANEL} .jp-mlops-detail")
-    detail.wait_for(timeout=30_000)
-    assert run_id[:8] in detail.inner_text()
+    # the run's detail, once loaded, names it
+    tab.page.locator(f"{PANEL} .jp-mlops-detail", has_text=run_id).wait_for(timeout=30_000)
     tab.screenshot("sidebar-alert-link")
     no_extension_errors(tab)
