@@ -285,8 +285,10 @@ class MLOpsMagics(Magics, MLOps):
               f"experiment: {t.experiment or '(none)'}\nspool file: {t.writer.path or '(none)'}")
 
     def _cmd_ingest(self, args: Any) -> None:
+        from ..store import inflight
         from ..store.ingest import ingest
 
+        inflight.settle()  # what this kernel logged in the background (figures) too
         result = ingest(self.tracker.store)
         for warning in result.warnings:  # e.g. a corrupt spool line, skipped: say so
             print(f"warning: {warning}", file=sys.stderr)

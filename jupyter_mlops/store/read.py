@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..exceptions import BadReference, NotFound, StoreError
-from . import Store, db
+from . import Store, db, inflight
 from .ingest import ingest_if_pending
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def refresh(store: Store) -> None:
     """
     if not store.ingest_on_read and store.db_path.exists():
         return
+    inflight.settle()
     try:
         ingest_if_pending(store)
     except StoreError as e:

@@ -10,11 +10,11 @@ warning line naming the problem, and nothing is recorded.
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,16 +22,28 @@ from .. import blobs
 from .. import events as ev
 from ..exceptions import BadArtifact
 from ..store import tables
-from . import files, tracker
+from . import figures, files, tracker
 
 log = logging.getLogger("jupyter_mlops")
 
 
 def _record(name: str, kind: str, data: bytes, media: str) -> None:
+    _recorder()(name, kind, data, media)
+
+
+def _recorder() -> Callable[[str, str, bytes, str], None]:
+    """Keeps files for the run, cell and store active now, even when called later from
+    another thread (a figure rendered in the background)."""
     t = tracker()
-    sha = blobs.put(t.store, data, durable=False)
-    t.emit(ev.ARTIFACT, ev.artifact_payload(t.ensure_run(), t.cell_seq, name, kind, sha,
-                                          len(data), media))
+    run, seq = t.ensure_run(), t.cell_seq
+    store, writer = t.store, t.writer
+
+    def record(name: str, kind: str, data: bytes, media: str) -> None:
+        sha = blobs.put(store, data, durable=False)
+        t.emit_event(ev.Event(ev.ARTIFACT, ev.artifact_payload(
+            run, seq, name, kind, sha, len(data), media)), writer)
+
+    return record
 
 
 def _warned(what: str, e: Exception) -> None:
@@ -66,45 +78,28 @@ def keep_artifact(path: str | os.PathLike[str], name: str | None = None) -> str:
 
 def log_figure(fig: Any, name: str) -> None:
     """Keep a figure: matplotlib as ``NAME.png`` and ``NAME.svg``; plotly as ``NAME.json``,
-    plus ``NAME.png`` where a static renderer (kaleido) is installed."""
+    plus ``NAME.png`` where a static renderer (kaleido) is installed. The figure is copied
+    now and rendered in the background (:mod:`.figures`): the cell does not wait for it."""
     try:
         stem = files.check_name(_stem(name, (".png", ".svg", ".json")))
-        for suffix, data, media in _figure_files(fig):
-            _record(f"{stem}{suffix}", "figure", data, media)
+        render, record = figures.snapshot(fig), _recorder()
     except Exception as e:
         _warned(f"figure {name!r}", e)
+        return
+
+    def keep() -> None:
+        try:
+            for suffix, data, media in render():
+                record(f"{stem}{suffix}", "figure", data, media)
+        except Exception as e:
+            _warned(f"figure {name!r}", e)
+
+    figures.in_background(keep)
 
 
 def _stem(name: str, suffixes: tuple[str, ...]) -> str:
     return name[:-len(s)] if isinstance(name, str) and (s := next(
         (s for s in suffixes if name.lower().endswith(s)), "")) else name
-
-
-def _figure_files(fig: Any) -> list[tuple[str, bytes, str]]:
-    """(suffix, bytes, media type) of each file a figure is kept as."""
-    module = type(fig).__module__.partition(".")[0]
-    if module == "matplotlib":
-        fig = getattr(fig, "figure", fig)  # an Axes: its figure
-    if module == "matplotlib" and hasattr(fig, "savefig"):
-        import matplotlib
-
-        png, svg = io.BytesIO(), io.BytesIO()
-        fig.savefig(png, format="png", metadata={"Software": None})
-        with matplotlib.rc_context({"svg.hashsalt": "jupyter-mlops"}):  # the same figure,
-            fig.savefig(svg, format="svg", metadata={"Date": None})  # the same bytes
-        return [(".png", png.getvalue(), "image/png"),
-                (".svg", svg.getvalue(), "image/svg+xml")]
-    if module == "plotly" and hasattr(fig, "to_json"):
-        files = [(".json", fig.to_json().encode(), "application/vnd.plotly.v1+json")]
-        try:
-            import kaleido  # noqa: F401  (plotly's static renderer)
-
-            return [*files, (".png", fig.to_image(format="png"), "image/png")]
-        except Exception:  # no renderer, or it cannot start (no browser): the JSON alone
-            return files
-    raise BadArtifact(
-        f"log_figure needs a matplotlib Figure or Axes or a plotly Figure, not "
-        f"{type(fig).__module__}.{type(fig).__qualname__}; for a file use log_artifact")
 
 
 def log_table(df: Any, name: str) -> None:

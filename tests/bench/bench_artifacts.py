@@ -18,7 +18,7 @@ import numpy as np
 
 from jupyter_mlops import tracking
 from jupyter_mlops.capture.outputs import OutputCapture
-from jupyter_mlops.store import Store
+from jupyter_mlops.store import Store, inflight
 from jupyter_mlops.tracking import logged
 from tests.bench import Result
 from tests.conftest import ipython
@@ -63,8 +63,9 @@ def _log_artifact(folder: Path, store: Store) -> tuple[float, float, float, floa
 
 
 def _figure() -> tuple[float, float, float, float]:
-    """p50 ms, interleaved: log_figure (PNG + SVG) and fig.savefig to PNG, by wall time,
-    then by this thread's CPU time."""
+    """p50 ms, interleaved: what the cell waits for in log_figure (the copy; PNG + SVG are
+    rendered in the background), the time until both files are kept (the call, then waiting
+    for the render), fig.savefig to PNG as the baseline, and the cell's CPU time in the call."""
     import matplotlib
 
     matplotlib.use("agg")
@@ -76,17 +77,21 @@ def _figure() -> tuple[float, float, float, float]:
         ax.plot(x, np.sin(x + k), label=f"fold {k}")
     ax.set(title="validation loss", xlabel="epoch", ylabel="loss")
     ax.legend()
-    ours, base = [], []
+    call, kept, base, cpu = [], [], [], []
     logged.log_figure(fig, "warm")
+    inflight.settle()
     for i in range(20):
         t, c = time.perf_counter(), time.thread_time()
         logged.log_figure(fig, f"curve{i}")
-        ours.append((time.perf_counter() - t, time.thread_time() - c))
-        t, c = time.perf_counter(), time.thread_time()
+        call.append(time.perf_counter() - t)
+        cpu.append(time.thread_time() - c)
+        assert inflight.settle(), "the figure was not rendered"
+        kept.append(time.perf_counter() - t)
+        t = time.perf_counter()
         fig.savefig(io.BytesIO(), format="png")
-        base.append((time.perf_counter() - t, time.thread_time() - c))
+        base.append(time.perf_counter() - t)
     plt.close(fig)
-    ms = [statistics.median(x[i] for x in runs) * 1000 for i in (0, 1) for runs in (ours, base)]
+    ms = [statistics.median(x) * 1000 for x in (call, kept, base, cpu)]
     return ms[0], ms[1], ms[2], ms[3]
 
 
@@ -141,7 +146,7 @@ def run() -> list[Result]:
         old, tracking._tracker = tracking._tracker, tracking.Tracker(store)
         try:
             rate, base_rate, cpu_rate, cpu_base_rate = _log_artifact(folder, store)
-            fig_ms, savefig_ms, fig_cpu, savefig_cpu = _figure()
+            fig_ms, kept_ms, savefig_ms, fig_cpu = _figure()
             import matplotlib.pyplot as plt
 
             fig, ax = plt.subplots()
@@ -160,11 +165,12 @@ def run() -> list[Result]:
         Result("log_artifact: the same, by CPU time", cpu_rate, "MB/s", "(no target)",
                True, f"copyfile + sha256: {cpu_base_rate:.0f} MB/s",
                f"{cpu_rate / cpu_base_rate:.2f}x the baseline's rate"),
-        Result("log_figure: a typical matplotlib figure (PNG + SVG), p50", fig_ms, "ms",
-               "<= 50 ms", fig_ms <= 50, f"fig.savefig PNG: {savefig_ms:.1f} ms",
-               f"{fig_ms / savefig_ms:.2f}x"),
-        Result("log_figure: the same, by CPU time, p50", fig_cpu, "ms", "(no target)", True,
-               f"fig.savefig PNG: {savefig_cpu:.1f} ms", f"{fig_cpu / savefig_cpu:.2f}x"),
+        Result("log_figure: what the cell waits for (a typical matplotlib figure), p50",
+               fig_ms, "ms", "<= 50 ms", fig_ms <= 50, f"fig.savefig PNG: {savefig_ms:.1f} ms",
+               f"{fig_ms / savefig_ms:.2f}x; the cell's CPU time {fig_cpu:.1f} ms"),
+        Result("log_figure: until PNG + SVG are kept (rendered in the background), p50",
+               kept_ms, "ms", "(no target)", True, f"fig.savefig PNG: {savefig_ms:.1f} ms",
+               f"{kept_ms / savefig_ms:.2f}x"),
         Result("output capture: added to a cell displaying one PNG, p50", added, "ms",
                "<= 1 ms", added <= 1, f"the cell without capture: {cell_ms:.2f} ms",
                f"+{added / cell_ms * 100:.0f}%; setting off: {off_ms * 1000:.1f} µs a display"),

@@ -50,6 +50,7 @@ def test_logged_files_figures_tables_and_their_bytes(store, kernel_factory, tmp_
     reply = k.run(LOGGING, cell_id="log")
     assert reply["status"] == "ok" and reply["stdout"] == "", reply
     assert k.run("%mlops log_artifact model.txt weights.txt")["status"] == "ok"
+    assert k.run("%mlops ingest")["status"] == "ok"  # with the figures rendered meanwhile
     status = k.run("%mlops status")["stdout"]
     run_id = next(line.split()[1] for line in status.splitlines() if line.startswith("run:"))
     found = queries.artifacts(store, run_id).set_index("name")
@@ -101,3 +102,40 @@ def test_bad_input_is_one_warning_never_a_traceback(store, kernel_factory, tmp_p
     run_id = next(line.split()[1] for line in status.splitlines() if line.startswith("run:"))
     kept = queries.artifacts(store, run_id)["name"].tolist()
     assert kept == ([] if os.geteuid() else ["locked.txt"])
+
+
+BACKGROUND = """
+import matplotlib
+matplotlib.use('agg')
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
+from jupyter_mlops import tracking
+run = tracking.tracker().run_id or tracking.tracker().ensure_run()
+fig, ax = plt.subplots(); line, = ax.plot([1, 2, 3])
+numbers = plt.get_fignums()
+mlops.log_figure(fig, 'first')
+line.set_ydata([3, 2, 1]); plt.close(fig)  # at once: the copy was taken
+odd, bx = plt.subplots(); bx.plot([1, 2]); bx.xaxis.set_major_formatter(FuncFormatter(lambda x, _: 'x'))
+mlops.log_figure(odd, 'unpicklable')  # a lambda cannot be pickled: rendered in the cell
+print(sorted(mlops.artifacts(run)['name']), plt.get_fignums() == numbers[:0] + [odd.number],
+      matplotlib.rcParams['svg.hashsalt'])
+"""
+
+
+def test_figures_render_in_the_background_from_a_copy_and_reads_wait_for_them(
+        store, kernel_factory):
+    k = kernel_factory()
+    k.run("%load_ext jupyter_mlops")
+    reply = k.run(BACKGROUND)
+    assert reply["status"] == "ok", reply
+    assert reply["stdout"].strip() == (
+        "['first.png', 'first.svg', 'unpicklable.png', 'unpicklable.svg'] True None"), reply
+    run_id = k.run("print(run)")["stdout"].strip()
+    found = queries.artifacts(store, run_id).set_index("name")
+    again = k.run("fig, ax = plt.subplots(); ax.plot([1, 2, 3]); mlops.log_figure(fig, 'again')"
+                  "\nprint(sorted(mlops.artifacts(run)['name'])[:2])")
+    assert again["stdout"].strip() == "['again.png', 'again.svg']", again
+    kept = queries.artifacts(store, run_id).set_index("name")
+    # the first figure was kept as it was when logged, not as changed after
+    assert kept.loc["again.png", "sha256"] == found.loc["first.png", "sha256"]
+    assert kept.loc["again.svg", "sha256"] == found.loc["first.svg", "sha256"]
