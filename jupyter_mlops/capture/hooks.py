@@ -75,7 +75,8 @@ class CellCapture:
         self.shell = shell
         self.tracker = tracker
         self.settings = settings
-        self.seq = 0
+        self.seq = 0  # the cell's position in its run, from 1
+        self._seq_run: str | None = None  # the run self.seq counts in
         self._pending: _Pending | None = None
         self._nested = 0
         # id(obj) -> (weakref or None, description): data not written since it was hashed
@@ -110,6 +111,13 @@ class CellCapture:
             with contextlib.suppress(ValueError):
                 self.shell.events.unregister(name, hook)
 
+    def _count_in(self, run_id: str) -> bool:
+        """Count cells from 1 again in a run other than the last one's; True if it is."""
+        if run_id == self._seq_run:
+            return False
+        self._seq_run, self.seq = run_id, 0
+        return True
+
     def pre_run_cell(self, info: Any) -> None:
         if self._pending is not None:  # a run_cell nested inside the running cell
             self._nested += 1
@@ -121,7 +129,7 @@ class CellCapture:
             source = info.raw_cell or ""
             ns = self.shell.user_ns
             self._namespace.refresh(ns)
-            self.tracker.ensure_run()
+            self._count_in(self.tracker.ensure_run())
             self.seq += 1
             self.tracker.cell_seq = self.seq
             pending = _Pending(started, 0.0, 0.0, source, getattr(info, "cell_id", None),
@@ -179,8 +187,11 @@ class CellCapture:
             self._learn_functions(ns, flow, writes)
             data = pending.data + self._describe(ns, writes, "writes", cached=False)
             error = result.error_before_exec or result.error_in_exec
+            run_id = self.tracker.ensure_run()
+            if self._count_in(run_id):  # the cell started a run (`%mlops run start`):
+                self.seq = 1  # it is the new run's first
             self.tracker.emit(ev.CELL, {
-                "run_id": self.tracker.ensure_run(),
+                "run_id": run_id,
                 "seq": self.seq,
                 "cell_id": pending.cell_id,
                 "execution_count": result.execution_count,

@@ -6,9 +6,14 @@ across runs; the absolute numbers are checked against the issue's targets.
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+from jupyter_mlops import tracking
+from jupyter_mlops.store import Store
 
 
 @dataclass
@@ -30,3 +35,19 @@ def p50(call: Callable[[], object], n: int = 15) -> float:
         call()
         times.append(time.perf_counter() - t)
     return sorted(times)[n // 2] * 1000
+
+
+@contextlib.contextmanager
+def filled_store(fill: Callable[[Store], None]) -> Iterator[Store]:
+    """A store in a temporary folder, filled by ``fill``, that this process's tracker
+    records into while the block runs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(tmp)
+        store.ensure()
+        fill(store)
+        saved, tracking._tracker = tracking._tracker, tracking.Tracker(store)
+        try:
+            yield store
+        finally:
+            tracking._tracker.writer.close()
+            tracking._tracker = saved

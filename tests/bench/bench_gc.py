@@ -10,17 +10,16 @@ do at least: ``os.scandir`` + ``os.stat`` of the same artifact tree.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 
-from jupyter_mlops import blobs, tracking
+from jupyter_mlops import blobs
 from jupyter_mlops import events as ev
 from jupyter_mlops.retention import gc
 from jupyter_mlops.store import Store, queries
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.queries.retention import Policy
 from jupyter_mlops.store.spool import SpoolWriter
-from tests.bench import Result
+from tests.bench import Result, filled_store
 
 RUNS, PER_RUN, EXPERIMENTS = 10_000, 10, 100
 
@@ -54,28 +53,20 @@ def _scan(store: Store) -> int:
 
 
 def run() -> list[Result]:
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(tmp)
-        store.ensure()
-        _fill(store)
-        saved, tracking._tracker = tracking._tracker, tracking.Tracker(store)
-        try:
-            t = time.perf_counter()
-            assert _scan(store) == RUNS * PER_RUN
-            base = time.perf_counter() - t
-            t = time.perf_counter()
-            dry = gc(store, Policy(failed=True)).plan
-            planned = time.perf_counter() - t
-            assert (len(dry.runs), len(dry.blobs)) == (RUNS // 2, RUNS * PER_RUN // 2)
-            t = time.perf_counter()
-            done = gc(store, Policy(failed=True), apply=True)
-            applied = time.perf_counter() - t
-            assert done.removed_bytes == dry.bytes
-            assert len(queries.runs(store, limit=RUNS)) == RUNS // 2
-            assert _scan(store) == RUNS * PER_RUN // 2
-        finally:
-            tracking._tracker.writer.close()
-            tracking._tracker = saved
+    with filled_store(_fill) as store:
+        t = time.perf_counter()
+        assert _scan(store) == RUNS * PER_RUN
+        base = time.perf_counter() - t
+        t = time.perf_counter()
+        dry = gc(store, Policy(failed=True)).plan
+        planned = time.perf_counter() - t
+        assert (len(dry.runs), len(dry.blobs)) == (RUNS // 2, RUNS * PER_RUN // 2)
+        t = time.perf_counter()
+        done = gc(store, Policy(failed=True), apply=True)
+        applied = time.perf_counter() - t
+        assert done.removed_bytes == dry.bytes
+        assert len(queries.runs(store, limit=RUNS)) == RUNS // 2
+        assert _scan(store) == RUNS * PER_RUN // 2
     scan = f"os.scandir + stat of the {RUNS * PER_RUN // 1000}k-file artifact tree: {base:.2f} s"
     return [
         Result(f"gc --failed, dry run: {RUNS // 1000}k runs, {RUNS * PER_RUN // 1000}k "

@@ -3,18 +3,17 @@ ending in a fit and a registered version."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 
 import numpy as np
 
 from jupyter_mlops import events as ev
-from jupyter_mlops import lineage, tracking
+from jupyter_mlops import lineage
 from jupyter_mlops.store import Store, db
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.queries.lineage import reachable_edges
 from jupyter_mlops.store.spool import SpoolWriter
-from tests.bench import Result
+from tests.bench import Result, filled_store
 
 RUNS, CELLS = 70, 48  # each cell reads two recent datasets and writes one: ~10k edges
 
@@ -47,29 +46,21 @@ def _fill(store: Store) -> None:
 
 
 def run() -> list[Result]:
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(tmp)
-        store.ensure()
-        _fill(store)
-        saved, tracking._tracker = tracking._tracker, tracking.Tracker(store)
-        try:
-            with db.connect(store, write=False) as con:
-                edges = db.scalar(con, "SELECT count(*) FROM lineage")
-                times, found = [], 0
-                for _ in range(40):  # on an open connection, as the server will run it
-                    t = time.perf_counter()
-                    found = len(reachable_edges(con, [("model_version", f"big:{RUNS}")], "up"))
-                    times.append(time.perf_counter() - t)
-            p95 = float(np.percentile(times, 95)) * 1000
-            cold = []
-            for _ in range(10):
+    with filled_store(_fill) as store:
+        with db.connect(store, write=False) as con:
+            edges = db.scalar(con, "SELECT count(*) FROM lineage")
+            times, found = [], 0
+            for _ in range(40):  # on an open connection, as the server will run it
                 t = time.perf_counter()
-                lineage.ancestors(f"big:{RUNS}")
-                cold.append(time.perf_counter() - t)
-            cold_p95 = float(np.percentile(cold, 95)) * 1000
-        finally:
-            tracking._tracker.writer.close()
-            tracking._tracker = saved
+                found = len(reachable_edges(con, [("model_version", f"big:{RUNS}")], "up"))
+                times.append(time.perf_counter() - t)
+        p95 = float(np.percentile(times, 95)) * 1000
+        cold = []
+        for _ in range(10):
+            t = time.perf_counter()
+            lineage.ancestors(f"big:{RUNS}")
+            cold.append(time.perf_counter() - t)
+        cold_p95 = float(np.percentile(cold, 95)) * 1000
     return [Result(f"lineage: ancestors on {edges:,} edges ({found:,} edges walked), p95", p95,
                    "ms",
                    "<= 10 ms", p95 <= 10,

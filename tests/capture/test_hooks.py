@@ -135,6 +135,15 @@ def test_params_and_metrics_know_their_cell(shell):
     assert param["payload"]["seq"] is None
 
 
+def test_cells_count_from_one_in_each_run(shell):
+    first = _run(shell, "a = 1", "b = 2")
+    started = _run(shell, "get_ipython().tracker.start_run()", "c = 3")
+    assert [(c["run_id"], c["seq"]) for c in first + started] == [
+        (first[0]["run_id"], 1), (first[0]["run_id"], 2),
+        (started[0]["run_id"], 1), (started[0]["run_id"], 2)]
+    assert started[0]["run_id"] != first[0]["run_id"]
+
+
 def test_a_name_assigned_before_its_use_is_not_read(shell):
     cells = _run(shell, "X = 1", "X = 2\nprint(X)", "if X:\n    X = 3\nprint(X)")
     assert [(c["reads"], c["writes"]) for c in cells[1:]] == [([], ["X"]), (["X"], ["X"])]

@@ -115,7 +115,8 @@ fig, ax = plt.subplots(); line, = ax.plot([1, 2, 3])
 numbers = plt.get_fignums()
 mlops.log_figure(fig, 'first')
 line.set_ydata([3, 2, 1]); plt.close(fig)  # at once: the copy was taken
-odd, bx = plt.subplots(); bx.plot([1, 2]); bx.xaxis.set_major_formatter(FuncFormatter(lambda x, _: 'x'))
+odd, bx = plt.subplots(); bx.plot([1, 2])
+bx.xaxis.set_major_formatter(FuncFormatter(lambda x, _: 'x'))
 mlops.log_figure(odd, 'unpicklable')  # a lambda cannot be pickled: rendered in the cell
 print(sorted(mlops.artifacts(run)['name']), plt.get_fignums() == numbers[:0] + [odd.number],
       matplotlib.rcParams['svg.hashsalt'])
