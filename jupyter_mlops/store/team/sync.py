@@ -1,0 +1,85 @@
+"""One machine's link to the team store: a sync round ships the spool, then pulls.
+
+Whoever runs it (the server's background loop, the scheduler daemon, ``jupyter mlops team
+sync``; several at once are safe) keeps one :class:`TeamLink` and calls :meth:`sync`. With
+PostgreSQL away a round raises ``TeamUnavailable``; the machine keeps working on its
+own store, and the next round after PostgreSQL is back ships what waited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ...exceptions import StoreError
+from .. import Store
+from ..ingest import IngestResult, ingest
+from ..state import pending
+from . import schema, team_url
+from .connection import connect, failures
+from .pull import TeamSource
+from .ship import ship
+
+
+@dataclass
+class SyncResult:
+    shipped: int = 0
+    pulled: int = 0  # team events new to this machine's database
+    cursor: int = 0  # the last team seq applied here
+
+
+class TeamLink:
+    """A connection kept between rounds (reopened after a failure)."""
+
+    def __init__(self, store: Store, url: str | None = None) -> None:
+        found = url or team_url(store)
+        if found is None:
+            raise StoreError("this store has no team store: set JUPYTER_MLOPS_TEAM_URL or run "
+                             "`jupyter mlops team init URL`")
+        self.store, self.url = store, found
+        self._con: Any = None
+        self._applied: int | None = None  # the cursor known to be in the database
+
+    @property
+    def con(self) -> Any:
+        if self._con is None:
+            con = connect(self.url)
+            con.autocommit = True
+            with failures(self.url):
+                schema.check(con)
+            self._con = con
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def sync(self) -> SyncResult:
+        """Ship this machine's new events, then apply the team's new ones locally."""
+        try:
+            with failures(self.url):
+                shipped = ship(self.store, self.con)
+                source = TeamSource(self.con)
+                latest = source.latest()
+                if latest == self._applied and not pending(self.store):
+                    return SyncResult(shipped, 0, latest)
+                result: IngestResult = ingest(self.store, source=source)
+        except BaseException:
+            self.close()
+            raise
+        self._applied = source.position
+        return SyncResult(shipped, result.events, source.position or 0)
+
+    def __enter__(self) -> TeamLink:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def sync(store: Store) -> SyncResult:
+    """One round on a fresh link (the CLI's ``team sync``)."""
+    with TeamLink(store) as link:
+        return link.sync()
+
