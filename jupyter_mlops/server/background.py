@@ -10,6 +10,7 @@ from typing import Any
 from ..exceptions import StoreError
 from ..store import Store
 from ..store.ingest import ingest, pending
+from ..store.team.sync import Syncer
 
 log = logging.getLogger("jupyter_mlops")
 
@@ -24,6 +25,7 @@ class BackgroundIngest:
         self.store = store
         self.last_error: str | None = None
         self.last_duration_ms: float | None = None
+        self.team = Syncer(store)  # ships to and pulls from the team store, if there is one
 
     async def forever(self, interval: float, run: Runner) -> None:
         """Ingest every ``interval`` seconds, each in a worker thread; never raises."""
@@ -43,6 +45,7 @@ class BackgroundIngest:
             except Exception as e:
                 log.exception("jupyter-mlops: background ingest failed")
                 self.last_error = f"{type(e).__name__}: {e}"
+            await run(self.team.round)  # never raises: an outage is logged once
 
     def status(self) -> dict[str, Any]:
         return {"last_ingest_error": self.last_error,

@@ -8,6 +8,7 @@ own store, and the next round after PostgreSQL is back ships what waited.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from . import schema, team_url
 from .connection import connect, failures
 from .pull import TeamSource
 from .ship import ship
+
+log = logging.getLogger("jupyter_mlops")
 
 
 @dataclass
@@ -83,3 +86,33 @@ def sync(store: Store) -> SyncResult:
     with TeamLink(store) as link:
         return link.sync()
 
+
+
+class Syncer:
+    """Sync rounds for a long-lived process (the server, the scheduler daemon): nothing when
+    the store has no team store; an outage logged once, never raised."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.last_error: str | None = None
+        self.last: SyncResult | None = None
+        self._link: TeamLink | None = None
+
+    def round(self) -> SyncResult | None:
+        try:
+            if self._link is None:
+                if team_url(self.store) is None:
+                    return None
+                self._link = TeamLink(self.store)
+            self.last = self._link.sync()
+            self.last_error = None
+        except Exception as e:  # a long-lived loop must outlive anything a round meets
+            text = str(e) if isinstance(e, StoreError) else f"{type(e).__name__}: {e}"
+            if text != self.last_error:
+                log.warning("jupyter-mlops: team store: %s", text)
+            self.last_error = text
+        return self.last
+
+    def close(self) -> None:
+        if self._link is not None:
+            self._link.close()
