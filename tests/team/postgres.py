@@ -58,7 +58,7 @@ class Postgres:
 
     def start(self) -> None:
         options = (f"-p {self.port} -k {self.dir} -h 127.0.0.1 -c fsync=off "
-                   f"-c max_connections=200 -c synchronous_commit=off")
+                   f"-c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.dir / "log"), "-w", "-t", "60", "start")
 

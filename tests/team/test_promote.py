@@ -17,7 +17,7 @@ from jupyter_mlops.store.team.sync import TeamLink
 from .test_sync import machine
 
 ROOT = Path(__file__).resolve().parents[2]
-VERSIONS = 12
+VERSIONS = 8
 
 
 def test_concurrent_promoters_leave_one_chain(tmp_path: Path, team_url: str) -> None:
