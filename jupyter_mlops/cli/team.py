@@ -52,8 +52,8 @@ def team_sync(store: Store) -> None:
     from ..store.team.sync import sync
 
     result = sync(store)
-    click.echo(f"shipped {result.shipped} events, applied {result.pulled} from the team "
-               f"(team seq {result.cursor})")
+    click.echo(f"shipped {result.shipped} events; applied {result.pulled} to this machine's "
+               f"database (up to team seq {result.cursor})")
 
 
 COMMANDS = [team]

@@ -27,7 +27,7 @@ log = logging.getLogger("jupyter_mlops")
 @dataclass
 class SyncResult:
     shipped: int = 0
-    pulled: int = 0  # team events new to this machine's database
+    pulled: int = 0  # events new to this machine's database (the team's and its own)
     cursor: int = 0  # the last team seq applied here
 
 
