@@ -56,3 +56,21 @@ def test_concurrent_promoters_leave_one_chain(tmp_path: Path, team_url: str) -> 
         with db.connect(store, write=False) as con:
             assert db.scalar(con, "SELECT version FROM current_aliases WHERE name = 'churn' AND "
                                   "alias = 'champion'") == moves[-1][0]
+
+
+def test_no_promotion_without_postgresql(tmp_path: Path) -> None:
+    """Uncoordinated moves would fork the chain: refused, nothing recorded."""
+    import pytest
+
+    from jupyter_mlops.exceptions import TeamUnavailable
+    from jupyter_mlops.registry import promote
+
+    store = machine(tmp_path, "a", "postgresql://nobody@127.0.0.1:1/none")
+    w = SpoolWriter(store)
+    w.write([ev.Event(ev.MODEL_VERSION, {"name": "churn", "version": 1, "artifact": "0" * 64,
+                                         "format": "pickle", "flavor": "x", "metrics": {}})])
+    w.close()
+    with pytest.raises(TeamUnavailable, match="cannot reach the team store"):
+        promote("churn", 1, store=store)
+    with db.connect(store, write=False) as con:
+        assert db.scalar(con, "SELECT count(*) FROM aliases") == 0
