@@ -14,7 +14,7 @@ from jupyter_mlops.store.spool import SpoolWriter
 from jupyter_mlops.store.team.status import init
 from jupyter_mlops.store.team.sync import TeamLink
 
-from .test_sync import machine
+from .scenario import machine
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = 8

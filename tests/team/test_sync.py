@@ -17,13 +17,7 @@ from jupyter_mlops.store.team.status import init, status
 from jupyter_mlops.store.team.sync import TeamLink
 
 from .postgres import Postgres
-
-
-def machine(tmp_path: Path, name: str, url: str) -> Store:
-    store = Store.open(tmp_path / name)
-    store.ensure()
-    save_url(store, url)
-    return store
+from .scenario import machine
 
 
 def write_run(store: Store, run_id: str, metrics: int = 3) -> list[str]:
