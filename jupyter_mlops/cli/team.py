@@ -56,4 +56,15 @@ def team_sync(store: Store) -> None:
                f"database (up to team seq {result.cursor})")
 
 
+@team.command("leave")
+@pass_store
+def team_leave(store: Store) -> None:
+    """Stop shipping and pulling: forget team.toml and the shipper's hold on the spool
+    (what was pulled stays; PostgreSQL keeps what was shipped)."""
+    from ..store.team.status import leave
+
+    leave(store)
+    click.echo("this store is on its own again")
+
+
 COMMANDS = [team]

@@ -33,6 +33,9 @@ def test_init_status_sync(tmp_path: Path, team_url: str) -> None:
     assert shown["applied_seq"] == shown["team_seq"] == 5
     alone = cli("--store", str(tmp_path / "c"), "team", "status")
     assert alone.returncode == 2 and "team init URL" in alone.stderr
+    assert cli("--store", a, "team", "leave").returncode == 0
+    assert not (Path(a) / "team.toml").exists()
+    assert not (Path(a) / "consumers" / "team.json").exists()  # the spool is ingest's alone
 
 
 MEMBER = """

@@ -69,3 +69,12 @@ def init(store: Store, url: str | None) -> int:
     with connect(found) as con, failures(found):
         con.autocommit = True
         return schema.migrate(con)
+
+
+def leave(store: Store) -> None:
+    """Forget the team store: without this, the shipper's offsets would hold every spool
+    file in ``spool/`` for a shipper that no longer runs."""
+    from . import config_path
+
+    config_path(store).unlink(missing_ok=True)
+    consumers.unregister(store, SHIPPER)
