@@ -6,18 +6,15 @@ machine whose team store holds 1M runs."""
 
 from __future__ import annotations
 
-import asyncio
 import statistics
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.server.background import BackgroundIngest
 from jupyter_mlops.store import Store, db, queries
 from jupyter_mlops.store.spool import SpoolWriter
 from jupyter_mlops.store.team.ship import Outgoing, ship
@@ -25,7 +22,7 @@ from jupyter_mlops.store.team.status import init
 from jupyter_mlops.store.team.sync import TeamLink
 from tests.bench import Result
 from tests.team.postgres import Postgres, find_bin
-from tests.team.scenario import machine, scenario
+from tests.team.scenario import machine, scenario, server_loop
 
 SHIP_EVENTS = 200_000
 LAG_ROUNDS = 30
@@ -82,28 +79,12 @@ def _throughput(folder: Path, pg: Postgres) -> Result:
                   f"the unique index)")
 
 
-def _server_loop(store: Store, stop: threading.Event) -> threading.Thread:
-    """The server extension's background loop (1 s, as configured by default), on a thread."""
-    async def main() -> None:
-        async def run(f: Any, *args: Any) -> Any:
-            return await asyncio.to_thread(f, *args)
-
-        task = asyncio.ensure_future(BackgroundIngest(store).forever(1.0, run))
-        while not stop.is_set():
-            await asyncio.sleep(0.1)
-        task.cancel()
-
-    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
-    thread.start()
-    return thread
-
-
 def _lag(folder: Path, pg: Postgres) -> Result:
     url = _database(pg, "lag")
     a, b = machine(folder, "la", url), machine(folder, "lb", url)
     init(a, None)
     stop = threading.Event()
-    loops = [_server_loop(s, stop) for s in (a, b)]
+    loops = [server_loop(s, stop) for s in (a, b)]
     writer = SpoolWriter(a)
     lags = []
     try:

@@ -4,19 +4,23 @@ for a while; then every machine ships and pulls once more, and what each holds i
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
+from jupyter_mlops.server.background import BackgroundIngest
 from jupyter_mlops.store import Store, db
 from jupyter_mlops.store.team import save_url
 from jupyter_mlops.store.team.status import init
@@ -57,7 +61,7 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 120) -> 
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
-        time.sleep(0.1)
+        time.sleep(0.3)
 
 
 def machine(folder: Path, name: str, url: str) -> Store:
@@ -66,6 +70,23 @@ def machine(folder: Path, name: str, url: str) -> Store:
     store.ensure()
     save_url(store, url)
     return store
+
+
+def server_loop(store: Store, stop: threading.Event) -> threading.Thread:
+    """The server extension's background loop (every 1 s, its default) on a thread, with
+    blocking work in worker threads as the server runs it, until ``stop`` is set."""
+    async def main() -> None:
+        async def run(f: Any, *args: Any) -> Any:
+            return await asyncio.to_thread(f, *args)
+
+        task = asyncio.ensure_future(BackgroundIngest(store).forever(1.0, run))
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        task.cancel()
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    return thread
 
 
 @dataclass
