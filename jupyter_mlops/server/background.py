@@ -31,6 +31,8 @@ class BackgroundIngest:
         """Ingest every ``interval`` seconds, each in a worker thread; never raises."""
         while True:
             await asyncio.sleep(interval)
+            # first: shipping reads the spool, and the round's ingest covers local events too
+            await run(self.team.round)  # never raises: an outage is logged once
             try:
                 if await run(pending, self.store):
                     result = await run(ingest, self.store)
@@ -45,7 +47,6 @@ class BackgroundIngest:
             except Exception as e:
                 log.exception("jupyter-mlops: background ingest failed")
                 self.last_error = f"{type(e).__name__}: {e}"
-            await run(self.team.round)  # never raises: an outage is logged once
 
     def status(self) -> dict[str, Any]:
         return {"last_ingest_error": self.last_error,

@@ -17,7 +17,7 @@ from jupyter_mlops.store.team.sync import TeamLink
 from .scenario import machine
 
 ROOT = Path(__file__).resolve().parents[2]
-VERSIONS = 8
+VERSIONS = 6
 
 
 def test_concurrent_promoters_leave_one_chain(tmp_path: Path, team_url: str) -> None:

@@ -2,8 +2,9 @@
 
 Everything lives in the PostgreSQL schema ``mlops``: ``events`` (one row per event, by id,
 with a ``seq`` that only grows, in commit order: see :mod:`.ship`) and ``schema_version``.
-``shipped_by`` is PostgreSQL's ``session_user``; members get no privilege on that column
-(docs/team.md), so no one can ship in another's name.
+``event_id`` compares bytewise (``COLLATE "C"``: a locale's rules cost the unique index
+more per insert). ``shipped_by`` is PostgreSQL's ``session_user``; members get no privilege
+on that column (docs/team.md), so no one can ship in another's name.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE mlops.events (
         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        event_id text NOT NULL UNIQUE,
+        event_id text COLLATE "C" NOT NULL UNIQUE,
         file text NOT NULL,
         body text NOT NULL,
         shipped_by name NOT NULL DEFAULT session_user,

@@ -9,6 +9,7 @@ own store, and the next round after PostgreSQL is back ships what waited.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,15 +91,20 @@ def sync(store: Store) -> SyncResult:
 
 class Syncer:
     """Sync rounds for a long-lived process (the server, the scheduler daemon): nothing when
-    the store has no team store; an outage logged once, never raised."""
+    the store has no team store; an outage logged once, never raised, and retried every
+    ``retry_s`` (so a PostgreSQL that does not answer does not slow the local ingest that
+    follows each round)."""
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    def __init__(self, store: Store, retry_s: float = 5.0) -> None:
+        self.store, self.retry_s = store, retry_s
         self.last_error: str | None = None
         self.last: SyncResult | None = None
         self._link: TeamLink | None = None
+        self._failed_at = -retry_s
 
     def round(self) -> SyncResult | None:
+        if self.last_error is not None and time.monotonic() - self._failed_at < self.retry_s:
+            return self.last
         try:
             if self._link is None:
                 if team_url(self.store) is None:
@@ -110,7 +116,7 @@ class Syncer:
             text = str(e) if isinstance(e, StoreError) else f"{type(e).__name__}: {e}"
             if text != self.last_error:
                 log.warning("jupyter-mlops: team store: %s", text)
-            self.last_error = text
+            self.last_error, self._failed_at = text, time.monotonic()
         return self.last
 
     def close(self) -> None:
