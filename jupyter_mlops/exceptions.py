@@ -58,3 +58,8 @@ class AlertConfigError(StoreError):
 class DeliveryFailed(StoreError):
     """An alert a channel did not accept (the receiver's answer or the network's error);
     the outbox retries it, ``alerts test`` reports it."""
+
+
+class TeamUnavailable(StoreError):
+    """The team store (PostgreSQL) cannot be reached or used now: the machine keeps working
+    on its own store and ships when it is back."""

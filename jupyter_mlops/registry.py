@@ -28,6 +28,7 @@ from .store.queries.models import (
     run_metrics,
     version_record,
 )
+from .store.team.aliases import alias_lock
 from .tracking import tracker
 from .tracking.decisions import record_now
 
@@ -240,13 +241,14 @@ def promote(name: str, version: int, alias: str = "champion", *,
     ``gate={"auc": ">= 0.85", "f1": "> champion + 0.01"}``: each condition is checked
     against the version's recorded metrics; ``champion`` is the version the alias points
     at now. A refusal changes nothing. ``store``: where (default: the store this process
-    records into).
+    records into). In a team store the promotion needs PostgreSQL (docs/team.md).
     """
     _check_name("alias", alias)
     version = parse_version(version)
     store = store or tracker().store  # the server passes the store it serves
     label = f"{name}:{version} to @{alias}"
-    with hold(store, exclusive=True):
+    # in a team store, the team's alias moves of this model wait on each other
+    with alias_lock(store, name), hold(store, exclusive=True):
         ingest(store)
         with db.connect(store, write=False, threads=1) as con:
             target = resolve_on(con, (name, version))

@@ -23,6 +23,7 @@ from ..alerts import delivery
 from ..exceptions import JobError, SchedulerBusy, StoreError
 from ..store import Store, process, queries
 from ..store.lock import hold
+from ..store.team.sync import Syncer
 from . import schedules
 from .executors import LocalExecutor, executor_for
 from .records import alive, job_processes, settle
@@ -145,6 +146,7 @@ class Scheduler:
         are killed and recorded as interrupted. Alerts are delivered meanwhile."""
         self.lock.acquire()
         stop_alerts = delivery.start(self.store, watch_spool=True)
+        team = Syncer(self.store)
         try:
             for run_id in self.recover():
                 log.warning("job %s was left running by a dead runner: marked lost",
@@ -158,9 +160,11 @@ class Scheduler:
                     self.tick()
                 except StoreError as e:
                     log.error("tick failed, retrying: %s", e)
+                team.round()  # ships to and pulls from the team store, if any; never raises
                 self._stop.wait(self.tick_s)
             self.shutdown()
         finally:
+            team.close()
             stop_alerts()
             self.lock.release()
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..exceptions import StoreError
 from ..store import Store
 from ..store.ingest import ingest, pending
+from ..store.team.sync import Syncer
 
 log = logging.getLogger("jupyter_mlops")
 
@@ -24,11 +25,14 @@ class BackgroundIngest:
         self.store = store
         self.last_error: str | None = None
         self.last_duration_ms: float | None = None
+        self.team = Syncer(store)  # ships to and pulls from the team store, if there is one
 
     async def forever(self, interval: float, run: Runner) -> None:
         """Ingest every ``interval`` seconds, each in a worker thread; never raises."""
         while True:
             await asyncio.sleep(interval)
+            # first: shipping reads the spool, and the round's ingest covers local events too
+            await run(self.team.round)  # never raises: an outage is logged once
             try:
                 if await run(pending, self.store):
                     result = await run(ingest, self.store)

@@ -19,7 +19,7 @@ import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import pandas as pd
 
@@ -62,6 +62,15 @@ class IngestResult:
     applied: list[Event] | None = None
 
 
+class Source(Protocol):
+    """Events from elsewhere (:mod:`.team.pull`), applied like the spool's: ``fetch(after)``
+    gives lines by spool file, the new position (``spool_files`` row ``cursor``), more?"""
+
+    cursor: str
+
+    def fetch(self, after: int) -> tuple[dict[str, bytes], int, bool]: ...
+
+
 def ingest_if_pending(store: Store) -> IngestResult | None:
     """Ingest when there is something to ingest; what every reader calls first."""
     if pending(store):
@@ -70,13 +79,14 @@ def ingest_if_pending(store: Store) -> IngestResult | None:
 
 
 def ingest(store: Store, *, subscribers: Subscribers | None = None,
-           collect: bool = False) -> IngestResult:
+           collect: bool = False, source: Source | None = None) -> IngestResult:
     """Apply all new spool bytes to the database; rebuilds it first if the file is missing.
 
     The events applied are collected into ``result.applied`` when ``collect`` is true or
     there are subscribers (``subscribers``, else this process's :data:`SUBSCRIBERS`), which
     are called with them after the commit, once the store lock is released. A rebuild
-    notifies no one: its events were applied before.
+    notifies no one: its events were applied before. ``source``: events from elsewhere to
+    apply too (after the spool's, in batches of their own).
     """
     store.ensure()
     registry = SUBSCRIBERS if subscribers is None else subscribers
@@ -87,7 +97,7 @@ def ingest(store: Store, *, subscribers: Subscribers | None = None,
             return _rebuild_locked(store)
         with db.connect(store, write=True) as con:
             result = _ingest_files(store, con, fresh=False,
-                                   collect=collect or bool(registry))
+                                   collect=collect or bool(registry), source=source)
     if result.applied and registry:
         registry.notify(store, result.applied)
     return result
@@ -136,7 +146,7 @@ def _rebuild_locked(store: Store) -> IngestResult:
 
 
 def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
-                  collect: bool = False) -> IngestResult:
+                  collect: bool = False, source: Source | None = None) -> IngestResult:
     started = time.perf_counter()
     result = IngestResult(applied=[] if collect else None)
     migrate(con)
@@ -163,6 +173,14 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
             _commit(store, con, batch, result, dead_writers=None)
             batch = Batch()
     _commit(store, con, batch, result, dead_writers=dead)
+    while source is not None:
+        after = db.scalar(con, 'SELECT "offset" FROM spool_files WHERE file = ?', [source.cursor])
+        lines, position, more = source.fetch(int(after or 0))
+        batch = Batch(offsets={source.cursor: position})
+        for file, text in lines.items():
+            queue(text, file, 0, batch)
+        _commit(store, con, batch, result, dead_writers=None)
+        source = source if more else None
 
     for path in sealed:  # every complete line of a sealed file is in the database now
         size = path.stat().st_size

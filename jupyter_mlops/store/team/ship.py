@@ -1,0 +1,151 @@
+"""Shipping: this machine's spool into the team's event table, exactly once by event id.
+
+The shipper is a spool consumer (:mod:`..consumers`). Each round reads the spool past its
+offsets, COPYs the events into a temporary table, inserts them into ``mlops.events`` with
+``ON CONFLICT (event_id) DO NOTHING``, commits, then advances its offsets: a crash before
+the commit ships the bytes again, after it the offsets may lag and the re-sent events are
+dropped by id. The insert runs under a transaction-level advisory lock, so ``seq`` values
+become visible in the order they were assigned and a puller that has read up to ``seq`` N
+can never later find a committed event below N.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import Store, consumers
+from ..spool import archived_files, read_complete, spool_files
+from . import SHIPPER
+
+#: The advisory lock every shipping insert takes (a number of our own).
+SHIP_KEY = 0x6D6C6F70_73000002
+#: Bytes of spool sent per transaction.
+BATCH_BYTES = 16 << 20
+_FAST_ID = re.compile(rb'\{"id":"([0-9a-f]{32})"')
+
+INSERT = """INSERT INTO mlops.events (event_id, file, body)
+SELECT event_id, file, body FROM _ship ORDER BY ord ON CONFLICT (event_id) DO NOTHING"""
+
+
+@dataclass
+class Outgoing:
+    """Rows for one COPY (text format) and the spool offsets they take the shipper to."""
+
+    rows: list[bytes] = field(default_factory=list)
+    size: int = 0
+    offsets: dict[str, int] = field(default_factory=dict)
+
+    def add(self, file: str, data: bytes) -> None:
+        prefix = b"\t" + _escape(file.encode()) + b"\t"
+        for line in data.split(b"\n"):
+            event_id = _event_id(line)
+            if event_id is None or b"\x00" in line:
+                continue  # not an event: ingest quarantines it locally, nobody else needs it
+            self.rows.append(event_id + prefix + _escape(line))
+        self.size += len(data)
+
+
+def _escape(value: bytes) -> bytes:
+    """COPY's text format: backslash, tab, newline and carriage return escaped."""
+    if b"\\" in value or b"\t" in value or b"\r" in value:
+        value = value.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\r", b"\\r")
+    return value
+
+
+def _event_id(line: bytes) -> bytes | None:
+    """The event's id as COPY text; None for a line that is not a UTF-8 JSON event."""
+    match = _FAST_ID.match(line)  # how this package writes every event
+    try:
+        if match and line.endswith(b"}"):
+            line.decode()
+            return match.group(1)
+        event = json.loads(line)
+    except ValueError:  # also UnicodeDecodeError
+        return None
+    if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
+            or not isinstance(event.get("payload"), dict):
+        return None
+    return _escape(event["id"].replace("\n", " ").encode())
+
+
+def ship(store: Store, con: Any) -> int:
+    """Send every complete spool line not yet shipped; returns the events new to the team.
+
+    Two shippers of one store at once (the server and ``team sync``): the second skips the
+    round. The first round of a store also sends its archive (events from before it joined).
+    """
+    store.ensure()
+    folder = store.root / "consumers"
+    folder.mkdir(exist_ok=True)
+    fd = os.open(folder / f"{SHIPPER}.ship.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        first = SHIPPER not in consumers.registered(store)
+        if first:
+            consumers.register(store, SHIPPER)
+        sent = _ship_files(store, con, spool_files(store), consumers.offsets(store, SHIPPER))
+        if first:  # listed after the spool: a file archived meanwhile is found here
+            sent += _ship_files(store, con, archived_files(store), None)
+        return sent
+    finally:
+        os.close(fd)
+
+
+def _ship_files(store: Store, con: Any, files: list[Path], done: dict[str, int] | None) -> int:
+    """Ship ``files`` from their offsets (``done``; None: whole archived files)."""
+    sent, out = 0, Outgoing()
+    for path in files:
+        offset = 0 if done is None else done.get(path.name, 0)
+        while True:
+            try:
+                data = _read(path, offset)
+            except FileNotFoundError:  # archived meanwhile: every byte was read by us
+                break
+            if not data:
+                break
+            out.add(path.name, data)
+            offset += len(data)
+            out.offsets[path.name] = offset
+            if out.size >= BATCH_BYTES:
+                sent += _send(store, con, out, advance=done is not None)
+                out = Outgoing()
+    return sent + _send(store, con, out, advance=done is not None)
+
+
+def _read(path: Path, offset: int) -> bytes:
+    """Complete lines from ``offset``, about :data:`BATCH_BYTES` at most."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(BATCH_BYTES)
+    end = data.rfind(b"\n")
+    if end < 0 and len(data) == BATCH_BYTES:  # one line longer than a batch
+        return read_complete(path, offset)
+    return data[: end + 1]
+
+
+def _send(store: Store, con: Any, out: Outgoing, *, advance: bool) -> int:
+    inserted = 0
+    if out.rows:
+        with con.transaction():
+            con.execute("CREATE TEMP TABLE IF NOT EXISTS _ship (ord bigint GENERATED ALWAYS "
+                        "AS IDENTITY, event_id text COLLATE \"C\", file text, body text) "
+                        "ON COMMIT DELETE ROWS")
+            con.execute("SET LOCAL work_mem = '64MB'")  # the ORDER BY of a batch, in memory
+            with con.cursor() as cur:
+                with cur.copy("COPY _ship (event_id, file, body) FROM STDIN") as copy:
+                    copy.write(b"\n".join(out.rows) + b"\n")
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [SHIP_KEY])
+                cur.execute(INSERT)
+                inserted = max(cur.rowcount, 0)
+    if advance and out.offsets:
+        consumers.advance(store, SHIPPER, out.offsets)
+    return inserted
