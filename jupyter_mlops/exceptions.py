@@ -58,3 +58,8 @@ class AlertConfigError(StoreError):
 class DeliveryFailed(StoreError):
     """An alert a channel did not accept (the receiver's answer or the network's error);
     the outbox retries it, ``alerts test`` reports it."""
+
+
+class BadBundle(StoreError):
+    """A bundle (``jupyter mlops merge``) that is not one, or is hostile: a path outside it, a
+    link, a digest that does not match, a member over the size limit. Nothing is merged."""
