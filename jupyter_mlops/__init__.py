@@ -35,8 +35,10 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "merge",
     "metrics",
     "models",
+    "pack",
     "performance_drift",
     "profile",
     "promote",
@@ -72,6 +74,9 @@ _LAZY = {
     "models": "jupyter_mlops.store.ask",
     "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
+    # air-gapped sharing (issue 19): a lineage packed into one file, merged elsewhere
+    "pack": "jupyter_mlops.bundles",
+    "merge": "jupyter_mlops.bundles",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
 }
 

@@ -7,6 +7,10 @@ hard-linked: a file rewritten in place (``df.to_csv`` again) would change the st
 under every run that kept it. Storing content that is already there refreshes the blob's
 time, so garbage collection's grace period (:mod:`jupyter_mlops.retention`) covers a blob
 logged again before its event is ingested.
+
+With an artifact root configured (:mod:`.artifact_root`: a shared directory, S3, GCS), every
+blob stored is written there too, and a blob missing here is fetched from there on first
+read (hash verified): the store's own folder is then a cache of the root.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .artifact_root import shared_root
 from .exceptions import BadArtifact, StoreError
 from .store import Store
 
@@ -42,6 +47,7 @@ def put(store: Store, data: bytes, *, durable: bool = True) -> str:
     digest = hashlib.sha256(data).hexdigest()
     target = path_of(store, digest)
     if _refreshed(target):
+        _share(store, digest, target)
         return digest
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +60,7 @@ def put(store: Store, data: bytes, *, durable: bool = True) -> str:
         tmp.replace(target)
     except OSError as e:
         raise StoreError(f"cannot write the artifact to {target.parent}: {e.strerror}") from None
+    _share(store, digest, target)
     return digest
 
 
@@ -94,7 +101,23 @@ def put_file(store: Store, path: Path) -> tuple[str, int]:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise StoreError(f"cannot store {path} under {folder}: {e.strerror}") from None
+    _share(store, sha, target)
     return sha, size
+
+
+def _share(store: Store, sha256: str, local: Path) -> None:
+    """Write the blob to the artifact root too, when one is configured."""
+    root = shared_root(store)
+    if root is not None:
+        root.push(sha256, local)
+
+
+def _local(store: Store, sha256: str) -> Path:
+    """Where the blob is here: fetched from the artifact root first if only it has it."""
+    target = path_of(store, sha256)
+    if not target.is_file() and (root := shared_root(store)) is not None:
+        root.fetch(sha256, target)
+    return target
 
 
 def _refreshed(target: Path) -> bool:
@@ -121,7 +144,7 @@ def _clone(src: Any, dst: Any) -> bool:
 
 def get(store: Store, sha256: str) -> bytes:
     """The artifact's bytes, after checking they still hash to ``sha256``."""
-    target = path_of(store, sha256)
+    target = _local(store, sha256)
     try:
         data = target.read_bytes()
     except FileNotFoundError:
@@ -134,14 +157,15 @@ def get(store: Store, sha256: str) -> bytes:
 
 def _missing(sha256: str, target: Path) -> StoreError:
     return StoreError(f"artifact {sha256[:12]} is missing from {target.parent}; the store "
-                      f"was copied without its artifacts/ folder?")
+                      f"was copied without its artifacts/ folder, or the artifact root it "
+                      f"was written to is not configured here?")
 
 
 def chunks(store: Store, sha256: str) -> Iterator[bytes]:
     """The artifact's bytes in pieces, for streaming it out (a missing file is an error now,
     not at the first piece). The hash is checked as it goes: a file modified in the store
     ends the stream with a StoreError after its last piece, never passes for the artifact."""
-    target = path_of(store, sha256)
+    target = _local(store, sha256)
     if not target.is_file():
         raise _missing(sha256, target)
     return _pieces(target, sha256)

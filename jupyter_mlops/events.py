@@ -7,8 +7,10 @@ processes (random tail), so ingest can deduplicate by id and order by it.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -102,6 +104,21 @@ def new_id() -> str:
     return _clock.next()
 
 
+def _user() -> str:
+    """Who runs this process: the login name, else the uid (a container's user may have no
+    passwd entry, where ``getuser`` raises)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return f"uid {os.getuid()}"
+
+
+#: Who writes this process's events, and where: computed once per process (a fork keeps
+#: both). Every event carries them, so a team's or a merged bundle's records say whose
+#: they are; events written before they existed have neither (None).
+USER, HOST = _user(), socket.gethostname()
+_WHO = f',"user":{_encode(USER)},"host":{_encode(HOST)}'
+
 
 @dataclass(slots=True)
 class Event:
@@ -109,18 +126,24 @@ class Event:
     payload: dict[str, Any]
     id: str = field(default_factory=new_id)
     ts: float = field(default_factory=time.time)
+    user: str | None = USER
+    host: str | None = HOST
 
     def to_line(self) -> bytes:
         """One JSONL line; non-JSON values in payloads become their ``repr``."""
-        return (f'{{"id":"{self.id}","type":{_encode(self.type)},"ts":{self.ts!r},'
+        who = _WHO if self.user is USER and self.host is HOST else (
+            f',"user":{_encode(self.user)},"host":{_encode(self.host)}')
+        return (f'{{"id":"{self.id}","type":{_encode(self.type)},"ts":{self.ts!r}{who},'
                 f'"payload":{_encode(self.payload)}}}\n').encode()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Event:
-        """Rebuild an event from a parsed line; raises ValueError if it is not one."""
+        """Rebuild an event from a parsed line (its writer's user and host kept, None when
+        it has none); raises ValueError if it is not one."""
         try:
-            event = cls(type=d["type"], payload=d["payload"], id=d["id"], ts=float(d["ts"]))
-        except (KeyError, TypeError, ValueError) as e:
+            event = cls(type=d["type"], payload=d["payload"], id=d["id"], ts=float(d["ts"]),
+                        user=d.get("user"), host=d.get("host"))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise ValueError(f"not an event: {e!r}") from None
         if not isinstance(event.type, str) or not isinstance(event.payload, dict):
             raise ValueError("not an event: type must be a string and payload an object")

@@ -63,3 +63,8 @@ class DeliveryFailed(StoreError):
 class TeamUnavailable(StoreError):
     """The team store (PostgreSQL) cannot be reached or used now: the machine keeps working
     on its own store and ships when it is back."""
+
+
+class BadBundle(StoreError):
+    """A bundle (``jupyter mlops merge``) that is not one, or is hostile: a path outside it, a
+    link, a digest that does not match, a member over the size limit. Nothing is merged."""

@@ -16,6 +16,7 @@ from . import (
     admin,
     alerts,
     artifacts,
+    bundles,
     diff,
     drift,
     gc,
@@ -44,6 +45,6 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 
 
 for _module in (runs, admin, gc, drift, models, lineage, diff, jobs, schedules, artifacts,
-                alerts, team):
+                alerts, team, bundles):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -51,7 +51,8 @@ RUN_KIND = {"$ref": "#/components/schemas/RunKind"}
 RUN = obj(["run_id", "experiment", "status", "started", "params", "metrics"],
           run_id=STR, experiment=NSTR, kind=RUN_KIND, status=RUN_STATUS, started=NSTR,
           ended=NSTR, duration_s=NNUM, notebook=NSTR, git_commit=NSTR, cells=NINT,
-          params=MAP, metrics={"type": "object", "additionalProperties": NNUM})
+          user=NSTR, host=NSTR, params=MAP,
+          metrics={"type": "object", "additionalProperties": NNUM})
 ONE_RUN = obj(["run_id", "params", "metrics", "environment"],
               **{**RUN["properties"], "metrics": MAP}, environment=NMAP)
 EXPERIMENTS = obj(["experiments"], experiments=array(
@@ -90,9 +91,14 @@ MODELS = obj(["models"], models=array(obj(
     ["name", "latest", "versions", "aliases"], name=STR, latest=INT, versions=INT,
     aliases={"type": "object", "additionalProperties": INT})))
 VERSION = obj(["name", "version", "aliases", "metrics"], name=STR, version=INT,
-              aliases=array(STR), metrics=MAP, flavor=NSTR, run_id=NSTR, created=NSTR)
+              aliases=array(STR), metrics=MAP, flavor=NSTR, run_id=NSTR, created=NSTR,
+              user=NSTR, host=NSTR)
+#: One move of an alias: ``set_by`` as the promoter named themselves, ``user`` and ``host``
+#: the process that recorded it (null for moves recorded before schema 12).
+ALIAS_MOVE = obj(["alias", "version"], alias=STR, version=INT, previous=NINT, set_by=NSTR,
+                 gate=NMAP, created=NSTR, user=NSTR, host=NSTR)
 VERSIONS = obj(["name", "versions", "alias_history"], name=STR, versions=array(VERSION),
-               alias_history=array(MAP))
+               alias_history=array(ALIAS_MOVE))
 PROMOTED = obj(["name", "version", "aliases"], name=STR, version=INT, aliases=array(STR))
 REPORT = obj(["id", "created"], id=STR, created=NSTR, method=NSTR, columns_compared=NINT,
              columns_drifted=NINT, share_drifted=NNUM, dataset_drift=NBOOL)

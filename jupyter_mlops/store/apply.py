@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     import duckdb
 
 #: The envelope of every event; the payload stays JSON text until its type's parse.
-_ENVELOPE = '{"id": "VARCHAR", "type": "VARCHAR", "ts": "DOUBLE", "payload": "JSON"}'
+_ENVELOPE = ('{"id": "VARCHAR", "type": "VARCHAR", "ts": "DOUBLE", "user": "VARCHAR", '
+             '"host": "VARCHAR", "payload": "JSON"}')
 _YEAR_3000 = 32_503_680_000
 #: Below this many lines a batch is applied in one part: its statements are too short for
 #: a second thread to pay for itself.
@@ -35,7 +36,7 @@ PARALLEL_LINES = 20_000
 #: re-serialises starts with "{" exactly when it is an object).
 PARSE = "CREATE OR REPLACE TEMP TABLE _parsed AS\n" + parts(f"""
 SELECT chunk, idx, file, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
-       e.payload AS p, ok
+       e.user AS by_user, e.host AS by_host, e.payload AS p, ok
 FROM (
     SELECT *, coalesce(e.id IS NOT NULL AND e.type IS NOT NULL
                        AND e.ts BETWEEN 0 AND {_YEAR_3000}
@@ -71,11 +72,12 @@ STATEMENTS: list[tuple[str, frozenset[str]]] = [
 
 def _typed(event_type: str, fields: dict[str, Any], present: bool) -> str:
     """``_e_<type>``: the new events of one type, their payload parsed once (an empty
-    table when the batch has none, for the statements that read several types)."""
+    table when the batch has none, for the statements that read several types), with
+    the user and host that wrote each (``by_user``, ``by_host``: NULL for older events)."""
     return f"""
     CREATE OR REPLACE TEMP TABLE {events_table(event_type)} AS
-    SELECT id, ts, file, q.* FROM (
-        SELECT id, ts, file, from_json(p, '{json.dumps(fields)}') AS q
+    SELECT id, ts, file, by_user, by_host, q.* FROM (
+        SELECT id, ts, file, by_user, by_host, from_json(p, '{json.dumps(fields)}') AS q
         FROM _new WHERE type = '{event_type}' AND {str(present).lower()})"""
 
 

@@ -105,7 +105,9 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("aliases", "the aliases pointing at it now"), ("flavor", "sklearn, …"),
         ("format", "how the artifact is stored"),
         ("metrics", "metrics at registration (JSON)"),
-        ("run_id", "the run that registered it"), ("created", "UTC")],
+        ("run_id", "the run that registered it"), ("created", "UTC"),
+        ("user", "who registered it (None before schema 12)"),
+        ("host", "the machine it was registered on")],
     "mlops.jobs.history()": [
         ("run_id", "the job's run"), ("experiment", "its experiment"),
         ("notebook", "the notebook executed"),
@@ -121,7 +123,8 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("request", "the queued request it answered"),
         ("scheduled_for", "the fire time (UTC)"), ("executor", "local, dask, …"),
         ("timeout_s", "its whole-job timeout"), ("host", "where it ran"),
-        ("pid", "its runner's process"), ("pid_started", "that process's start ticks")],
+        ("pid", "its runner's process"), ("pid_started", "that process's start ticks"),
+        ("user", "whose process ran it (None before schema 12)")],
 }
 
 

@@ -26,7 +26,7 @@ SIZE = 250
 RUN_COLUMNS = """
     r.id AS run_id, r.experiment, r.kind, r.status, r.started, r.ended,
     date_diff('millisecond', r.started, coalesce(r.ended, r.last_event)) / 1000.0 AS duration_s,
-    r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run
+    r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run, r."user", r.host
 """
 
 #: The filters every runs listing takes: experiment, status, kind (each bound twice; NULL: any).

@@ -569,6 +569,8 @@ export interface operations {
                             notebook?: string | null;
                             git_commit?: string | null;
                             cells?: number | null;
+                            user?: string | null;
+                            host?: string | null;
                             params: {
                                 [key: string]: unknown;
                             };
@@ -639,6 +641,8 @@ export interface operations {
                             notebook?: string | null;
                             git_commit?: string | null;
                             cells?: number | null;
+                            user?: string | null;
+                            host?: string | null;
                             params: {
                                 [key: string]: unknown;
                             };
@@ -718,6 +722,8 @@ export interface operations {
                         notebook?: string | null;
                         git_commit?: string | null;
                         cells?: number | null;
+                        user?: string | null;
+                        host?: string | null;
                         params: {
                             [key: string]: unknown;
                         };
@@ -1353,9 +1359,20 @@ export interface operations {
                             flavor?: string | null;
                             run_id?: string | null;
                             created?: string | null;
+                            user?: string | null;
+                            host?: string | null;
                         }[];
                         alias_history: {
-                            [key: string]: unknown;
+                            alias: string;
+                            version: number;
+                            previous?: number | null;
+                            set_by?: string | null;
+                            gate?: {
+                                [key: string]: unknown;
+                            } | null;
+                            created?: string | null;
+                            user?: string | null;
+                            host?: string | null;
                         }[];
                     };
                 };

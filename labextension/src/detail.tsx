@@ -10,6 +10,7 @@ import { DeleteRun } from './delete';
 import { describeError, formatDuration, formatTime, formatValue, shortId } from './format';
 import { useResource } from './poll';
 import { Artifact, Cell } from './types';
+import { ByWho } from './who';
 
 function KeyValues(props: { values: { [key: string]: unknown }; onPick?: (key: string) => void }) {
   const keys = Object.keys(props.values).sort();
@@ -160,6 +161,7 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
             <p className="jp-mlops-meta">
               {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}
               {r.notebook ?? 'no notebook'} · git {r.git_commit ? r.git_commit.slice(0, 10) : '–'}
+              <ByWho user={r.user} host={r.host} />
             </p>
             <h4>Params</h4>
             <KeyValues values={r.params} />

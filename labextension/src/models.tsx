@@ -6,6 +6,7 @@ import { Empty, ErrorMessage, Loaded, useShell } from './context';
 import { describeError, formatTime, formatValue, parseGate, shortId } from './format';
 import { useResource } from './poll';
 import { ModelVersion } from './types';
+import { AliasHistory } from './who';
 
 function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Element {
   const [alias, setAlias] = React.useState('champion');
@@ -60,63 +61,66 @@ function Versions(props: { name: string }): JSX.Element {
   return (
     <Loaded resource={versions}>
       {v => (
-        <table className="jp-mlops-table jp-mlops-versions">
-          <thead>
-            <tr>
-              <th>Version</th>
-              <th>Aliases</th>
-              <th>Metrics</th>
-              <th>Created</th>
-              <th>Run</th>
-              <th>Promote</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...v.versions].reverse().map(mv => (
-              <tr key={mv.version} data-version={mv.version}>
-                <td>
-                  <button
-                    className="jp-mlops-link"
-                    title="lineage of this version"
-                    onClick={() =>
-                      shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })
-                    }
-                  >
-                    v{mv.version}
-                  </button>
-                </td>
-                <td className="jp-mlops-aliases">
-                  {mv.aliases.map(a => (
-                    <span key={a} className="jp-mlops-tag">
-                      {a}
-                    </span>
-                  ))}
-                </td>
-                <td>
-                  {Object.entries(mv.metrics)
-                    .map(([k, x]) => `${k} ${formatValue(x)}`)
-                    .join(', ') || '–'}
-                </td>
-                <td>{formatTime(mv.created)}</td>
-                <td>
-                  {mv.run_id ? (
+        <>
+          <table className="jp-mlops-table jp-mlops-versions">
+            <thead>
+              <tr>
+                <th>Version</th>
+                <th>Aliases</th>
+                <th>Metrics</th>
+                <th>Created</th>
+                <th>Run</th>
+                <th>Promote</th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...v.versions].reverse().map(mv => (
+                <tr key={mv.version} data-version={mv.version}>
+                  <td>
                     <button
                       className="jp-mlops-link"
-                      onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}
+                      title="lineage of this version"
+                      onClick={() =>
+                        shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })
+                      }
                     >
-                      {shortId(mv.run_id)}
+                      v{mv.version}
                     </button>
-                  ) : (
-                    '–'
-                  )}
-                </td>
-                <td>
-                  <Promote version={mv} onDone={versions.reload} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                  </td>
+                  <td className="jp-mlops-aliases">
+                    {mv.aliases.map(a => (
+                      <span key={a} className="jp-mlops-tag">
+                        {a}
+                      </span>
+                    ))}
+                  </td>
+                  <td>
+                    {Object.entries(mv.metrics)
+                      .map(([k, x]) => `${k} ${formatValue(x)}`)
+                      .join(', ') || '–'}
+                  </td>
+                  <td>{formatTime(mv.created)}</td>
+                  <td>
+                    {mv.run_id ? (
+                      <button
+                        className="jp-mlops-link"
+                        onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}
+                      >
+                        {shortId(mv.run_id)}
+                      </button>
+                    ) : (
+                      '–'
+                    )}
+                  </td>
+                  <td>
+                    <Promote version={mv} onDone={versions.reload} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <AliasHistory moves={v.alias_history} />
+        </>
       )}
     </Loaded>
   );

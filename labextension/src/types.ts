@@ -42,6 +42,7 @@ export type Models = Get<'/models'>;
 export type Model = Models['models'][number];
 export type ModelVersions = Get<'/models/{name}/versions'>;
 export type ModelVersion = ModelVersions['versions'][number];
+export type AliasMove = ModelVersions['alias_history'][number];
 export type Promoted = Post<'/models/{name}/aliases'>;
 export type Lineage = Get<'/lineage'>;
 export type LineageNode = Lineage['nodes'][number];

@@ -6,12 +6,18 @@ import pytest
 from jupyter_mlops.store.schema import MIGRATIONS, VERSION, migrate
 
 
-def test_migration_10_renames_cell_seq_and_the_cell_data_relations(tmp_path):
+def old_store(tmp_path, version):
+    """A database as schema ``version`` left it."""
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute("CREATE TABLE schema_version (version INTEGER, applied TIMESTAMP)")
-    for number, sql in enumerate(MIGRATIONS[:9], start=1):  # a store as version 9 left it
+    for number, sql in enumerate(MIGRATIONS[:version], start=1):
         con.execute(sql)
         con.execute("INSERT INTO schema_version VALUES (?, now())", [number])
+    return con
+
+
+def test_migration_10_renames_cell_seq_and_the_cell_data_relations(tmp_path):
+    con = old_store(tmp_path, 9)
     con.execute("INSERT INTO params VALUES ('e1', 'r1', 3, 'alpha', '0.5', now())")
     con.execute("INSERT INTO metrics VALUES ('e2', 'r1', 4, 'auc', 0.9, NULL, now())")
     con.execute("INSERT INTO fits (id, run_id, cell_seq) VALUES ('f1', 'r1', 5)")

@@ -40,7 +40,8 @@ def parts(select: str, key: str) -> str:
 
 def events_table(event_type: str) -> str:
     """The temporary table holding one batch's events of ``event_type``, payload parsed:
-    ``id``, ``ts`` (TIMESTAMP), ``file`` (the spool file), then the declared fields."""
+    ``id``, ``ts`` (TIMESTAMP), ``file`` (the spool file), ``by_user`` and ``by_host`` (who
+    wrote it, from the envelope; NULL for older events), then the declared fields."""
     return f"_e_{event_type}"
 
 

@@ -59,13 +59,15 @@ DOMAIN = Domain(
             host VARCHAR, pid INTEGER, pid_started DOUBLE, claimed TIMESTAMP,
             ended TIMESTAMP);
         """,
+        # 12: whose process ran each job (``host`` was already recorded)
+        12: 'ALTER TABLE jobs ADD COLUMN "user" VARCHAR;',
     },
     inserts=[
         f"""INSERT INTO jobs BY NAME
         SELECT run_id, notebook, notebook_sha, params, schedule, trigger, request,
                reproduces, parent_run, executor, timeout_s,
-               {TS.format("scheduled_for")} AS scheduled_for, host, pid, pid_started,
-               ts AS started, 'running' AS status, output
+               {TS.format("scheduled_for")} AS scheduled_for, coalesce(host, by_host) AS host,
+               by_user AS "user", pid, pid_started, ts AS started, 'running' AS status, output
         FROM {_STARTED}""",
         f"""INSERT INTO job_claims BY NAME
         SELECT run_id, schedule, {TS.format("scheduled_for")} AS scheduled_for, request,

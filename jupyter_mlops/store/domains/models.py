@@ -47,14 +47,22 @@ DOMAIN = Domain(
         GROUP BY name, alias;
         """,
         10: "ALTER TABLE fits RENAME COLUMN cell_seq TO seq;",
+        # 12: who registered each version and moved each alias, from where
+        12: """
+        ALTER TABLE model_versions ADD COLUMN "user" VARCHAR;
+        ALTER TABLE model_versions ADD COLUMN host VARCHAR;
+        ALTER TABLE aliases ADD COLUMN "user" VARCHAR;
+        ALTER TABLE aliases ADD COLUMN host VARCHAR;
+        """,
     },
     inserts=[
         f"""INSERT INTO model_versions
         SELECT id, name, version, run_id, artifact, format, flavor, metrics, params,
-               coalesce(data, []), size, ts
+               coalesce(data, []), size, ts, by_user, by_host
         FROM {_VERSION}""",
         f"""INSERT INTO aliases
-        SELECT id, name, alias, version, previous, set_by, gate, ts FROM {_ALIAS}""",
+        SELECT id, name, alias, version, previous, set_by, gate, ts, by_user, by_host
+        FROM {_ALIAS}""",
         edges_from(_VERSION, "model_version", _REF, [
             ("run", "run_id", "produced", "NULL"),
             ("dataset", "unnest(data)", "trained_on", "NULL"),

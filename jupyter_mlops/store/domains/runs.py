@@ -70,12 +70,14 @@ DOMAIN = Domain(
         ALTER TABLE params RENAME COLUMN cell_seq TO seq;
         ALTER TABLE metrics RENAME COLUMN cell_seq TO seq;
         """,
+        # 12: who started each run (the writer's login; ``host`` was already recorded)
+        12: 'ALTER TABLE runs ADD COLUMN "user" VARCHAR;',
     },
     inserts=[
         f"""INSERT INTO runs BY NAME
         SELECT n.run_id AS id, experiment, kind, 'running' AS status, n.ts AS started,
-               l.ts AS last_event, notebook, notebook_hash, parent_run, host, pid,
-               {WRITER} AS writer
+               l.ts AS last_event, notebook, notebook_hash, parent_run,
+               coalesce(host, by_host) AS host, by_user AS "user", pid, {WRITER} AS writer
         FROM {_STARTED} n LEFT JOIN _last l USING (run_id)""",
         f"""INSERT INTO experiments
         SELECT experiment, min(ts) FROM (

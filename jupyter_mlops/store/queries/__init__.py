@@ -13,6 +13,7 @@ from ..read import MIN_PREFIX, reading, refresh, resolve_run
 from ..state import health
 from .alerts import alert_history, alert_outbox
 from .artifacts import artifact, artifacts
+from .bundles import known_events, lineage_members
 from .cell_history import cell_history, flagged_cells
 from .cells import (
     cell_data,
@@ -42,7 +43,8 @@ __all__ = [
     "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets",
     "artifact", "artifacts", "cell_data", "cell_history", "cell_position", "cells",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
-    "fit_cell", "fits", "flagged_cells", "health", "job", "jobs", "metric_histories",
+    "fit_cell", "fits", "flagged_cells", "health", "job", "jobs", "known_events",
+    "lineage_members", "metric_histories",
     "metric_history", "models", "open_claims", "pending_requests", "profile_body", "reading",
     "refresh", "resolve_cell", "resolve_run", "run", "run_nodes", "runs", "runs_by_id",
     "runs_page", "runs_table", "schedules", "slot_taken", "summary",

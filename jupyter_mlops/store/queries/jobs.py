@@ -18,7 +18,8 @@ _JOB_COLUMNS = """j.run_id, r.experiment, j.notebook, j.status, j.reason, j.star
     date_diff('millisecond', j.started, j.ended) / 1000.0 AS duration_s, j.schedule,
     j.trigger, j.params, j.failed_cell, j.error_type, j.error_message, j.output, j.output_sha,
     j.notebook_sha, j.reproduces, j.parent_run, j.request, j.scheduled_for, j.executor,
-    j.timeout_s, j.host, j.pid, j.pid_started"""
+    j.timeout_s, j.host, j.pid, j.pid_started, j."user"
+"""
 
 
 def jobs(store: Store, *, status: str | None = None, schedule: str | None = None,

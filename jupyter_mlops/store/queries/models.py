@@ -26,17 +26,18 @@ def models(store: Store) -> pd.DataFrame:
         return frame(con, """
             SELECT v.name, v.version, list(c.alias ORDER BY c.alias)
                        FILTER (WHERE c.alias IS NOT NULL) AS aliases,
-                   v.flavor, v.format, v.metrics, v.run_id, v.created
+                   v.flavor, v.format, v.metrics, v.run_id, v.created, v."user", v.host
             FROM model_versions v
             LEFT JOIN current_aliases c ON c.name = v.name AND c.version = v.version
             GROUP BY ALL ORDER BY v.name, v.version DESC""")
 
 
 def alias_history(store: Store, name: str) -> pd.DataFrame:
-    """Who moved which alias of ``name`` when, from which version to which."""
+    """Who moved which alias of ``name`` when, from which version to which: ``set_by`` as
+    the promoter named themselves, ``user`` and ``host`` the process that wrote it."""
     with reading(store) as con:
         return frame(con, """
-            SELECT alias, previous, version, set_by, gate, created FROM aliases
+            SELECT alias, previous, version, set_by, gate, created, "user", host FROM aliases
             WHERE name = ? ORDER BY event_id""", [name])
 
 

@@ -58,7 +58,7 @@ def run(store: Store, run_id: str) -> dict[str, Any]:
     """One run: its row, params, latest metrics, and environment."""
     with reading(store) as con:
         run_id = resolve_run(con, run_id)
-        row: dict[str, Any] = frame(con, f"""SELECT {recent.RUN_COLUMNS}, r.host, r.pid,
+        row: dict[str, Any] = frame(con, f"""SELECT {recent.RUN_COLUMNS}, r.pid,
                                  (SELECT count(*) FROM cells c WHERE c.run_id = r.id) AS cells
                               FROM runs r WHERE r.id = ?""", [run_id]).iloc[0].to_dict()
         params = dict(db.run(con, latest("params") + " ORDER BY key", [run_id]))

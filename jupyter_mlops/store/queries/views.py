@@ -39,9 +39,10 @@ VIEWS: dict[str, tuple[str, str]] = {
         FROM {b}lineage_edges"""),
     "model_versions": ("Every registered model version.", """
         SELECT name, version, run_id, artifact, format, flavor, metrics, params, data, size,
-               created FROM {b}model_versions"""),
+               created, "user", host FROM {b}model_versions"""),
     "alias_history": ("Every move of a model alias, in the order they happened.", """
-        SELECT name, alias, version, previous, set_by, gate, created FROM {b}aliases"""),
+        SELECT name, alias, version, previous, set_by, gate, created, "user", host
+        FROM {b}aliases"""),
     "drift_columns": ("One row per column of each drift report, with its report's context.",
                       """
         SELECT c.report_id, r.run_id, r.created, r.reference_name, r.model, c.column_name,

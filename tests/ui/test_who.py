@@ -1,0 +1,62 @@
+"""Who in the sidebar: a run's detail and a model's alias history say "by USER@HOST", from
+the events' envelope (here one alias move merged from another machine). On a store of its
+own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from jupyter_mlops import events as ev
+from jupyter_mlops.store import Store
+from jupyter_mlops.store.ingest import ingest
+from jupyter_mlops.store.spool import SpoolWriter
+from tests.ui.conftest import Lab, Tab, new_tab, serving
+from tests.ui.test_delete import open_run
+from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, view
+
+pytestmark = pytest.mark.browser
+
+RUN = "c" * 32
+
+
+@pytest.fixture(scope="module")
+def who_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    base = tmp_path_factory.mktemp("who")
+    store = Store.open(base / "store")
+    store.ensure()
+    w = SpoolWriter(store)
+    w.write([ev.Event(ev.RUN_STARTED, {"run_id": RUN, "experiment": "who",
+                                       "kind": "interactive"}),
+             ev.Event(ev.RUN_ENDED, {"run_id": RUN, "status": "finished"}),
+             ev.Event(ev.MODEL_VERSION, {"run_id": RUN, "name": "m", "version": 1}),
+             ev.Event(ev.ALIAS_SET, {"name": "m", "alias": "champion", "version": 1},
+                      user="alice", host="laptop")])
+    w.close()
+    ingest(store)
+    with serving(store.root, base) as served:
+        yield served
+
+
+@pytest.fixture
+def who_tab(browser: Any, who_lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
+    with new_tab(browser, request.node.name) as opened:
+        yield opened
+
+
+def test_run_detail_and_alias_history_say_who(who_tab: Tab, who_lab: Lab) -> None:
+    page = who_tab.page
+    open_panel(who_tab, who_lab)
+    page.locator(f"{PANEL} .jp-mlops-runs tbody tr").first.wait_for(timeout=30_000)
+    open_run(who_tab, "who")
+    meta = page.locator(f"{PANEL} .jp-mlops-detail .jp-mlops-who")
+    meta.wait_for(timeout=20_000)
+    assert meta.inner_text().strip() == f"· by {ev.USER}@{ev.HOST}"
+    view(who_tab, "Models")
+    history = page.locator(f"{PANEL} .jp-mlops-alias-history")
+    history.wait_for(timeout=20_000)
+    history.locator("summary").click()
+    assert "champion: v1" in history.inner_text() and "by alice@laptop" in history.inner_text()
+    no_extension_errors(who_tab)
