@@ -37,7 +37,9 @@ __all__ = [
     "log_text",
     "metrics",
     "models",
+    "performance",
     "performance_drift",
+    "performance_history",
     "profile",
     "promote",
     "register",
@@ -73,6 +75,8 @@ _LAZY = {
     "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
+    "performance": "jupyter_mlops.monitoring.performance",  # label-free (issue 20)
+    "performance_history": "jupyter_mlops.monitoring.performance",
 }
 
 

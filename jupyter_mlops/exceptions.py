@@ -58,3 +58,11 @@ class AlertConfigError(StoreError):
 class DeliveryFailed(StoreError):
     """An alert a channel did not accept (the receiver's answer or the network's error);
     the outbox retries it, ``alerts test`` reports it."""
+
+
+class BadBatch(StoreError):
+    """A model, batch, labels or reference that performance estimation cannot use; the
+    message names it and what to give instead. In a notebook it shows as that one line."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines, no traceback
+        return [f"{type(self).__name__}: {self}"]
