@@ -53,4 +53,4 @@ bench-evidently:
 # NannyML in its own venv (it needs an older pandas); bench_performance compares its CBPE.
 bench-nannyml:
 	@test -x .venv-nannyml/bin/python || $(PYTHON) -m venv .venv-nannyml
-	.venv-nannyml/bin/python -m pip install --quiet "nannyml>=0.13,<0.14"
+	.venv-nannyml/bin/python -m pip install --quiet "nannyml>=0.13,<0.14" statsmodels

@@ -2,37 +2,39 @@
 
 A calibrated probability ``p`` says how often a prediction is right, so a batch's calibrated
 probabilities give the distribution of its realized metrics before any label arrives: each
-label is an independent Bernoulli(``p``). The estimate is that distribution's mean and the
-interval its central ``confidence`` quantiles:
+label an independent Bernoulli(``p``). The estimate is that distribution's mean and the
+interval its central ``confidence`` range, from exact moments and the normal approximation
+(analytic and deterministic: a batch of 5,000 rows takes about a millisecond):
 
-- **accuracy**: the number of correct predictions is Poisson-binomial (prediction right with
-  probability ``p`` or ``1 - p``); its exact mean and variance, normal interval.
-- **F1**: true positives ``A`` (labels among predicted positives) and false negatives ``B``
-  (among predicted negatives) are independent Poisson-binomials; ``F1 = 2A / (A + B + n1)``
-  over seeded normal draws of ``A`` and ``B`` with their exact moments.
+- **accuracy**: the number of correct predictions is Poisson-binomial (a prediction is right
+  with probability ``p`` or ``1 - p``): its exact mean and variance.
+- **F1**: true positives ``A`` (labels among the ``n1`` predicted positives) and false
+  negatives ``B`` (among the predicted negatives) are independent Poisson-binomials;
+  ``F1 = 2A / (A + B + n1)`` at their means, its variance by the delta method.
 - **ROC AUC**: with the scores' mid-ranks ``r``, ``AUC = (R - N(N+1)/2) / (N(n-N))`` where
-  ``R = Σ r·y`` and ``N = Σ y``; seeded draws of ``(R, N)`` from their bivariate normal (exact
-  means, variances and covariance). Ranks come from the raw scores, which is what the
-  realized AUC ranks by, and probabilities from the calibration.
+  ``R = Σ r·y`` and ``N = Σ y``: at their means, its variance by the delta method from their
+  exact variances and covariance. Ranks come from the raw scores (what the realized AUC
+  ranks by), probabilities from the calibration.
 
 Calibration is checked on held-out labelled reference data: the expected calibration error
 (ECE, equal-count bins) against its 95th percentile under perfect calibration (the noise a
-sample of that size shows anyway). When it is worse, an isotonic map (scikit-learn) is fitted;
-its ECE is measured out of fold, and it is used only if that is lower.
+sample of that size shows anyway), which gives the verdict. An isotonic map (scikit-learn)
+is fitted too, its ECE measured out of fold, and used if that is lower (as NannyML decides):
+even scores within noise usually gain a little, and a miscalibrated model a lot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 #: The metrics estimated, in the order reported.
 METRICS = ("accuracy", "f1", "roc_auc")
-#: Equal-count bins of the reliability table; seeded draws behind the F1/AUC intervals.
-BINS, DRAWS = 10, 4000
+#: Equal-count bins of the reliability table.
+BINS = 10
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Calibration:
 
     @property
     def verdict(self) -> str:
+        """calibrated (ECE within sampling noise), else corrected or miscalibrated."""
         if self.ece <= self.ece_noise:
             return "calibrated"
         return "corrected" if self.corrected else "miscalibrated"
@@ -58,11 +61,11 @@ class Calibration:
     def summary(self) -> str:
         text = (f"ECE {self.ece:.3f} on {self.n_reference:,} reference rows "
                 f"(noise level {self.ece_noise:.3f}): ")
+        fix = f"isotonic correction (ECE {self.ece_corrected or 0:.3f} out of fold)"
         if self.verdict == "calibrated":
-            return text + "well calibrated"
+            return text + "well calibrated" + (f"; refined by {fix}" if self.corrected else "")
         if self.corrected:
-            return text + f"miscalibrated, corrected by isotonic regression " \
-                          f"(ECE {self.ece_corrected:.3f} out of fold)"
+            return text + f"miscalibrated, corrected by {fix}"
         return text + "miscalibrated; isotonic correction did not help out of fold " \
                       "(estimates may be biased)"
 
@@ -80,16 +83,16 @@ class Calibration:
 
 
 def _bins(scores: np.ndarray) -> np.ndarray:
-    """Bin index of each score: equal-count bins (ties kept together by sorting)."""
-    order = np.argsort(scores, kind="stable")
+    """Bin index of each score: equal-count bins in score order."""
     index = np.empty(scores.size, dtype=np.intp)
-    index[order] = np.minimum(np.arange(scores.size) * BINS // max(scores.size, 1), BINS - 1)
+    index[np.argsort(scores)] = np.arange(scores.size) * BINS // max(scores.size, 1)
     return index
 
 
-def reliability(scores: np.ndarray, labels: np.ndarray) -> tuple[float, list[dict[str, float]]]:
+def reliability(scores: np.ndarray, labels: np.ndarray, index: np.ndarray | None = None
+                ) -> tuple[float, list[dict[str, float]]]:
     """ECE and the reliability table: per bin its count, mean score and observed rate."""
-    index = _bins(scores)
+    index = _bins(scores) if index is None else index
     count = np.bincount(index, minlength=BINS).astype(float)
     mean = np.bincount(index, scores, BINS) / np.maximum(count, 1)
     rate = np.bincount(index, labels, BINS) / np.maximum(count, 1)
@@ -99,14 +102,12 @@ def reliability(scores: np.ndarray, labels: np.ndarray) -> tuple[float, list[dic
     return ece, table
 
 
-def _noise(scores: np.ndarray, seed: int) -> float:
-    """95th percentile of the ECE a perfectly calibrated model shows on this sample."""
-    index = _bins(scores)
-    count = np.bincount(index, minlength=BINS).astype(float)
+def _noise(scores: np.ndarray, index: np.ndarray, seed: int) -> float:
+    """95th percentile of the ECE a perfectly calibrated model shows on this sample (each
+    bin's observed count is Poisson-binomial around its expected one: normal draws)."""
     sd = np.sqrt(np.bincount(index, scores * (1 - scores), BINS))
     draws = np.random.default_rng(seed).standard_normal((1000, BINS)) * sd
-    return float(np.quantile(np.abs(draws).sum(axis=1) / scores.size, 0.95)) if count.any() \
-        else 0.0
+    return float(np.quantile(np.abs(draws).sum(axis=1), 0.95) / scores.size)
 
 
 def _isotonic(scores: np.ndarray, labels: np.ndarray) -> Any:
@@ -117,11 +118,13 @@ def _isotonic(scores: np.ndarray, labels: np.ndarray) -> Any:
 
 def calibrate(scores: np.ndarray, labels: np.ndarray, *, seed: int = 0,
               folds: int = 5) -> Calibration:
-    """Check the scores' calibration on labelled reference data; fit a correction if poor."""
-    ece, table = reliability(scores, labels)
-    found = Calibration(ece=ece, ece_noise=_noise(scores, seed), reliability=table,
+    """Check the scores' calibration on labelled reference data; fit a correction that is
+    kept if it lowers the ECE out of fold."""
+    index = _bins(scores)
+    ece, table = reliability(scores, labels, index)
+    found = Calibration(ece=ece, ece_noise=_noise(scores, index, seed), reliability=table,
                         n_reference=int(scores.size))
-    if found.verdict == "calibrated" or scores.size < 2 * folds * BINS:
+    if scores.size < 2 * folds * BINS or labels.all() or not labels.any():
         return found
     fold = np.random.default_rng(seed).permutation(scores.size) % folds
     out = np.empty(scores.size)
@@ -153,49 +156,50 @@ class Estimate:
 
 
 def estimate(scores: np.ndarray, probabilities: np.ndarray, threshold: float = 0.5, *,
-             confidence: float = 0.95, seed: int = 0) -> list[Estimate]:
+             confidence: float = 0.95) -> list[Estimate]:
     """Expected accuracy, F1 and ROC AUC of a batch with their intervals (module docstring):
     ``scores`` the model's, ``probabilities`` the calibrated ones, row for row."""
     p = np.clip(probabilities, 0.0, 1.0)
     n = p.size
     predicted = scores >= threshold
     variance = p * (1 - p)
-    tail = (1 - confidence) / 2
-    rng = np.random.default_rng(seed)
+    z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
     right = np.where(predicted, p, 1 - p)
-    mean, sd = right.mean(), np.sqrt(variance.sum()) / n
-    z = stats.norm.ppf(1 - tail)
-    found = [Estimate("accuracy", float(mean), float(max(0.0, mean - z * sd)),
-                      float(min(1.0, mean + z * sd)))]
+    found = [_interval("accuracy", float(right.mean()), float(np.sqrt(variance.sum()) / n), z)]
 
-    n1 = int(predicted.sum())
-    a = _normal(rng, p[predicted].sum(), variance[predicted].sum(), 0, n1)
-    b = _normal(rng, p[~predicted].sum(), variance[~predicted].sum(), 0, n - n1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f1 = np.where(a + b + n1 > 0, 2 * a / (a + b + n1), 0.0)
-    found.append(_from_draws("f1", f1, tail))
+    n1 = float(predicted.sum())
+    a, va = float(p[predicted].sum()), float(variance[predicted].sum())
+    total, vt = float(p.sum()), float(variance.sum())
+    b, vb = total - a, max(vt - va, 0.0)
+    d = max(a + b + n1, 1e-12)  # F1 = 2A / (A + B + n1), A and B independent
+    found.append(_interval("f1", 2 * a / d,
+                           np.sqrt((2 * (b + n1) / d**2) ** 2 * va + (2 * a / d**2) ** 2 * vb), z))
 
-    ranks = stats.rankdata(scores)
-    cov = np.array([[(ranks**2 * variance).sum(), (ranks * variance).sum()],
-                    [(ranks * variance).sum(), variance.sum()]])
-    draws = rng.multivariate_normal([(ranks * p).sum(), p.sum()], cov, DRAWS,
-                                    method="cholesky" if np.all(np.linalg.eigvalsh(cov) > 0)
-                                    else "eigh")
-    positives = np.clip(draws[:, 1], 1, max(n - 1, 1))
-    auc = (draws[:, 0] - positives * (positives + 1) / 2) / (positives * (n - positives))
-    found.append(_from_draws("roc_auc", np.clip(auc, 0, 1), tail))
+    ranks = midranks(scores)  # AUC = (R - N(N+1)/2) / (N(n-N)), R = Σ rank·y, N = Σ y
+    r, vr, cov = float(ranks @ p), float(ranks**2 @ variance), float(ranks @ variance)
+    pairs = max(total * (n - total), 1e-12)
+    auc = (r - total * (total + 1) / 2) / pairs
+    d_r = 1 / pairs
+    d_n = (-(total + 0.5) - auc * (n - 2 * total)) / pairs
+    sd = np.sqrt(max(d_r**2 * vr + 2 * d_r * d_n * cov + d_n**2 * vt, 0.0))
+    found.append(_interval("roc_auc", auc, sd, z))
     return found
 
 
-def _normal(rng: np.random.Generator, mean: float, var: float, low: int, high: int
-            ) -> np.ndarray:
-    return np.clip(mean + np.sqrt(var) * rng.standard_normal(DRAWS), low, high)
+def _interval(metric: str, value: float, sd: float, z: float) -> Estimate:
+    return Estimate(metric, value, max(0.0, value - z * sd), min(1.0, value + z * sd))
 
 
-def _from_draws(metric: str, draws: np.ndarray, tail: float) -> Estimate:
-    low, high = np.quantile(draws, [tail, 1 - tail])
-    return Estimate(metric, float(draws.mean()), float(low), float(high))
+def midranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties given their mean rank (as ROC AUC counts a tie as half)."""
+    order = np.argsort(values)
+    ordered = values[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    ends = np.r_[starts[1:], values.size]
+    ranks = np.empty(values.size)
+    ranks[order] = np.repeat((starts + ends + 1) / 2, ends - starts)
+    return ranks
 
 
 def realized(scores: np.ndarray, labels: np.ndarray, threshold: float = 0.5
@@ -207,7 +211,7 @@ def realized(scores: np.ndarray, labels: np.ndarray, threshold: float = 0.5
     positives, n1 = int(y.sum()), int(predicted.sum())
     auc = float("nan")
     if 0 < positives < y.size:
-        ranks = stats.rankdata(scores)
+        ranks = midranks(scores)
         auc = (ranks[y].sum() - positives * (positives + 1) / 2) / (
             positives * (y.size - positives))
     return {"accuracy": float(np.mean(predicted == y)),

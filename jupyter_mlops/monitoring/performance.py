@@ -183,7 +183,8 @@ def performance(model: Any, batch: Any, labels: Any = None, *, reference: Any = 
     with ``confidence`` intervals; with ``labels`` also the realized values. ``model``: the
     fitted object (its history kept under ``name``, default its class name) or a registry
     reference (``"churn@champion"``). ``reference=(X_ref, y_ref)``, held-out labelled data,
-    checks its calibration (corrected if poor) and is stored for the next calls."""
+    checks its calibration (corrected if poor; ``seed`` fixes that check's draws and folds)
+    and is stored for the next calls."""
     if not 0 < confidence < 1:
         raise BadBatch(f"confidence must be between 0 and 1, not {confidence!r}")
     fitted, key = _resolve(model, name)
@@ -193,7 +194,7 @@ def performance(model: Any, batch: Any, labels: Any = None, *, reference: Any = 
     scores = _scores(fitted, batch, columns, "batch")
     keep = ~np.isnan(scores)
     found = estimate(scores[keep], calibration.apply(scores[keep]), threshold,
-                     confidence=confidence, seed=seed)
+                     confidence=confidence)
     if labels is not None:
         _check_classes(labels, fitted, "the labels")
         truth = realized(scores[keep], _labels(labels, len(scores), positive, "labels")[keep],

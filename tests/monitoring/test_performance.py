@@ -29,7 +29,7 @@ def test_realized_metrics_are_scikit_learns():
 def test_estimates_match_realized_within_the_interval_on_calibrated_data():
     p, y = _batch(2, n=20_000)
     truth = cbpe.realized(p, y)
-    for e in cbpe.estimate(p, p, seed=0):
+    for e in cbpe.estimate(p, p):
         assert e.ci_low < e.estimated < e.ci_high
         assert e.ci_high - e.ci_low < 0.03, e  # 20k rows: a narrow interval
         assert e.ci_low <= truth[e.metric] <= e.ci_high, (e, truth[e.metric])
@@ -41,19 +41,19 @@ def test_the_interval_covers_the_realized_value_at_about_its_nominal_rate():
     for seed in range(seeds):
         p, y = _batch(100 + seed, n=1000)
         truth = cbpe.realized(p, y)
-        for e in cbpe.estimate(p, p, confidence=0.9, seed=seed):
+        for e in cbpe.estimate(p, p, confidence=0.9):
             e.realized = truth[e.metric]
             covered[e.metric] += bool(e.covered)
     for metric, count in covered.items():  # 90% nominal; 300 seeds: sd ~1.7%
         assert 0.84 <= count / seeds <= 0.96, (metric, count / seeds)
 
 
-def test_a_wider_confidence_gives_a_wider_interval_and_the_same_seed_the_same_one():
+def test_a_wider_confidence_gives_a_wider_interval_and_the_same_batch_the_same_one():
     p, _ = _batch(3)
     narrow, wide = cbpe.estimate(p, p, confidence=0.5), cbpe.estimate(p, p, confidence=0.99)
     for a, b in zip(narrow, wide, strict=True):
         assert b.ci_high - b.ci_low > 2 * (a.ci_high - a.ci_low)
-    assert cbpe.estimate(p, p, seed=7) == cbpe.estimate(p, p, seed=7)
+    assert cbpe.estimate(p, p) == cbpe.estimate(p, p)
 
 
 def test_calibrated_scores_pass_the_check_uncorrected():
