@@ -66,11 +66,13 @@ API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
               "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
               "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",
-              "log_table", "log_text", "log_dict", "artifacts", "delete_run", "alert"],
+              "log_table", "log_text", "log_dict", "artifacts", "delete_run", "alert",
+              "performance", "performance_history"],
     "mlops.cells": ["history", "flagged"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
-    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts"],
+    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts",
+                      "performance"],
 }
 
 
