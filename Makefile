@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo lab test bench bench-mlflow bench-evidently lint clean
+.PHONY: demo lab test bench bench-mlflow bench-evidently bench-nannyml lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,3 +49,8 @@ bench-mlflow:
 bench-evidently:
 	@test -x .venv-evidently/bin/python || $(PYTHON) -m venv .venv-evidently
 	.venv-evidently/bin/python -m pip install --quiet "evidently>=0.7,<0.8" "pandas<3"
+
+# NannyML in its own venv (it needs an older pandas); bench_performance compares its CBPE.
+bench-nannyml:
+	@test -x .venv-nannyml/bin/python || $(PYTHON) -m venv .venv-nannyml
+	.venv-nannyml/bin/python -m pip install --quiet "nannyml>=0.13,<0.14" statsmodels

@@ -67,11 +67,12 @@ API = {
               "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
               "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",
               "log_table", "log_text", "log_dict", "artifacts", "delete_run", "alert",
-              "pack", "merge"],
+              "pack", "merge", "performance", "performance_history"],
     "mlops.cells": ["history", "flagged"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],
     "mlops.jobs": ["run", "trigger", "schedule", "history", "reproduce", "export"],
-    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts"],
+    "mlops.widgets": ["runs", "compare", "diff", "metric", "lineage", "drift", "artifacts",
+                      "performance"],
 }
 
 

@@ -39,7 +39,9 @@ __all__ = [
     "metrics",
     "models",
     "pack",
+    "performance",
     "performance_drift",
+    "performance_history",
     "profile",
     "promote",
     "register",
@@ -78,6 +80,8 @@ _LAZY = {
     "pack": "jupyter_mlops.bundles",
     "merge": "jupyter_mlops.bundles",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
+    "performance": "jupyter_mlops.monitoring.performance",  # label-free (issue 20)
+    "performance_history": "jupyter_mlops.monitoring.performance",
 }
 
 

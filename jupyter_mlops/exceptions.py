@@ -68,3 +68,11 @@ class TeamUnavailable(StoreError):
 class BadBundle(StoreError):
     """A bundle (``jupyter mlops merge``) that is not one, or is hostile: a path outside it, a
     link, a digest that does not match, a member over the size limit. Nothing is merged."""
+
+
+class BadBatch(StoreError):
+    """A model, batch, labels or reference that performance estimation cannot use; the
+    message names it and what to give instead. In a notebook it shows as that one line."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows these lines, no traceback
+        return [f"{type(self).__name__}: {self}"]

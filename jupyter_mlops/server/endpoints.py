@@ -22,6 +22,7 @@ from .cell_endpoints import CELL_ENDPOINTS
 from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint
 from .job_endpoints import JOB_ENDPOINTS
 from .params import RUN_ID, Param, decode_cursor, encode_cursor
+from .performance_endpoints import PERFORMANCE_ENDPOINTS
 from .values import jsonable, records
 
 if TYPE_CHECKING:
@@ -222,6 +223,7 @@ ENDPOINTS: list[Endpoint] = [
     *JOB_ENDPOINTS,
     *ARTIFACT_ENDPOINTS,
     *ALERT_ENDPOINTS,
+    *PERFORMANCE_ENDPOINTS,
     Endpoint("GET", "/health", "Where the store is, its schema version, pending spool bytes "
              "and the last ingest.", _health, S.HEALTH, cached=False),
 ]

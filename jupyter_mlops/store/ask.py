@@ -125,6 +125,16 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("timeout_s", "its whole-job timeout"), ("host", "where it ran"),
         ("pid", "its runner's process"), ("pid_started", "that process's start ticks"),
         ("user", "whose process ran it (None before schema 12)")],
+    "mlops.performance_history()": [
+        ("model", "`name:version`, or the name an object was estimated under"),
+        ("batch", "the batch's fingerprint"), ("metric", "accuracy, f1 or roc_auc"),
+        ("created", "when the batch was first estimated (UTC)"), ("n", "rows scored"),
+        ("estimated", "the first estimate, made without labels"),
+        ("ci_low", "its interval's lower end"), ("ci_high", "its upper end"),
+        ("realized", "the value the labels gave (None until they arrive)"),
+        ("realized_at", "when the labels came (UTC)"),
+        ("confidence", "the interval's level (0.95)"),
+        ("event_id", "the `performance` event of the first estimate")],
 }
 
 

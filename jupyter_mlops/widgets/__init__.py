@@ -20,10 +20,12 @@ from .diff_view import DiffPanel
 from .drift_view import DriftPanel, DriftView
 from .lineage_view import LineagePanel
 from .metric_view import MetricPanel, MetricView
+from .performance_view import PerformancePanel, PerformanceView
 from .runs_view import RunsPanel, RunsView
 from .sweep_view import MOST_RUNS, SweepPanel, SweepView
 
-__all__ = ["artifacts", "compare", "diff", "drift", "lineage", "metric", "runs", "sweep"]
+__all__ = ["artifacts", "compare", "diff", "drift", "lineage", "metric", "performance", "runs",
+           "sweep"]
 
 
 def runs(experiment: str | None = None, *, status: str | None = None, limit: int = 50,
@@ -77,3 +79,10 @@ def metric(key: str, experiment: str | None = None, *, static: bool | None = Non
 def artifacts(run: str, *, static: bool | None = None) -> View | Panel:
     """What run ``run`` keeps: its figures and cell outputs drawn, every artifact listed."""
     return show(ArtifactsPanel(run), View, static)
+
+
+def performance(model: str | None = None, *, metric: str = "accuracy",
+                static: bool | None = None) -> View | Panel:
+    """Estimated vs realized performance of ``model`` (``name``, ``name:3``, ``name@alias``;
+    default: the model estimated last) per batch over time, the interval as a band."""
+    return show(PerformancePanel(model, metric), PerformanceView, static)

@@ -427,6 +427,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/performance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Estimated vs realized performance per batch, oldest first: the first estimate made for a batch (without labels) with its interval, and the realized value once labels arrived. */
+        get: operations["get_performance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2393,6 +2410,85 @@ export interface operations {
             };
         };
     };
+    get_performance: {
+        parameters: {
+            query?: {
+                /** @description name (every version), name:version or name@alias */
+                model?: string;
+                /** @description only this metric */
+                metric?: "accuracy" | "f1" | "roc_auc";
+                /** @description how many batches (the latest) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        history: {
+                            model: string;
+                            batch: string;
+                            /** @enum {string} */
+                            metric: "accuracy" | "f1" | "roc_auc";
+                            created: string;
+                            n?: number | null;
+                            estimated: number | null;
+                            ci_low: number | null;
+                            ci_high: number | null;
+                            realized: number | null;
+                            realized_at?: string | null;
+                            confidence?: number | null;
+                            event_id?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_health: {
         parameters: {
             query?: never;
@@ -2468,6 +2564,8 @@ export const pathsJobsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDee
 export const pathsRunsRun_idArtifactsGetResponses200ContentApplicationJsonArtifactsKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/artifacts"]["get"]["responses"]["200"]["content"]["application/json"]["artifacts"]["kind"]> = ["file", "dir", "figure", "table", "text", "dict", "output"];
 export const pathsAlertsHistoryGetParametersQueryStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/alerts/history"]["get"]["parameters"]["query"]["state"]> = ["queued", "suppressed", "claimed", "retry", "delivered", "failed"];
 export const pathsAlertsHistoryGetResponses200ContentApplicationJsonMessagesStateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/alerts/history"]["get"]["responses"]["200"]["content"]["application/json"]["messages"]["state"]> = ["queued", "suppressed", "claimed", "retry", "delivered", "failed"];
+export const pathsPerformanceGetParametersQueryMetricValues: ReadonlyArray<FlattenedDeepRequired<paths>["/performance"]["get"]["parameters"]["query"]["metric"]> = ["accuracy", "f1", "roc_auc"];
+export const pathsPerformanceGetResponses200ContentApplicationJsonHistoryMetricValues: ReadonlyArray<FlattenedDeepRequired<paths>["/performance"]["get"]["responses"]["200"]["content"]["application/json"]["history"]["metric"]> = ["accuracy", "f1", "roc_auc"];
 export const jobStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["JobStatus"]> = ["running", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const runStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunStatus"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const runKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RunKind"]> = ["interactive", "job"];

@@ -4,6 +4,7 @@ import { api } from './api';
 import { HistogramChart } from './charts';
 import { Empty, Loaded, useShell } from './context';
 import { asHistogram, formatTime, formatValue, histogramBins } from './format';
+import { PerformanceSection } from './performance';
 import { useResource } from './poll';
 import { DriftColumn, DriftReport } from './types';
 
@@ -84,6 +85,7 @@ export function DriftView(props: { reportId?: string }): JSX.Element {
   const reports = useResource(() => api.driftReports(), [], shell.refresher);
   return (
     <div className="jp-mlops-drift">
+      <PerformanceSection />
       <Loaded resource={reports}>
         {r => {
           if (!r.reports.length) {

@@ -27,6 +27,7 @@ from .drift import drift_columns, drift_report, drift_reports, profile_body
 from .jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
 from .lineage import fit_cell, run_nodes
 from .models import alias_history, alias_targets, models
+from .performance import performance_history, performance_reference
 from .runs import (
     experiments,
     metric_histories,
@@ -44,8 +45,9 @@ __all__ = [
     "artifact", "artifacts", "cell_data", "cell_history", "cell_position", "cells",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
     "fit_cell", "fits", "flagged_cells", "health", "job", "jobs", "known_events",
-    "lineage_members", "metric_histories",
-    "metric_history", "models", "open_claims", "pending_requests", "profile_body", "reading",
+    "lineage_members", "metric_histories", "metric_history", "models", "open_claims",
+    "pending_requests", "performance_history", "performance_reference", "profile_body",
+    "reading",
     "refresh", "resolve_cell", "resolve_run", "run", "run_nodes", "runs", "runs_by_id",
     "runs_page", "runs_table", "schedules", "slot_taken", "summary",
 ]

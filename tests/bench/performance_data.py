@@ -1,0 +1,61 @@
+"""The performance benchmark's data, seeded: a covariate shift that moves more and more rows
+towards the decision boundary, so accuracy falls chunk by chunk while P(y | x) stays the
+same. Needs only numpy, so the NannyML comparison runs this very file in its own venv
+(`python performance_data.py SCORES.npz` -> its estimates and timing as JSON)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+FEATURES, TRAIN, REFERENCE, CHUNKS, CHUNK = 6, 20_000, 20_000, 10, 5_000
+METRICS = ("accuracy", "f1", "roc_auc")
+
+
+def make(rows: int, *, shift: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels; ``shift`` squeezes x0 and x1 towards the boundary (0: none)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 1, (rows, FEATURES))
+    x[:, :2] *= 1 - 0.4 * shift
+    x[:, 0] -= shift / 3
+    logit = 1.0 + 2 * x[:, 0] - 1.5 * x[:, 1] + x[:, 2] * x[:, 3] + 0.5 * np.sin(3 * x[:, 4])
+    return x, rng.random(rows) < 1 / (1 + np.exp(-logit))
+
+
+def shifts() -> np.ndarray:
+    """The shift of each analysis chunk, from none to strong."""
+    return np.linspace(0, 1.5, CHUNKS)
+
+
+if __name__ == "__main__":  # the NannyML side
+    import json
+    import os
+    import sys
+    import time
+    import warnings
+
+    os.environ["NML_DISABLE_USAGE_LOGGING"] = "1"  # it phones home otherwise
+    import nannyml as nml
+    import pandas as pd
+
+    warnings.filterwarnings("ignore")
+    found = np.load(sys.argv[1])
+
+    def frame(part: str) -> pd.DataFrame:
+        scores = found[f"{part}_scores"]
+        return pd.DataFrame({"y_pred_proba": scores, "y_pred": (scores >= 0.5).astype(int),
+                             "y_true": found[f"{part}_labels"].astype(int)})
+
+    reference, analysis = frame("reference"), frame("analysis")
+    t = time.process_time()
+    estimator = nml.CBPE(y_pred_proba="y_pred_proba", y_pred="y_pred", y_true="y_true",
+                         problem_type="classification_binary", metrics=list(METRICS),
+                         chunk_size=CHUNK)
+    estimator.fit(reference)
+    result = estimator.estimate(analysis.drop(columns=["y_true"]))
+    cpu = time.process_time() - t
+    table = result.filter(period="analysis").to_df()
+    print(json.dumps({"cpu": cpu, **{m: table[(m, "value")].tolist() for m in METRICS},
+                      **{f"{m}_low": table[(m, "lower_confidence_boundary")].tolist()
+                         for m in METRICS},
+                      **{f"{m}_high": table[(m, "upper_confidence_boundary")].tolist()
+                         for m in METRICS}}))

@@ -1,0 +1,83 @@
+"""CBPE kernels: estimates against the realized metrics on calibrated synthetic data, the
+intervals' coverage over seeds, realized metrics against scikit-learn, and the calibration
+check and its isotonic correction."""
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+from jupyter_mlops.monitoring import cbpe
+
+
+def _batch(seed, n=2000):
+    """Calibrated by construction: each label is drawn with its score's probability."""
+    rng = np.random.default_rng(seed)
+    p = rng.beta(2, 2, n)
+    return p, rng.random(n) < p
+
+
+def test_realized_metrics_are_scikit_learns():
+    p, y = _batch(1)
+    p = np.round(p, 2)  # ties, which ROC AUC averages
+    found = cbpe.realized(p, y, threshold=0.4)
+    assert found["accuracy"] == pytest.approx(skm.accuracy_score(y, p >= 0.4))
+    assert found["f1"] == pytest.approx(skm.f1_score(y, p >= 0.4))
+    assert found["roc_auc"] == pytest.approx(skm.roc_auc_score(y, p))
+    assert np.isnan(cbpe.realized(p, np.zeros(p.size, bool))["roc_auc"])  # one class only
+
+
+def test_estimates_match_realized_within_the_interval_on_calibrated_data():
+    p, y = _batch(2, n=20_000)
+    truth = cbpe.realized(p, y)
+    for e in cbpe.estimate(p, p):
+        assert e.ci_low < e.estimated < e.ci_high
+        assert e.ci_high - e.ci_low < 0.03, e  # 20k rows: a narrow interval
+        assert e.ci_low <= truth[e.metric] <= e.ci_high, (e, truth[e.metric])
+
+
+def test_the_interval_covers_the_realized_value_at_about_its_nominal_rate():
+    covered = {m: 0 for m in cbpe.METRICS}
+    seeds = 300
+    for seed in range(seeds):
+        p, y = _batch(100 + seed, n=1000)
+        truth = cbpe.realized(p, y)
+        for e in cbpe.estimate(p, p, confidence=0.9):
+            e.realized = truth[e.metric]
+            covered[e.metric] += bool(e.covered)
+    for metric, count in covered.items():  # 90% nominal; 300 seeds: sd ~1.7%
+        assert 0.84 <= count / seeds <= 0.96, (metric, count / seeds)
+
+
+def test_a_wider_confidence_gives_a_wider_interval_and_the_same_batch_the_same_one():
+    p, _ = _batch(3)
+    narrow, wide = cbpe.estimate(p, p, confidence=0.5), cbpe.estimate(p, p, confidence=0.99)
+    for a, b in zip(narrow, wide, strict=True):
+        assert b.ci_high - b.ci_low > 2 * (a.ci_high - a.ci_low)
+    assert cbpe.estimate(p, p) == cbpe.estimate(p, p)
+
+
+def test_calibrated_scores_pass_the_check_uncorrected():
+    p, y = _batch(4, n=10_000)
+    found = cbpe.calibrate(p, y)
+    assert found.verdict == "calibrated" and not found.corrected
+    assert found.ece <= found.ece_noise and "well calibrated" in found.summary()
+    assert np.array_equal(found.apply(p), p)
+    assert sum(b["count"] for b in found.reliability) == p.size
+
+
+def test_isotonic_correction_repairs_a_miscalibrated_model():
+    p, y = _batch(5, n=10_000)
+    skewed = p**3  # overconfident towards the negative class
+    found = cbpe.calibrate(skewed, y)
+    assert found.verdict == "corrected" and found.ece > 0.1
+    assert found.ece_corrected < found.ece / 4
+    again = cbpe.Calibration.from_dict(found.to_dict())  # as stored and read back
+    q, z = _batch(6, n=10_000)
+    scores = q**3
+    truth = cbpe.realized(scores, z, threshold=0.125)
+    raw = {e.metric: e for e in cbpe.estimate(scores, scores, 0.125)}
+    fixed = {e.metric: e for e in cbpe.estimate(scores, again.apply(scores), 0.125)}
+    for metric in ("accuracy", "f1"):
+        assert abs(fixed[metric].estimated - truth[metric]) < 0.02
+        assert abs(raw[metric].estimated - truth[metric]) > \
+            3 * abs(fixed[metric].estimated - truth[metric])

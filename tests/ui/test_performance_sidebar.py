@@ -1,0 +1,46 @@
+"""The drift section of the sidebar charts estimated vs realized performance per batch."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import run_python
+from tests.ui.conftest import Lab, Tab
+from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, view
+
+pytestmark = pytest.mark.browser
+
+RECORD = """
+import numpy as np, pandas as pd
+from sklearn.linear_model import LogisticRegression
+import jupyter_mlops as mlops
+rng = np.random.default_rng(0)
+X = pd.DataFrame(rng.normal(size=(5000, 2)), columns=["a", "b"])
+y = (rng.random(5000) < 1 / (1 + np.exp(-2 * X.a))).astype(int)
+model = LogisticRegression().fit(X[:1000], y[:1000])
+mlops.performance(model, X[1000:2000], y[1000:2000], reference=(X[:1000], y[:1000]),
+                  name="ui-perf")
+for k in range(3):
+    part = slice(2000 + 1000 * k, 3000 + 1000 * k)
+    mlops.performance(model, X[part] * (1 - 0.3 * k), y[part] if k < 2 else None,
+                      name="ui-perf")
+"""
+
+
+def test_estimated_vs_realized_chart_in_the_drift_section(tab: Tab, lab: Lab) -> None:
+    done = run_python(RECORD, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
+    assert done.returncode == 0, done.stderr
+    open_panel(tab, lab)
+    view(tab, "Drift")
+    section = tab.page.locator(f'{PANEL} section[aria-label="performance"]')
+    section.wait_for(timeout=60_000)
+    chart = section.get_by_role("img", name="ui-perf accuracy: estimated vs realized")
+    chart.wait_for(timeout=30_000)
+    assert "Performance of ui-perf" in section.inner_text()
+    assert chart.locator("circle.jp-mlops-realized").count() == 3  # the 4th has no labels yet
+    assert chart.locator("polygon").count() == 1  # the interval band
+    section.get_by_role("button", name="roc_auc").click()
+    section.get_by_role("img", name="ui-perf roc_auc: estimated vs realized").wait_for(
+        timeout=30_000)
+    tab.screenshot("sidebar-performance")
+    no_extension_errors(tab)
