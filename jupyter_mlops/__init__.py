@@ -24,6 +24,7 @@ __all__ = [
     "diff",
     "drift",
     "jobs",
+    "label",
     "lineage",
     "load_model",
     "log_artifact",
@@ -41,7 +42,9 @@ __all__ = [
     "profile",
     "promote",
     "register",
+    "retire",
     "runs",
+    "score",
     "sql",
     "widgets",
 ]
@@ -73,6 +76,10 @@ _LAZY = {
     "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
+    # batch scoring, champion vs challenger, retirement (issue 20)
+    "score": "jupyter_mlops.scoring",
+    "label": "jupyter_mlops.scoring",
+    "retire": "jupyter_mlops.registry",
 }
 
 

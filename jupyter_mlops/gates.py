@@ -80,11 +80,10 @@ def _check_history(key: str, op: str, against_champion: bool, offset: float,
             f"{len(batches)} so far; score batches with --shadow {name}:{version} and label "
             f"them (mlops.label) first")
     for batch, values in batches:
-        bound = values[champion_version] + offset if against_champion and champion_version \
-            else float(number or 0)
+        best = values[champion_version] if champion_version in values else None
+        bound = best + offset if against_champion and best is not None else float(number or 0)
         if not _OPS[op](values[version], bound):
-            what = f"champion's {values[champion_version]:.6g}" if against_champion \
-                else f"{bound:.6g}"
+            what = f"champion's {best:.6g}" if best is not None else f"{bound:.6g}"
             raise GateRefused(f"promotion of {label} refused: on batch {batch[:12]}, {key} = "
                               f"{values[version]:.6g} is not {op} {what}"
                               f"{f' {offset:+g}' if against_champion and offset else ''}")

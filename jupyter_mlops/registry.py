@@ -180,7 +180,7 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     return ModelVersion(name, version, **found)
 
 
-def _warn_retired(version: ModelVersion) -> None:
+def warn_retired(version: ModelVersion) -> None:
     if version.retired is not None:
         warnings.warn(f"{version.name}:{version.version} is retired (since "
                       f"{version.retired:%Y-%m-%d}); loaded for audit only", stacklevel=3)
@@ -199,7 +199,7 @@ def load_model(ref: str | tuple[str, int], *, trusted: bool = False, data: Any =
     """
     store = tracker().store
     version = resolve(store, ref)
-    _warn_retired(version)
+    warn_retired(version)
     if data is not None:
         signatures.enforce(version.signature, data, f"{version.name}:{version.version}",
                            strict=strict)
