@@ -80,7 +80,7 @@ def _check_history(key: str, op: str, against_champion: bool, offset: float,
             f"{len(batches)} so far; score batches with --shadow {name}:{version} and label "
             f"them (mlops.label) first")
     for batch, values in batches:
-        best = values[champion_version] if champion_version in values else None
+        best = values.get(champion_version) if champion_version is not None else None
         bound = best + offset if against_champion and best is not None else float(number or 0)
         if not _OPS[op](values[version], bound):
             what = f"champion's {best:.6g}" if best is not None else f"{bound:.6g}"

@@ -12,7 +12,20 @@ from __future__ import annotations
 import click
 
 from ..store import Store
-from . import admin, alerts, artifacts, diff, drift, gc, jobs, lineage, models, runs, schedules
+from . import (
+    admin,
+    alerts,
+    artifacts,
+    diff,
+    drift,
+    gc,
+    jobs,
+    lineage,
+    models,
+    runs,
+    schedules,
+    score,
+)
 from .common import Group
 
 
@@ -31,6 +44,6 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 
 
 for _module in (runs, admin, gc, drift, models, lineage, diff, jobs, schedules, artifacts,
-                alerts):
+                alerts, score):
     for _command in _module.COMMANDS:
         main.add_command(_command)

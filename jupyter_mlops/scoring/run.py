@@ -61,6 +61,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
     if not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ScoringError(f"chunk_rows must be a positive integer, not {chunk_rows!r}")
     started = time.perf_counter()
+    output = Output(out)  # a bad name is refused before any model is loaded
     t = tracker()
     batch_id = ev.new_id()
     fraction = 0.0
@@ -74,7 +75,6 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
     given = {name: source.schema.field(name).type for name in source.schema.names}
     verdict = _check_schema(scorers, given, keep, strict)
     columns = _columns(scorers[0], source.schema.names, keep)
-    output = Output(out)
     rows = chunks = 0
     ok = False
     try:
