@@ -174,7 +174,7 @@ def check_schema(signature: dict[str, Any], given: dict[str, Any], *,
         kind = kind_of(given[name])
         if kind != column["kind"] and kind != "null" and \
                 kind not in _ACCEPTS.get(column["kind"], ()):
-            wrong.append(f"{name} is {given[name]} (expected {column['dtype']})")
+            wrong.append(f"{name} is {kind} ({given[name]}), expected {column['dtype']}")
     if wrong:
         verdict.errors.append(f"wrong dtype: {'; '.join(wrong)}; convert the column(s) "
                               f"or register a version trained on these types")

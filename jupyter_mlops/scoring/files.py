@@ -67,20 +67,21 @@ def open_input(path: str | os.PathLike[str], chunk_rows: int) -> Input:
 
 
 def _rebatch(reader: Any, rows: int, pa: Any) -> Iterator[Any]:
-    """A CSV reader's small blocks gathered into batches of about ``rows`` rows."""
-    pending: list[Any] = []
-    count = 0
+    """A CSV reader's blocks cut and gathered into batches of ``rows`` rows."""
+    pending = None
     try:
         for block in reader:
-            pending.append(block)
-            count += block.num_rows
-            if count >= rows:
-                yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
-                pending, count = [], 0
+            table = pa.Table.from_batches([block])
+            if pending is not None:
+                table = pa.concat_tables([pending, table])
+            while table.num_rows >= rows:
+                yield table.slice(0, rows).combine_chunks().to_batches()[0]
+                table = table.slice(rows)
+            pending = table
     except pa.ArrowInvalid as e:  # a row that does not parse like the first block's
         raise ScoringError(f"cannot read the input CSV: {e}") from None
-    if count:
-        yield pa.Table.from_batches(pending).combine_chunks().to_batches()[0]
+    if pending is not None and pending.num_rows:
+        yield pending.combine_chunks().to_batches()[0]
 
 
 class Output:
