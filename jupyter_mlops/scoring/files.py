@@ -66,6 +66,47 @@ def open_input(path: str | os.PathLike[str], chunk_rows: int) -> Input:
         raise ScoringError(f"cannot read input {path!r} as {fmt}: {e}") from None
 
 
+def read_ahead(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """``batches``, read on a thread up to ``depth`` ahead: pyarrow decodes the next chunk
+    (without the GIL) while the model predicts this one. Stopping early stops the thread."""
+    import queue
+    import threading
+
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def offer(item: Any) -> bool:
+        """Queue ``item`` unless the reader stopped (False)."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fill() -> None:
+        try:
+            for batch in batches:
+                if not offer(batch):
+                    return
+            offer(end)
+        except BaseException as e:  # handed to the reader, raised there
+            offer(e)
+
+    thread = threading.Thread(target=fill, name="mlops-score-read", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def _rebatch(reader: Any, rows: int, pa: Any) -> Iterator[Any]:
     """A CSV reader's blocks cut and gathered into batches of ``rows`` rows."""
     pending = None

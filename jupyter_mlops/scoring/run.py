@@ -16,7 +16,7 @@ from .. import signatures
 from ..exceptions import ScoringError, SignatureMismatch, SignatureWarning
 from ..tracking import tracker
 from ..tracking.decisions import record_now
-from .files import Output, file_fingerprint, open_input
+from .files import Output, file_fingerprint, open_input, read_ahead
 from .versions import Scorer, parse_canary, scorer
 
 #: Rows per chunk: ~20 MB of 25 float columns, small next to the model and libraries.
@@ -81,7 +81,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
         import numpy as np
 
         rng = np.random.default_rng(int(batch_id[-16:], 16))
-        for batch in source.batches:
+        for batch in read_ahead(source.batches):
             if batch.num_rows == 0:
                 continue
             check_batch(scorers, batch, verdict)
