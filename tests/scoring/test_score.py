@@ -59,7 +59,8 @@ def test_lineage_reaches_the_output_from_the_input_and_the_version(store, churn,
 
 @pytest.mark.parametrize("change, expected", [
     (lambda df: df.drop(columns=["b"]), r"missing column\(s\) b: "),
-    (lambda df: df.assign(a=df.a.astype(str)), r"wrong dtype: a is string \(.*string\), expected float64"),
+    (lambda df: df.assign(a=df.a.astype(str)),
+     r"wrong dtype: a is string \(.*string\), expected float64"),
 ])
 def test_a_batch_that_does_not_fit_is_refused_before_anything_is_written(
         store, churn, tmp_path, change, expected):
