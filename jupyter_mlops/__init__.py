@@ -24,6 +24,7 @@ __all__ = [
     "diff",
     "drift",
     "jobs",
+    "label",
     "lineage",
     "load_model",
     "log_artifact",
@@ -45,7 +46,9 @@ __all__ = [
     "profile",
     "promote",
     "register",
+    "retire",
     "runs",
+    "score",
     "sql",
     "widgets",
 ]
@@ -82,6 +85,10 @@ _LAZY = {
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
     "performance": "jupyter_mlops.monitoring.performance",  # label-free (issue 20)
     "performance_history": "jupyter_mlops.monitoring.performance",
+    # batch scoring, champion vs challenger, retirement (issue 20)
+    "score": "jupyter_mlops.scoring",
+    "label": "jupyter_mlops.scoring",
+    "retire": "jupyter_mlops.registry",
 }
 
 

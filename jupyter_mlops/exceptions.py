@@ -76,3 +76,23 @@ class BadBatch(StoreError):
 
     def _render_traceback_(self) -> list[str]:  # IPython shows these lines, no traceback
         return [f"{type(self).__name__}: {self}"]
+
+
+class SignatureMismatch(StoreError):
+    """Data that does not fit a model version's signature: the message names the missing
+    columns, the wrong dtypes (and, when strict, extra columns and unseen categories)."""
+
+
+class SignatureWarning(UserWarning):
+    """Data a model version tolerates but did not see when registered (extra columns, unseen
+    categories, an all-null column)."""
+
+
+class VersionRetired(StoreError):
+    """A retired model version asked for by alias, or asked to be promoted (the REST API:
+    409)."""
+
+
+class ScoringError(StoreError):
+    """A batch that cannot be scored (an unreadable input, a model failing on a chunk, labels
+    that do not fit the batch); the message names the rows or file and what to do."""

@@ -159,3 +159,23 @@ def _scorer_functions() -> frozenset[Any]:
 
     return frozenset(f for f in (getattr(get_scorer(n), "_score_func", None)
                                  for n in get_scorer_names()) if f is not None)
+
+
+def check_fitted(model: Any) -> None:
+    """A ``TypeError`` for what is no fitted model (register() names what it got)."""
+    if not is_booster(model) and not (
+            hasattr(model, "fit") and (hasattr(model, "predict") or hasattr(model, "transform"))):
+        raise TypeError(f"register() takes a fitted model (an object with fit and predict or "
+                        f"transform, or a booster), not a {type(model).__name__}")
+    try:
+        from sklearn.base import BaseEstimator
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+    except ImportError:  # pragma: no cover - scikit-learn is a dependency
+        return
+    if isinstance(model, BaseEstimator):
+        try:
+            check_is_fitted(model)
+        except NotFittedError:
+            raise TypeError(f"this {type(model).__name__} is not fitted yet: call fit() "
+                            f"before register()") from None

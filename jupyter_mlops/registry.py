@@ -9,15 +9,15 @@ at once are thereby serialized, and the alias history stays a consistent chain.
 from __future__ import annotations
 
 import numbers
-import operator
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import blobs, model_files
+from . import blobs, gates, model_files, signatures
 from . import events as ev
 from .capture.autolog import last_fit, params_of
-from .exceptions import BadReference, GateRefused, NotFound, StoreError
+from .exceptions import BadReference, GateRefused, NotFound, StoreError, VersionRetired
 from .store import Store, db
 from .store.ingest import ingest
 from .store.lock import hold
@@ -35,11 +35,6 @@ from .tracking.decisions import record_now
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 #: Versions are positive and fit DuckDB's BIGINT; anything else is refused before a query.
 MAX_VERSION = 2**63 - 1
-_OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt,
-        "==": operator.eq}
-_GATE = re.compile(r"^\s*(>=|<=|>|<|==)\s*(?:(champion)\s*(?:([+-])\s*([0-9.eE+-]+))?|"
-                   r"([+-]?[0-9.eE+-]+))\s*$")
-
 
 
 @dataclass
@@ -53,6 +48,8 @@ class ModelVersion:
     metrics: dict[str, float] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     aliases: list[str] = field(default_factory=list)
+    signature: dict[str, Any] | None = None
+    retired: Any = None  # when it was retired (None: it is not)
 
     def __repr__(self) -> str:
         return f"ModelVersion({self.name}, {self.version})"
@@ -113,35 +110,19 @@ def _check_ref_name(name: str, text: str) -> None:
                            f"name:3 with a name of letters, digits, '.', '_' or '-'")
 
 
-def _check_model(model: Any) -> None:
-    if not model_files.is_booster(model) and not (
-            hasattr(model, "fit") and (hasattr(model, "predict") or hasattr(model, "transform"))):
-        raise TypeError(f"register() takes a fitted model (an object with fit and predict or "
-                        f"transform, or a booster), not a {type(model).__name__}")
-    try:
-        from sklearn.base import BaseEstimator
-        from sklearn.exceptions import NotFittedError
-        from sklearn.utils.validation import check_is_fitted
-    except ImportError:  # pragma: no cover - scikit-learn is a dependency
-        return
-    if isinstance(model, BaseEstimator):
-        try:
-            check_is_fitted(model)
-        except NotFittedError:
-            raise TypeError(f"this {type(model).__name__} is not fitted yet: call fit() "
-                            f"before register()") from None
-
-
 def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
-             data: list[str] | None = None) -> ModelVersion:
+             data: list[str] | None = None, input_example: Any = None) -> ModelVersion:
     """Store the fitted model as the next version of ``name``.
 
     Metrics default to the latest metrics of the active run; ``data`` lists the fingerprints
     of the datasets it was trained on (by default what autolog saw it fitted on).
+    ``input_example``: a DataFrame like the model's input, recorded as its signature with
+    the categories seen (by default the signature comes from autolog's record of the fit).
     """
     _check_name("model name", name)
-    _check_model(model)
+    model_files.check_fitted(model)
     fit = last_fit(model) or {}
+    signature = signatures.for_model(model, fit.get("schema"), input_example)
     if data is None:
         data = fit.get("inputs")
     t = tracker()
@@ -159,8 +140,10 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
         record_now(store, ev.Event(ev.MODEL_VERSION, {
             "run_id": run_id, "name": name, "version": version, "artifact": sha,
             "format": fmt, "flavor": flavor, "metrics": metrics, "params": params_of(model),
-            "data": list(data or []), "size": len(blob), "fit": fit.get("fit")}))
-    return ModelVersion(name, version, run_id, sha, fmt, flavor, dict(metrics), params_of(model))
+            "data": list(data or []), "size": len(blob), "fit": fit.get("fit"),
+            "signature": signature}))
+    return ModelVersion(name, version, run_id, sha, fmt, flavor, dict(metrics), params_of(model),
+                        signature=signature)
 
 
 def resolve(store: Store, ref: str | tuple[str, int]) -> ModelVersion:
@@ -191,46 +174,46 @@ def resolve_on(con: Any, ref: str | tuple[str, int]) -> ModelVersion:
     found = None if version is None else version_record(con, name, version)
     if version is None or found is None:
         raise NotFound(f"no model version {ref!r}. `jupyter mlops models` lists them.")
+    if found["retired"] is not None and parsed.alias is not None:
+        raise VersionRetired(f"{name}@{parsed.alias} points at {name}:{version}, which is "
+                             f"retired: promote another version to @{parsed.alias}, or name "
+                             f"{name}:{version} explicitly to audit it")
     return ModelVersion(name, version, **found)
 
 
-def load_model(ref: str | tuple[str, int], *, trusted: bool = False) -> Any:
+def warn_retired(version: ModelVersion) -> None:
+    if version.retired is not None:
+        warnings.warn(f"{version.name}:{version.version} is retired (since "
+                      f"{version.retired:%Y-%m-%d}); loaded for audit only", stacklevel=3)
+
+
+def load_model(ref: str | tuple[str, int], *, trusted: bool = False, data: Any = None,
+               strict: bool = False) -> Any:
     """The exact fitted object of a version, its artifact's hash verified.
 
     Without ``trusted=True`` only files made of data types and the estimators of
     scikit-learn, XGBoost and LightGBM load: anything else (a type that could run code) is
     refused, naming it, since anyone who can write to a shared store can write a model.
+    ``data``: a DataFrame checked against the version's signature first (see
+    :mod:`jupyter_mlops.signatures`; ``strict`` makes extra columns and unseen categories
+    errors too). A retired version loads only by explicit version, with a warning.
     """
     store = tracker().store
     version = resolve(store, ref)
+    warn_retired(version)
+    if data is not None:
+        signatures.enforce(version.signature, data, f"{version.name}:{version.version}",
+                           strict=strict)
+    return load_version(store, version, trusted=trusted)
+
+
+def load_version(store: Store, version: ModelVersion, *, trusted: bool = False) -> Any:
+    """The fitted object of a resolved ``version``."""
     if version.artifact is None or version.format is None:
         raise StoreError(f"{version.name}:{version.version} has no stored model file (its "
                          f"registration recorded none); register the model again")
     return model_files.load_model_bytes(blobs.get(store, version.artifact), version.format,
                                       trusted=trusted)
-
-
-def _check_gate(gate: dict[str, str], metrics: dict[str, float],
-                champion: dict[str, float] | None, label: str) -> None:
-    for key, condition in gate.items():
-        match = _GATE.match(str(condition))
-        if not match:
-            raise ValueError(f"gate condition {key}: {condition!r} is not understood; write "
-                             f"e.g. '>= 0.85' or '> champion + 0.01'")
-        op, is_champion, sign, margin, number = match.groups()
-        if key not in metrics:
-            raise GateRefused(f"promotion of {label} refused: it has no recorded metric "
-                              f"{key!r} (it has: {', '.join(sorted(metrics)) or 'none'})")
-        if is_champion:
-            if champion is None or key not in champion:
-                continue  # no champion to beat yet: the condition holds vacuously
-            bound = champion[key] + (float(margin or 0) * (-1 if sign == "-" else 1))
-            what = f"champion's {champion[key]:.6g}" + (f" {sign} {margin}" if margin else "")
-        else:
-            bound, what = float(number), number
-        if not _OPS[op](metrics[key], bound):
-            raise GateRefused(f"promotion of {label} refused: {key} = {metrics[key]:.6g} is "
-                              f"not {op} {what}")
 
 
 def promote(name: str, version: int, alias: str = "champion", *,
@@ -250,17 +233,24 @@ def promote(name: str, version: int, alias: str = "champion", *,
     # in a team store, the team's alias moves of this model wait on each other
     with alias_lock(store, name), hold(store, exclusive=True):
         ingest(store)
+        refusal = None
         with db.connect(store, write=False, threads=1) as con:
             target = resolve_on(con, (name, version))
+            if target.retired is not None:
+                raise VersionRetired(f"{name}:{version} is retired and cannot be promoted; "
+                                     f"register a new version instead")
             current = alias_version(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
-        try:
-            _check_gate(gate or {}, target.metrics, champion, label)
-        except GateRefused as e:  # recorded: alert rules fire on refusals
+            try:
+                gates.check(gate or {}, target.metrics, champion, label, con=con, name=name,
+                            version=target.version, champion_version=current)
+            except GateRefused as e:
+                refusal = e
+        if refusal is not None:  # recorded: alert rules fire on refusals
             record_now(store, ev.Event(ev.GATE_REFUSED, {
                 "run_id": tracker().run_id, "name": name, "version": target.version,
-                "alias": alias, "reason": str(e)}))
-            raise
+                "alias": alias, "reason": str(refusal)}))
+            raise refusal
         if current == target.version:
             return target
         import getpass
@@ -270,3 +260,23 @@ def promote(name: str, version: int, alias: str = "champion", *,
             "version": target.version, "previous": current,
             "set_by": by or getpass.getuser(), "gate": gate or {}}))
     return resolve(store, (name, target.version))
+
+
+def retire(ref: str | tuple[str, int], *, reason: str | None = None, by: str | None = None,
+           store: Store | None = None) -> ModelVersion:
+    """Archive a version: it can no longer be promoted, loaded or scored by alias (nor as
+    its model's latest), while its record, lineage and file stay for audit and it still
+    loads by explicit version (``name:3``), with a warning. An alias pointing at it is left
+    as history; resolving it is refused until another version is promoted there."""
+    import getpass
+
+    store = store or tracker().store
+    with hold(store, exclusive=True):
+        ingest(store)
+        with db.connect(store, write=False, threads=1) as con:
+            target = resolve_on(con, ref)
+        if target.retired is None:
+            record_now(store, ev.Event(ev.MODEL_RETIRED, {
+                "run_id": tracker().run_id, "name": target.name, "version": target.version,
+                "set_by": by or getpass.getuser(), "reason": reason}))
+    return resolve(store, (target.name, target.version))

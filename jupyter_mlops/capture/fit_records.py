@@ -19,7 +19,8 @@ _fits: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionar
 
 
 def last_fit(model: Any) -> dict[str, Any] | None:
-    """What autolog recorded of ``model``'s latest fit: event id and input fingerprints."""
+    """What autolog recorded of ``model``'s latest fit: event id, input fingerprints, and the
+    column dtypes of a DataFrame ``X`` (``schema``)."""
     try:
         return _fits.get(model)
     except TypeError:  # not weak-referenceable
@@ -115,7 +116,10 @@ def emit(estimator: str, params: dict[str, Any], method: str, inputs: list[dict[
         "duration_ms": seconds * 1000, "artifact": artifact, "format": fmt, "search": search})
     if t.emit_event(event) and keep is not None:  # what register() links the version to
         _fits[keep] = {"fit": event.id, "inputs": [i["fingerprint"] for i in inputs]
-                       if trained_on is None else trained_on}
+                       if trained_on is None else trained_on,
+                       "schema": next((i.get("schema") for i in inputs  # the signature's
+                                       if i.get("role") == "X" and i.get("kind") == "DataFrame"),
+                                      None)}
 
 
 def record_history(steps: Mapping[int, Mapping[str, float]]) -> None:

@@ -25,6 +25,7 @@ from . import (
     models,
     runs,
     schedules,
+    score,
     team,
 )
 from .common import Group
@@ -45,6 +46,6 @@ def main(ctx: click.Context, store_dir: str | None) -> None:
 
 
 for _module in (runs, admin, gc, drift, models, lineage, diff, jobs, schedules, artifacts,
-                alerts, team, bundles):
+                alerts, team, bundles, score):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -23,6 +23,7 @@ from .endpoint import MAX_COMPARE, MAX_PAGE, MODEL_PARAM, RUN_ID_PARAM, Endpoint
 from .job_endpoints import JOB_ENDPOINTS
 from .params import RUN_ID, Param, decode_cursor, encode_cursor
 from .performance_endpoints import PERFORMANCE_ENDPOINTS
+from .scoring_endpoints import SCORING_ENDPOINTS
 from .values import jsonable, records
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ ENDPOINTS: list[Endpoint] = [
              params=(Param("report_id", "a drift report id or a unique prefix",
                            where="path", pattern=RUN_ID),), errors=(400, 404, 503)),
     *JOB_ENDPOINTS,
+    *SCORING_ENDPOINTS,
     *ARTIFACT_ENDPOINTS,
     *ALERT_ENDPOINTS,
     *PERFORMANCE_ENDPOINTS,

@@ -19,6 +19,7 @@ from ..exceptions import (
     NotFound,
     RunProtected,
     StoreError,
+    VersionRetired,
 )
 from .cache import Answers
 from .downloads import send
@@ -38,6 +39,7 @@ _ERRORS: list[tuple[type[Exception], int, str]] = [
     (BadParameter, 400, "bad parameter"),
     (GateRefused, 409, "gate refused"),
     (RunProtected, 409, "run protected"),
+    (VersionRetired, 409, "version retired"),
     (NotFound, 404, "not found"),
     (BadReference, 400, "bad reference"),
     (JobError, 400, "bad job"),

@@ -359,6 +359,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/{name}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retire a version: it can no longer be promoted, loaded or scored by alias (asked for so later: 409); its record stays for audit. */
+        post: operations["post_models_name_retire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/scoring/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Scored batches, newest first, and the realized metrics of each version on them once labeled. */
+        get: operations["get_scoring_batches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}/artifacts": {
         parameters: {
             query?: never;
@@ -2122,6 +2156,149 @@ export interface operations {
             };
             /** @description no such run, model, report or metric */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_models_name_retire: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a registered model's name */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    version: number;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: number;
+                        retired: string;
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description no such run, model, report or metric */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description the store cannot be read now; detail says why and what to do */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_scoring_batches: {
+        parameters: {
+            query?: {
+                /** @description only this model's batches */
+                model?: string;
+                /** @description how many batches */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        batches: {
+                            batch_id: string;
+                            name: string;
+                            version: number;
+                            rows: number;
+                            input?: string | null;
+                            output?: string | null;
+                            input_fingerprint?: string | null;
+                            output_fingerprint?: string | null;
+                            created?: string | null;
+                        }[];
+                        metrics: {
+                            batch_id: string;
+                            name: string;
+                            version: number;
+                            role?: string | null;
+                            metric: string;
+                            value?: number | null;
+                            rows?: number | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description a parameter or the body is not valid; detail says which and why */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not authenticated (no token or cookie), or a POST or DELETE without the XSRF token */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

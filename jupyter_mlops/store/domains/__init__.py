@@ -12,10 +12,22 @@ here, added to :data:`DOMAINS`.
 
 from __future__ import annotations
 
-from . import alerts, artifacts, cells, drift, jobs, lineage, models, performance, retention, runs
+from . import (
+    alerts,
+    artifacts,
+    cells,
+    drift,
+    jobs,
+    lineage,
+    models,
+    performance,
+    retention,
+    runs,
+    scoring,
+)
 from .base import Domain
 
 #: Every domain, in the order their statements run.
 DOMAINS: list[Domain] = [runs.DOMAIN, cells.DOMAIN, models.DOMAIN, drift.DOMAIN,
                          jobs.DOMAIN, lineage.DOMAIN, artifacts.DOMAIN, retention.DOMAIN,
-                         alerts.DOMAIN, performance.DOMAIN]
+                         alerts.DOMAIN, performance.DOMAIN, scoring.DOMAIN]

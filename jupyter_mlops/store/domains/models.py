@@ -8,6 +8,7 @@ from .base import Domain, edges_from, events_table
 from .cells import DATA, new_datasets
 
 _VERSION, _ALIAS = events_table(ev.MODEL_VERSION), events_table(ev.ALIAS_SET)
+_RETIRED = events_table(ev.MODEL_RETIRED)
 _FIT = events_table(ev.FIT)
 _REF = "concat(name, ':', version)"
 
@@ -17,7 +18,9 @@ DOMAIN = Domain(
         ev.MODEL_VERSION: {"name": "VARCHAR", "version": "INTEGER", "artifact": "VARCHAR",
                            "format": "VARCHAR", "flavor": "VARCHAR", "metrics": "JSON",
                            "params": "JSON", "data": "VARCHAR[]", "size": "BIGINT",
-                           "fit": "VARCHAR"},
+                           "fit": "VARCHAR", "signature": "JSON"},
+        ev.MODEL_RETIRED: {"name": "VARCHAR", "version": "INTEGER", "set_by": "VARCHAR",
+                           "reason": "VARCHAR"},
         ev.ALIAS_SET: {"name": "VARCHAR", "alias": "VARCHAR", "version": "INTEGER",
                        "previous": "INTEGER", "set_by": "VARCHAR", "gate": "JSON"},
         # ``cell_seq``: the name writers used before ``seq`` (schema 10)
@@ -47,19 +50,26 @@ DOMAIN = Domain(
         GROUP BY name, alias;
         """,
         10: "ALTER TABLE fits RENAME COLUMN cell_seq TO seq;",
-        # 12: who registered each version and moved each alias, from where
+        # 12: who registered each version and moved each alias, from where; each version's
+        # input signature (JSON), and retired (archived) versions
         12: """
         ALTER TABLE model_versions ADD COLUMN "user" VARCHAR;
         ALTER TABLE model_versions ADD COLUMN host VARCHAR;
         ALTER TABLE aliases ADD COLUMN "user" VARCHAR;
         ALTER TABLE aliases ADD COLUMN host VARCHAR;
+        ALTER TABLE model_versions ADD COLUMN signature VARCHAR;
+        CREATE TABLE retired_versions (
+            event_id VARCHAR, name VARCHAR, version INTEGER, set_by VARCHAR, reason VARCHAR,
+            created TIMESTAMP);
         """,
     },
     inserts=[
         f"""INSERT INTO model_versions
         SELECT id, name, version, run_id, artifact, format, flavor, metrics, params,
-               coalesce(data, []), size, ts, by_user, by_host
+               coalesce(data, []), size, ts, by_user, by_host, signature
         FROM {_VERSION}""",
+        f"""INSERT INTO retired_versions
+        SELECT id, name, version, set_by, reason, ts FROM {_RETIRED}""",
         f"""INSERT INTO aliases
         SELECT id, name, alias, version, previous, set_by, gate, ts, by_user, by_host
         FROM {_ALIAS}""",

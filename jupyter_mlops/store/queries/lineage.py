@@ -109,6 +109,8 @@ _DESCRIBE = {
     "drift_report": """SELECT id, reference_name, columns_compared, columns_drifted,
                               share_drifted, dataset_drift, model, created FROM drift_reports
                        WHERE list_contains(?, id)""",
+    "score_batch": """SELECT batch_id, name, version, rows, input, output, created
+                      FROM score_batches WHERE list_contains(?, batch_id)""",
 }
 
 

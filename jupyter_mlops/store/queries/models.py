@@ -26,7 +26,9 @@ def models(store: Store) -> pd.DataFrame:
         return frame(con, """
             SELECT v.name, v.version, list(c.alias ORDER BY c.alias)
                        FILTER (WHERE c.alias IS NOT NULL) AS aliases,
-                   v.flavor, v.format, v.metrics, v.run_id, v.created, v."user", v.host
+                   v.flavor, v.format, v.metrics, v.run_id, v.created, v."user", v.host,
+                   (SELECT max(r.created) FROM retired_versions r
+                    WHERE r.name = v.name AND r.version = v.version) AS retired
             FROM model_versions v
             LEFT JOIN current_aliases c ON c.name = v.name AND c.version = v.version
             GROUP BY ALL ORDER BY v.name, v.version DESC""")
@@ -48,8 +50,11 @@ def next_version(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def latest_version(con: duckdb.DuckDBPyConnection, name: str) -> int | None:
-    """The newest version of model ``name`` (None: it has none)."""
-    found = db.scalar(con, "SELECT max(version) FROM model_versions WHERE name = ?", [name])
+    """The newest version of model ``name`` that is not retired (None: it has none)."""
+    found = db.scalar(con, """SELECT max(version) FROM model_versions v WHERE name = ?
+                              AND NOT EXISTS (SELECT 1 FROM retired_versions r
+                                              WHERE r.name = v.name AND r.version = v.version)""",
+                      [name])
     return None if found is None else int(found)
 
 
@@ -64,18 +69,20 @@ def version_record(con: duckdb.DuckDBPyConnection, name: str, version: int
                    ) -> dict[str, Any] | None:
     """One version's row (metrics and params decoded) and its current aliases; None if the
     version does not exist."""
-    rows = db.run(con, """SELECT run_id, artifact, format, flavor, metrics, params
-                          FROM model_versions WHERE name = ? AND version = ?""",
+    rows = db.run(con, """SELECT run_id, artifact, format, flavor, metrics, params, signature,
+                                 (SELECT max(created) FROM retired_versions r
+                                  WHERE r.name = v.name AND r.version = v.version)
+                          FROM model_versions v WHERE name = ? AND version = ?""",
                   [name, version])
     if not rows:
         return None
-    run_id, artifact, format_, flavor, metrics, params = rows[0]
+    run_id, artifact, format_, flavor, metrics, params, signature, retired = rows[0]
     aliases = [r[0] for r in db.run(con, """SELECT alias FROM current_aliases
                                              WHERE name = ? AND version = ? ORDER BY alias""",
                                     [name, version])]
     return {"run_id": run_id, "artifact": artifact, "format": format_, "flavor": flavor,
             "metrics": decode(metrics) or {}, "params": decode(params) or {},
-            "aliases": aliases}
+            "aliases": aliases, "signature": decode(signature), "retired": retired}
 
 
 def run_metrics(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, float]:

@@ -1,0 +1,169 @@
+"""Batch files in and out, in record batches: Parquet and CSV read and written chunk by
+chunk with pyarrow, so a file larger than memory is scored in bounded memory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..exceptions import ScoringError
+
+#: The formats a batch may be read from and written to, by file suffix.
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+
+def file_format(path: str | os.PathLike[str], what: str) -> str:
+    """``parquet`` or ``csv`` by the suffix of ``path``, or one line saying what to give."""
+    found = FORMATS.get(Path(path).suffix.lower())
+    if found is None:
+        raise ScoringError(f"{what} {str(path)!r}: give a .parquet or .csv file")
+    return found
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+    except ImportError:
+        raise ScoringError("batch scoring needs pyarrow: pip install 'jupyter-mlops[scoring]'"
+                           ) from None
+    return pyarrow
+
+
+@dataclass
+class Input:
+    """An input file opened for reading: its Arrow schema, rows (None: a CSV's are only
+    known once read) and its record batches."""
+
+    path: str
+    schema: Any
+    rows: int | None
+    batches: Iterator[Any]
+
+
+def open_input(path: str | os.PathLike[str], chunk_rows: int) -> Input:
+    """``path`` opened to be read ``chunk_rows`` rows at a time."""
+    pa = _pyarrow()
+    path = str(path)
+    fmt = file_format(path, "input")
+    if not os.path.isfile(path):
+        raise ScoringError(f"input {path!r} is not a file")
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            source = pq.ParquetFile(path)
+            return Input(path, source.schema_arrow, source.metadata.num_rows,
+                         source.iter_batches(batch_size=chunk_rows))
+        import pyarrow.csv as pcsv
+
+        # ~1 MB of text per Arrow block, rebatched to chunk_rows below
+        reader = pcsv.open_csv(path, read_options=pcsv.ReadOptions(block_size=1 << 20))
+        return Input(path, reader.schema, None, _rebatch(reader, chunk_rows, pa))
+    except (pa.ArrowInvalid, OSError) as e:
+        raise ScoringError(f"cannot read input {path!r} as {fmt}: {e}") from None
+
+
+def read_ahead(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """``batches``, read on a thread up to ``depth`` ahead: pyarrow decodes the next chunk
+    (without the GIL) while the model predicts this one. Stopping early stops the thread."""
+    import queue
+    import threading
+
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def offer(item: Any) -> bool:
+        """Queue ``item`` unless the reader stopped (False)."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fill() -> None:
+        try:
+            for batch in batches:
+                if not offer(batch):
+                    return
+            offer(end)
+        except BaseException as e:  # handed to the reader, raised there
+            offer(e)
+
+    thread = threading.Thread(target=fill, name="mlops-score-read", daemon=True)
+    thread.start()
+    try:
+        while (item := ready.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _rebatch(reader: Any, rows: int, pa: Any) -> Iterator[Any]:
+    """A CSV reader's blocks cut and gathered into batches of ``rows`` rows."""
+    pending = None
+    try:
+        for block in reader:
+            table = pa.Table.from_batches([block])
+            if pending is not None:
+                table = pa.concat_tables([pending, table])
+            while table.num_rows >= rows:
+                yield table.slice(0, rows).combine_chunks().to_batches()[0]
+                table = table.slice(rows)
+            pending = table
+    except pa.ArrowInvalid as e:  # a row that does not parse like the first block's
+        raise ScoringError(f"cannot read the input CSV: {e}") from None
+    if pending is not None and pending.num_rows:
+        yield pending.combine_chunks().to_batches()[0]
+
+
+class Output:
+    """A Parquet or CSV file written one record batch at a time, first to a hidden name and
+    renamed into place when complete (a failed run leaves no half-written output)."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.format = file_format(path, "output")
+        self.partial = self.path.with_name(f".{self.path.name}.partial")
+        self._writer: Any = None
+
+    def write(self, batch: Any) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.format == "parquet":
+                import pyarrow.parquet as pq
+
+                self._writer = pq.ParquetWriter(str(self.partial), batch.schema)
+            else:
+                import pyarrow.csv as pcsv
+
+                self._writer = pcsv.CSVWriter(str(self.partial), batch.schema)
+        self._writer.write_batch(batch)
+
+    def close(self, ok: bool = True) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if ok and self._writer is not None:
+            os.replace(self.partial, self.path)
+        elif self.partial.exists():
+            self.partial.unlink()
+
+
+def file_fingerprint(path: str | Path) -> str:
+    """xxh3-128 over the file's bytes: the input's id in lineage (the same file scored twice
+    is one dataset node)."""
+    import xxhash
+
+    h = xxhash.xxh3_128()
+    with open(path, "rb") as f:
+        while block := f.read(8 << 20):
+            h.update(block)
+    return h.hexdigest()
