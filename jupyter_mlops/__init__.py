@@ -19,6 +19,8 @@ __all__ = [
     "artifacts",
     "autolog",
     "cells",
+    "check_contract",
+    "contract",
     "datasets",
     "delete_run",
     "diff",
@@ -73,6 +75,9 @@ _LAZY = {
     "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
+    # data contracts (issue 20)
+    "contract": "jupyter_mlops.monitoring.contracts",
+    "check_contract": "jupyter_mlops.monitoring.contracts",
 }
 
 

@@ -12,10 +12,10 @@ here, added to :data:`DOMAINS`.
 
 from __future__ import annotations
 
-from . import alerts, artifacts, cells, drift, jobs, lineage, models, retention, runs
+from . import alerts, artifacts, cells, contracts, drift, jobs, lineage, models, retention, runs
 from .base import Domain
 
 #: Every domain, in the order their statements run.
 DOMAINS: list[Domain] = [runs.DOMAIN, cells.DOMAIN, models.DOMAIN, drift.DOMAIN,
                          jobs.DOMAIN, lineage.DOMAIN, artifacts.DOMAIN, retention.DOMAIN,
-                         alerts.DOMAIN]
+                         alerts.DOMAIN, contracts.DOMAIN]
