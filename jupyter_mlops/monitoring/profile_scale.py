@@ -6,7 +6,7 @@ A numeric column out of core: one pass gives counts, mean, std and the exact
 between those tails (the values beyond them are the tails), with each bin's count, min and
 max. The CDF is exact at every bin's ends and taken as linear inside, so its KS error is
 at most the largest share of rows in a bin holding more than one value; bins above
-``FINE`` are cut into ``BINS`` again (only their rows are counted), up to ``DEPTH`` levels.
+``FINE`` are cut into ``SPLIT`` (only their rows are counted), up to ``DEPTH`` levels.
 That error plus the sketch's level spacing is the column's ``error`` (at most 1/2048 +
 1/8192 once refined). Categorical columns are counted exactly (GROUP BY).
 """
@@ -32,10 +32,11 @@ from .profiles import (
     profile_column,
 )
 
-#: Bins per histogram level, and the most levels a column is refined to.
-BINS, DEPTH = 4096, 4
 #: A bin holding more than this share of the rows is refined.
 FINE = SKETCH_ERROR / 4
+#: Bins of the first histogram (a smooth column needs no refining), the bins a refined
+#: bin is cut into, and the most levels.
+BINS, SPLIT, DEPTH = 4 * round(1 / FINE), 64, 5
 #: DuckDB's memory cap for a scan (it spills beyond it); JUPYTER_MLOPS_PROFILE_MEMORY.
 MEMORY_LIMIT = "512MB"
 
@@ -133,13 +134,14 @@ def _numeric(rel: Any, column: str, info: dict[str, Any], rows: int) -> ColumnPr
         return profile_column(column, series, "numeric", None, values)
     low, high = np.asarray(info["low"], dtype=float), np.sort(np.asarray(info["high"], float))
     lo, hi = float(low[-1]), float(high[0])
-    bins = np.array(scan.histogram(rel, column, lo, hi, BINS), dtype=float).reshape(-1, 4)
-    for depth in range(2, DEPTH + 1):
+    cuts = [BINS]
+    bins = np.array(scan.histogram(rel, column, lo, hi, cuts), dtype=float).reshape(-1, 4)
+    for _ in range(DEPTH - 1):
         heavy = (bins[:, 1] > FINE * present) & (bins[:, 3] > bins[:, 2])
         if not heavy.any():
             break
-        finer = scan.histogram(rel, column, lo, hi, BINS, depth,
-                               bins[heavy, 0].astype(int).tolist())
+        cuts.append(SPLIT)
+        finer = scan.histogram(rel, column, lo, hi, cuts, bins[heavy, 0].astype(int).tolist())
         bins = np.r_[bins[~heavy], np.array(finer, dtype=float).reshape(-1, 4)]
     bins = bins[np.argsort(bins[:, 2], kind="stable")]
     spread = bins[:, 3] > bins[:, 2]

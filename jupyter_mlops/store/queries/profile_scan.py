@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -78,22 +80,22 @@ def values(rel: duckdb.DuckDBPyRelation, name: str) -> list[float]:
                                      f"WHERE x IS NOT NULL")]
 
 
-def histogram(rel: duckdb.DuckDBPyRelation, name: str, lo: float, hi: float, bins: int,
-              depth: int = 1, within: list[int] | None = None
+def histogram(rel: duckdb.DuckDBPyRelation, name: str, lo: float, hi: float,
+              bins: list[int], within: list[int] | None = None
               ) -> list[tuple[int, int, float, float]]:
-    """(bin, count, min, max) of each non-empty bin when [lo, hi] is cut into
-    ``bins ** depth`` equal bins (values outside are left out), counting
-    only the values in the bins ``within`` of the level above (a refinement)."""
+    """(bin, count, min, max) of each non-empty bin when [lo, hi] is cut into ``bins[0]``
+    equal bins, each of those into ``bins[1]``, and so on (values outside are left out);
+    with ``within``, only the values in those bins of the level above (a refinement)."""
     t = f"(x - {_number(lo)}) * {_number(1 / (hi - lo) if hi > lo else 0.0)}"
 
     def index(level: int) -> str:
-        top = bins ** level
+        top = int(np.prod(bins[:level]))
         return f"least({top - 1}, floor({t} * {top}))::BIGINT"
 
-    where = (f"AND {index(depth - 1)} IN ({', '.join(str(int(b)) for b in within)})"
+    where = (f"AND {index(len(bins) - 1)} IN ({', '.join(str(int(b)) for b in within)})"
              if within else "")
     sql = f"""
-    SELECT {index(depth)} AS k, count(*), min(x), max(x)
+    SELECT {index(len(bins))} AS k, count(*), min(x), max(x)
     FROM (SELECT {_x(name)} AS x FROM src)
     WHERE x BETWEEN {_number(lo)} AND {_number(hi)} {where} GROUP BY k"""
     return [(int(k), int(c), float(a), float(b)) for k, c, a, b in _rows(rel, sql)]
