@@ -103,14 +103,12 @@ def profile_relation(rel: Any, *, name: str | None = None,
         elif column in temporal:
             col.kind = "skipped"
             col.reason = f"{kinds[column]} columns are not compared; derive numeric features"
-        elif column in numeric and info["distinct"] > 2 * max_unique:
-            col = _numeric(rel, column, info, rows)
+        elif column in numeric:
+            # pandas reads an integer column with missing values as floats: keys "3.0"
+            integer = kinds[column] in scan.INTEGER_TYPES and not col.missing
+            col = _numeric(rel, column, info, rows, max_unique, integer)
         else:
-            counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
-            if column in numeric and len(counts) > max_unique:
-                col = _numeric(rel, column, info, rows)
-            else:
-                col.counts = counts
+            col.counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
         columns[column] = col
     return Profile(columns, rows=rows, name=name)
 
@@ -124,18 +122,44 @@ def _counts(found: list[tuple[Any, int]], boolean: bool) -> dict[str, int]:
     return counts
 
 
-def _numeric(rel: Any, column: str, info: dict[str, Any], rows: int) -> ColumnProfile:
+def _few(column: ColumnProfile, values: np.ndarray, counts: np.ndarray, integer: bool,
+         max_unique: int) -> bool:
+    """Make ``column`` categorical if it has at most ``max_unique`` distinct values (as the
+    in-memory pass decides), keyed as pandas writes them."""
+    if values.size > max_unique:
+        return False
+    keys = values.astype(np.int64) if integer else values
+    column.kind = "categorical"
+    column.counts = {str(k): int(c) for k, c in zip(keys.tolist(), counts.tolist(),
+                                                     strict=True)}
+    return True
+
+
+def _numeric(rel: Any, column: str, info: dict[str, Any], rows: int, max_unique: int,
+             integer: bool) -> ColumnProfile:
     from ..store.queries import profile_scan as scan
 
     present = info["present"]
+    col = ColumnProfile(column, "numeric", n=rows, missing=rows - present,
+                        mean=float(info["mean"]), std=float(info["std"]))
     if present <= QUANTILE_LEVELS + 2 * TAIL_VALUES:  # small: keep every value, exact
         values = np.sort(np.asarray(scan.values(rel, column), dtype=float))
+        if _few(col, *np.unique(values, return_counts=True), integer, max_unique):
+            return col
         series = pd.Series(np.r_[values, np.full(rows - present, np.nan)])
         return profile_column(column, series, "numeric", None, values)
     low, high = np.asarray(info["low"], dtype=float), np.sort(np.asarray(info["high"], float))
     lo, hi = float(low[-1]), float(high[0])
     cuts = [BINS]
     bins = np.array(scan.histogram(rel, column, lo, hi, cuts), dtype=float).reshape(-1, 4)
+    below, above = low[low < lo], high[high > hi]  # the values outside [lo, hi]: exact
+    if len(bins) <= max_unique and (bins[:, 2] == bins[:, 3]).all():  # a few values only
+        values, counts = np.unique(np.r_[below, above], return_counts=True)
+        merged = pd.Series(counts, values).add(pd.Series(bins[:, 1], bins[:, 2]),
+                                               fill_value=0)
+        if _few(col, merged.index.to_numpy(float), merged.to_numpy(np.int64), integer,
+                max_unique):
+            return col
     for _ in range(DEPTH - 1):
         heavy = (bins[:, 1] > FINE * present) & (bins[:, 3] > bins[:, 2])
         if not heavy.any():
@@ -146,14 +170,11 @@ def _numeric(rel: Any, column: str, info: dict[str, Any], rows: int) -> ColumnPr
     bins = bins[np.argsort(bins[:, 2], kind="stable")]
     spread = bins[:, 3] > bins[:, 2]
     error = float(bins[spread, 1].max() / present) if spread.any() else 0.0
-    below, above = low[low < lo], high[high > hi]  # the values outside [lo, hi]: exact
     after = (below.size + np.cumsum(bins[:, 1])) / present
     xs = np.r_[below, np.column_stack([bins[:, 2], bins[:, 3]]).ravel(), above]
     fs = np.r_[np.arange(1, below.size + 1) / present,
                np.column_stack([after - bins[:, 1] / present, after]).ravel(),
                1 - np.arange(above.size - 1, -1, -1) / present]
-    col = ColumnProfile(column, "numeric", n=rows, missing=rows - present,
-                        mean=float(info["mean"]), std=float(info["std"]))
     sketch_numeric(col, xs, fs, low, high, present, error)
     return col
 

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     import duckdb
 
 #: DuckDB type names whose columns are numeric (as pandas' numeric, booleans excluded).
-NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-                 "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
+INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                 "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT")
+NUMERIC_TYPES = (*INTEGER_TYPES, "FLOAT", "DOUBLE", "DECIMAL")
 TEMPORAL_TYPES = ("DATE", "TIME", "TIMESTAMP", "INTERVAL")
 
 
@@ -42,28 +43,24 @@ def _rows(rel: duckdb.DuckDBPyRelation, sql: str) -> list[tuple[Any, ...]]:
 
 def summary(rel: duckdb.DuckDBPyRelation, numeric: list[str], other: list[str], tail: int
             ) -> dict[str, dict[str, Any]]:
-    """One pass over every column: counts, mean, std, the ``tail`` smallest and largest
-    values of numeric columns, and an estimate of each column's distinct values."""
+    """One pass over every column: counts, and the mean, std and ``tail`` smallest and
+    largest values of numeric columns."""
     parts = ["count(*)"]
     for i in range(len(numeric)):
         x = f"n{i}"
         parts += [f"count({x})", f"avg({x})", f"stddev_pop({x})", f"min({x}, {tail})",
-                  f"max({x}, {tail})", f"approx_count_distinct({x})"]
-    for name in other:
-        parts += [f"count({quote(name)})", f"approx_count_distinct({quote(name)})"]
+                  f"max({x}, {tail})"]
+    parts += [f"count({quote(name)})" for name in other]
     inner = ", ".join([f"{_x(n)} AS n{i}" for i, n in enumerate(numeric)]
                       + [quote(n) for n in other]) or "1"
     row = _rows(rel, f"SELECT {', '.join(parts)} FROM (SELECT {inner} FROM src)")[0]
     out: dict[str, dict[str, Any]] = {"": {"rows": int(row[0])}}
-    at = 1
-    for name in numeric:
-        present, mean, std, low, high, distinct = row[at:at + 6]
+    for i, name in enumerate(numeric):
+        present, mean, std, low, high = row[1 + 5 * i:6 + 5 * i]
         out[name] = {"present": int(present), "mean": mean, "std": std, "low": low or [],
-                     "high": high or [], "distinct": int(distinct)}
-        at += 6
-    for name in other:
-        out[name] = {"present": int(row[at]), "distinct": int(row[at + 1])}
-        at += 2
+                     "high": high or []}
+    for i, name in enumerate(other):
+        out[name] = {"present": int(row[1 + 5 * len(numeric) + i])}
     return out
 
 
