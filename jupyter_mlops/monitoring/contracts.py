@@ -246,12 +246,14 @@ def load(key: str) -> Contract:
 
 def check_contract(rules: Contract | str, batch: Any, *, model: str | None = None,
                    save: bool = True) -> Verdict:
-    """Check ``batch`` against a contract (or the one saved under a name or for a model
-    version); the verdict is stored as an event (violations alert as
-    ``contract_violated``) unless ``save=False``."""
+    """Check ``batch`` against a contract, or the one saved under a name or for a model
+    version (``"churn@champion"``; if none was saved, one is derived from the profile
+    stored under the version's name, ``churn:3`` as train.ipynb stores it, and saved). The
+    verdict is stored as an event (violations alert as ``contract_violated``) unless
+    ``save=False``."""
     if isinstance(rules, str):
         model = model or rules
-        rules = load(rules)
+        rules = _rules_for(rules)
     verdict = check(rules, batch)
     if save:
         from ..tracking import tracker
@@ -270,22 +272,23 @@ def check_contract(rules: Contract | str, batch: Any, *, model: str | None = Non
     return verdict
 
 
-def check_batch(model_ref: str, df: Any) -> Verdict:
-    """The contract check ``mlops.score`` runs: the model version's saved contract, else
-    one derived from the profile stored under the version's name (``churn:3``, as
-    train.ipynb stores it) and saved for next time."""
+def _rules_for(key: str) -> Contract:
+    """The contract saved under ``key``, else one derived from its version's profile."""
     try:
-        rules = load(model_ref)
+        return load(key)
     except StoreError:
         from ..tracking import tracker
         from .records import _model_version
 
-        version = _model_version(tracker(), model_ref) or model_ref
+        version = _model_version(tracker(), key) or key
         try:
-            rules = contract(version, model=model_ref)
+            return contract(version, model=key)
         except StoreError:
-            raise StoreError(f"no contract or profile for {model_ref!r}: store the training "
+            raise StoreError(f"no contract or profile for {key!r}: store the training "
                              f"data's profile with mlops.profile(X_train, name="
                              f"{version!r})") from None
-    return check_contract(rules, df, model=model_ref)
 
+
+def check_batch(model_ref: str, df: Any) -> Verdict:
+    """The contract check ``mlops.score`` runs on each batch before scoring it."""
+    return check_contract(model_ref, df, model=model_ref)
