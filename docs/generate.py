@@ -64,8 +64,8 @@ def magics_reference() -> str:
 #: The public Python API, by namespace: what `import jupyter_mlops as mlops` gives.
 API = {
     "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
-              "performance_drift", "register", "promote", "load_model", "retire", "score", "label",
-              "autolog", "diff", "runs",
+              "performance_drift", "contract", "check_contract", "register", "promote",
+              "load_model", "retire", "score", "label", "autolog", "diff", "runs",
               "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",
               "log_table", "log_text", "log_dict", "artifacts", "delete_run", "alert",
               "pack", "merge", "performance", "performance_history"],

@@ -19,6 +19,8 @@ __all__ = [
     "artifacts",
     "autolog",
     "cells",
+    "check_contract",
+    "contract",
     "datasets",
     "delete_run",
     "diff",
@@ -89,6 +91,9 @@ _LAZY = {
     "score": "jupyter_mlops.scoring",
     "label": "jupyter_mlops.scoring",
     "retire": "jupyter_mlops.registry",
+    # data contracts (issue 20)
+    "contract": "jupyter_mlops.monitoring.contracts",
+    "check_contract": "jupyter_mlops.monitoring.contracts",
 }
 
 

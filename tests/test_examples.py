@@ -23,6 +23,9 @@ def test_train_monitor_retrain_loop(store, tracked):
     drifted = queries.drift_columns(store, report.id)
     assert set(drifted[drifted.drifted].column_name) == {"alcohol", "color_intensity"}
     assert "dataset drift" in queries.run(store, monitor.run_id)["params"]["alert"]
+    check = queries.contract_checks(store, limit=1).iloc[0]  # the champion's contract
+    assert check.model == champion and not check.ok
+    assert "alcohol" in {v["column"] for v in check.details}
     retrain = queries.jobs(store, limit=1).iloc[0]
     assert retrain.trigger == "trigger" and retrain.parent_run == monitor.run_id
     assert retrain.status == "succeeded" and retrain.params == {"shift": 1.0}

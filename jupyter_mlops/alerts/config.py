@@ -31,7 +31,8 @@ FILE = "alerts.toml"
 #: What a rule can fire on.
 KINDS = ("job_failed", "job_timed_out", "job_kernel_died", "job_lost", "job_succeeded",
          "job_cancelled", "job_interrupted", "job_refused", "schedule_missed", "run_died",
-         "drift", "performance_drift", "gate_refused", "alias_moved", "user")
+         "drift", "performance_drift", "gate_refused", "alias_moved", "user",
+         "contract_violated")
 #: Severities, lowest first.
 SEVERITIES = ("info", "warning", "error", "critical")
 FORMATS = ("json", "slack", "teams", "mattermost")

@@ -20,7 +20,8 @@ from .config import SEVERITIES, Config
 _DEFAULT_SEVERITY = {"job_succeeded": "info", "alias_moved": "info", "drift": "warning",
                      "performance_drift": "warning", "gate_refused": "warning",
                      "schedule_missed": "warning", "run_died": "warning",
-                     "job_cancelled": "warning", "job_interrupted": "warning"}
+                     "job_cancelled": "warning", "job_interrupted": "warning",
+                     "contract_violated": "warning"}
 
 
 def severity(source: dict[str, Any]) -> str:
@@ -77,6 +78,11 @@ def _title_text(s: dict[str, Any]) -> tuple[str, str]:
                 f"{detail.get('current'):.4g}{where}",
                 f"95% CI of the change [{detail.get('ci_low'):+.4g}, "
                 f"{detail.get('ci_high'):+.4g}], p = {detail.get('p_value'):.3g}")
+    if kind == "contract_violated":
+        broken = detail.get("violations") or []
+        return (f"contract {detail.get('contract')} violated"
+                f"{' for ' + s['model'] if s.get('model') else ''}: {len(broken)} rule"
+                f"{'s' * (len(broken) != 1)}", f"{', '.join(broken)}")
     if kind == "schedule_missed":
         return (f"schedule {s.get('schedule')} missed its {detail.get('scheduled_for')} slot",
                 s.get("text") or "")

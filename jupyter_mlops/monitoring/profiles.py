@@ -23,6 +23,8 @@ from .statistics import bin_proportions, sorted_quantiles
 
 #: Levels of the stored quantile function (so the KS error is at most 1/(levels - 1)).
 QUANTILE_LEVELS = 2049
+#: The KS error of a sketch made from exact values: the level spacing.
+SKETCH_ERROR = 1 / (QUANTILE_LEVELS - 1)
 #: Order statistics kept exactly at each end: the tails carry most of Wasserstein's error.
 TAIL_VALUES = 256
 #: PSI on reference deciles; JS on 20 reference-quantile bins.
@@ -54,6 +56,9 @@ class ColumnProfile:
     js_props: np.ndarray = field(default_factory=_empty)
     # categorical
     counts: dict[str, int] = field(default_factory=dict)
+    #: Bound on the KS distance between this column's stored CDF and its data's: 0 when
+    #: exact, the level spacing for a sketch, more for a merged or out-of-core one.
+    error: float = 0.0
 
     def to_dict(self, sketch: bool = True) -> dict[str, Any]:
         """JSON-ready; ``sketch`` replaces a long sorted sample by its quantile function."""
@@ -68,6 +73,7 @@ class ColumnProfile:
                 values, exact = sorted_quantiles(values, levels), False
             if not exact:
                 d["levels"] = levels.tolist()
+                d["error"] = max(self.error, SKETCH_ERROR)
             d.update(values=values.tolist(), exact=exact, mean=self.mean, std=self.std,
                      psi_edges=self.psi_edges.tolist(), psi_props=self.psi_props.tolist(),
                      js_edges=self.js_edges.tolist(), js_props=self.js_props.tolist())
@@ -81,7 +87,9 @@ class ColumnProfile:
                   ("values", "levels", "psi_edges", "psi_props", "js_edges", "js_props")
                   if k in d}
         plain = {k: d[k] for k in ("name", "kind", "n", "missing", "reason", "exact", "mean",
-                                   "std", "counts") if k in d and d[k] is not None}
+                                   "std", "counts", "error") if k in d and d[k] is not None}
+        if d.get("exact") is False and "error" not in d:  # stored before errors were
+            plain["error"] = SKETCH_ERROR
         return cls(**plain, **arrays)
 
 

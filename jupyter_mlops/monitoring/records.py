@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import numpy as np
@@ -15,22 +16,43 @@ from .profiles import CATEGORICAL_MAX_UNIQUE, Profile, build_profile
 from .report import DriftReport
 
 
-def profile(df: pd.DataFrame, name: str | None = None, *,
+def profile(data: Any, name: str | None = None, *,
             max_unique: int = CATEGORICAL_MAX_UNIQUE, save: bool = True) -> Profile:
-    """Profile ``df`` as a drift reference; stored (keyed by its fingerprint) unless told not.
+    """Profile ``data`` as a drift reference; stored (keyed by its fingerprint) unless told
+    not. ``data``: a pandas DataFrame (exact), a Parquet file or folder or a DuckDB
+    relation (scanned out of core by DuckDB), or a Dask DataFrame (per partition, merged).
 
-    Scoring against the stored profile later never needs ``df`` itself.
+    Scoring against the stored profile later never needs ``data`` itself.
     """
-    if not isinstance(df, pd.DataFrame) or df.empty:
-        raise TypeError("profile() takes a non-empty pandas DataFrame")
-    built = build_profile(df, name=name, max_unique=max_unique)
+    built = _build(data, name, max_unique)
     if save:
         t = tracker()
+        schema = {c.name: c.kind for c in built.columns.values()}
+        if isinstance(data, pd.DataFrame):
+            schema = {str(c): str(d) for c, d in data.dtypes.items()}
         t.emit(ev.PROFILE, {"run_id": t.run_id, "fingerprint": built.fingerprint, "name": name,
                             "rows": built.rows, "profile": built.to_dict(),
-                            "shape": list(df.shape),
-                            "schema": {str(c): str(d) for c, d in df.dtypes.items()}})
+                            "shape": [built.rows, len(built.columns)], "schema": schema})
     return built
+
+
+def _build(data: Any, name: str | None, max_unique: int) -> Profile:
+    """The profile of whichever kind of data was given."""
+    from . import profile_scale as scale
+
+    if isinstance(data, pd.DataFrame):
+        if data.empty:
+            raise ValueError("the DataFrame has no rows: nothing to profile")
+        return build_profile(data, name=name, max_unique=max_unique)
+    if isinstance(data, (str, os.PathLike)):
+        return scale.profile_parquet(data, name=name, max_unique=max_unique)
+    kind = type(data).__module__.split(".")[0]
+    if kind == "duckdb":
+        return scale.profile_relation(data, name=name, max_unique=max_unique)
+    if kind == "dask":
+        return scale.profile_dask(data, name=name, max_unique=max_unique)
+    raise TypeError(f"profile() takes a pandas DataFrame, a Parquet file or folder, a DuckDB "
+                    f"relation or a Dask DataFrame, not {type(data).__name__}")
 
 
 def load_profile(key: str) -> Profile:

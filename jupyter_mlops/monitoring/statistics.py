@@ -81,11 +81,14 @@ def sketch_ks_wasserstein(levels: np.ndarray, quantiles: np.ndarray,
     merged, from_cur = merge_sorted(quantiles, cur_sorted)
     starts = np.flatnonzero(np.append(True, merged[1:] != merged[:-1]))  # runs of ties
     x = merged[starts]  # distinct breakpoints
-    f_ref = np.interp(x, quantiles, levels, left=0.0, right=1.0)
+    f_ref = np.interp(x, quantiles, levels, left=0.0, right=1.0)  # right-continuous
+    # a value stored at several levels is an atom: the CDF jumps there, from its first level
+    first = np.minimum(np.searchsorted(quantiles, x, side="left"), quantiles.size - 1)
+    f_left = np.where(quantiles[first] == x, levels[first], f_ref)
     seen = np.cumsum(from_cur, dtype=np.int32)  # current values up to each merged position
     after = seen[np.append(starts[1:] - 1, merged.size - 1)] / cur_sorted.size  # F(x)
     before = (seen[starts] - from_cur[starts]) / cur_sorted.size  # F(x-)
-    ks = float(max(np.abs(f_ref - after).max(), np.abs(f_ref - before).max()))
+    ks = float(max(np.abs(f_ref - after).max(), np.abs(f_left - before).max()))
     p, q = f_ref[:-1] - after[:-1], f_ref[1:] - after[:-1]  # line minus step, both ends
     a, b = np.abs(p), np.abs(q)
     crossing = p * q < 0

@@ -82,3 +82,20 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
     """The first column of the first row (None if there is none), result drained."""
     rows = run(con, sql, params)
     return rows[0][0] if rows else None
+
+
+@contextlib.contextmanager
+def scratch(memory_limit: str, threads: int | None = None
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory connection for scanning the user's files (no store, so no lock), its
+    memory capped so a scan larger than memory spills to a temporary folder instead."""
+    import duckdb
+
+    config: dict[str, Any] = {"memory_limit": memory_limit}
+    if threads:
+        config["threads"] = threads
+    con = duckdb.connect(":memory:", config=config)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -5,18 +5,9 @@ import pandas as pd
 import pytest
 
 import jupyter_mlops as mlops
-from jupyter_mlops import tracking
 from jupyter_mlops.exceptions import StoreError
 from jupyter_mlops.store import queries
 from tests.conftest import cli
-
-
-@pytest.fixture
-def tracker(store, monkeypatch):
-    t = tracking.Tracker(store)
-    monkeypatch.setattr(tracking, "_tracker", t)
-    yield t
-    t.writer.close()
 
 
 def _frames(seed=0, shift=0.0, n=2000):

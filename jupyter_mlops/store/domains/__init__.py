@@ -16,6 +16,7 @@ from . import (
     alerts,
     artifacts,
     cells,
+    contracts,
     drift,
     jobs,
     lineage,
@@ -30,4 +31,5 @@ from .base import Domain
 #: Every domain, in the order their statements run.
 DOMAINS: list[Domain] = [runs.DOMAIN, cells.DOMAIN, models.DOMAIN, drift.DOMAIN,
                          jobs.DOMAIN, lineage.DOMAIN, artifacts.DOMAIN, retention.DOMAIN,
-                         alerts.DOMAIN, performance.DOMAIN, scoring.DOMAIN]
+                         alerts.DOMAIN, performance.DOMAIN, scoring.DOMAIN,
+                         contracts.DOMAIN]

@@ -23,6 +23,7 @@ from .cells import (
     fits,
     resolve_cell,
 )
+from .contracts import contract_body, contract_checks
 from .drift import drift_columns, drift_report, drift_reports, profile_body
 from .jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
 from .lineage import fit_cell, run_nodes
@@ -43,6 +44,7 @@ from .runs import (
 __all__ = [
     "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets",
     "artifact", "artifacts", "cell_data", "cell_history", "cell_position", "cells",
+    "contract_body", "contract_checks",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
     "fit_cell", "fits", "flagged_cells", "health", "job", "jobs", "known_events",
     "lineage_members", "metric_histories", "metric_history", "models", "open_claims",

@@ -16,9 +16,15 @@ if TYPE_CHECKING:
 
 def profile_body(store: Store, key: str) -> str | None:
     """The JSON of the latest profile stored under this name or fingerprint."""
+    return latest_body(store, "profiles", "fingerprint", key)
+
+
+def latest_body(store: Store, table: str, other: str, key: str) -> str | None:
+    """The latest ``body`` of ``table`` (profiles, contracts) whose name or ``other``
+    column is ``key``."""
     with reading(store) as con:
-        body = db.scalar(con, """
-            SELECT body FROM profiles WHERE name = ? OR fingerprint = ?
+        body = db.scalar(con, f"""
+            SELECT body FROM {table} WHERE name = ? OR {other} = ?
             ORDER BY created DESC, event_id DESC LIMIT 1""", [key, key])
     return None if body is None else str(body)
 
