@@ -58,7 +58,7 @@ def test_a_duckdb_relation_and_a_small_file_stay_exact(tmp_path):
     df = frame(2000)
     con = duckdb.connect()
     con.register("df", df)
-    found = profile_scale.profile_relation(con.sql("SELECT * FROM df"))
+    found = mlops.profile(con.sql("SELECT * FROM df"), save=False)
     assert found.columns["heavy"].exact
     np.testing.assert_array_equal(found.columns["heavy"].values, np.sort(df["heavy"]))
 
@@ -71,6 +71,8 @@ def test_dask_partitions_profiled_on_a_client_and_merged():
                             dashboard_address=None):
         found = profile_scale.profile_dask(dd.from_pandas(df, npartitions=4))
     assert_close(found, build_profile(df, fingerprint=False), frame(20_000, seed=6))
+    local = mlops.profile(dd.from_pandas(df, npartitions=3), save=False)  # local scheduler
+    assert local.rows == len(df) and local.columns["cat"].counts == found.columns["cat"].counts
 
 
 def test_profile_takes_each_kind_and_drift_agrees(store, tracker, tmp_path):
