@@ -107,7 +107,8 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("metrics", "metrics at registration (JSON)"),
         ("run_id", "the run that registered it"), ("created", "UTC"),
         ("user", "who registered it (None before schema 12)"),
-        ("host", "the machine it was registered on")],
+        ("host", "the machine it was registered on"),
+        ("retired", "when the version was retired (UTC; None while it serves)")],
     "mlops.jobs.history()": [
         ("run_id", "the job's run"), ("experiment", "its experiment"),
         ("notebook", "the notebook executed"),
