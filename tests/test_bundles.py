@@ -62,6 +62,9 @@ def test_a_packed_model_loads_and_has_its_lineage_in_another_store(bundle, tmp_p
     again = bundles.merge(bundle, store=other)
     assert again.new == 0 and again.events > 0
     assert _counts(other) == before
+    run_id = json.loads(cli("runs", "--json", env=env).stdout)[0]["run_id"]
+    by_run = bundles.pack(run_id[:8], tmp_path / "run.mlops", store=other)  # a run: its version too
+    assert (by_run.runs, by_run.model_versions, by_run.events) == (1, 1, again.events)
 
 
 def _zip(path, members, manifest=None):
