@@ -10,7 +10,12 @@ export function runName(run: { name?: string | null; run_id: string }): string {
 
 /** The tooltip of a run's name: its full id and notebook, so the raw id stays at hand. */
 export function runTitle(run: Run): string {
-  return [`run ${run.run_id}`, run.notebook, `started ${formatTime(run.started)}`]
+  return [
+    `run ${run.run_id}`,
+    run.experiment && `experiment ${run.experiment}`,
+    run.notebook,
+    `started ${formatTime(run.started)}`
+  ]
     .filter(Boolean)
     .join('\n');
 }
