@@ -104,18 +104,18 @@ class Service:
 
     def _labels_of(self, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
         """The nodes' labels, cached per store generation: a walk over nodes already shown
-        opens no DuckDB session."""
+        opens no DuckDB session, and concurrent walks wait for one read, not one each."""
         generation = read_state(self.store).get("generation")
         with self._lineage_lock:
             if self._labels[0] != generation:
                 self._labels = (generation, {})
             cache = self._labels[1]
             missing = [n for n in nodes if n not in cache]
-        if missing:
-            with queries.reading(self.store) as con:
-                found = queries.node_labels(con, missing)
-            cache.update((n, found.get(n)) for n in missing)
-        return cache
+            if missing:
+                with queries.reading(self.store) as con:
+                    found = queries.node_labels(con, missing)
+                cache.update((n, found.get(n)) for n in missing)
+            return cache
 
     def _lineage_index(self) -> tuple[EdgeIndex, dict[str, str]]:
         from .. import lineage
