@@ -248,8 +248,7 @@ export function shortId(id: string): string {
   return id.slice(0, 12);
 }
 
-/** A lineage node's label for its box: the server's (a run's name, a cell's ``#seq`` and
- * first line, a dataset's variable and shape, ``name:version``), cut to 24 characters. */
+/** A lineage node's label for its box (the server's, see docs/sidebar.md), cut to 24. */
 export function nodeLabel(node: LineageNode): string {
   const label = node.label || (node.kind === 'run' ? shortId(node.id) : node.id);
   return label.length > 24 ? `${label.slice(0, 23)}…` : label;
