@@ -63,7 +63,8 @@ def magics_reference() -> str:
 
 #: The public Python API, by namespace: what `import jupyter_mlops as mlops` gives.
 API = {
-    "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
+    "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "set_run_name", "drift",
+              "profile",
               "performance_drift", "contract", "check_contract", "register", "promote",
               "load_model", "retire", "score", "label", "autolog", "diff", "runs",
               "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",

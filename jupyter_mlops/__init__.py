@@ -51,6 +51,7 @@ __all__ = [
     "retire",
     "runs",
     "score",
+    "set_run_name",
     "sql",
     "widgets",
 ]
@@ -84,6 +85,7 @@ _LAZY = {
     # air-gapped sharing (issue 19): a lineage packed into one file, merged elsewhere
     "pack": "jupyter_mlops.bundles",
     "merge": "jupyter_mlops.bundles",
+    "set_run_name": "jupyter_mlops.tracking.naming",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
     "performance": "jupyter_mlops.monitoring.performance",  # label-free (issue 20)
     "performance_history": "jupyter_mlops.monitoring.performance",

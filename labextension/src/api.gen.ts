@@ -587,7 +587,7 @@ export interface operations {
                 status?: "running" | "finished" | "died" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
                 /** @description only runs of this kind */
                 kind?: "interactive" | "job";
-                /** @description a run id prefix, or part of the experiment or notebook name */
+                /** @description a run id prefix, or part of the run, experiment or notebook name */
                 q?: string;
                 /** @description newest first (-started) or oldest first (started) */
                 order?: "-started" | "started";
@@ -611,6 +611,7 @@ export interface operations {
                     "application/json": {
                         runs: {
                             run_id: string;
+                            name: string | null;
                             experiment: string | null;
                             kind?: components["schemas"]["RunKind"];
                             status: components["schemas"]["RunStatus"];
@@ -683,6 +684,7 @@ export interface operations {
                     "application/json": {
                         runs: {
                             run_id: string;
+                            name: string | null;
                             experiment: string | null;
                             kind?: components["schemas"]["RunKind"];
                             status: components["schemas"]["RunStatus"];
@@ -764,6 +766,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         run_id: string;
+                        name?: string | null;
                         experiment?: string | null;
                         kind?: components["schemas"]["RunKind"];
                         status?: components["schemas"]["RunStatus"];
@@ -916,6 +919,7 @@ export interface operations {
                     "application/json": {
                         cells: {
                             seq: number;
+                            label: string;
                             event_id: string;
                             cell_id: string | null;
                             execution_count?: number | null;
@@ -1403,6 +1407,7 @@ export interface operations {
                         versions: {
                             name: string;
                             version: number;
+                            label: string;
                             aliases: string[];
                             metrics: {
                                 [key: string]: unknown;
@@ -1578,6 +1583,7 @@ export interface operations {
                             kind: string;
                             id: string;
                             depth: number;
+                            label: string;
                         }[];
                         edges: {
                             source: string[];
@@ -1791,6 +1797,7 @@ export interface operations {
                     "application/json": {
                         jobs: {
                             run_id: string;
+                            name?: string | null;
                             notebook: string | null;
                             status: components["schemas"]["JobStatus"];
                             reason?: string | null;

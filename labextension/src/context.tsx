@@ -17,6 +17,9 @@ export type View =
 export interface Shell {
   refresher: Refresher;
   columns: string[];
+  /** The metric the runs list shows (a setting; empty: the first one logged). */
+  metric: string;
+  chooseMetric: (key: string) => void;
   navigate: (view: View) => void;
   /** Opens ``path`` (relative to the server root) and scrolls to the cell; an error if not. */
   openCell: (path: string, cellId: string | null) => Promise<void>;

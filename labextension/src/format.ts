@@ -248,10 +248,10 @@ export function shortId(id: string): string {
   return id.slice(0, 12);
 }
 
-/** A short label of a lineage node for its box. */
+/** A lineage node's label for its box (the server's, see docs/sidebar.md), cut to 24. */
 export function nodeLabel(node: LineageNode): string {
-  const id = node.kind === 'run' || node.kind === 'drift_report' ? shortId(node.id) : node.id;
-  return id.length > 24 ? `${id.slice(0, 23)}…` : id;
+  const label = node.label || (node.kind === 'run' ? shortId(node.id) : node.id);
+  return label.length > 24 ? `${label.slice(0, 23)}…` : label;
 }
 
 /** Points of a line plot scaled into a width × height box (y up); NaN/null skipped. */

@@ -78,6 +78,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
           const apply = () => {
             refresher.seconds = settings.get('pollInterval').composite as number;
             panel.settings = settings.get('columns').composite as string[];
+            panel.setMetric(settings.get('metric').composite as string, m =>
+              settings.set('metric', m).catch(e => console.warn('jupyter-mlops: metric', e))
+            );
           };
           apply();
           settings.changed.connect(apply);

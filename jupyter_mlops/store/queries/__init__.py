@@ -26,7 +26,7 @@ from .cells import (
 from .contracts import contract_body, contract_checks
 from .drift import drift_columns, drift_report, drift_reports, profile_body
 from .jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
-from .lineage import fit_cell, run_nodes
+from .lineage import fit_cell, node_labels, run_nodes
 from .models import alias_history, alias_targets, models
 from .performance import performance_history, performance_reference
 from .runs import (
@@ -34,6 +34,7 @@ from .runs import (
     metric_histories,
     metric_history,
     run,
+    run_id_of,
     runs,
     runs_by_id,
     runs_page,
@@ -47,9 +48,9 @@ __all__ = [
     "contract_body", "contract_checks",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
     "fit_cell", "fits", "flagged_cells", "health", "job", "jobs", "known_events",
-    "lineage_members", "metric_histories", "metric_history", "models", "open_claims",
-    "pending_requests", "performance_history", "performance_reference", "profile_body",
-    "reading",
-    "refresh", "resolve_cell", "resolve_run", "run", "run_nodes", "runs", "runs_by_id",
+    "lineage_members", "metric_histories", "metric_history", "models", "node_labels",
+    "open_claims", "pending_requests", "performance_history", "performance_reference",
+    "profile_body", "reading", "refresh", "resolve_cell", "resolve_run", "run", "run_id_of",
+    "run_nodes", "runs", "runs_by_id",
     "runs_page", "runs_table", "schedules", "slot_taken", "summary",
 ]

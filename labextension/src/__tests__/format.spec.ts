@@ -30,6 +30,7 @@ function run(
 ): Run {
   return {
     run_id: id,
+    name: `train-${id}`,
     experiment: 'churn',
     kind: 'interactive',
     status: 'finished',
@@ -137,8 +138,11 @@ describe('ids', () => {
     const second = '01a2288dde2c0000a1b2c3d4e5f60718';
     expect(shortId(first)).toBe('01a2288dc674');
     expect(shortId(first)).not.toBe(shortId(second));
-    expect(nodeLabel({ kind: 'run', id: first, depth: 0 })).toBe('01a2288dc674');
-    expect(nodeLabel({ kind: 'dataset', id: 'x'.repeat(30), depth: 1 })).toBe(`${'x'.repeat(23)}…`);
+    expect(nodeLabel({ kind: 'run', id: first, depth: 0, label: '' })).toBe('01a2288dc674');
+    expect(nodeLabel({ kind: 'run', id: first, depth: 0, label: 'train-3f2a' })).toBe('train-3f2a');
+    expect(
+      nodeLabel({ kind: 'dataset', id: 'f'.repeat(32), depth: 1, label: 'x'.repeat(30) })
+    ).toBe(`${'x'.repeat(23)}…`);
   });
 });
 
@@ -165,10 +169,10 @@ describe('charts', () => {
   it('lays lineage out with ancestors left and drops edges to unknown nodes', () => {
     const g = layoutLineage(
       [
-        { kind: 'model_version', id: 'churn:1', depth: 0 },
-        { kind: 'dataset', id: 'd1', depth: -2 },
-        { kind: 'fit', id: 'f1', depth: -1 },
-        { kind: 'alias', id: 'churn@champion', depth: 1 }
+        { kind: 'model_version', id: 'churn:1', depth: 0, label: 'churn:1' },
+        { kind: 'dataset', id: 'd1', depth: -2, label: 'd1' },
+        { kind: 'fit', id: 'f1', depth: -1, label: 'f1' },
+        { kind: 'alias', id: 'churn@champion', depth: 1, label: 'churn@champion' }
       ],
       [
         { source: ['dataset', 'd1'], target: ['fit', 'f1'], relation: 'read' },
