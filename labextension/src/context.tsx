@@ -18,6 +18,8 @@ export interface Shell {
   refresher: Refresher;
   columns: string[];
   navigate: (view: View) => void;
+  /** Opens ``view`` as a tab of the main area (focuses it when already open). */
+  open: (view: View) => void;
   /** Opens ``path`` (relative to the server root) and scrolls to the cell; an error if not. */
   openCell: (path: string, cellId: string | null) => Promise<void>;
   /** Opens the executed notebook of job ``runId`` (a copy when it lies outside the root). */
