@@ -10,6 +10,7 @@ import { foldCells, layoutGraph, Layout, PlacedGraphNode } from './graph';
 import { LineageForm, NO_NODE, useLineageNode } from './lineage';
 import { useResource } from './poll';
 import { Lineage, lineageKind, LineageQuery } from './types';
+import { useRenderTime } from './views/timing';
 
 type Box = { x: number; y: number; w: number; h: number };
 
@@ -99,16 +100,17 @@ export function GraphCanvas(props: {
   selected?: string;
   onNode: (node: PlacedGraphNode) => void;
   onFold: (runId: string) => void;
+  timed?: React.RefObject<HTMLDivElement>;
 }): JSX.Element {
   const { layout } = props;
   const zoom = usePanZoom({ x: 0, y: 0, w: layout.width, h: layout.height });
   const click = (act: () => void) => () => !zoom.dragged() && act();
   const { x, y, w, h } = zoom.box;
   return (
-    <div className="jp-mlops-graph-frame">
-      <Button small className="jp-mlops-fit" onClick={zoom.reset} title="fit the whole graph">
+    <div className="jp-mlops-graph-frame" ref={props.timed}>
+      <button className="jp-mlops-fit" onClick={zoom.reset} title="fit the whole graph">
         Fit
-      </Button>
+      </button>
       <svg
         ref={zoom.ref}
         className="jp-mlops-graph jp-mlops-graph-main"
@@ -195,6 +197,7 @@ export function FoldedGraph(props: {
   selected?: string;
   onNode: (node: PlacedGraphNode) => void;
 }): JSX.Element {
+  const timed = useRenderTime<HTMLDivElement>(); // the layout included
   const [expanded, setExpanded] = React.useState(new Set<string>());
   const layout = React.useMemo(
     () => layoutGraph(foldCells(props.graph.nodes, props.graph.edges, props.members, expanded)),
@@ -209,7 +212,13 @@ export function FoldedGraph(props: {
       return next;
     });
   return (
-    <GraphCanvas layout={layout} selected={props.selected} onNode={props.onNode} onFold={toggle} />
+    <GraphCanvas
+      layout={layout}
+      selected={props.selected}
+      onNode={props.onNode}
+      onFold={toggle}
+      timed={timed}
+    />
   );
 }
 

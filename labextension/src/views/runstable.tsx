@@ -21,6 +21,7 @@ import {
 import { useDebounced, useResource } from '../poll';
 import { oneOf, Query, Run, RUN_KINDS, RUN_STATUSES, RunFilter } from '../types';
 import { runLabel } from './keys';
+import { useRenderTime } from './timing';
 
 const SIZES = [50, 100, 250, 1000];
 const HEADERS: { [field in Field]: string } = {
@@ -51,11 +52,12 @@ export function RunsRows(props: {
   onOpen: (runId: string) => void;
 }): JSX.Element {
   const { sort } = props;
+  const timed = useRenderTime<HTMLTableElement>();
   const columns = [...FIXED_COLUMNS, ...keyColumns(props.runs, [], Number.MAX_SAFE_INTEGER)];
   const byStart = columnId(sort.column) === 'started';
   const shown = byStart ? props.runs : sortRuns(props.runs, sort); // the server ordered them
   return (
-    <table className="jp-mlops-table jp-mlops-runs-table">
+    <table ref={timed} className="jp-mlops-table jp-mlops-runs-table">
       <thead>
         <tr>
           <th>
