@@ -44,12 +44,11 @@ function current(view: View): JSX.Element {
 function Panel(props: { shell: Omit<Shell, 'navigate'>; requested?: View }): JSX.Element {
   const [view, navigate] = React.useState<View>(props.requested ?? { tab: 'runs' });
   React.useEffect(() => props.requested && navigate(props.requested), [props.requested]);
-  // a run or a comparison opens in the main area; the sidebar stays the navigator
+  // a run opens in the main area; the sidebar stays the navigator
   const shell = React.useMemo(
     () => ({
       ...props.shell,
-      navigate: (v: View) =>
-        v.tab === 'run' || v.tab === 'compare' ? props.shell.open(v) : navigate(v)
+      navigate: (v: View) => (v.tab === 'run' ? props.shell.open(v) : navigate(v))
     }),
     [props.shell]
   );

@@ -31,6 +31,9 @@ def start(tab: Tab, lab: Lab, reset: bool = True) -> None:
     tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
     tab.page.wait_for_function("window.jupyterapp && window.jupyterapp.commands"
                                ".hasCommand('jupyter-mlops:open-runs')", timeout=30_000)
+    # a reset clears the saved state once the URL has lost ``reset``: a tab opened before
+    # that would lose its saved state and not come back on reload
+    tab.page.wait_for_function("!location.search.includes('reset')", timeout=30_000)
 
 
 def command(tab: Tab, name: str, args: dict[str, Any] | None = None) -> None:
