@@ -197,11 +197,13 @@ export function FoldedGraph(props: {
   selected?: string;
   onNode: (node: PlacedGraphNode) => void;
 }): JSX.Element {
-  const timed = useRenderTime<HTMLDivElement>(); // the layout included
   const [expanded, setExpanded] = React.useState(new Set<string>());
+  // laid out again only when the graph or the folding changed, not on every poll
+  const content = `${JSON.stringify(props.graph)} ${[...props.members.values()]} ${[...expanded]}`;
+  const timed = useRenderTime<HTMLDivElement>(content); // the layout included
   const layout = React.useMemo(
     () => layoutGraph(foldCells(props.graph.nodes, props.graph.edges, props.members, expanded)),
-    [props.graph, props.members, expanded]
+    [content]
   );
   const toggle = (runId: string) =>
     setExpanded(s => {

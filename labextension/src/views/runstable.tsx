@@ -52,7 +52,9 @@ export function RunsRows(props: {
   onOpen: (runId: string) => void;
 }): JSX.Element {
   const { sort } = props;
-  const timed = useRenderTime<HTMLTableElement>();
+  const timed = useRenderTime<HTMLTableElement>(
+    `${props.runs.map(r => r.run_id).join()} ${JSON.stringify(sort)}`
+  );
   const columns = [...FIXED_COLUMNS, ...keyColumns(props.runs, [], Number.MAX_SAFE_INTEGER)];
   const byStart = columnId(sort.column) === 'started';
   const shown = byStart ? props.runs : sortRuns(props.runs, sort); // the server ordered them
