@@ -63,9 +63,9 @@ def magics_reference() -> str:
 
 #: The public Python API, by namespace: what `import jupyter_mlops as mlops` gives.
 API = {
-    "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "drift", "profile",
-              "performance_drift", "register", "promote", "load_model", "autolog", "diff", "runs",
-              "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",
+    "mlops": ["log_param", "log_params", "log_metric", "log_metrics", "set_run_name", "drift",
+              "profile", "performance_drift", "register", "promote", "load_model", "autolog",
+              "diff", "runs", "metrics", "sql", "cells", "datasets", "models", "log_artifact", "log_figure",
               "log_table", "log_text", "log_dict", "artifacts", "delete_run", "alert"],
     "mlops.cells": ["history", "flagged"],
     "mlops.lineage": ["node", "ancestors", "descendants", "path", "graph", "slice"],

@@ -42,6 +42,7 @@ __all__ = [
     "promote",
     "register",
     "runs",
+    "set_run_name",
     "sql",
     "widgets",
 ]
@@ -72,6 +73,7 @@ _LAZY = {
     "models": "jupyter_mlops.store.ask",
     "artifacts": "jupyter_mlops.store.ask",
     "delete_run": "jupyter_mlops.retention",
+    "set_run_name": "jupyter_mlops.tracking.naming",
     "alert": "jupyter_mlops.alerts",  # a user's own alert (issue 18): appends one event
 }
 

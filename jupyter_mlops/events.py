@@ -16,7 +16,8 @@ from typing import Any
 
 #: Event types and what their payload carries. Ingest dispatches on these names and keeps
 #: (but does not apply) types it does not know, so a newer writer never loses events.
-RUN_STARTED = "run_started"  # run_id, experiment, kind, notebook, parent_run, pid, host
+RUN_STARTED = "run_started"  # run_id, name, experiment, kind, notebook, parent_run, pid, host
+RUN_RENAMED = "run_renamed"  # run_id, name: mlops.set_run_name, %mlops name
 RUN_UPDATED = "run_updated"  # run_id, experiment
 RUN_ENVIRONMENT = "run_environment"  # run_id, env_id, environment{}, git_commit, git_dirty
 RUN_ENDED = "run_ended"  # run_id, status

@@ -19,6 +19,10 @@ class BadReference(StoreError):
     """A reference that cannot name one thing: too short or ambiguous (the REST API: 400)."""
 
 
+class BadRunName(StoreError):
+    """A run name that cannot be shown on one line (blank, too long, a line break)."""
+
+
 class JobError(StoreError):
     """A job that cannot start as asked: bad notebook, parameter, or option."""
 

@@ -54,7 +54,7 @@ def dedup_key(rule: str, channel: str, source_id: str) -> str:
 
 
 def _title_text(s: dict[str, Any]) -> tuple[str, str]:
-    kind, run = s["kind"], (s.get("run_id") or "")[:12]
+    kind, run = s["kind"], s.get("run_name") or (s.get("run_id") or "")[:12]
     detail = json.loads(s["detail"]) if s.get("detail") else {}
     where = "".join(f" ({k} {s[k]})" for k in ("schedule", "experiment") if s.get(k))
     if kind.startswith("job_"):

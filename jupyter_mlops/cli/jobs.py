@@ -108,8 +108,8 @@ def jobs(store: Store, status: str | None, schedule: str | None, limit: int,
 
     frame = listing(store, status=status, schedule=schedule, limit=limit)
     if not as_json and not frame.empty:
-        frame = frame[["run_id", "notebook", "status", "started", "duration_s", "schedule",
-                       "trigger", "params", "reason", "output"]]
+        frame = frame[["run_id", "name", "notebook", "status", "started", "duration_s",
+                       "schedule", "trigger", "params", "reason", "output"]]
         frame = frame.assign(run_id=frame.run_id.str[:12],
                              notebook=frame.notebook.map(os.path.basename, na_action="ignore"))
     print_frame(frame, as_json)

@@ -25,7 +25,7 @@ from ..tracking import Tracker
 from .keeping import MLOps
 from .log_lines import read_log_line
 
-COMMANDS = ("experiment", "log_param", "log_metric", "log_artifact", "runs", "cells", "run",
+COMMANDS = ("experiment", "name", "log_param", "log_metric", "log_artifact", "runs", "cells", "run",
             "status", "ingest", "drift", "lineage", "slice", "diff", "show")
 #: What ``%mlops show`` displays: the view and how many arguments it takes.
 VIEWS = {"runs": (0, 0), "compare": (2, 2), "lineage": (1, 1), "drift": (0, 1), "metric": (1, 1)}
@@ -90,6 +90,7 @@ class MLOpsMagics(Magics, MLOps):
 
         Commands:
           experiment NAME            move the current run into experiment NAME
+          name NEW                   rename the current run (mlops.set_run_name)
           log_param NAME … KEY=EXPR …  record params: a bare NAME takes its value from the
                                      namespace; EXPR is Python up to the next KEY= or the
                                      line's end (`%mlops log_param d={'a': 1}`)

@@ -1,5 +1,6 @@
-"""What a run keeps, from the notebook: ``%mlops log_artifact`` and the settings of output
-capture (``%config MLOps.capture_outputs = True``; :mod:`jupyter_mlops.capture.outputs`)."""
+"""What a run keeps, from the notebook: its name (``%mlops name``), ``%mlops log_artifact``
+and the settings of output capture (``%config MLOps.capture_outputs = True``;
+:mod:`jupyter_mlops.capture.outputs`)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,10 @@ class MLOps(Configurable):
         from ..tracking.logged import keep_artifact
 
         keep_artifact(*args.args)
+
+    def _cmd_name(self, args: Any) -> None:
+        if not args.args:
+            raise UsageError("%mlops name: give the run's new name, e.g. `%mlops name baseline`")
+        from ..tracking.naming import set_run_name
+
+        set_run_name(" ".join(args.args))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ..events import RUN_KINDS, RUN_STATUSES
 from ..exceptions import BadParameter, NotFound
 from ..registry import MAX_VERSION
-from ..store import queries
+from ..store import names, queries
 from . import schemas as S
 from .alert_endpoints import ALERT_ENDPOINTS
 from .artifact_endpoints import ARTIFACT_ENDPOINTS
@@ -75,8 +75,10 @@ def _diff(service: Service, args: dict[str, Any]) -> Any:
 
 
 def _cells(service: Service, args: dict[str, Any]) -> Any:
-    frame = queries.cells(service.store, args["run_id"])
-    return {"cells": records(frame)}
+    found = records(queries.cells(service.store, args["run_id"]))
+    for cell in found:
+        cell["label"] = names.cell_label(cell["seq"], cell["source"])
+    return {"cells": found}
 
 
 def _metric(service: Service, args: dict[str, Any]) -> Any:
@@ -103,6 +105,7 @@ def _versions_of(service: Service, name: str | None) -> list[dict[str, Any]]:
     for v in found:
         v["metrics"] = json.loads(v["metrics"] or "{}")
         v["aliases"] = v["aliases"] or []
+        v["label"] = names.version_label(v["name"], v["version"], v["aliases"])
     return [v for v in found if name is None or v["name"] == name]
 
 
@@ -151,7 +154,7 @@ ENDPOINTS: list[Endpoint] = [
              params=(Param("experiment", "only runs of this experiment"),
                      Param("status", "only runs with this status", enum=RUN_STATUSES),
                      Param("kind", "only runs of this kind", enum=RUN_KINDS),
-                     Param("q", "a run id prefix, or part of the experiment or notebook name"),
+                     Param("q", "a run id prefix, or part of the run, experiment or notebook name"),
                      Param("order", "newest first (-started) or oldest first (started)",
                            enum=("-started", "started"), default="-started"),
                      Param("limit", "runs per page", type="integer", minimum=1,

@@ -48,8 +48,8 @@ JOB_STATUS = {"$ref": "#/components/schemas/JobStatus"}
 RUN_STATUS = {"$ref": "#/components/schemas/RunStatus"}
 RUN_KIND = {"$ref": "#/components/schemas/RunKind"}
 
-RUN = obj(["run_id", "experiment", "status", "started", "params", "metrics"],
-          run_id=STR, experiment=NSTR, kind=RUN_KIND, status=RUN_STATUS, started=NSTR,
+RUN = obj(["run_id", "name", "experiment", "status", "started", "params", "metrics"],
+          run_id=STR, name=NSTR, experiment=NSTR, kind=RUN_KIND, status=RUN_STATUS, started=NSTR,
           ended=NSTR, duration_s=NNUM, notebook=NSTR, git_commit=NSTR, cells=NINT,
           params=MAP, metrics={"type": "object", "additionalProperties": NNUM})
 ONE_RUN = obj(["run_id", "params", "metrics", "environment"],
@@ -57,14 +57,15 @@ ONE_RUN = obj(["run_id", "params", "metrics", "environment"],
 EXPERIMENTS = obj(["experiments"], experiments=array(
     obj(["name", "runs"], name=STR, runs=INT, created=NSTR, last_run=NSTR)))
 CELLS = obj(["cells"], cells=array(obj(
-    ["seq", "event_id", "cell_id", "status", "source", "reads", "writes"],
-    seq=INT, event_id=STR, cell_id=NSTR, execution_count=NINT, status=NSTR, duration_ms=NNUM,
-    started=NSTR, source=NSTR, reads=array(STR), writes=array(STR), error_type=NSTR,
-    error_message=NSTR)))
+    ["seq", "label", "event_id", "cell_id", "status", "source", "reads", "writes"],
+    seq=INT, label=STR, event_id=STR, cell_id=NSTR, execution_count=NINT, status=NSTR,
+    duration_ms=NNUM, started=NSTR, source=NSTR, reads=array(STR), writes=array(STR),
+    error_type=NSTR, error_message=NSTR)))
 METRIC = obj(["key", "history"], key=STR, history=array(obj(
     ["value"], step=NINT, value=NNUM, ts=NSTR, seq=NINT)))
 GRAPH = obj(["nodes", "edges"],
-            nodes=array(obj(["kind", "id", "depth"], kind=STR, id=STR, depth=INT)),
+            nodes=array(obj(["kind", "id", "depth", "label"], kind=STR, id=STR, depth=INT,
+                            label=STR)),
             edges=array(obj(["source", "target", "relation"], source=array(STR),
                             target=array(STR), relation=NSTR)))
 ANY: dict[str, Any] = {"nullable": True}  # a param's value: any JSON
@@ -89,8 +90,8 @@ DIFF = obj(
 MODELS = obj(["models"], models=array(obj(
     ["name", "latest", "versions", "aliases"], name=STR, latest=INT, versions=INT,
     aliases={"type": "object", "additionalProperties": INT})))
-VERSION = obj(["name", "version", "aliases", "metrics"], name=STR, version=INT,
-              aliases=array(STR), metrics=MAP, flavor=NSTR, run_id=NSTR, created=NSTR)
+VERSION = obj(["name", "version", "label", "aliases", "metrics"], name=STR, version=INT,
+              label=STR, aliases=array(STR), metrics=MAP, flavor=NSTR, run_id=NSTR, created=NSTR)
 VERSIONS = obj(["name", "versions", "alias_history"], name=STR, versions=array(VERSION),
                alias_history=array(MAP))
 PROMOTED = obj(["name", "version", "aliases"], name=STR, version=INT, aliases=array(STR))
@@ -101,7 +102,7 @@ ONE_REPORT = obj(["report", "columns"], report=REPORT, columns=array(obj(
     ["column_name", "drifted", "histogram"], column_name=STR, kind=NSTR, method=NSTR,
     statistic=NNUM, p_adjusted=NNUM, effect=NNUM, drifted=NBOOL, histogram=NMAP)))
 JOBS = obj(["jobs"], jobs=array(obj(
-    ["run_id", "notebook", "status"], run_id=STR, notebook=NSTR, status=JOB_STATUS,
+    ["run_id", "notebook", "status"], run_id=STR, name=NSTR, notebook=NSTR, status=JOB_STATUS,
     reason=NSTR,
     started=NSTR, ended=NSTR, duration_s=NNUM, schedule=NSTR, trigger=NSTR, params=NMAP,
     failed_cell=NINT, error_type=NSTR, output=NSTR)))

@@ -36,6 +36,8 @@ class Service:
         #: (store generation, edges, current aliases) of the last lineage walk
         self._lineage: tuple[Any, EdgeIndex, dict[str, str]] | None = None
         self._lineage_lock = threading.Lock()
+        #: (store generation, node -> label or None) of the nodes walks have shown
+        self._labels: tuple[Any, dict[tuple[str, str], str | None]] = (None, {})
 
     def ingest_status(self) -> dict[str, Any]:
         return self.background.status()
@@ -93,7 +95,27 @@ class Service:
         start = self._node_in(index, aliases, ref, kind)
         if start is None:
             start = self._resolve_node(ref, kind)
-        return index.graph(start, depth, direction)
+        found = index.graph(start, depth, direction)
+        labels = self._labels_of([(n["kind"], n["id"]) for n in found["nodes"]])
+        for n in found["nodes"]:
+            n["label"] = labels.get((n["kind"], n["id"])) or (
+                n["id"] if len(n["id"]) <= 24 else n["id"][:12] + "…")
+        return found
+
+    def _labels_of(self, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """The nodes' labels, cached per store generation: a walk over nodes already shown
+        opens no DuckDB session."""
+        generation = read_state(self.store).get("generation")
+        with self._lineage_lock:
+            if self._labels[0] != generation:
+                self._labels = (generation, {})
+            cache = self._labels[1]
+            missing = [n for n in nodes if n not in cache]
+        if missing:
+            with queries.reading(self.store) as con:
+                found = queries.node_labels(con, missing)
+            cache.update((n, found.get(n)) for n in missing)
+        return cache
 
     def _lineage_index(self) -> tuple[EdgeIndex, dict[str, str]]:
         from .. import lineage

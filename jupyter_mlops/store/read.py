@@ -69,17 +69,22 @@ def utc(found: pd.DataFrame) -> pd.DataFrame:
 
 
 def resolve_run(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
-    """The full id of a run given its id or a unique prefix; a clear error otherwise."""
-    if len(run_id) < MIN_PREFIX:
+    """The full id of a run given its exact name, its id or a unique prefix of it; a clear
+    error otherwise (an ambiguous reference lists the runs it could mean)."""
+    short = len(run_id) < MIN_PREFIX
+    found = db.run(con, """SELECT id, name FROM runs
+        WHERE name = ? OR (starts_with(id, ?) AND NOT ?) ORDER BY started DESC, id LIMIT 6""",
+                   [run_id, run_id, short])
+    if not found and short:
         raise BadReference(f"run id {run_id!r} is too short: give at least {MIN_PREFIX} "
-                           f"characters.")
-    found = [r[0] for r in db.run(
-        con, "SELECT id FROM runs WHERE starts_with(id, ?) LIMIT 2", [run_id])]
+                           f"characters, or the run's name.")
     if not found:
         raise NotFound(f"unknown run id {run_id!r}. `jupyter mlops runs` lists the runs.")
     if len(found) > 1:
-        raise BadReference(f"run id prefix {run_id!r} is ambiguous: give more characters.")
-    return str(found[0])
+        candidates = ", ".join(f"{name} ({rid})" for rid, name in found[:5])
+        raise BadReference(f"run {run_id!r} is ambiguous: it could be {candidates}"
+                           f"{', …' if len(found) > 5 else ''}; give more of the id.")
+    return str(found[0][0])
 
 
 def decode(value: str | None) -> Any:

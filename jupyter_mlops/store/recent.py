@@ -23,8 +23,11 @@ if TYPE_CHECKING:
 #: How many of the latest runs the projection holds.
 SIZE = 250
 
+#: The projection's layout (its columns): a file of another layout is not read (2: ``name``).
+FORMAT = 2
+
 RUN_COLUMNS = """
-    r.id AS run_id, r.experiment, r.kind, r.status, r.started, r.ended,
+    r.id AS run_id, r.name, r.experiment, r.kind, r.status, r.started, r.ended,
     date_diff('millisecond', r.started, coalesce(r.ended, r.last_event)) / 1000.0 AS duration_s,
     r.notebook, r.git_commit, r.git_dirty, r.env_id, r.parent_run
 """
@@ -88,7 +91,8 @@ def write(store: Store, con: duckdb.DuckDBPyConnection, generation: int) -> None
     columns, rows = fetch(con, experiment=None, status=None, kind=None, limit=SIZE)
     total = run(con, "SELECT count(*) FROM runs")[0][0]
     replace_file(store.recent_runs_path, json.dumps(
-        {"generation": generation, "total": total, "columns": columns, "rows": rows},
+        {"format": FORMAT, "generation": generation, "total": total, "columns": columns,
+         "rows": rows},
         default=str))
 
 
@@ -99,7 +103,8 @@ def read(store: Store, *, experiment: str | None, status: str | None, kind: str 
         cached = json.loads(store.recent_runs_path.read_text())
     except (OSError, ValueError):
         return None
-    if cached.get("generation") != read_state(store).get("generation"):
+    if (cached.get("format") != FORMAT
+            or cached.get("generation") != read_state(store).get("generation")):
         return None
     columns = cached["columns"]
     at = {name: i for i, name in enumerate(columns)}

@@ -34,6 +34,7 @@ from ..exceptions import StoreError
 from ..store import Store
 from ..store.spool import SpoolWriter
 from . import values as recordable
+from .naming import new_name
 
 log = logging.getLogger("jupyter_mlops")
 
@@ -118,6 +119,7 @@ class Tracker:
         self.run_id, self.owns_run = run_id or ev.new_id(), True
         self.emit(ev.RUN_STARTED, {
             "run_id": self.run_id, "experiment": self.experiment, "kind": kind,
+            "name": new_name(self._store, self.run_id, self.experiment, notebook),
             "notebook": notebook, "host": socket.gethostname(), "pid": os.getpid(),
             "parent_run": inherited,
         })

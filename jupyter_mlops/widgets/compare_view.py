@@ -37,7 +37,8 @@ class ComparePanel(Panel):
 
     @property
     def names(self) -> list[str]:
-        return [f"{r['run_id'][:8]} ({r['experiment'] or 'no experiment'})" for r in self.runs]
+        return [f"{r['name'] or r['run_id'][:8]} ({r['experiment'] or 'no experiment'})"
+                for r in self.runs]
 
     def _rows(self, what: str) -> tuple[list[list[Any]], list[str]]:
         a, b = (r[what] for r in self.runs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..comparison import RunDiff, diff_on
-from ..store import Store
+from ..store import Store, queries
 from . import static
 from .base import Panel
 
@@ -29,15 +29,18 @@ class DiffPanel(Panel):
         super().__init__(store)
         self.ids, self.metric = [run_a, run_b], metric
         self.found: RunDiff | None = None
+        self.names = list(self.ids)
 
     def load(self) -> None:
         self.found = diff_on(self.store, self.ids[0], self.ids[1], self.metric)
         self.ids = [self.found.run_a, self.found.run_b]
+        self.names = [r["name"] or r["run_id"][:8] for r in queries.runs_by_id(self.store,
+                                                                              self.ids)]
 
     def markup(self) -> str:
         d = self.found
         assert d is not None, "load() first"
-        a, b = (i[:8] for i in self.ids)
+        a, b = self.names
         head = f"<p><b>diff</b> {static.esc(a)} → {static.esc(b)}"
         if d.metric is not None and d.values is not None:
             head += (f" · {static.esc(d.metric)}: {static.esc(static.fmt(d.values[0]))} → "

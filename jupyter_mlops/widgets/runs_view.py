@@ -17,7 +17,7 @@ from .base import Panel, View
 log = logging.getLogger("jupyter_mlops")
 
 #: Run columns shown before the params and metrics.
-BASE = ["run_id", "experiment", "status", "started", "duration_s", "cells"]
+BASE = ["run_id", "name", "experiment", "status", "started", "duration_s", "cells"]
 #: At most this many params and this many metrics become columns (most recent runs' keys).
 MAX_KEYS = 12
 ANY = "(any)"
@@ -67,6 +67,12 @@ class RunsPanel(Panel):
             else:
                 self.selected.append(value)
 
+    def _names(self, run_ids: list[str]) -> list[str]:
+        """The runs' names, in the order given (an id's start where a run has none)."""
+        named = dict(zip(self.frame["run_id"], self.frame.get("name", self.frame["run_id"]),
+                         strict=True))
+        return [named.get(r) or r[:8] for r in run_ids]
+
     def markup(self) -> str:
         shown, columns = self.visible(), self.columns
         rows = []
@@ -77,7 +83,7 @@ class RunsPanel(Panel):
         where = f" in {self.experiment}" if self.experiment else ""
         head = (f"<p><b>{len(shown)} runs</b>{static.esc(where)}"
                 f"{' matching ' + static.esc(repr(self.filter)) if self.filter else ''}"
-                f"; selected: {static.esc(', '.join(s[:8] for s in self.selected) or 'none')}"
+                f"; selected: {static.esc(', '.join(self._names(self.selected)) or 'none')}"
                 f' <span class="note">(click a header to sort, a row to select)</span></p>')
         labels = ["", *(c.split(".", 1)[-1] if "." in c else c for c in columns)]
         grid = static.table(["", *columns], rows, headers=labels, sort_action="sort",

@@ -536,7 +536,7 @@ export interface operations {
                 status?: "running" | "finished" | "died" | "succeeded" | "failed" | "timed_out" | "kernel_died" | "cancelled" | "interrupted" | "lost" | "refused";
                 /** @description only runs of this kind */
                 kind?: "interactive" | "job";
-                /** @description a run id prefix, or part of the experiment or notebook name */
+                /** @description a run id prefix, or part of the run, experiment or notebook name */
                 q?: string;
                 /** @description newest first (-started) or oldest first (started) */
                 order?: "-started" | "started";
@@ -560,6 +560,7 @@ export interface operations {
                     "application/json": {
                         runs: {
                             run_id: string;
+                            name: string | null;
                             experiment: string | null;
                             kind?: components["schemas"]["RunKind"];
                             status: components["schemas"]["RunStatus"];
@@ -630,6 +631,7 @@ export interface operations {
                     "application/json": {
                         runs: {
                             run_id: string;
+                            name: string | null;
                             experiment: string | null;
                             kind?: components["schemas"]["RunKind"];
                             status: components["schemas"]["RunStatus"];
@@ -709,6 +711,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         run_id: string;
+                        name?: string | null;
                         experiment?: string | null;
                         kind?: components["schemas"]["RunKind"];
                         status?: components["schemas"]["RunStatus"];
@@ -859,6 +862,7 @@ export interface operations {
                     "application/json": {
                         cells: {
                             seq: number;
+                            label: string;
                             event_id: string;
                             cell_id: string | null;
                             execution_count?: number | null;
@@ -1346,6 +1350,7 @@ export interface operations {
                         versions: {
                             name: string;
                             version: number;
+                            label: string;
                             aliases: string[];
                             metrics: {
                                 [key: string]: unknown;
@@ -1510,6 +1515,7 @@ export interface operations {
                             kind: string;
                             id: string;
                             depth: number;
+                            label: string;
                         }[];
                         edges: {
                             source: string[];
@@ -1723,6 +1729,7 @@ export interface operations {
                     "application/json": {
                         jobs: {
                             run_id: string;
+                            name?: string | null;
                             notebook: string | null;
                             status: components["schemas"]["JobStatus"];
                             reason?: string | null;

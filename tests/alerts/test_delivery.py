@@ -14,7 +14,7 @@ import pytest
 from jupyter_mlops import events as ev
 from jupyter_mlops.alerts import config, history
 from jupyter_mlops.alerts.delivery import Deliverer
-from jupyter_mlops.store import Store
+from jupyter_mlops.store import Store, queries
 
 from .conftest import Events
 from .receivers import hook, smtp
@@ -40,7 +40,8 @@ def test_a_failed_job_is_posted_once_with_its_key_and_link(store: Store, events:
         assert [m["outcome"] for m in sent] == [ev.ALERT_DELIVERED]
         [request] = h.wait(1)
         body, headers = request["body"], request["headers"]
-        assert body["title"] == "job aaaaaaaaaaaa failed (schedule nightly) (experiment churn)"
+        name = queries.run(store, "a" * 32)["name"]  # the run's name, not its id
+        assert body["title"] == f"job {name} failed (schedule nightly) (experiment churn)"
         assert body["text"] == "a cell raised\nValueError: bad input"
         assert body["severity"] == "error" and body["kind"] == "job_failed"
         assert body["link"] == f"http://lab.example:8888/lab?mlops-run={'a' * 32}"
@@ -57,7 +58,8 @@ def test_slack_and_teams_payloads(store: Store, events: Events) -> None:
         events.job("c" * 32, "timed_out", reason="ran past its 60 s")
         Deliverer(store).tick()
         text = h.wait(1)[0]["body"]["text"]
-        assert text.startswith("*[error] job cccccccccccc timed out (experiment churn)*\n")
+        name = queries.run(store, "c" * 32)["name"]
+        assert text.startswith(f"*[error] job {name} timed out (experiment churn)*\n")
         assert "ran past its 60 s" in text and "|open>" in text
         config.add_channel(store, "ops", {"type": "webhook", "url": h.url, "format": "teams"},
                            replace=True)

@@ -20,7 +20,7 @@ from jupyter_mlops.alerts.delivery import Deliverer
 from jupyter_mlops.exceptions import GateRefused
 from jupyter_mlops.jobs import schedules
 from jupyter_mlops.jobs.scheduler import Scheduler
-from jupyter_mlops.store import Store
+from jupyter_mlops.store import Store, names
 from tests.jobs.conftest import write_notebook
 
 from .conftest import Events
@@ -73,7 +73,8 @@ def test_each_kind_from_its_writer(tracked: Store, events: Events, tmp_path: Pat
         assert sent["gate_refused"]["title"] == "promotion of churn:1 to @champion refused"
         assert "auc = 0.7 is not >= 0.9" in str(sent["gate_refused"]["text"])
         assert str(sent["schedule_missed"]["title"]).startswith("schedule nightly missed its ")
-        assert sent["run_died"]["title"] == "run dddddddddddd died (experiment churn)"
+        died = names.derive("d" * 32, None)  # named as a rebuild names a run started unnamed
+        assert sent["run_died"]["title"] == f"run {died} died (experiment churn)"
         assert len(h.wait(6 + 2)) >= 6  # three missed slots of one schedule, one each
 
 
@@ -95,8 +96,9 @@ def test_filters_by_experiment_schedule_model_and_severity(store: Store,
         events.write(ev.ALERT, {"title": "meh", "severity": "warning"})
         events.write(ev.ALERT, {"title": "bad", "severity": "critical"})
         titles = sorted(str(m["title"]) for m in Deliverer(store).tick())
+        job = names.derive("a" * 32, None)
         assert titles == ["bad", "churn@champion moved to version 2",
-                          "job aaaaaaaaaaaa failed (schedule nightly) (experiment churn)"]
+                          f"job {job} failed (schedule nightly) (experiment churn)"]
 
 
 def test_mlops_alert_only_appends(tracked: Store) -> None:

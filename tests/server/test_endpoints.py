@@ -169,7 +169,8 @@ async def test_the_shared_vocabulary(api, run_id):
     params = next(c for c in body_cells if c["cell_id"] == "params")  # touched no data
     code, graph = await api("lineage", node=params["event_id"], kind="cell")
     assert (code, graph) == (200, {"nodes": [{"kind": "cell", "id": params["event_id"],
-                                              "depth": 0}], "edges": []})
+                                              "depth": 0, "label": params["label"]}],
+                                   "edges": []})
     code, body = await api("lineage", node="0" * 32, kind="cell")
     assert code == 404 and "no recorded cell" in body["detail"]
     code, graph = await api("lineage", node="churn:1", depth=5)

@@ -95,7 +95,7 @@ def test_runs_refuses_what_is_not_a_predicate_or_an_order(churn, kwargs, message
 def test_an_unknown_column_lists_the_runs_columns(churn):
     with pytest.raises(BadQuery) as e:
         mlops.runs(where="metrics.nope > 1")
-    assert "runs_wide: run_id, experiment" in str(e.value)
+    assert "runs_wide: run_id, name, experiment" in str(e.value)
     assert '"metrics.auc"' not in str(e.value) and "metrics.auc" in str(e.value)
 
 

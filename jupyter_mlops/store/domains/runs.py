@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ... import events as ev
+from ..names import derive_sql
 from .base import Domain, events_table, parts
 
 _STARTED, _UPDATED = events_table(ev.RUN_STARTED), events_table(ev.RUN_UPDATED)
 _ENV, _ENDED = events_table(ev.RUN_ENVIRONMENT), events_table(ev.RUN_ENDED)
 _PARAMS, _METRICS = events_table(ev.PARAMS), events_table(ev.METRICS)
+_RENAMED = events_table(ev.RUN_RENAMED)
 
 #: A spool file's writer: its name without the segment number (ingest's one definition).
 WRITER = r"regexp_extract(file, '^(.*)-[^-]*$', 1)"
@@ -31,8 +33,8 @@ def _pairs(table: str, column: str, convert: str, *extra: str) -> str:
 DOMAIN = Domain(
     name="runs",
     payloads={
-        ev.RUN_STARTED: {"experiment": "VARCHAR", "kind": "VARCHAR", "notebook": "VARCHAR",
-                         "notebook_hash": "VARCHAR", "parent_run": "VARCHAR",
+        ev.RUN_STARTED: {"name": "VARCHAR", "experiment": "VARCHAR", "kind": "VARCHAR",
+                         "notebook": "VARCHAR", "notebook_hash": "VARCHAR", "parent_run": "VARCHAR",
                          "host": "VARCHAR", "pid": "INTEGER"},
         ev.RUN_UPDATED: {"experiment": "VARCHAR"},
         ev.RUN_ENVIRONMENT: {"env_id": "VARCHAR", "git_commit": "VARCHAR",
@@ -41,6 +43,7 @@ DOMAIN = Domain(
                                              "hostname": "VARCHAR", "kernel": "VARCHAR",
                                              "packages": "JSON"}},
         ev.RUN_ENDED: {"status": "VARCHAR"},
+        ev.RUN_RENAMED: {"name": "VARCHAR"},
         # ``cell_seq``: the name writers used before ``seq`` (schema 10). The key/value
         # objects stay JSON: see :func:`_pairs` (a MAP costs 3-5x the parse)
         ev.PARAMS: {"seq": "INTEGER", "cell_seq": "INTEGER", "params": "JSON"},
@@ -70,10 +73,16 @@ DOMAIN = Domain(
         ALTER TABLE params RENAME COLUMN cell_seq TO seq;
         ALTER TABLE metrics RENAME COLUMN cell_seq TO seq;
         """,
+        # 12: a name people read; runs from before it get the one a rebuild derives
+        12: f"""
+        ALTER TABLE runs ADD COLUMN name VARCHAR;
+        UPDATE runs SET name = {derive_sql("id", "notebook")};
+        """,
     },
     inserts=[
         f"""INSERT INTO runs BY NAME
-        SELECT n.run_id AS id, experiment, kind, 'running' AS status, n.ts AS started,
+        SELECT n.run_id AS id, coalesce(n.name, {derive_sql("n.run_id", "notebook")}) AS name,
+               experiment, kind, 'running' AS status, n.ts AS started,
                l.ts AS last_event, notebook, notebook_hash, parent_run, host, pid,
                {WRITER} AS writer
         FROM {_STARTED} n LEFT JOIN _last l USING (run_id)""",
@@ -115,6 +124,10 @@ DOMAIN = Domain(
         FROM (SELECT run_id, arg_max(coalesce(status, 'finished'), id) AS status,
                      arg_max(ts, id) AS ended
               FROM {_ENDED} GROUP BY run_id) u
+        WHERE runs.id = u.run_id""",
+        f"""UPDATE runs SET name = u.name
+        FROM (SELECT run_id, arg_max(name, id) AS name FROM {_RENAMED}
+              WHERE name IS NOT NULL GROUP BY run_id) u
         WHERE runs.id = u.run_id""",
         """UPDATE runs SET last_event = u.ts FROM _last u
         WHERE runs.id = u.run_id AND (runs.last_event IS NULL OR runs.last_event < u.ts)""",

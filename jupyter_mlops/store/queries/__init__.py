@@ -24,13 +24,14 @@ from .cells import (
 )
 from .drift import drift_columns, drift_report, drift_reports, profile_body
 from .jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
-from .lineage import fit_cell, run_nodes
+from .lineage import fit_cell, node_labels, run_nodes
 from .models import alias_history, alias_targets, models
 from .runs import (
     experiments,
     metric_histories,
     metric_history,
     run,
+    run_id_of,
     runs,
     runs_by_id,
     runs_page,
@@ -43,7 +44,8 @@ __all__ = [
     "artifact", "artifacts", "cell_data", "cell_history", "cell_position", "cells",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
     "fit_cell", "fits", "flagged_cells", "health", "job", "jobs", "metric_histories",
-    "metric_history", "models", "open_claims", "pending_requests", "profile_body", "reading",
-    "refresh", "resolve_cell", "resolve_run", "run", "run_nodes", "runs", "runs_by_id",
+    "metric_history", "models", "node_labels", "open_claims", "pending_requests",
+    "profile_body", "reading", "refresh", "resolve_cell", "resolve_run", "run", "run_id_of",
+    "run_nodes", "runs", "runs_by_id",
     "runs_page", "runs_table", "schedules", "slot_taken", "summary",
 ]

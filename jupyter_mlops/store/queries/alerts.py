@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 #: Alertable rows: the ingested events, and the runs ingest closed as died (no event says
 #: so: ingest decides it), with their run's experiment and job's schedule.
 _SOURCES = """
-    SELECT s.id, s.kind, epoch_us(s.ts) / 1e6 AS ts, s.run_id, r.experiment,
+    SELECT s.id, s.kind, epoch_us(s.ts) / 1e6 AS ts, s.run_id, r.name AS run_name,
+           r.experiment,
            coalesce(s.schedule, j.schedule) AS schedule, s.model, s.severity, s.title,
            s.text, s.detail
     FROM (SELECT * FROM alert_sources

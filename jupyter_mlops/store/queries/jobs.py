@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     pass
 
 
-_JOB_COLUMNS = """j.run_id, r.experiment, j.notebook, j.status, j.reason, j.started, j.ended,
-    date_diff('millisecond', j.started, j.ended) / 1000.0 AS duration_s, j.schedule,
+_JOB_COLUMNS = """j.run_id, r.name, r.experiment, j.notebook, j.status, j.reason, j.started,
+    j.ended, date_diff('millisecond', j.started, j.ended) / 1000.0 AS duration_s, j.schedule,
     j.trigger, j.params, j.failed_cell, j.error_type, j.error_message, j.output, j.output_sha,
     j.notebook_sha, j.reproduces, j.parent_run, j.request, j.scheduled_for, j.executor,
     j.timeout_s, j.host, j.pid, j.pid_started"""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .. import db
+from .. import db, names
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,7 +101,7 @@ _DESCRIBE = {
                       source FROM cells WHERE list_contains(?, event_id)""",
     "fit": """SELECT id, run_id, estimator, method, duration_ms, created FROM fits
               WHERE list_contains(?, id)""",
-    "run": """SELECT id, experiment, kind, status, started, ended, notebook FROM runs
+    "run": """SELECT id, name, experiment, kind, status, started, ended, notebook FROM runs
               WHERE list_contains(?, id)""",
     "model_version": """SELECT concat(name, ':', version), name, version, flavor, metrics,
                                run_id, created FROM model_versions
@@ -121,3 +121,43 @@ def describe(con: duckdb.DuckDBPyConnection, kind: str, ids: list[str]
     names = [c[0] for c in cursor.description]
     return {str(row[0]): dict(zip(names[1:], row[1:], strict=True))
             for row in cursor.fetchall()}
+
+
+
+def _label(kind: str, row: dict[str, Any], aliases: list[str]) -> str | None:
+    """One described node's label (see :func:`node_labels`)."""
+    if kind == "run":
+        return str(row["name"]) if row["name"] else None
+    if kind == "cell":
+        return names.cell_label(row["seq"], row["source"])
+    if kind == "dataset":
+        return names.dataset_label(row["name"], row["kind"], row["shape"])
+    if kind == "model_version":
+        return names.version_label(row["name"], row["version"], aliases)
+    if kind == "fit":
+        return f"fit {row['estimator'] or ''}".rstrip()
+    if kind == "drift_report":
+        return f"drift vs {row['reference_name'] or 'reference'}"
+    return None
+
+
+def node_labels(con: duckdb.DuckDBPyConnection, nodes: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], str]:
+    """What a person reads for each node (see :mod:`..names`): a run's name, a cell's
+    ``#seq`` and first line, a dataset's variable, kind and shape, a version with its
+    aliases, a fit's estimator; a node of no known kind is absent."""
+    wanted: dict[str, list[str]] = {}
+    for kind, id_ in nodes:
+        wanted.setdefault(kind, []).append(id_)
+    aliases: dict[str, list[str]] = {}
+    if "model_version" in wanted:
+        for name, alias, version in db.run(con, "SELECT name, alias, version FROM "
+                                                "current_aliases ORDER BY alias"):
+            aliases.setdefault(f"{name}:{version}", []).append(alias)
+    found: dict[tuple[str, str], str] = {}
+    for kind, ids in wanted.items():
+        for id_, row in describe(con, kind, ids).items():
+            label = _label(kind, row, aliases.get(id_, []))
+            if label:
+                found[(kind, id_)] = label
+    return found

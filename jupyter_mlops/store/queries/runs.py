@@ -76,6 +76,12 @@ def run(store: Store, run_id: str) -> dict[str, Any]:
     return row
 
 
+def run_id_of(store: Store, run: str) -> str:
+    """The full id of the run ``run`` names (its name, id, or a unique prefix of the id)."""
+    with reading(store) as con:
+        return resolve_run(con, run)
+
+
 def metric_history(store: Store, run_id: str, key: str) -> pd.DataFrame:
     """Every logged value of one metric of a run, in logging order."""
     with reading(store) as con:
@@ -142,8 +148,8 @@ def runs_page(
 
     Keyset pagination: ``after`` is the (started, run id) of the last run of the previous
     page, so a page costs the same however deep it is and never repeats or skips a run
-    when new runs arrive. ``q`` matches a run id prefix, or part of the experiment or
-    notebook name (case-insensitive). The newest page comes from the recent-runs projection.
+    when new runs arrive. ``q`` matches a run id prefix, or part of the run's, the experiment's or
+    the notebook's name (case-insensitive). The newest page comes from the recent-runs projection.
     """
     refresh(store)
     if q is None and after is None and not oldest_first:
@@ -154,8 +160,9 @@ def runs_page(
     where, params = recent.FILTERS, [experiment, experiment, status, status, kind, kind]
     if q is not None:
         where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))
-                          OR contains(lower(coalesce(r.notebook, '')), lower(?)))"""
-        params += [q, q, q]
+                          OR contains(lower(coalesce(r.notebook, '')), lower(?))
+                          OR contains(lower(coalesce(r.name, '')), lower(?)))"""
+        params += [q, q, q, q]
     if after is not None:
         op = ">" if oldest_first else "<"
         where += f" AND (r.started {op} ? OR (r.started = ? AND r.id {op} ?))"
