@@ -6,6 +6,8 @@ import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/appu
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { AlertsView } from '../alerts';
+import { api } from '../api';
+import { shortId } from '../format';
 import { CompareView } from '../compare';
 import { Shell, ShellContext, View } from '../context';
 import { RunDetailView } from '../detail';
@@ -105,6 +107,15 @@ export function addMainViews(
     widget.title.caption = viewTitle(view);
     widget.title.icon = icon;
     widget.title.closable = true;
+    if (view.tab === 'run') {
+      // the tab shows the run's name once known (a link may carry only its id)
+      api
+        .run(view.runId)
+        .then(
+          r => (widget.title.label = widget.title.caption = `Run ${r.name ?? shortId(r.run_id)}`)
+        )
+        .catch(() => undefined);
+    }
     app.shell.add(widget, 'main');
     void tracker.add(widget);
     app.shell.activateById(widget.id);
