@@ -37,8 +37,8 @@ export interface Layout {
   height: number;
 }
 
-export const NODE = { width: 188, height: 40 };
-const LABEL = 28;
+export const NODE = { width: 212, height: 40 };
+const LABEL = 32;
 /** 16 or more hex digits in a row: a raw id, never shown as a label. */
 const RAW_ID = /[0-9a-f]{16,}/i;
 

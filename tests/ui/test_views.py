@@ -109,6 +109,7 @@ def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: La
     keys = graph.locator("g.jp-mlops-node").evaluate_all("ns => ns.map(n => n.dataset.key)")
     assert {"dataset", "fit", "run", "model_version"} <= {k.split("/")[0] for k in keys}
     assert not [k for k in keys if k.startswith("cell/")]  # folded into their run
+    doc_shot(tab, "views-lineage-light")
     fold = graph.locator(".jp-mlops-fold")
     assert re.fullmatch(r"\+\d+ cells", fold.first.text_content() or "")
     fold.first.click()
@@ -119,7 +120,6 @@ def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: La
     page.mouse.wheel(0, -400)  # zoom in
     page.wait_for_function(f"document.querySelector('.jp-mlops-graph-main')"
                            f".getAttribute('viewBox') !== {box!r}", timeout=5_000)
-    doc_shot(tab, "views-lineage-light")
     graph.locator('g.jp-mlops-node[data-key^="run/"] > g[role="button"]').first.click()
     main_view(tab, "run").wait_for(timeout=10_000)  # the run's tab, the one already open
     assert page.locator(".jp-mlops-main-run").count() == 1
@@ -137,6 +137,7 @@ def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: La
     theme(tab, "Dark")
     command(tab, "open-lineage", {"node": "churn:1"})
     main_view(tab, "lineage").locator("g.jp-mlops-node").first.wait_for(timeout=20_000)
+    main_view(tab, "lineage").locator(".jp-mlops-fit").click()  # the whole graph again
     doc_shot(tab, "views-lineage-dark")
     command(tab, "open-runs")
     main_view(tab, "runs").locator("tbody tr").first.wait_for(timeout=20_000)

@@ -32,7 +32,7 @@ describe('graphLabel', () => {
   });
   it('prefers the server label, cut to fit the box', () => {
     expect(graphLabel({ kind: 'cell', id: CELL1, label: '#3 X = load()' })).toBe('#3 X = load()');
-    expect(graphLabel({ kind: 'cell', id: CELL1, label: 'x'.repeat(40) })).toHaveLength(28);
+    expect(graphLabel({ kind: 'cell', id: CELL1, label: 'x'.repeat(40) })).toHaveLength(32);
   });
 });
 
