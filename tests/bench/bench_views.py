@@ -49,7 +49,8 @@ PLAIN_GRAPH_JS = """async url => {
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('width', '1400');
   svg.setAttribute('height', '900');
-  const at = new Map(g.nodes.map((n, i) => [n.kind + '/' + n.id, [(i % 7) * 200, (i / 7 | 0) * 50]]));
+  const at = new Map(g.nodes.map((n, i) => [n.kind + '/' + n.id,
+                                            [(i % 7) * 200, (i / 7 | 0) * 50]]));
   for (const e of g.edges) {
     const [a, b] = [at.get(e.source.join('/')), at.get(e.target.join('/'))];
     const line = document.createElementNS(ns, 'path');
