@@ -26,9 +26,17 @@ def recent_names(store: Store, experiment: str | None) -> set[str]:
         return set()
 
 
+#: The names this process gave, by experiment: runs it started since the last ingest are not
+#: in the projection yet (a sweep starts many in one cell).
+_given: dict[str | None, set[str]] = {}
+
+
 def new_name(store: Store, run_id: str, experiment: str | None, notebook: str | None) -> str:
     """The name a run starting now gets (see :func:`.store.names.derive`)."""
-    return names.distinct(run_id, notebook, recent_names(store, experiment))
+    given = _given.setdefault(experiment, set())
+    name = names.distinct(run_id, notebook, recent_names(store, experiment) | given)
+    given.add(name)
+    return name
 
 
 def set_run_name(name: str, run: str | None = None) -> str:

@@ -17,6 +17,9 @@ export type View =
 export interface Shell {
   refresher: Refresher;
   columns: string[];
+  /** The metric the runs list shows (a setting; empty: the first one logged). */
+  metric: string;
+  chooseMetric: (key: string) => void;
   navigate: (view: View) => void;
   /** Opens ``view`` as a tab of the main area (focuses it when already open). */
   open: (view: View) => void;

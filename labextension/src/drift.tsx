@@ -2,10 +2,15 @@
 import * as React from 'react';
 import { api } from './api';
 import { HistogramChart } from './charts';
-import { Empty, Loaded, useShell } from './context';
+import { Loaded, useShell } from './context';
+import { FIRST_RUN, FirstSteps } from './empty';
+import { driftedFirst } from './labels';
 import { asHistogram, formatTime, formatValue, histogramBins } from './format';
 import { useResource } from './poll';
 import { DriftColumn, DriftReport } from './types';
+
+const DRIFT = `${FIRST_RUN}
+report = mlops.drift(train_df, new_df)`;
 
 function verdict(r: DriftReport): string {
   const drifted = `${r.columns_drifted ?? '?'} of ${r.columns_compared ?? '?'} columns drifted`;
@@ -38,33 +43,40 @@ function Report(props: { id: string }): JSX.Element {
             {chosen && histogram && (
               <HistogramChart title={chosen.column_name} bins={histogramBins(histogram)} />
             )}
-            <table className="jp-mlops-table jp-mlops-columns">
+            <table className="jp-mlops-table jp-mlops-columns jp-mlops-rows">
               <thead>
                 <tr>
-                  <th>Column</th>
-                  <th>Method</th>
-                  <th>Statistic</th>
+                  <th className="jp-mlops-name">Column</th>
+                  <th title="effect size: how far the distribution moved">Effect</th>
                   <th>p (adj.)</th>
-                  <th>Drifted</th>
                   <th>Reference vs current</th>
                 </tr>
               </thead>
               <tbody>
-                {d.columns.map(c => (
+                {driftedFirst(d.columns).map(c => (
                   <tr
                     key={c.column_name}
                     data-column={c.column_name}
                     className={`${c.drifted ? 'jp-mlops-drifted' : ''}${c.column_name === column ? ' jp-mod-selected' : ''}`}
                   >
-                    <th scope="row">
-                      <button className="jp-mlops-link" onClick={() => setColumn(c.column_name)}>
+                    <th scope="row" className="jp-mlops-name">
+                      <span
+                        className="jp-mlops-marker"
+                        role="img"
+                        aria-label={c.drifted ? 'drifted' : 'no drift'}
+                      >
+                        {c.drifted ? '▲' : '·'}
+                      </span>
+                      <button
+                        className="jp-mlops-link"
+                        title={`${c.column_name}: ${c.method ?? 'auto'}, statistic ${formatValue(c.statistic)}`}
+                        onClick={() => setColumn(c.column_name)}
+                      >
                         {c.column_name}
                       </button>
                     </th>
-                    <td>{c.method ?? '–'}</td>
-                    <td>{formatValue(c.statistic)}</td>
+                    <td data-column="effect">{formatValue(c.effect)}</td>
                     <td>{formatValue(c.p_adjusted)}</td>
-                    <td>{c.drifted === null ? '–' : c.drifted ? 'yes' : 'no'}</td>
                     <td>
                       <SmallHistogram column={c} />
                     </td>
@@ -88,9 +100,10 @@ export function DriftView(props: { reportId?: string }): JSX.Element {
         {r => {
           if (!r.reports.length) {
             return (
-              <Empty>
-                No drift reports yet. In a notebook: <code>mlops.drift(reference, current)</code>.
-              </Empty>
+              <FirstSteps
+                what="No drift reports yet. Compare new data with the data a model was trained on:"
+                code={DRIFT}
+              />
             );
           }
           const chosen = props.reportId ?? r.reports[0].id;

@@ -83,6 +83,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
             refresher.seconds = seconds;
             main.refresher.seconds = seconds;
             panel.settings = settings.get('columns').composite as string[];
+            panel.setMetric(settings.get('metric').composite as string, m =>
+              settings.set('metric', m).catch(e => console.warn('jupyter-mlops: metric', e))
+            );
           };
           apply();
           settings.changed.connect(apply);

@@ -2,10 +2,16 @@
 import { Button, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
-import { Empty, ErrorMessage, Loaded, useShell } from './context';
-import { describeError, formatTime, formatValue, parseGate, shortId } from './format';
+import { ErrorMessage, Loaded, useShell } from './context';
+import { FIRST_RUN, FirstSteps } from './empty';
+import { describeError, formatTime, formatValue, parseGate } from './format';
+import { relativeTime } from './labels';
 import { useResource } from './poll';
 import { ModelVersion } from './types';
+
+const REGISTER = `${FIRST_RUN}
+model = LogisticRegression().fit(X, y)
+mlops.register(model, "churn")`;
 
 function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Element {
   const [alias, setAlias] = React.useState('champion');
@@ -54,66 +60,78 @@ function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Elem
   );
 }
 
+/** A version's one line: its name:version (lineage), alias chips, its first metric, when. */
+function VersionRow(props: { version: ModelVersion; onPromoted: () => void }): JSX.Element {
+  const shell = useShell();
+  const [open, setOpen] = React.useState(false);
+  const mv = props.version;
+  const [metric, value] = Object.entries(mv.metrics)[0] ?? [];
+  return (
+    <>
+      <tr data-version={mv.version} title={mv.run_id ? `run ${mv.run_id}` : undefined}>
+        <td className="jp-mlops-name">
+          <button
+            className="jp-mlops-link"
+            title={`lineage of ${mv.label ?? mv.name}`}
+            onClick={() => shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })}
+          >
+            v{mv.version}
+          </button>
+          <span className="jp-mlops-aliases">
+            {mv.aliases.map(a => (
+              <span key={a} className="jp-mlops-tag">
+                {a}
+              </span>
+            ))}
+          </span>
+        </td>
+        <td data-column="metric" title={Object.keys(mv.metrics).join(', ')}>
+          {metric ? `${metric} ${formatValue(value)}` : '–'}
+        </td>
+        <td title={formatTime(mv.created)}>{relativeTime(mv.created)}</td>
+        <td className="jp-mlops-select">
+          <button
+            className="jp-mlops-link"
+            aria-expanded={open}
+            aria-label={`promote version ${mv.version}`}
+            title="point an alias at this version"
+            onClick={() => setOpen(!open)}
+          >
+            ⇪
+          </button>
+        </td>
+      </tr>
+      {open && (
+        <tr className="jp-mlops-promote-row">
+          <td colSpan={4}>
+            <Promote version={mv} onDone={props.onPromoted} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
 function Versions(props: { name: string }): JSX.Element {
   const shell = useShell();
   const versions = useResource(() => api.versions(props.name), [props.name], shell.refresher);
   return (
     <Loaded resource={versions}>
       {v => (
-        <table className="jp-mlops-table jp-mlops-versions">
+        <table className="jp-mlops-table jp-mlops-versions jp-mlops-rows">
           <thead>
             <tr>
-              <th>Version</th>
-              <th>Aliases</th>
-              <th>Metrics</th>
-              <th>Created</th>
-              <th>Run</th>
-              <th>Promote</th>
+              <th className="jp-mlops-name">Version</th>
+              <th>Metric</th>
+              <th>When</th>
+              <th className="jp-mlops-select">
+                <span className="jp-mlops-sr">promote</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {[...v.versions].reverse().map(mv => (
-              <tr key={mv.version} data-version={mv.version}>
-                <td>
-                  <button
-                    className="jp-mlops-link"
-                    title="lineage of this version"
-                    onClick={() =>
-                      shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })
-                    }
-                  >
-                    v{mv.version}
-                  </button>
-                </td>
-                <td className="jp-mlops-aliases">
-                  {mv.aliases.map(a => (
-                    <span key={a} className="jp-mlops-tag">
-                      {a}
-                    </span>
-                  ))}
-                </td>
-                <td>
-                  {Object.entries(mv.metrics)
-                    .map(([k, x]) => `${k} ${formatValue(x)}`)
-                    .join(', ') || '–'}
-                </td>
-                <td>{formatTime(mv.created)}</td>
-                <td>
-                  {mv.run_id ? (
-                    <button
-                      className="jp-mlops-link"
-                      onClick={() => shell.navigate({ tab: 'run', runId: mv.run_id! })}
-                    >
-                      {shortId(mv.run_id)}
-                    </button>
-                  ) : (
-                    '–'
-                  )}
-                </td>
-                <td>
-                  <Promote version={mv} onDone={versions.reload} />
-                </td>
-              </tr>
+              <VersionRow key={mv.version} version={mv} onPromoted={versions.reload} />
             ))}
           </tbody>
         </table>
@@ -131,9 +149,10 @@ export function ModelsView(props: { model?: string }): JSX.Element {
         {m => {
           if (!m.models.length) {
             return (
-              <Empty>
-                No models registered yet. In a notebook: <code>mlops.register(model, "name")</code>.
-              </Empty>
+              <FirstSteps
+                what="No models registered yet. Register a trained model from a notebook:"
+                code={REGISTER}
+              />
             );
           }
           const chosen = props.model ?? m.models[0].name;

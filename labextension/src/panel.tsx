@@ -100,7 +100,7 @@ function Panel(props: { shell: Omit<Shell, 'navigate'>; requested?: View }): JSX
 
 export class MLOpsPanel extends ReactWidget {
   constructor(
-    private readonly shell: Omit<Shell, 'navigate' | 'columns'>,
+    private readonly shell: Omit<Shell, 'navigate' | 'columns' | 'metric' | 'chooseMetric'>,
     private columns: string[]
   ) {
     super();
@@ -118,6 +118,20 @@ export class MLOpsPanel extends ReactWidget {
     this.update();
   }
 
+  /** The metric the runs list shows, and where a new choice is saved (the settings). */
+  setMetric(metric: string, save?: (metric: string) => void): void {
+    this.metric = metric;
+    this.saveMetric = save ?? this.saveMetric;
+    this.update();
+  }
+
+  private metric = '';
+  private saveMetric?: (metric: string) => void;
+  private chooseMetric = (metric: string): void => {
+    this.setMetric(metric);
+    this.saveMetric?.(metric);
+  };
+
   /** Shows ``view`` (a link's run or report), whatever the panel showed before. */
   showView(view: View): void {
     this.requested = { ...view };
@@ -127,6 +141,12 @@ export class MLOpsPanel extends ReactWidget {
   private requested?: View;
 
   render(): JSX.Element {
-    return <Panel shell={{ ...this.shell, columns: this.columns }} requested={this.requested} />;
+    const shell = {
+      ...this.shell,
+      columns: this.columns,
+      metric: this.metric,
+      chooseMetric: this.chooseMetric
+    };
+    return <Panel shell={shell} requested={this.requested} />;
   }
 }

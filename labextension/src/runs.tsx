@@ -1,43 +1,33 @@
-// The runs table: filtered by the server (experiment, status, kind, text), paged with its
-// cursor, sorted in the browser, live, selectable.
+// The runs list of the sidebar, a navigator: one line per run (status icon, name, when, the
+// metric picked), filtered by the server (experiment, status, kind, text), paged with its
+// cursor, sorted in the browser, live, selectable. The full table opens in the main area.
 import { Button, HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, Loaded, useShell } from './context';
-import {
-  cellValue,
-  Column,
-  columnId,
-  Field,
-  FIXED_COLUMNS,
-  formatDuration,
-  formatTime,
-  formatValue,
-  keyColumns,
-  shortId,
-  Sort,
-  sortRuns
-} from './format';
+import { FirstRun } from './empty';
+import { cellValue, Column, columnId, formatTime, formatValue, Sort, sortRuns } from './format';
+import { metricKeys, relativeTime, runName, runTitle, shownMetric, statusIcon } from './labels';
 import { useDebounced, useResource } from './poll';
-import { oneOf, Run, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
+import { oneOf, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
 
 const PAGE = 100;
-const HEADERS: { [field in Field]: string } = {
-  experiment: 'Experiment',
-  status: 'Status',
-  kind: 'Kind',
-  started: 'Started',
-  duration_s: 'Duration'
-};
 
-function show(run: Run, column: Column): string {
-  if ('field' in column && column.field === 'started') {
-    return formatTime(run.started);
+/** The runs header's metric picker: the metric each row shows (saved in the settings). */
+function MetricPicker(props: { keys: string[]; shown: string }): JSX.Element | null {
+  const shell = useShell();
+  if (!props.keys.length) {
+    return null;
   }
-  if ('field' in column && column.field === 'duration_s') {
-    return formatDuration(run.duration_s);
-  }
-  return formatValue(cellValue(run, column));
+  return (
+    <HTMLSelect
+      aria-label="metric shown"
+      title="the metric each run shows"
+      value={props.shown}
+      onChange={e => shell.chooseMetric(e.target.value)}
+      options={props.keys.map(k => ({ label: k, value: k }))}
+    />
+  );
 }
 
 export function RunsView(): JSX.Element {
@@ -60,16 +50,14 @@ export function RunsView(): JSX.Element {
   );
   const toggle = (id: string) =>
     setSelected(s => (s.includes(id) ? s.filter(x => x !== id) : [...s, id]));
-  const header = (column: Column) => {
+  const header = (column: Column, label: string) => {
     const id = columnId(column);
-    const label = 'field' in column ? HEADERS[column.field] : column.key;
     const active = columnId(sort.column) === id;
     return (
       <th
         key={id}
         data-column={id}
         aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-        className={'part' in column && column.part === 'metrics' ? 'jp-mlops-metric' : undefined}
       >
         <button
           className="jp-mlops-sort"
@@ -82,13 +70,16 @@ export function RunsView(): JSX.Element {
       </th>
     );
   };
+  const page = runs.data;
+  const keys = page ? metricKeys(page.runs) : [];
+  const metric = page ? shownMetric(page.runs, shell.metric) : '';
   return (
-    <div className="jp-mlops-runs">
+    <div className="jp-mlops-runs jp-mlops-navigator">
       <div className="jp-mlops-toolbar">
         <InputGroup
           type="search"
           aria-label="filter runs"
-          placeholder="Filter runs (id prefix, experiment, notebook)"
+          placeholder="Filter: name, id, experiment, notebook"
           value={text}
           onChange={e => setText((e.target as HTMLInputElement).value)}
         />
@@ -119,6 +110,7 @@ export function RunsView(): JSX.Element {
           onChange={e => setFilter({ ...filter, kind: oneOf(RUN_KINDS, e.target.value) })}
           options={['', ...RUN_KINDS].map(v => ({ label: v || 'Any kind', value: v }))}
         />
+        <MetricPicker keys={keys} shown={metric} />
         <Button
           className="jp-mlops-compare"
           disabled={selected.length === 1}
@@ -134,55 +126,60 @@ export function RunsView(): JSX.Element {
             return query.experiment || query.status || query.kind || query.q ? (
               <Empty>No run matches these filters.</Empty>
             ) : (
-              <Empty>
-                No runs recorded yet. Run <code>%load_ext jupyter_mlops</code> in a notebook to
-                start recording.
-              </Empty>
+              <FirstRun />
             );
           }
-          const columns = [...FIXED_COLUMNS, ...keyColumns(page.runs, shell.columns)];
+          const metricColumn: Column = { part: 'metrics', key: metric };
           const shown = sortRuns(page.runs, sort);
           return (
             <>
-              <table className="jp-mlops-table">
+              <table className="jp-mlops-table jp-mlops-rows">
                 <thead>
                   <tr>
-                    <th>
+                    <th className="jp-mlops-select">
                       <span className="jp-mlops-sr">select</span>
                     </th>
-                    <th>Run</th>
-                    {columns.map(header)}
+                    <th className="jp-mlops-name">Run</th>
+                    {header({ field: 'started' }, 'When')}
+                    {metric && header(metricColumn, metric)}
                   </tr>
                 </thead>
                 <tbody>
                   {shown.map(run => (
                     <tr key={run.run_id} data-run={run.run_id}>
-                      <td>
+                      <td className="jp-mlops-select">
                         <input
                           type="checkbox"
-                          aria-label={`select run ${run.run_id}`}
+                          aria-label={`select run ${runName(run)}`}
                           checked={selected.includes(run.run_id)}
                           onChange={() => toggle(run.run_id)}
                         />
                       </td>
-                      <td>
+                      <td className="jp-mlops-name">
+                        <span
+                          className={`jp-mlops-status-icon jp-mlops-status-${run.status}`}
+                          role="img"
+                          aria-label={run.status}
+                          title={run.status}
+                        >
+                          {statusIcon(run.status)}
+                        </span>
                         <button
                           className="jp-mlops-link jp-mlops-run-link"
-                          title={run.notebook ?? ''}
+                          title={runTitle(run)}
                           onClick={() => shell.navigate({ tab: 'run', runId: run.run_id })}
                         >
-                          {shortId(run.run_id)}
+                          {runName(run)}
                         </button>
                       </td>
-                      {columns.map(c => (
-                        <td
-                          key={columnId(c)}
-                          data-column={columnId(c)}
-                          className={`jp-mlops-status-${run.status}`}
-                        >
-                          {show(run, c)}
+                      <td data-column="started" title={formatTime(run.started)}>
+                        {relativeTime(run.started)}
+                      </td>
+                      {metric && (
+                        <td data-column={columnId(metricColumn)}>
+                          {formatValue(cellValue(run, metricColumn))}
                         </td>
-                      ))}
+                      )}
                     </tr>
                   ))}
                 </tbody>

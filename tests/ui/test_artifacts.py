@@ -49,7 +49,7 @@ def test_gallery_file_list_and_the_figure_beside_its_cell(tab: Tab, lab: Lab,
                                                          gallery_run: str) -> None:
     page = tab.page
     open_panel(tab, lab)
-    page.locator(f"{PANEL} .jp-mlops-run-link", has_text=gallery_run[:12]).click()
+    page.locator(f"{PANEL} tr[data-run='{gallery_run}'] .jp-mlops-run-link").click()
     gallery = f"{PANEL} .jp-mlops-gallery img"
     page.wait_for_function(
         f"[...document.querySelectorAll('{gallery}')]"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from jupyter_mlops.store import Store, queries
 from tests.conftest import run_python
 from tests.jobs.conftest import write_notebook
 from tests.ui.conftest import Lab, Tab, new_tab, serving
@@ -48,10 +49,11 @@ def history_tab(browser: Any, history_lab: Lab, request: pytest.FixtureRequest) 
 def _open_run(tab: Tab, lab: Lab, delay: str) -> Any:
     """The run detail of the job run with ``delay``; returns its cell history section."""
     page = tab.page
-    row = page.locator(f"{PANEL} .jp-mlops-runs tbody "
-                       f"tr:has(td[data-column='params.delay']:text-is('{delay}'))")
-    row.first.wait_for(timeout=30_000)
-    row.first.locator(".jp-mlops-run-link").click()
+    found = queries.runs(Store.open(lab.store))  # the list shows names, not params
+    run_id = found.loc[found["params.delay"].astype(str) == delay, "run_id"].iloc[0]
+    row = page.locator(f"{PANEL} .jp-mlops-runs tbody tr[data-run='{run_id}']")
+    row.wait_for(timeout=30_000)
+    row.locator(".jp-mlops-run-link").click()
     section = page.locator(f"{PANEL} .jp-mlops-cell-history")
     section.wait_for(timeout=30_000)
     return section

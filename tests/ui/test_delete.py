@@ -47,8 +47,9 @@ def own_tab(browser: Any, own_lab: Lab, request: pytest.FixtureRequest) -> Itera
 
 
 def open_run(tab: Tab, experiment: str) -> None:
-    row = tab.page.locator(f"{PANEL} .jp-mlops-runs tbody tr", has_text=experiment)
-    row.locator(".jp-mlops-run-link").click()
+    runs = tab.page.locator(f"{PANEL} .jp-mlops-runs")
+    runs.get_by_label("experiment").select_option(experiment)  # rows show names, not it
+    runs.locator(f"tbody tr .jp-mlops-run-link[title*='experiment {experiment}']").click()
     tab.page.locator(f"{PANEL} .jp-mlops-detail h3").wait_for(timeout=20_000)
 
 

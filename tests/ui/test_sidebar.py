@@ -116,10 +116,12 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     rows = page.locator(f"{PANEL} .jp-mlops-runs tbody tr")
     rows.first.wait_for(timeout=30_000)
     print(f"first page of runs shown {time.monotonic() - started:.2f} s after opening lab")
-    churn = page.locator(f"{PANEL} .jp-mlops-runs tbody tr", has_text="churn")
-    assert churn.count() == 2
-    cs = sorted(churn.locator('td[data-column="params.C"]').all_inner_texts())
-    assert cs == ["0.0625", "0.5"]
+    # one line per run: its name, not the experiment (the experiment filter picks churn's)
+    page.locator(f"{PANEL} .jp-mlops-runs").get_by_label("experiment").select_option("churn")
+    page.wait_for_function(
+        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-runs tbody tr').length == 2",
+        timeout=20_000)
+    churn = rows
     aucs = churn.locator('td[data-column="metrics.auc"]').all_inner_texts()
     assert sorted(aucs) == ["0.82", "0.88"]  # the latest value of each run's stepped auc
     page.locator(f'{PANEL} th[data-column="metrics.auc"] button').click()
@@ -172,12 +174,11 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=60_000)
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    # no reload: the poll brings the new run in, named after its notebook
     row = page.locator(f"{PANEL} .jp-mlops-runs tbody "
-                       f"tr:has(td[data-column='params.live']:text-is('42'))")
-    # no reload: the poll brings the new run and its param in
-    page.wait_for_selector(f'{PANEL} td[data-column="params.live"]:has-text("42")',
-                           timeout=30_000)
-    assert row.locator(".jp-mlops-run-link").get_attribute("title").endswith("/live.ipynb")
+                       f"tr:has(.jp-mlops-run-link:text-matches('^live-[0-9a-f]{{4}}$'))")
+    row.wait_for(timeout=30_000)
+    assert "/live.ipynb" in row.locator(".jp-mlops-run-link").get_attribute("title")
     row.locator(".jp-mlops-run-link").click()  # the run's detail: a tab of the main area
     cells = page.locator(f"{MAIN_RUN} .jp-mlops-timeline .jp-mlops-cell")
     page.wait_for_function(
@@ -217,15 +218,20 @@ def test_models_promote_and_refusal_lineage_drift(tab: Tab, lab: Lab) -> None:
     v2 = page.locator(f'{PANEL} .jp-mlops-versions tr[data-version="2"]')
     v1.wait_for(timeout=20_000)
     assert "champion" in v1.locator(".jp-mlops-aliases").inner_text()
-    v1.get_by_label("alias for version 1").fill("challenger")
-    v1.get_by_label("gate for version 1").fill("auc >= 0.85")
-    v1.get_by_role("button", name="Promote").click()
-    refusal = v1.locator(".jp-mlops-error")
+    # one line per version: its promote form opens below it
+    form1 = page.locator(f'{PANEL} tr[data-version="1"] + tr.jp-mlops-promote-row')
+    form2 = page.locator(f'{PANEL} tr[data-version="2"] + tr.jp-mlops-promote-row')
+    v1.get_by_label("promote version 1").click()
+    form1.get_by_label("alias for version 1").fill("challenger")
+    form1.get_by_label("gate for version 1").fill("auc >= 0.85")
+    form1.get_by_role("button", name="Promote").click()
+    refusal = form1.locator(".jp-mlops-error")
     refusal.wait_for(timeout=20_000)
     assert "auc" in refusal.inner_text() and "0.85" in refusal.inner_text()
-    v2.get_by_label("alias for version 2").fill("challenger")
-    v2.get_by_label("gate for version 2").fill("auc >= 0.85")
-    v2.get_by_role("button", name="Promote").click()
+    v2.get_by_label("promote version 2").click()
+    form2.get_by_label("alias for version 2").fill("challenger")
+    form2.get_by_label("gate for version 2").fill("auc >= 0.85")
+    form2.get_by_role("button", name="Promote").click()
     page.wait_for_selector(f'{PANEL} tr[data-version="2"] .jp-mlops-tag:has-text("challenger")',
                            timeout=20_000)
     assert "challenger" not in v1.locator(".jp-mlops-aliases").inner_text()

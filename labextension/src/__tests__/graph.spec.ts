@@ -6,11 +6,11 @@ const CELL1 = '01a229df0b2400002f12fe3cbdac95b2';
 const CELL2 = '01a229df1fce00002f12fe3cbdac95b2';
 const DATA = 'b7a47d3c8caf2af48f9dbdfe853c326c';
 const nodes: LineageNode[] = [
-  { kind: 'model_version', id: 'churn:1', depth: 0 },
-  { kind: 'run', id: RUN, depth: -1 },
-  { kind: 'cell', id: CELL1, depth: -3 },
-  { kind: 'cell', id: CELL2, depth: -2 },
-  { kind: 'dataset', id: DATA, depth: -2 }
+  { kind: 'model_version', id: 'churn:1', depth: 0, label: '' },
+  { kind: 'run', id: RUN, depth: -1, label: '' },
+  { kind: 'cell', id: CELL1, depth: -3, label: '' },
+  { kind: 'cell', id: CELL2, depth: -2, label: '' },
+  { kind: 'dataset', id: DATA, depth: -2, label: '' }
 ];
 const edges: LineageEdge[] = [
   { source: ['cell', CELL1], target: ['dataset', DATA], relation: 'writes' },

@@ -83,7 +83,7 @@ export class ViewWidget extends ReactWidget {
 /** Registers the commands and the tracker; returns what opens a view in the main area. */
 export function addMainViews(
   app: JupyterFrontEnd,
-  shell: Omit<Shell, 'navigate' | 'open' | 'refresher'>,
+  shell: Omit<Shell, 'navigate' | 'open' | 'refresher' | 'metric' | 'chooseMetric'>,
   icon: LabIcon,
   palette: ICommandPalette | null,
   restorer: ILayoutRestorer | null
@@ -100,7 +100,15 @@ export function addMainViews(
       app.shell.activateById(found.id);
       return found;
     }
-    const inner = new ViewWidget(view, { ...shell, refresher, navigate: open, open });
+    // the table shows every metric: no one metric is picked here (the sidebar's setting)
+    const inner = new ViewWidget(view, {
+      ...shell,
+      refresher,
+      navigate: open,
+      open,
+      metric: '',
+      chooseMetric: () => undefined
+    });
     const widget = new MainAreaWidget({ content: inner });
     widget.id = viewId(view);
     widget.title.label = viewTitle(view);
