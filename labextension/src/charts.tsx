@@ -1,15 +1,7 @@
 // Charts as plain SVG (see docs/sidebar.md: a chart library would be most of the bundle),
 // coloured by the theme's variables so they follow light and dark.
 import * as React from 'react';
-import {
-  Bin,
-  formatValue,
-  PlacedGraph,
-  PlacedNode,
-  scalePoints,
-  nodeLabel,
-  nodeKey
-} from './format';
+import { Bin, formatValue, scalePoints } from './format';
 
 const SERIES = [
   '--jp-brand-color1',
@@ -130,74 +122,6 @@ export function HistogramChart(props: {
           )}
         </g>
       ))}
-    </svg>
-  );
-}
-
-/** The lineage graph; each node is a focusable button (click or Enter selects it). */
-export function LineageGraph(props: {
-  graph: PlacedGraph;
-  selected?: string;
-  onSelect: (node: PlacedNode) => void;
-}): JSX.Element {
-  const [bw, bh] = [160, 30];
-  const { graph } = props;
-  return (
-    <svg
-      width={graph.width}
-      height={graph.height}
-      className="jp-mlops-graph"
-      role="group"
-      aria-label="lineage graph"
-    >
-      <defs>
-        <marker
-          id="jp-mlops-arrow"
-          viewBox="0 0 10 10"
-          refX="10"
-          refY="5"
-          markerWidth="6"
-          markerHeight="6"
-          orient="auto"
-        >
-          <path d="M0,0L10,5L0,10z" className="jp-mlops-arrowhead" />
-        </marker>
-      </defs>
-      {graph.edges.map((e, i) => (
-        <path
-          key={i}
-          className="jp-mlops-edge"
-          markerEnd="url(#jp-mlops-arrow)"
-          d={`M${e.from.x + bw},${e.from.y + bh / 2} C${e.from.x + bw + 20},${e.from.y + bh / 2} ${e.to.x - 20},${e.to.y + bh / 2} ${e.to.x},${e.to.y + bh / 2}`}
-        >
-          <title>{e.relation ?? ''}</title>
-        </path>
-      ))}
-      {graph.nodes.map(node => {
-        const key = nodeKey(node);
-        const select = () => props.onSelect(node);
-        return (
-          <g
-            key={key}
-            className={`jp-mlops-node jp-mlops-node-${node.kind}${key === props.selected ? ' jp-mod-selected' : ''}${node.depth === 0 ? ' jp-mlops-node-root' : ''}`}
-            data-key={key}
-            transform={`translate(${node.x},${node.y})`}
-            tabIndex={0}
-            role="button"
-            aria-label={`${node.kind} ${node.id}`}
-            onClick={select}
-            onKeyDown={e => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), select())}
-          >
-            <rect width={bw} height={bh} rx={4} />
-            <text x={6} y={12} className="jp-mlops-node-kind">
-              {node.kind}
-            </text>
-            <text x={6} y={25}>
-              {nodeLabel(node)}
-            </text>
-          </g>
-        );
-      })}
     </svg>
   );
 }

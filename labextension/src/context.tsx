@@ -21,6 +21,8 @@ export interface Shell {
   metric: string;
   chooseMetric: (key: string) => void;
   navigate: (view: View) => void;
+  /** Opens ``view`` as a tab of the main area (focuses it when already open). */
+  open: (view: View) => void;
   /** Opens ``path`` (relative to the server root) and scrolls to the cell; an error if not. */
   openCell: (path: string, cellId: string | null) => Promise<void>;
   /** Opens the executed notebook of job ``runId`` (a copy when it lies outside the root). */

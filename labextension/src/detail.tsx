@@ -156,7 +156,10 @@ export function RunDetailView(props: { runId: string }): JSX.Element {
         {r => (
           <>
             <h3>
-              Run <code>{r.run_id}</code>
+              {r.name ?? 'Run'} <code className="jp-mlops-raw-id">{r.run_id}</code>{' '}
+              <Button small minimal onClick={() => void navigator.clipboard?.writeText(r.run_id)}>
+                Copy id
+              </Button>
             </h3>
             <p className="jp-mlops-meta">
               {r.experiment ?? '–'} · {r.status} · {r.kind} · started {formatTime(r.started)} ·{' '}

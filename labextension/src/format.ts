@@ -1,5 +1,5 @@
 // Pure data and formatting helpers of the panel: no JupyterLab imports, unit tested.
-import { ApiError, Histogram, LineageEdge, LineageNode, Run } from './types';
+import { ApiError, Histogram, Run } from './types';
 
 /** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min"; "–" when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -195,63 +195,11 @@ export function nodeKey(node: { kind: string; id: string }): string {
   return `${node.kind}/${node.id}`;
 }
 
-export interface PlacedNode extends LineageNode {
-  x: number;
-  y: number;
-}
-
-export interface PlacedGraph {
-  nodes: PlacedNode[];
-  edges: { from: PlacedNode; to: PlacedNode; relation: string | null }[];
-  width: number;
-  height: number;
-}
-
-/** Layered layout: one column per signed distance (ancestors left), one row per node. */
-export function layoutLineage(
-  nodes: LineageNode[],
-  edges: LineageEdge[],
-  size = { column: 190, row: 44, margin: 16 }
-): PlacedGraph {
-  const depths = [...new Set(nodes.map(n => n.depth))].sort((a, b) => a - b);
-  const rows = new Map<number, number>();
-  const placed = new Map<string, PlacedNode>();
-  const sorted = [...nodes].sort(
-    (a, b) => a.depth - b.depth || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id)
-  );
-  for (const node of sorted) {
-    const row = rows.get(node.depth) ?? 0;
-    rows.set(node.depth, row + 1);
-    placed.set(nodeKey(node), {
-      ...node,
-      x: size.margin + depths.indexOf(node.depth) * size.column,
-      y: size.margin + row * size.row
-    });
-  }
-  const linked = edges.flatMap(edge => {
-    const from = placed.get(edge.source.join('/'));
-    const to = placed.get(edge.target.join('/'));
-    return from && to ? [{ from, to, relation: edge.relation }] : [];
-  });
-  return {
-    nodes: [...placed.values()],
-    edges: linked,
-    width: 2 * size.margin + Math.max(1, depths.length) * size.column,
-    height: 2 * size.margin + Math.max(1, ...rows.values()) * size.row
-  };
-}
-
 /** A run's (or drift report's) id as the panel shows it, and the CLI: its first 12
  * characters. Ids are time-ordered, so shorter prefixes of runs started minutes apart are
  * the same. */
 export function shortId(id: string): string {
   return id.slice(0, 12);
-}
-
-/** A lineage node's label for its box (the server's, see docs/sidebar.md), cut to 24. */
-export function nodeLabel(node: LineageNode): string {
-  const label = node.label || (node.kind === 'run' ? shortId(node.id) : node.id);
-  return label.length > 24 ? `${label.slice(0, 23)}…` : label;
 }
 
 /** Points of a line plot scaled into a width × height box (y up); NaN/null skipped. */

@@ -15,6 +15,7 @@ import { openCell, openOutput } from './open';
 import { MLOpsPanel } from './panel';
 import { linked } from './links';
 import { Refresher } from './poll';
+import { addMainViews } from './views/mainarea';
 
 const PLUGIN_ID = 'jupyter-mlops:plugin';
 const OPEN = 'jupyter-mlops:open';
@@ -36,15 +37,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     router: IRouter | null
   ) => {
+    const actions = {
+      columns: [],
+      openCell: (path: string, cellId: string | null) => openCell(docs, path, cellId),
+      openOutput: (runId: string) => openOutput(docs, runId)
+    };
+    const main = addMainViews(app, actions, mlopsIcon, palette, restorer);
     const refresher: Refresher = new Refresher(() => !panel.isVisible, 3);
-    const panel: MLOpsPanel = new MLOpsPanel(
-      {
-        refresher,
-        openCell: (path, cellId) => openCell(docs, path, cellId),
-        openOutput: runId => openOutput(docs, runId)
-      },
-      []
-    );
+    const panel: MLOpsPanel = new MLOpsPanel({ ...actions, refresher, open: main.open }, []);
     panel.title.icon = mlopsIcon;
     panel.title.caption = 'MLOps';
     app.shell.add(panel, 'left', { rank: 600 });
@@ -59,11 +59,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: OPEN, category: 'MLOps' });
-    // a link to a run or a drift report (an alert's, see docs/alerts.md) opens it here
+    // a link to a run (an alert's, see docs/alerts.md) opens its tab; to a drift report,
+    // the sidebar on it
     app.commands.addCommand(SHOW, {
       execute: args => {
         const view = linked(String((args as IRouter.ILocation).search ?? ''));
-        if (view) {
+        if (view?.tab === 'run') {
+          void app.restored.then(() => main.open(view));
+        } else if (view) {
           app.shell.activateById(panel.id);
           panel.showView(view);
         }
@@ -76,7 +79,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         .load(PLUGIN_ID)
         .then(settings => {
           const apply = () => {
-            refresher.seconds = settings.get('pollInterval').composite as number;
+            const seconds = settings.get('pollInterval').composite as number;
+            refresher.seconds = seconds;
+            main.refresher.seconds = seconds;
             panel.settings = settings.get('columns').composite as string[];
             panel.setMetric(settings.get('metric').composite as string, m =>
               settings.set('metric', m).catch(e => console.warn('jupyter-mlops: metric', e))

@@ -44,7 +44,14 @@ function current(view: View): JSX.Element {
 function Panel(props: { shell: Omit<Shell, 'navigate'>; requested?: View }): JSX.Element {
   const [view, navigate] = React.useState<View>(props.requested ?? { tab: 'runs' });
   React.useEffect(() => props.requested && navigate(props.requested), [props.requested]);
-  const shell = React.useMemo(() => ({ ...props.shell, navigate }), [props.shell]);
+  // a run opens in the main area; the sidebar stays the navigator
+  const shell = React.useMemo(
+    () => ({
+      ...props.shell,
+      navigate: (v: View) => (v.tab === 'run' ? props.shell.open(v) : navigate(v))
+    }),
+    [props.shell]
+  );
   const active = view.tab === 'run' || view.tab === 'compare' ? 'runs' : view.tab;
   const move = (e: React.KeyboardEvent, i: number) => {
     const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
@@ -75,6 +82,14 @@ function Panel(props: { shell: Omit<Shell, 'navigate'>; requested?: View }): JSX
             {t.label}
           </button>
         ))}
+        <button
+          className="jp-mlops-tab jp-mlops-open-main"
+          title="Open this view in the main area"
+          aria-label="open in the main area"
+          onClick={() => props.shell.open(view)}
+        >
+          ⤢
+        </button>
       </div>
       <div className="jp-mlops-view" role="tabpanel" aria-labelledby={`jp-mlops-tab-${active}`}>
         {current(view)}

@@ -1,3 +1,4 @@
 import './base.css';
 import './compare.css';
+import './views.css';
 import './navigator.css';

@@ -19,7 +19,8 @@ BENCHES = ["bench_capture", "bench_log_metric", "bench_fingerprint", "bench_stor
            "bench_drift", "bench_autolog", "bench_boosting", "bench_lineage", "bench_jobs",
            "bench_server", "bench_diff", "bench_cell_history", "bench_compare_render",
            "bench_gc", "bench_corpus", "bench_alerts", "bench_soak", "bench_artifacts",
-           "bench_team", "bench_performance", "bench_score", "bench_profile"]
+           "bench_team", "bench_performance", "bench_score", "bench_profile",
+           "bench_views"]
 #: Benches whose figures have a section of their own in the page, between
 #: ``<!-- NAME -->`` and ``<!-- /NAME -->``; the others share the table at its end.
 OWN_SECTION = {"bench_soak": "soak"}

@@ -86,7 +86,8 @@ def serving(store: Path, base: Path) -> Iterator[Lab]:
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
          "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}"],
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={notebooks}",
+         "--LabApp.expose_app_in_browser=True"],  # window.jupyterapp: commands with args
         env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

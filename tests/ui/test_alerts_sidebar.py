@@ -37,8 +37,9 @@ def test_a_new_alert_is_notified_and_listed(tab: Tab, lab: Lab) -> None:
     no_extension_errors(tab)
 
 
-def test_an_alerts_link_opens_its_run_in_the_sidebar(tab: Tab, lab: Lab) -> None:
-    """What a message links to (``rules.link``) is JupyterLab with the run's detail shown."""
+def test_an_alerts_link_opens_its_run_in_the_main_area(tab: Tab, lab: Lab) -> None:
+    """What a message links to (``rules.link``) is JupyterLab with the run's detail shown,
+    in a tab of the main area."""
     from jupyter_mlops.alerts.rules import link
     from jupyter_mlops.store import queries
 
@@ -48,6 +49,7 @@ def test_an_alerts_link_opens_its_run_in_the_sidebar(tab: Tab, lab: Lab) -> None
     tab.page.goto(f"{url}&reset&token={lab.token}")
     tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
     # the run's detail, once loaded, names it
-    tab.page.locator(f"{PANEL} .jp-mlops-detail", has_text=run_id).wait_for(timeout=30_000)
+    tab.page.locator("#jp-main-dock-panel .jp-mlops-main-run .jp-mlops-detail",
+                     has_text=run_id).wait_for(timeout=30_000)
     tab.screenshot("sidebar-alert-link")
     no_extension_errors(tab)

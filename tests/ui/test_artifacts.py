@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import Kernel
 from tests.ui.conftest import Lab, Tab
-from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel
+from tests.ui.test_sidebar import MAIN_RUN, PANEL, no_extension_errors, open_panel
 
 pytestmark = pytest.mark.browser
 
@@ -50,27 +50,27 @@ def test_gallery_file_list_and_the_figure_beside_its_cell(tab: Tab, lab: Lab,
     page = tab.page
     open_panel(tab, lab)
     page.locator(f"{PANEL} tr[data-run='{gallery_run}'] .jp-mlops-run-link").click()
-    gallery = f"{PANEL} .jp-mlops-gallery img"
+    gallery = f"{MAIN_RUN} .jp-mlops-gallery img"
     page.wait_for_function(
         f"[...document.querySelectorAll('{gallery}')]"
         ".filter(i => i.complete && i.naturalWidth > 0).length >= 2", timeout=30_000)
-    names = page.locator(f"{PANEL} .jp-mlops-gallery figcaption").all_inner_texts()
+    names = page.locator(f"{MAIN_RUN} .jp-mlops-gallery figcaption").all_inner_texts()
     assert names == ["cell2-output1.png", "bars.png"]  # by cell; the SVG twin not repeated
-    listed = page.locator(f"{PANEL} .jp-mlops-artifact-list tbody tr").evaluate_all(
+    listed = page.locator(f"{MAIN_RUN} .jp-mlops-artifact-list tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.artifact)")
     assert sorted(listed) == ["bars.png", "bars.svg", "cell2-output1.png", "notes.md",
                               "report"]
-    thumbs = f"{PANEL} .jp-mlops-timeline li:has([data-cell-id='plot']) img.jp-mlops-thumb"
+    thumbs = f"{MAIN_RUN} .jp-mlops-timeline li:has([data-cell-id='plot']) img.jp-mlops-thumb"
     page.wait_for_function(
         f"[...document.querySelectorAll(\"{thumbs}\")].some(i => i.naturalWidth > 0)",
         timeout=20_000)
     assert _loaded(page, thumbs) == 1
-    log_row = f"{PANEL} .jp-mlops-timeline li:has([data-cell-id='log']) img.jp-mlops-thumb"
+    log_row = f"{MAIN_RUN} .jp-mlops-timeline li:has([data-cell-id='log']) img.jp-mlops-thumb"
     assert page.locator(log_row).count() == 1  # the logged figure, beside the cell logging it
-    page.locator(f"{PANEL} .jp-mlops-gallery").scroll_into_view_if_needed()
+    page.locator(f"{MAIN_RUN} .jp-mlops-gallery").scroll_into_view_if_needed()
     tab.screenshot("sidebar-artifacts-light")
     with page.expect_download() as download:
-        page.locator(f"{PANEL} .jp-mlops-artifact-list button", has_text="notes.md").click()
+        page.locator(f"{MAIN_RUN} .jp-mlops-artifact-list button", has_text="notes.md").click()
     assert download.value.suggested_filename == "notes.md"
     with open(download.value.path(), "rb") as f:
         assert f.read() == b"all good"

@@ -14,7 +14,9 @@ from jupyter_mlops.store import Store, db
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.ui.conftest import Lab, Tab, new_tab, serving
-from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel
+from tests.ui.test_sidebar import MAIN_RUN, PANEL, no_extension_errors, open_panel
+
+RUN_TAB = f"{MAIN_RUN}:visible"  # the run's detail: a tab of the main area
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +52,7 @@ def open_run(tab: Tab, experiment: str) -> None:
     runs = tab.page.locator(f"{PANEL} .jp-mlops-runs")
     runs.get_by_label("experiment").select_option(experiment)  # rows show names, not it
     runs.locator(f"tbody tr .jp-mlops-run-link[title*='experiment {experiment}']").click()
-    tab.page.locator(f"{PANEL} .jp-mlops-detail h3").wait_for(timeout=20_000)
+    tab.page.locator(f"{RUN_TAB} .jp-mlops-detail h3").wait_for(timeout=20_000)
 
 
 def test_delete_a_run_from_its_detail(own_tab: Tab, own_lab: Lab) -> None:
@@ -59,27 +61,29 @@ def test_delete_a_run_from_its_detail(own_tab: Tab, own_lab: Lab) -> None:
     rows = page.locator(f"{PANEL} .jp-mlops-runs tbody tr")
     rows.nth(1).wait_for(timeout=30_000)
     open_run(own_tab, "scratch")
-    page.locator(f"{PANEL} .jp-mlops-delete").click()
+    page.locator(f"{RUN_TAB} .jp-mlops-delete").click()
     dialog = page.locator(".jp-Dialog")
     dialog.wait_for(timeout=10_000)
     assert f"Delete run {SCRATCH[:8]}" in dialog.inner_text()
     own_tab.screenshot("sidebar-delete-dialog")
     dialog.get_by_role("button", name="Cancel").click()  # cancelling deletes nothing
     dialog.wait_for(state="detached")
-    page.locator(f"{PANEL} .jp-mlops-delete").click()
+    page.locator(f"{RUN_TAB} .jp-mlops-delete").click()
     dialog.get_by_role("button", name="Delete").click()
     page.wait_for_function(  # back on the list, the run gone from it
         f"document.querySelectorAll('{PANEL} .jp-mlops-runs tbody tr').length === 1",
         timeout=20_000)
-    assert "scratch" not in page.locator(f"{PANEL} .jp-mlops-runs").inner_text()
+    # the sidebar's list, still on the experiment, loses the run at its next poll
+    page.locator(f"{PANEL} .jp-mlops-runs tbody tr[data-run='{SCRATCH}']").wait_for(
+        state="detached", timeout=30_000)
     with db.connect(Store.open(own_lab.store), write=False) as con:
         (deleted, by), = db.run(con, "SELECT run_id, deleted_by FROM run_deletions")
     assert deleted == SCRATCH and by
 
     open_run(own_tab, "kept")  # a version references it: refused, and it says so
-    page.locator(f"{PANEL} .jp-mlops-delete").click()
+    page.locator(f"{RUN_TAB} .jp-mlops-delete").click()
     dialog.get_by_role("button", name="Delete").click()
-    refusal = page.locator(f"{PANEL} .jp-mlops-detail .jp-mlops-error")
+    refusal = page.locator(f"{RUN_TAB} .jp-mlops-detail .jp-mlops-error")
     refusal.wait_for(timeout=20_000)
     assert "model version(s) m:1" in refusal.inner_text()
     own_tab.screenshot("sidebar-delete-refused")

@@ -19,6 +19,7 @@ from tests.ui.conftest import Lab, Tab, open_lab
 pytestmark = pytest.mark.browser
 
 PANEL = "#jupyter-mlops-panel"
+MAIN_RUN = "#jp-main-dock-panel .jp-mlops-main-run"
 JOB = ["alpha = 1  # parameters",
        "import jupyter_mlops as mlops\nmlops.log_metric('score', alpha * 2)"]
 LIVE = ["%load_ext jupyter_mlops",
@@ -178,10 +179,10 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
                        f"tr:has(.jp-mlops-run-link:text-matches('^live-[0-9a-f]{{4}}$'))")
     row.wait_for(timeout=30_000)
     assert "/live.ipynb" in row.locator(".jp-mlops-run-link").get_attribute("title")
-    row.locator(".jp-mlops-run-link").click()
-    cells = page.locator(f"{PANEL} .jp-mlops-timeline .jp-mlops-cell")
+    row.locator(".jp-mlops-run-link").click()  # the run's detail: a tab of the main area
+    cells = page.locator(f"{MAIN_RUN} .jp-mlops-timeline .jp-mlops-cell")
     page.wait_for_function(
-        "document.querySelectorAll('#jupyter-mlops-panel .jp-mlops-timeline .jp-mlops-cell')"
+        f"document.querySelectorAll('{MAIN_RUN} .jp-mlops-timeline .jp-mlops-cell')"
         ".length"
         f" >= {len(LIVE) - 1}", timeout=30_000)  # from the cell after %load_ext
     target_id = json.loads((lab.notebooks / name).read_text())["cells"][1]["id"]
@@ -198,9 +199,10 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
         .bounding_box()
     assert view_box["y"] <= box["y"] < view_box["y"] + view_box["height"]  # scrolled to
     # a cell links to its node in the lineage graph (REST gives each cell its event_id)
-    page.locator(f'{PANEL} .jp-mlops-timeline li:has([data-cell-id="{target_id}"]) '
+    page.locator(".lm-TabBar-tabLabel", has_text="Run ").click()  # back to the run's tab
+    page.locator(f'{MAIN_RUN} .jp-mlops-timeline li:has([data-cell-id="{target_id}"]) '
                  f'.jp-mlops-cell-lineage').click()
-    graph = page.locator(f"{PANEL} .jp-mlops-graph")
+    graph = page.locator("#jp-main-dock-panel .jp-mlops-graph-main:visible")
     graph.wait_for(timeout=20_000)
     keys = graph.locator("g.jp-mlops-node").evaluate_all("ns => ns.map(n => n.dataset.key)")
     assert [k for k in keys if k.startswith("cell/")]  # this cell touched no data: itself
@@ -235,20 +237,20 @@ def test_models_promote_and_refusal_lineage_drift(tab: Tab, lab: Lab) -> None:
     assert "challenger" not in v1.locator(".jp-mlops-aliases").inner_text()
     tab.screenshot("sidebar-models-light")
 
-    v1.get_by_role("button", name="v1").click()
-    graph = page.locator(f"{PANEL} .jp-mlops-graph")
-    graph.wait_for(timeout=20_000)
-    kinds = {k.split("/", 1)[0] for k in graph.locator("g.jp-mlops-node").evaluate_all(
+    v1.get_by_role("button", name="v1").click()  # what it came from, as a list
+    ancestors = page.locator(f'{PANEL} ul[aria-label="ancestors"] li')
+    ancestors.first.wait_for(timeout=20_000)
+    kinds = {k.split("/", 1)[0] for k in ancestors.evaluate_all(
         "nodes => nodes.map(n => n.dataset.key)")}
-    assert {"dataset", "fit", "run", "model_version"} <= kinds
-    run_node = graph.locator('g.jp-mlops-node[data-key^="run/"]').first
-    run_node.focus()
-    page.keyboard.press("Enter")  # keyboard works as a click
-    picked = page.locator(f"{PANEL} .jp-mlops-picked")
-    assert "run" in picked.inner_text()
+    assert {"dataset", "fit", "run"} <= kinds
     tab.screenshot("sidebar-lineage-light")
-    picked.get_by_role("button", name="Open run").click()
-    page.wait_for_selector(f"{PANEL} .jp-mlops-detail h3", timeout=20_000)
+    page.locator(f"{PANEL} .jp-mlops-open-graph").click()  # the whole graph: main area
+    graph = page.locator("#jp-main-dock-panel .jp-mlops-graph-main:visible")
+    run_node = graph.locator('g.jp-mlops-node[data-key^="run/"] > g[role="button"]').first
+    run_node.wait_for(timeout=20_000)
+    run_node.focus()
+    page.keyboard.press("Enter")  # keyboard works as a click: the run's tab
+    page.wait_for_selector(f"{MAIN_RUN} .jp-mlops-detail h3", timeout=20_000)
 
     view(tab, "Drift")
     page.wait_for_selector(f"{PANEL} .jp-mlops-verdict", timeout=20_000)

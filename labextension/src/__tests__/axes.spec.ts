@@ -2,7 +2,15 @@ import { keptBy, makeAxis, metricKeys, MISSING, rampColor, ticks, varyingParams 
 import { Run } from '../types';
 
 function run(id: string, params: Run['params'], metrics: Run['metrics'] = {}): Run {
-  return { run_id: id, experiment: 'e', status: 'finished', started: null, params, metrics };
+  return {
+    run_id: id,
+    name: null,
+    experiment: 'e',
+    status: 'finished',
+    started: null,
+    params,
+    metrics
+  };
 }
 
 const RUNS = [

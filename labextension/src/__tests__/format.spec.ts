@@ -9,8 +9,6 @@ import {
   formatValue,
   histogramBins,
   keyColumns,
-  layoutLineage,
-  nodeLabel,
   parseColumn,
   parseGate,
   parseTime,
@@ -138,11 +136,6 @@ describe('ids', () => {
     const second = '01a2288dde2c0000a1b2c3d4e5f60718';
     expect(shortId(first)).toBe('01a2288dc674');
     expect(shortId(first)).not.toBe(shortId(second));
-    expect(nodeLabel({ kind: 'run', id: first, depth: 0, label: '' })).toBe('01a2288dc674');
-    expect(nodeLabel({ kind: 'run', id: first, depth: 0, label: 'train-3f2a' })).toBe('train-3f2a');
-    expect(
-      nodeLabel({ kind: 'dataset', id: 'f'.repeat(32), depth: 1, label: 'x'.repeat(30) })
-    ).toBe(`${'x'.repeat(23)}…`);
   });
 });
 
@@ -164,27 +157,6 @@ describe('charts', () => {
       { label: 'basic', reference: 0.5, current: 1 },
       { label: 'pro', reference: 0.5, current: 0 }
     ]);
-  });
-
-  it('lays lineage out with ancestors left and drops edges to unknown nodes', () => {
-    const g = layoutLineage(
-      [
-        { kind: 'model_version', id: 'churn:1', depth: 0, label: 'churn:1' },
-        { kind: 'dataset', id: 'd1', depth: -2, label: 'd1' },
-        { kind: 'fit', id: 'f1', depth: -1, label: 'f1' },
-        { kind: 'alias', id: 'churn@champion', depth: 1, label: 'churn@champion' }
-      ],
-      [
-        { source: ['dataset', 'd1'], target: ['fit', 'f1'], relation: 'read' },
-        { source: ['fit', 'f1'], target: ['model_version', 'churn:1'], relation: 'produced' },
-        { source: ['run', 'gone'], target: ['fit', 'f1'], relation: 'ran' }
-      ]
-    );
-    const x = Object.fromEntries(g.nodes.map(n => [n.id, n.x]));
-    expect(x.d1).toBeLessThan(x.f1);
-    expect(x.f1).toBeLessThan(x['churn:1']);
-    expect(x['churn:1']).toBeLessThan(x['churn@champion']);
-    expect(g.edges.map(e => e.relation)).toEqual(['read', 'produced']);
   });
 
   it('scales series into the box with y up, skipping missing values', () => {
