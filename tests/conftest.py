@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+from jupyter_mlops import tracking
 from jupyter_mlops.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +36,16 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
     s = Store.open(root)
     s.ensure()
     return s
+
+
+@pytest.fixture
+def tracker(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[tracking.Tracker]:
+    """This process's tracker (what ``mlops.*`` calls record with), on the test's store."""
+    t = tracking.Tracker(store)
+    monkeypatch.setattr(tracking, "_tracker", t)
+    yield t
+    t.end_run()
+    t.writer.close()
 
 
 @pytest.fixture

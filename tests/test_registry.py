@@ -7,19 +7,10 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
-from jupyter_mlops import blobs, tracking
+from jupyter_mlops import blobs
 from jupyter_mlops.exceptions import GateRefused, StoreError
 from jupyter_mlops.store import queries
 from tests.conftest import cli, run_python
-
-
-@pytest.fixture
-def tracker(store, monkeypatch):
-    t = tracking.Tracker(store)
-    monkeypatch.setattr(tracking, "_tracker", t)
-    yield t
-    t.end_run()
-    t.writer.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
-from jupyter_mlops import signatures, tracking
+from jupyter_mlops import signatures
 from jupyter_mlops.capture import autolog
 from jupyter_mlops.exceptions import SignatureMismatch, SignatureWarning
 
@@ -65,14 +65,6 @@ def test_arrow_batches_are_checked_like_frames():
         "column age is all null in a batch",
         "unseen categories: plan: team (the model never saw them when registered)"]
 
-
-@pytest.fixture
-def tracker(store, monkeypatch):
-    t = tracking.Tracker(store)
-    monkeypatch.setattr(tracking, "_tracker", t)
-    yield t
-    t.end_run()
-    t.writer.close()
 
 
 def test_register_records_it_and_load_model_checks_data(store, tracker, monkeypatch):

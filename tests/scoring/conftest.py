@@ -12,7 +12,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 import jupyter_mlops as mlops
-from jupyter_mlops import tracking
 
 
 def frame(rows: int, seed: int = 0) -> pd.DataFrame:
@@ -32,14 +31,6 @@ def model(C: float) -> object:
                                      remainder="passthrough")
     return make_pipeline(encode, LogisticRegression(C=C))
 
-
-@pytest.fixture
-def tracker(store, monkeypatch):
-    t = tracking.Tracker(store)
-    monkeypatch.setattr(tracking, "_tracker", t)
-    yield t
-    t.end_run()
-    t.writer.close()
 
 
 @pytest.fixture
