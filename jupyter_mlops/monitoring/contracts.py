@@ -298,5 +298,6 @@ def _rules_for(key: str) -> Contract:
 
 
 def check_batch(model_ref: str, df: Any) -> Verdict:
-    """The contract check ``mlops.score`` runs on each batch before scoring it."""
+    """A model version's contract checked on a DataFrame (``score`` checks a file chunk by
+    chunk with :mod:`..scoring.contract` instead)."""
     return check_contract(model_ref, df, model=model_ref)
