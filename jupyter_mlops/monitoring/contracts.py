@@ -257,25 +257,22 @@ def check_contract(rules: Contract | str, batch: Any, *, model: str | None = Non
     verdict = check(rules, batch)
     if save:
         from ..tracking import tracker
-
         tracker().writer.append(check_event(verdict, model))
     return verdict
 
 
 def check_event(verdict: Verdict, model: str | None, id: str | None = None) -> ev.Event:
-    """The ``contract_check`` event of a verdict (its id becomes the verdict's): ``score``
-    gives the batch id, so a file's check and its batch share one id."""
+    """A verdict's ``contract_check`` event; ``score`` gives it the batch's id."""
     from ..tracking import tracker
     from .records import _clean, _model_version
 
     t = tracker()
     event = ev.Event(ev.CONTRACT_CHECK, {
         "run_id": t.run_id, "contract": verdict.contract, "model": _model_version(t, model),
-        "ok": verdict.ok, "rows": verdict.rows,
-        "violations": [{"column": v.column, "rule": v.rule,
-                        "observed": json.dumps(_clean(v.observed)),
-                        "expected": json.dumps(_clean(v.expected))}
-                       for v in verdict.violations]}, id=id or ev.new_id())
+        "ok": verdict.ok, "rows": verdict.rows, "violations": [
+            {"column": v.column, "rule": v.rule, "observed": json.dumps(_clean(v.observed)),
+             "expected": json.dumps(_clean(v.expected))} for v in verdict.violations]},
+        id=id or ev.new_id())
     verdict.id = event.id
     return event
 
@@ -298,6 +295,5 @@ def _rules_for(key: str) -> Contract:
 
 
 def check_batch(model_ref: str, df: Any) -> Verdict:
-    """A model version's contract checked on a DataFrame (``score`` checks a file chunk by
-    chunk with :mod:`..scoring.contract` instead)."""
+    """A version's contract on a DataFrame (``score`` uses :mod:`..scoring.contract`)."""
     return check_contract(model_ref, df, model=model_ref)
