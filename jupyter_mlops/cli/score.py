@@ -45,12 +45,15 @@ def _progress() -> Callable[[int, int | None], None]:
               help="An input column copied to the output (an id), not given to the model.")
 @click.option("--chunk-rows", default=100_000, show_default=True, help="Rows per chunk.")
 @click.option("--strict", is_flag=True,
-              help="Extra columns and unseen categories are errors, not warnings.")
+              help="Extra columns, unseen categories and a broken data contract are errors, "
+                   "not warnings.")
+@click.option("--contract", metavar="NAME|off",
+              help="The data contract checked (default: the one saved for the version).")
 @click.option("--trusted", is_flag=True, help="Load model files that could run code.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 def score(model: str, input: str, out: str, shadow: tuple[str, ...], canary: str | None,
-          keep: tuple[str, ...], chunk_rows: int, strict: bool, trusted: bool,
-          quiet: bool) -> None:
+          keep: tuple[str, ...], chunk_rows: int, strict: bool, contract: str | None,
+          trusted: bool, quiet: bool) -> None:
     """Score INPUT (Parquet/CSV) with MODEL (churn@champion, churn:3) into --out.
 
     Prints the batch id: `jupyter mlops label BATCH LABELS` records its labels later.
@@ -61,14 +64,17 @@ def score(model: str, input: str, out: str, shadow: tuple[str, ...], canary: str
         warnings.simplefilter("always")
         done = run_score(model, input, out, shadow=shadow, canary=canary, keep=keep,
                          chunk_rows=chunk_rows, strict=strict, trusted=trusted,
-                         progress=None if quiet else _progress())
+                         contract=contract, progress=None if quiet else _progress())
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
-    warn([str(w.message) for w in seen])
+    checked = str(done.contract) if done.contract is not None else None
+    warn([str(w.message) for w in seen if str(w.message) != checked])
     served = ", ".join(f"{v['name']}:{v['version']} ({v['role']}, {v['rows']:,} rows)"
                        for v in done.versions)
     click.echo(f"batch {done.batch_id}: {done.rows:,} rows -> {done.output} in "
                f"{done.duration_s:.1f} s; {served}")
+    if checked is not None:
+        click.echo(checked)
 
 
 @click.command()

@@ -257,19 +257,24 @@ def check_contract(rules: Contract | str, batch: Any, *, model: str | None = Non
     verdict = check(rules, batch)
     if save:
         from ..tracking import tracker
-        from .records import _clean, _model_version
-
-        t = tracker()
-        event = ev.Event(ev.CONTRACT_CHECK, {
-            "run_id": t.run_id, "contract": rules.name, "model": _model_version(t, model),
-            "ok": verdict.ok, "rows": verdict.rows,
-            "violations": [{"column": v.column, "rule": v.rule,
-                            "observed": json.dumps(_clean(v.observed)),
-                            "expected": json.dumps(_clean(v.expected))}
-                           for v in verdict.violations]})
-        verdict.id = event.id
-        t.writer.append(event)
+        tracker().writer.append(check_event(verdict, model))
     return verdict
+
+
+def check_event(verdict: Verdict, model: str | None, id: str | None = None) -> ev.Event:
+    """A verdict's ``contract_check`` event; ``score`` gives it the batch's id."""
+    from ..tracking import tracker
+    from .records import _clean, _model_version
+
+    t = tracker()
+    event = ev.Event(ev.CONTRACT_CHECK, {
+        "run_id": t.run_id, "contract": verdict.contract, "model": _model_version(t, model),
+        "ok": verdict.ok, "rows": verdict.rows, "violations": [
+            {"column": v.column, "rule": v.rule, "observed": json.dumps(_clean(v.observed)),
+             "expected": json.dumps(_clean(v.expected))} for v in verdict.violations]},
+        id=id or ev.new_id())
+    verdict.id = event.id
+    return event
 
 
 def _rules_for(key: str) -> Contract:
@@ -290,5 +295,5 @@ def _rules_for(key: str) -> Contract:
 
 
 def check_batch(model_ref: str, df: Any) -> Verdict:
-    """The contract check ``mlops.score`` runs on each batch before scoring it."""
+    """A version's contract on a DataFrame (``score`` uses :mod:`..scoring.contract`)."""
     return check_contract(model_ref, df, model=model_ref)

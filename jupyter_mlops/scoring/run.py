@@ -14,8 +14,11 @@ from typing import Any
 from .. import events as ev
 from .. import signatures
 from ..exceptions import ScoringError, SignatureMismatch, SignatureWarning
+from ..monitoring.contracts import Contract, Verdict
 from ..tracking import tracker
 from ..tracking.decisions import record_now
+from . import contract as contracts
+from .contract import FileCheck
 from .files import Output, file_fingerprint, open_input, read_ahead
 from .versions import Scorer, parse_canary, scorer
 
@@ -37,6 +40,7 @@ class ScoreResult:
     duration_s: float
     versions: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    contract: Verdict | None = None  # the input's check against the data contract, if any
 
     def __repr__(self) -> str:
         return (f"ScoreResult({self.model}, {self.rows} rows -> {self.output}, "
@@ -46,7 +50,8 @@ class ScoreResult:
 def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str], *,
           shadow: Sequence[str] = (), canary: str | tuple[str, float] | None = None,
           keep: Sequence[str] = (), chunk_rows: int = CHUNK_ROWS, strict: bool = False,
-          trusted: bool = False, progress: Progress | None = None) -> ScoreResult:
+          trusted: bool = False, contract: Contract | str | None = None,
+          progress: Progress | None = None) -> ScoreResult:
     """Score ``input`` (Parquet/CSV) with ``model`` (``"churn@champion"``) into ``out``.
 
     Read and written ``chunk_rows`` rows at a time, so files larger than memory work. The
@@ -57,6 +62,10 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
     Each batch is checked against every version's signature (:mod:`..signatures`): a
     missing column or a wrong dtype stops it before anything is written. Returns the
     batch; ``mlops.label(batch_id, labels)`` later computes each version's realized metrics.
+    ``contract``: the data contract checked (a Contract, or the name it was saved under;
+    ``"off"`` skips it); by default the one saved for the champion's version, if any. A
+    broken rule warns (the verdict is on the result and stored once per file), or with
+    ``strict`` stops the batch before its output is written.
     """
     if not isinstance(chunk_rows, int) or chunk_rows < 1:
         raise ScoringError(f"chunk_rows must be a positive integer, not {chunk_rows!r}")
@@ -74,6 +83,9 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
     source = open_input(input, chunk_rows)
     given = {name: source.schema.field(name).type for name in source.schema.names}
     verdict = _check_schema(scorers, given, keep, strict)
+    champion = f"{scorers[0].version.name}:{scorers[0].version.version}"
+    rules = contracts.contract_for(champion, contract)
+    checked = FileCheck(rules, source.schema.names) if rules is not None else None
     columns = _columns(scorers[0], source.schema.names, keep)
     rows = chunks = 0
     ok = False
@@ -84,7 +96,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
         for batch in read_ahead(source.batches):
             if batch.num_rows == 0:
                 continue
-            check_batch(scorers, batch, verdict)
+            check_batch(scorers, batch, verdict, checked)
             index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
             routed = rng.random(batch.num_rows) < fraction if fraction else None
             output.write(_served(scorers, _frame(batch, columns, scorers[0]), batch, index,
@@ -97,6 +109,9 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
             raise ScoringError(f"{source.path} has no rows: nothing to score (no output "
                                f"written)")
         _finish(verdict, strict)
+        kept = None if checked is None else contracts.record(t, checked, champion, batch_id)
+        if kept is not None and strict:
+            contracts.refuse(kept)
         ok = True
     finally:
         output.close(ok)
@@ -104,8 +119,11 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
             s.predictions.close(ok)
     result = _record(t, batch_id, scorers, source, output, given, rows, chunks,
                      verdict.warnings, time.perf_counter() - started)
+    result.contract = kept
     for line in result.warnings:
         warnings.warn(line, SignatureWarning, stacklevel=2)
+    if kept is not None and not kept.ok:
+        warnings.warn(str(kept), UserWarning, stacklevel=2)
     return result
 
 
@@ -131,15 +149,15 @@ def _check_schema(scorers: list[Scorer], given: dict[str, Any], keep: Sequence[s
     return verdict
 
 
-def check_batch(scorers: list[Scorer], batch: Any, verdict: signatures.Verdict) -> None:
+def check_batch(scorers: list[Scorer], batch: Any, verdict: signatures.Verdict,
+                contract: FileCheck | None) -> None:
     """The checks each record batch passes before it is scored: its values against the
-    champion's signature (unseen categories, all-null columns).
-
-    CONTRACT HOOK: a data contract's check of the batch (``monitoring/contracts.py``, issue
-    20 item 4) runs here, with the champion's version and the Arrow record batch.
-    """
+    champion's signature (unseen categories, all-null columns) and its data contract's
+    column rules (judged for the whole file at its end)."""
     if scorers[0].version.signature:
         signatures.check_values(scorers[0].version.signature, batch, verdict)
+    if contract is not None:
+        contract.chunk(batch)
 
 
 def _finish(verdict: signatures.Verdict, strict: bool) -> None:
