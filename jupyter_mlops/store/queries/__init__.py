@@ -41,9 +41,10 @@ from .runs import (
     runs_table,
     summary,
 )
+from .sorted_runs import SORTABLE, runs_sorted
 
 __all__ = [
-    "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets",
+    "MIN_PREFIX", "SORTABLE", "alert_history", "alert_outbox", "alias_history", "alias_targets",
     "artifact", "artifacts", "cell_data", "cell_history", "cell_position", "cells",
     "contract_body", "contract_checks",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
@@ -52,5 +53,5 @@ __all__ = [
     "open_claims", "pending_requests", "performance_history", "performance_reference",
     "profile_body", "reading", "refresh", "resolve_cell", "resolve_run", "run", "run_id_of",
     "run_nodes", "runs", "runs_by_id",
-    "runs_page", "runs_table", "schedules", "slot_taken", "summary",
+    "runs_page", "runs_sorted", "runs_table", "schedules", "slot_taken", "summary",
 ]
