@@ -15,6 +15,7 @@ import { DriftView } from '../drift';
 import { JobsView } from '../jobs';
 import { LineageGraphView } from '../lineagegraph';
 import { ModelsView } from '../models';
+import { ModelVersionView } from './modelversion';
 import { Refresher } from '../poll';
 import { commandView, viewId, viewKey, viewTitle } from './keys';
 import { RunsTable } from './runstable';
@@ -49,7 +50,11 @@ function content(view: View): JSX.Element {
     case 'compare':
       return <CompareView runIds={view.runIds} />;
     case 'models':
-      return <ModelsView model={view.model} />;
+      return view.model && view.version ? (
+        <ModelVersionView model={view.model} version={view.version} />
+      ) : (
+        <ModelsView model={view.model} />
+      );
     case 'lineage':
       return <LineageGraphView node={view.node} kind={view.kind} />;
     case 'drift':
