@@ -118,6 +118,9 @@ def _versions(service: Service, args: dict[str, Any]) -> Any:
     versions = _versions_of(service, args["name"])
     if not versions:
         raise NotFound(f"no model named {args['name']!r}. GET models lists them.")
+    signatures = queries.signatures(service.store, args["name"])
+    for v in versions:
+        v["signature"] = signatures.get(v["version"])
     history = records(queries.alias_history(service.store, args["name"]))
     for h in history:
         h["gate"] = json.loads(h["gate"] or "{}")

@@ -1417,6 +1417,9 @@ export interface operations {
                             created?: string | null;
                             user?: string | null;
                             host?: string | null;
+                            signature?: {
+                                [key: string]: unknown;
+                            } | null;
                         }[];
                         alias_history: {
                             alias: string;

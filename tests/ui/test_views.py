@@ -105,6 +105,7 @@ def test_a_model_version_opens_in_a_tab_of_its_own(tab: Tab, lab: Lab, jobs: str
     assert detail.locator(".jp-mlops-version-metrics tr[data-key]").count() >= 1
     detail.locator(".jp-mlops-version-params tr[data-key]").first.wait_for(timeout=20_000)
     assert "registered" in detail.locator(".jp-mlops-registered").inner_text()
+    assert detail.locator(".jp-mlops-version-signature tr[data-key]").count() >= 1
     detail.locator(".jp-mlops-version-run").wait_for()
     assert main_view(tab, "models").locator(".jp-mlops-versions").count() == 0  # not the list
     detail.locator(".jp-mlops-version-lineage").click()
@@ -122,6 +123,9 @@ def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: La
     rows.first.wait_for(timeout=30_000)
     for column in ("params.C", "metrics.auc", "metrics.score", "experiment", "status"):
         assert runs.locator(f'th[data-column="{column}"]').count() == 1, column
+    # lowest auc first: the first row is the run the lineage graph's first run node opens
+    runs.locator('th[data-column="metrics.auc"] button').click()
+    runs.locator('th[data-column="metrics.auc"][aria-sort="ascending"]').wait_for()
     with page.expect_response(lambda r: "/jupyter-mlops/api/runs?" in r.url
                               and "q=churn" in r.url):  # the server filters
         runs.get_by_label("filter runs").fill("churn")

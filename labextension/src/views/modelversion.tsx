@@ -1,6 +1,6 @@
 // One model version in a main-area tab: what it was registered with (metrics, its run's
-// params), its aliases, who registered it, its run, the moves of aliases onto it, and a
-// link to its lineage. Read from the model's versions and its run: no endpoint of its own.
+// params, its input signature), its aliases, who registered it, its run, the moves of
+// aliases onto it, and a link to its lineage. Read from the model's versions and its run.
 import * as React from 'react';
 import { api } from '../api';
 import { Empty, Loaded, useShell } from '../context';
@@ -29,6 +29,17 @@ function KeyValues(props: { title: string; values: { [key: string]: unknown } })
         <p className="jp-mlops-meta">none</p>
       )}
     </section>
+  );
+}
+
+/** The input the version was registered for: its columns and their dtypes. */
+function Signature(props: { signature?: { [key: string]: unknown } | null }): JSX.Element {
+  const columns = (props.signature?.columns ?? []) as { name: string; dtype: string }[];
+  if (!columns.length) {
+    return <></>;
+  }
+  return (
+    <KeyValues title="Signature" values={Object.fromEntries(columns.map(c => [c.name, c.dtype]))} />
   );
 }
 
@@ -83,6 +94,7 @@ export function ModelVersionView(props: { model: string; version: number }): JSX
               </p>
               <KeyValues title="Metrics" values={mv.metrics} />
               <KeyValues title="Params" values={run.data?.params ?? {}} />
+              <Signature signature={mv.signature} />
               <AliasHistory moves={found.alias_history.filter(m => m.version === version)} />
             </>
           );
