@@ -91,7 +91,7 @@ def _title_text(s: dict[str, Any]) -> tuple[str, str]:
 
 def link(base_url: str, s: dict[str, Any]) -> str | None:
     """Where the event can be seen in JupyterLab at ``base_url`` (None: no base URL): the
-    sidebar opens the drift report or the run (a job's run detail links its executed
+    main area opens the drift report or the run (a job's run detail links its executed
     notebook) that the query names (labextension/src/links.ts)."""
     if not base_url:
         return None

@@ -24,6 +24,7 @@ from .job_endpoints import JOB_ENDPOINTS
 from .params import RUN_ID, Param, decode_cursor, encode_cursor
 from .performance_endpoints import PERFORMANCE_ENDPOINTS
 from .scoring_endpoints import SCORING_ENDPOINTS
+from .sorted_endpoint import sorted_runs
 from .values import jsonable, records
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ def _experiments(service: Service, args: dict[str, Any]) -> Any:
 
 def _runs(service: Service, args: dict[str, Any]) -> Any:
     limit, order = args["limit"], args["order"]
+    if order.lstrip("-") != "started":
+        return sorted_runs(service, args)
     page = queries.runs_page(
         service.store, experiment=args["experiment"], status=args["status"],
         kind=args["kind"], q=args["q"], oldest_first=order == "started", limit=limit + 1,
@@ -115,6 +118,9 @@ def _versions(service: Service, args: dict[str, Any]) -> Any:
     versions = _versions_of(service, args["name"])
     if not versions:
         raise NotFound(f"no model named {args['name']!r}. GET models lists them.")
+    signatures = queries.signatures(service.store, args["name"])
+    for v in versions:
+        v["signature"] = signatures.get(v["version"])
     history = records(queries.alias_history(service.store, args["name"]))
     for h in history:
         h["gate"] = json.loads(h["gate"] or "{}")
@@ -157,8 +163,9 @@ ENDPOINTS: list[Endpoint] = [
                      Param("status", "only runs with this status", enum=RUN_STATUSES),
                      Param("kind", "only runs of this kind", enum=RUN_KINDS),
                      Param("q", "a run id prefix, or part of the run, experiment or notebook name"),
-                     Param("order", "newest first (-started) or oldest first (started)",
-                           enum=("-started", "started"), default="-started"),
+                     Param("order", "the column to sort by, `-` first for descending: "
+                           f"{', '.join(queries.SORTABLE)}, params.KEY or metrics.KEY "
+                           "(runs without the key last)", default="-started"),
                      Param("limit", "runs per page", type="integer", minimum=1,
                            maximum=MAX_PAGE, default=50),
                      Param("cursor", "next_cursor of the previous page"))),

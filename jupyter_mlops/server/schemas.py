@@ -93,7 +93,7 @@ MODELS = obj(["models"], models=array(obj(
     aliases={"type": "object", "additionalProperties": INT})))
 VERSION = obj(["name", "version", "label", "aliases", "metrics"], name=STR, version=INT,
               label=STR, aliases=array(STR), metrics=MAP, flavor=NSTR, run_id=NSTR, created=NSTR,
-              user=NSTR, host=NSTR)
+              user=NSTR, host=NSTR, signature=NMAP)
 #: One move of an alias: ``set_by`` as the promoter named themselves, ``user`` and ``host``
 #: the process that recorded it (null for moves recorded before schema 12).
 ALIAS_MOVE = obj(["alias", "version"], alias=STR, version=INT, previous=NINT, set_by=NSTR,

@@ -589,8 +589,8 @@ export interface operations {
                 kind?: "interactive" | "job";
                 /** @description a run id prefix, or part of the run, experiment or notebook name */
                 q?: string;
-                /** @description newest first (-started) or oldest first (started) */
-                order?: "-started" | "started";
+                /** @description the column to sort by, `-` first for descending: started, name, experiment, status, kind, duration_s, params.KEY or metrics.KEY (runs without the key last) */
+                order?: string;
                 /** @description runs per page */
                 limit?: number;
                 /** @description next_cursor of the previous page */
@@ -1417,6 +1417,9 @@ export interface operations {
                             created?: string | null;
                             user?: string | null;
                             host?: string | null;
+                            signature?: {
+                                [key: string]: unknown;
+                            } | null;
                         }[];
                         alias_history: {
                             alias: string;
@@ -2739,7 +2742,6 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsRunsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["status"]> = ["running", "finished", "died", "succeeded", "failed", "timed_out", "kernel_died", "cancelled", "interrupted", "lost", "refused"];
 export const pathsRunsGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["kind"]> = ["interactive", "job"];
-export const pathsRunsGetParametersQueryOrderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs"]["get"]["parameters"]["query"]["order"]> = ["-started", "started"];
 export const pathsRunsRun_idCellsHistoryGetParametersQueryCellsValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/cells/history"]["get"]["parameters"]["query"]["cells"]> = ["flagged", "all"];
 export const pathsRunsRun_idDiffOtherGetResponses200ContentApplicationJsonCellsChangeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/runs/{run_id}/diff/{other}"]["get"]["responses"]["200"]["content"]["application/json"]["cells"]["change"]> = ["added", "removed", "edited", "status"];
 export const pathsLineageGetParametersQueryKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/lineage"]["get"]["parameters"]["query"]["kind"]> = ["dataset", "cell", "fit", "run", "model_version", "alias", "drift_report"];

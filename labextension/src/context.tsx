@@ -8,7 +8,7 @@ export type View =
   | { tab: 'runs' }
   | { tab: 'run'; runId: string }
   | { tab: 'compare'; runIds: string[] }
-  | { tab: 'models'; model?: string }
+  | { tab: 'models'; model?: string; version?: number }
   | { tab: 'lineage'; node?: string; kind?: LineageQuery['kind'] }
   | { tab: 'drift'; reportId?: string }
   | { tab: 'jobs' }

@@ -59,16 +59,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: OPEN, category: 'MLOps' });
-    // a link to a run (an alert's, see docs/alerts.md) opens its tab; to a drift report,
-    // the sidebar on it
+    // a link to a run or a drift report (an alert's, see docs/alerts.md) opens its tab
     app.commands.addCommand(SHOW, {
       execute: args => {
         const view = linked(String((args as IRouter.ILocation).search ?? ''));
-        if (view?.tab === 'run') {
+        if (view) {
           void app.restored.then(() => main.open(view));
-        } else if (view) {
-          app.shell.activateById(panel.id);
-          panel.showView(view);
         }
       }
     });

@@ -1,4 +1,4 @@
-// Links into the sidebar: `/lab?mlops-run=ID` and `/lab?mlops-drift=REPORT` (what alert
+// Links into the main area: `/lab?mlops-run=ID` and `/lab?mlops-drift=REPORT` (what alert
 // messages carry when a base URL is configured: jupyter_mlops/alerts/rules.py).
 import { View } from './context';
 

@@ -61,6 +61,19 @@ function Promote(props: { version: ModelVersion; onDone: () => void }): JSX.Elem
   );
 }
 
+/** The aliases pointing at a version, as chips. */
+export function AliasChips(props: { aliases: string[] }): JSX.Element {
+  return (
+    <span className="jp-mlops-aliases">
+      {props.aliases.map(a => (
+        <span key={a} className="jp-mlops-tag">
+          {a}
+        </span>
+      ))}
+    </span>
+  );
+}
+
 /** A version's one line: its name:version (lineage), alias chips, its first metric, when. */
 function VersionRow(props: { version: ModelVersion; onPromoted: () => void }): JSX.Element {
   const shell = useShell();
@@ -73,18 +86,12 @@ function VersionRow(props: { version: ModelVersion; onPromoted: () => void }): J
         <td className="jp-mlops-name">
           <button
             className="jp-mlops-link"
-            title={`lineage of ${mv.label ?? mv.name}`}
-            onClick={() => shell.navigate({ tab: 'lineage', node: `${mv.name}:${mv.version}` })}
+            title={`open ${mv.label ?? mv.name}: metrics, params, aliases, lineage`}
+            onClick={() => shell.open({ tab: 'models', model: mv.name, version: mv.version })}
           >
             v{mv.version}
           </button>
-          <span className="jp-mlops-aliases">
-            {mv.aliases.map(a => (
-              <span key={a} className="jp-mlops-tag">
-                {a}
-              </span>
-            ))}
-          </span>
+          <AliasChips aliases={mv.aliases} />
         </td>
         <td data-column="metric" title={Object.keys(mv.metrics).join(', ')}>
           {metric ? `${metric} ${formatValue(value)}` : '–'}

@@ -41,9 +41,8 @@ function current(view: View): JSX.Element {
   }
 }
 
-function Panel(props: { shell: Omit<Shell, 'navigate'>; requested?: View }): JSX.Element {
-  const [view, navigate] = React.useState<View>(props.requested ?? { tab: 'runs' });
-  React.useEffect(() => props.requested && navigate(props.requested), [props.requested]);
+function Panel(props: { shell: Omit<Shell, 'navigate'> }): JSX.Element {
+  const [view, navigate] = React.useState<View>({ tab: 'runs' });
   // a run opens in the main area; the sidebar stays the navigator
   const shell = React.useMemo(
     () => ({
@@ -132,14 +131,6 @@ export class MLOpsPanel extends ReactWidget {
     this.saveMetric?.(metric);
   };
 
-  /** Shows ``view`` (a link's run or report), whatever the panel showed before. */
-  showView(view: View): void {
-    this.requested = { ...view };
-    this.update();
-  }
-
-  private requested?: View;
-
   render(): JSX.Element {
     const shell = {
       ...this.shell,
@@ -147,6 +138,6 @@ export class MLOpsPanel extends ReactWidget {
       metric: this.metric,
       chooseMetric: this.chooseMetric
     };
-    return <Panel shell={shell} requested={this.requested} />;
+    return <Panel shell={shell} />;
   }
 }

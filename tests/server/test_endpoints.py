@@ -80,6 +80,8 @@ async def test_models_versions_and_promotion_through_the_gate(api, jp_fetch):
     code, body = await api("models", "churn", "versions")
     assert [v["version"] for v in body["versions"]] == [2, 1]
     assert body["versions"][1]["aliases"] == ["champion"]
+    signature = body["versions"][0]["signature"]  # the fit's input, recorded by autolog
+    assert [c["name"] for c in signature["columns"]] == ["x", "z"], signature
     assert [h["version"] for h in body["alias_history"]] == [1]  # the refusal changed nothing
     assert body["alias_history"][0]["gate"] == {"auc": ">= 0.85"}
     code, body = await api("models")

@@ -74,7 +74,7 @@ async def test_path_traversal_in_ids(raw, path):
     ("runs?limit=ten", "limit must be a whole number"),
     ("runs?cursor=-1", "is not one this API issued"),
     ("runs?cursor=LTE6YWJjZGVmZw", "is not one this API issued"),  # "-1:abcdefg"
-    ("runs?order=name;drop", "order must be one of -started, started"),
+    ("runs?order=name;drop", "cannot sort by 'name;drop': give one of started, name"),
     ("runs?experiment=a&experiment=b", "experiment is given 2 times"),
     ("runs?experiement=a", "unknown parameter 'experiement'"),
     ("runs?experiment=a%00b", "contains a NUL character"),

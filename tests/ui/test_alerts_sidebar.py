@@ -53,3 +53,22 @@ def test_an_alerts_link_opens_its_run_in_the_main_area(tab: Tab, lab: Lab) -> No
                      has_text=run_id).wait_for(timeout=30_000)
     tab.screenshot("sidebar-alert-link")
     no_extension_errors(tab)
+
+
+def test_a_drift_alerts_link_opens_its_report_in_the_main_area(tab: Tab, lab: Lab) -> None:
+    """A drift alert links to its report (``?mlops-drift=``): its main-area tab opens."""
+    import json
+
+    from jupyter_mlops.alerts.rules import link
+    from jupyter_mlops.store import queries
+
+    report = queries.drift_reports(Store.open(lab.store), limit=1).iloc[0]
+    url = link(lab.url, {"kind": "drift", "detail": json.dumps({"report": report.id})})
+    assert url and "mlops-drift=" in url
+    tab.page.goto(f"{url}&reset&token={lab.token}")
+    tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+    verdict = tab.page.locator("#jp-main-dock-panel .jp-mlops-main-drift .jp-mlops-verdict")
+    verdict.wait_for(timeout=30_000)
+    assert f"{report.columns_drifted} of {report.columns_compared} columns" in (
+        verdict.inner_text())
+    no_extension_errors(tab)

@@ -76,6 +76,9 @@ def test_delete_a_run_from_its_detail(own_tab: Tab, own_lab: Lab) -> None:
     # the sidebar's list, still on the experiment, loses the run at its next poll
     page.locator(f"{PANEL} .jp-mlops-runs tbody tr[data-run='{SCRATCH}']").wait_for(
         state="detached", timeout=30_000)
+    # its tab closes at the next poll (no 404 at every poll), and says so once
+    page.locator(MAIN_RUN, has_text=SCRATCH).wait_for(state="detached", timeout=30_000)
+    page.locator(".Toastify__toast", has_text="no longer exists").wait_for(timeout=10_000)
     with db.connect(Store.open(own_lab.store), write=False) as con:
         (deleted, by), = db.run(con, "SELECT run_id, deleted_by FROM run_deletions")
     assert deleted == SCRATCH and by

@@ -237,7 +237,13 @@ def test_models_promote_and_refusal_lineage_drift(tab: Tab, lab: Lab) -> None:
     assert "challenger" not in v1.locator(".jp-mlops-aliases").inner_text()
     tab.screenshot("sidebar-models-light")
 
-    v1.get_by_role("button", name="v1").click()  # what it came from, as a list
+    v1.get_by_role("button", name="v1").click()  # the version's own tab
+    page.locator("#jp-main-dock-panel .jp-mlops-model-version h3",
+                 has_text="churn:1").wait_for(timeout=20_000)
+    view(tab, "Lineage")  # what it came from, as a list
+    form = page.locator(f"{PANEL} .jp-mlops-lineage").get_by_label("lineage of")
+    form.fill("churn:1")
+    form.press("Enter")
     ancestors = page.locator(f'{PANEL} ul[aria-label="ancestors"] li')
     ancestors.first.wait_for(timeout=20_000)
     kinds = {k.split("/", 1)[0] for k in ancestors.evaluate_all(

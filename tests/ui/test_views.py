@@ -1,8 +1,9 @@
 """Full views in JupyterLab's main area, in a wide window on a store recorded by real kernels
 and a job: each `jupyter-mlops:open-*` command opens its tab with the expected content (one
 tab per item), the lineage graph's labels carry no raw ids and its runs fold their cells,
-the runs table sorts and filters through the server, a sidebar click opens a tab, and a
-reload restores the open tabs. Light and dark screenshots go to docs/img/."""
+the runs table sorts (a header click re-queries) and filters through the server, a sidebar
+click opens a tab (a run, a model version), and a reload restores the open tabs. Light and
+dark screenshots go to docs/img/."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.ui.conftest import Lab, Tab
-from tests.ui.test_sidebar import PANEL, jobs, no_extension_errors, open_panel, theme
+from tests.ui.test_sidebar import PANEL, jobs, no_extension_errors, open_panel, theme, view
 
 pytestmark = pytest.mark.browser
 __all__ = ["jobs"]  # the fixture, recorded once per module
@@ -63,6 +64,55 @@ def doc_shot(tab: Tab, name: str) -> Path:
     return path
 
 
+def test_a_header_click_sorts_on_the_server(tab: Tab, lab: Lab, jobs: str) -> None:
+    """Each click asks the server for the runs in that order (every run, not the page's)."""
+    start(tab, lab)
+    command(tab, "open-runs")
+    runs = main_view(tab, "runs")
+    runs.locator(".jp-mlops-runs-table tbody tr").first.wait_for(timeout=30_000)
+    header = runs.locator('th[data-column="metrics.auc"]')
+    for order, state in (("metrics.auc", "ascending"), ("-metrics.auc", "descending")):
+        with tab.page.expect_response(lambda r, o=order: "/jupyter-mlops/api/runs?" in r.url
+                                      and f"order={o}&" in r.url + "&", timeout=30_000):
+            header.locator("button").click()
+        runs.locator(f'th[data-column="metrics.auc"][aria-sort="{state}"]').wait_for()
+        tab.page.wait_for_function(
+            "([order]) => { const t = [...document.querySelectorAll('.jp-mlops-main-runs "
+            "td[data-column=\"metrics.auc\"]')].map(c => c.textContent)"
+            ".filter(x => x !== '–').map(Number);"
+            " return t.length >= 2 && t.every((x, i) => !i || (order === 'ascending'"
+            " ? t[i - 1] <= x : t[i - 1] >= x)); }", arg=[state], timeout=20_000)
+        texts = runs.locator('td[data-column="metrics.auc"]').all_inner_texts()
+        having = [t for t in texts if t != "–"]
+        assert texts[:len(having)] == having  # runs without auc come last
+
+
+def test_a_model_version_opens_in_a_tab_of_its_own(tab: Tab, lab: Lab, jobs: str) -> None:
+    """A click on a version line of the sidebar, and ``open-models`` with a version."""
+    page = tab.page
+    page.set_viewport_size(WIDE)
+    open_panel(tab, lab)
+    view(tab, "Models")
+    page.locator(f'{PANEL} .jp-mlops-versions tr[data-version="1"] .jp-mlops-name button'
+                 ).click(timeout=30_000)
+    main_view(tab, "models").locator(".jp-mlops-model-version h3",
+                                     has_text="churn:1").wait_for(timeout=30_000)
+    page.wait_for_function("window.jupyterapp && window.jupyterapp.commands"
+                           ".hasCommand('jupyter-mlops:open-models')", timeout=30_000)
+    command(tab, "open-models", {"model": "churn", "version": 2})
+    detail = main_view(tab, "models").locator(".jp-mlops-model-version")
+    detail.locator("h3", has_text="churn:2").wait_for(timeout=30_000)
+    assert detail.locator(".jp-mlops-version-metrics tr[data-key]").count() >= 1
+    detail.locator(".jp-mlops-version-params tr[data-key]").first.wait_for(timeout=20_000)
+    assert "registered" in detail.locator(".jp-mlops-registered").inner_text()
+    assert detail.locator(".jp-mlops-version-signature tr[data-key]").count() >= 1
+    detail.locator(".jp-mlops-version-run").wait_for()
+    assert main_view(tab, "models").locator(".jp-mlops-versions").count() == 0  # not the list
+    detail.locator(".jp-mlops-version-lineage").click()
+    main_view(tab, "lineage").locator("g.jp-mlops-node").first.wait_for(timeout=30_000)
+    no_extension_errors(tab)
+
+
 def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: Lab,
                                                                jobs: str) -> None:
     page = tab.page
@@ -73,11 +123,9 @@ def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: La
     rows.first.wait_for(timeout=30_000)
     for column in ("params.C", "metrics.auc", "metrics.score", "experiment", "status"):
         assert runs.locator(f'th[data-column="{column}"]').count() == 1, column
+    # lowest auc first: the first row is the run the lineage graph's first run node opens
     runs.locator('th[data-column="metrics.auc"] button').click()
     runs.locator('th[data-column="metrics.auc"][aria-sort="ascending"]').wait_for()
-    aucs = [t for t in runs.locator('td[data-column="metrics.auc"]').all_inner_texts()
-            if t != "–"]
-    assert aucs == sorted(aucs, key=float) and len(aucs) >= 2
     with page.expect_response(lambda r: "/jupyter-mlops/api/runs?" in r.url
                               and "q=churn" in r.url):  # the server filters
         runs.get_by_label("filter runs").fill("churn")

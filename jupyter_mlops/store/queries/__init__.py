@@ -27,7 +27,7 @@ from .contracts import contract_body, contract_checks
 from .drift import drift_columns, drift_report, drift_reports, profile_body
 from .jobs import job, jobs, open_claims, pending_requests, schedules, slot_taken
 from .lineage import fit_cell, node_labels, run_nodes
-from .models import alias_history, alias_targets, models
+from .models import alias_history, alias_targets, models, signatures
 from .performance import performance_history, performance_reference
 from .runs import (
     experiments,
@@ -41,9 +41,10 @@ from .runs import (
     runs_table,
     summary,
 )
+from .sorted_runs import SORTABLE, runs_sorted
 
 __all__ = [
-    "MIN_PREFIX", "alert_history", "alert_outbox", "alias_history", "alias_targets",
+    "MIN_PREFIX", "SORTABLE", "alert_history", "alert_outbox", "alias_history", "alias_targets",
     "artifact", "artifacts", "cell_data", "cell_history", "cell_position", "cells",
     "contract_body", "contract_checks",
     "dataflow_cells", "drift_columns", "drift_report", "drift_reports", "experiments",
@@ -52,5 +53,5 @@ __all__ = [
     "open_claims", "pending_requests", "performance_history", "performance_reference",
     "profile_body", "reading", "refresh", "resolve_cell", "resolve_run", "run", "run_id_of",
     "run_nodes", "runs", "runs_by_id",
-    "runs_page", "runs_table", "schedules", "slot_taken", "summary",
+    "runs_page", "runs_sorted", "runs_table", "schedules", "signatures", "slot_taken", "summary",
 ]

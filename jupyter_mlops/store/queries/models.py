@@ -34,6 +34,13 @@ def models(store: Store) -> pd.DataFrame:
             GROUP BY ALL ORDER BY v.name, v.version DESC""")
 
 
+def signatures(store: Store, name: str) -> dict[int, Any]:
+    """The input signature each version of ``name`` was registered with (None: none)."""
+    with reading(store) as con:
+        return {int(v): decode(s) for v, s in db.run(
+            con, "SELECT version, signature FROM model_versions WHERE name = ?", [name])}
+
+
 def alias_history(store: Store, name: str) -> pd.DataFrame:
     """Who moved which alias of ``name`` when, from which version to which: ``set_by`` as
     the promoter named themselves, ``user`` and ``host`` the process that wrote it."""

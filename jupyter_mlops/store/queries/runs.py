@@ -133,6 +133,18 @@ def _listed(store: Store, where: str, params: list[Any], limit: int,
         return [_nest([d[0] for d in cursor.description], row) for row in rows]
 
 
+def listing_filter(experiment: str | None, status: str | None, kind: str | None,
+              q: str | None) -> tuple[str, list[Any]]:
+    """The WHERE (over ``runs r``) and its parameters of a listing's filters and text ``q``."""
+    where, params = recent.FILTERS, [experiment, experiment, status, status, kind, kind]
+    if q is not None:
+        where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))
+                          OR contains(lower(coalesce(r.notebook, '')), lower(?))
+                          OR contains(lower(coalesce(r.name, '')), lower(?)))"""
+        params += [q, q, q, q]
+    return where, params
+
+
 def runs_page(
     store: Store,
     *,
@@ -156,13 +168,7 @@ def runs_page(
         found = recent.read(store, experiment=experiment, status=status, kind=kind, limit=limit)
         if found is not None:
             return [_nest(found[0], row) for row in found[1]]
-    params: list[Any]
-    where, params = recent.FILTERS, [experiment, experiment, status, status, kind, kind]
-    if q is not None:
-        where += """ AND (starts_with(r.id, ?) OR contains(lower(r.experiment), lower(?))
-                          OR contains(lower(coalesce(r.notebook, '')), lower(?))
-                          OR contains(lower(coalesce(r.name, '')), lower(?)))"""
-        params += [q, q, q, q]
+    where, params = listing_filter(experiment, status, kind, q)
     if after is not None:
         op = ">" if oldest_first else "<"
         where += f" AND (r.started {op} ? OR (r.started = ? AND r.id {op} ?))"
@@ -176,8 +182,16 @@ def runs_by_id(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
     """The listed records of these runs (ids or unique prefixes), in the order given."""
     with reading(store) as con:
         full = [resolve_run(con, r) for r in run_ids]
-    found = {r["run_id"]: r for r in _listed(store, "list_contains(?, r.id)", [full], len(full))}
-    return [found[r] for r in full]
+    return in_order(store, full)
+
+
+def in_order(store: Store, run_ids: list[str]) -> list[dict[str, Any]]:
+    """The listed records of these full run ids, in the order given."""
+    if not run_ids:
+        return []
+    found = {r["run_id"]: r for r in _listed(store, "list_contains(?, r.id)", [run_ids],
+                                              len(run_ids))}
+    return [found[r] for r in run_ids]
 
 
 #: What ``metrics=[...]`` of :func:`runs_table` may ask of a metric besides its last value.

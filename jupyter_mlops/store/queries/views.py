@@ -94,13 +94,14 @@ WHERE status = 'failed' AND started > now() - INTERVAL 7 DAY"""),
 ]
 
 
-def _quote(name: str) -> str:
+def quote(name: str) -> str:
+    """``name`` as a SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
 
 
 def _base(con: duckdb.DuckDBPyConnection) -> str:
     """The prefix naming the store's own tables (``"db".main.``), past any TEMP view."""
-    return f"{_quote(str(scalar(con, 'SELECT current_database()')))}.main."
+    return f"{quote(str(scalar(con, 'SELECT current_database()')))}.main."
 
 
 def _keys(con: duckdb.DuckDBPyConnection, b: str, among: tuple[str, str] = ("", "")
@@ -144,17 +145,17 @@ def runs_wide_sql(con: duckdb.DuckDBPyConnection, *, where: str = "",
         only = only | {f"metrics.{k}" for k, _, _ in aggregates or []}
         narrow = (_named_keys(only, "params."), _named_keys(only, "metrics."))
     params, metrics = _keys(con, b, narrow)
-    param_cols = [f"arg_max({value}, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
+    param_cols = [f"arg_max({value}, event_id) FILTER (WHERE key = {_literal(k)}) AS {quote(k)}"
                   for k, value in params]
-    metric_cols = [f"arg_max(value, event_id) FILTER (WHERE key = {_literal(k)}) AS {_quote(k)}"
+    metric_cols = [f"arg_max(value, event_id) FILTER (WHERE key = {_literal(k)}) AS {quote(k)}"
                    for k in metrics]
-    metric_cols += [f"{fn}(value) FILTER (WHERE key = {_literal(k)}) AS {_quote(f'{k}:{n}')}"
+    metric_cols += [f"{fn}(value) FILTER (WHERE key = {_literal(k)}) AS {quote(f'{k}:{n}')}"
                     for k, n, fn in aggregates or []]
     counted = only is None or "cells" in only
     select = [recent.RUN_COLUMNS, "coalesce(cc.cells, 0) AS cells" if counted else "0 AS cells"]
-    select += [f"params.{_quote(k)} AS {_quote('params.' + k)}" for k, _ in params]
-    select += [f"metrics.{_quote(k)} AS {_quote('metrics.' + k)}" for k in metrics]
-    select += [f"metrics.{_quote(f'{k}:{n}')} AS {_quote(f'metrics.{k}:{n}')}"
+    select += [f"params.{quote(k)} AS {quote('params.' + k)}" for k, _ in params]
+    select += [f"metrics.{quote(k)} AS {quote('metrics.' + k)}" for k in metrics]
+    select += [f"metrics.{quote(f'{k}:{n}')} AS {quote(f'metrics.{k}:{n}')}"
                for k, n, _ in aggregates or []]
     joins = (f"\nLEFT JOIN (SELECT run_id AS __run, count(*) AS cells FROM {b}cells{among} "
              f"GROUP BY run_id) cc ON cc.__run = r.id" if counted else "")

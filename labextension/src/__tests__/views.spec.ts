@@ -27,6 +27,19 @@ describe('main-area views', () => {
     });
     expect(commandView('lineage', { node: 'x', kind: 'nonsense' }).tab).toBe('lineage');
     expect(commandView('drift', { reportId: 7 })).toEqual({ tab: 'drift', reportId: undefined });
+    expect(commandView('models', { model: 'churn', version: '2' })).toEqual({
+      tab: 'models',
+      model: 'churn',
+      version: 2
+    });
+    expect(commandView('models', { model: 'churn', version: 'x' })).toEqual({
+      tab: 'models',
+      model: 'churn'
+    });
+    expect(viewKey({ tab: 'models', model: 'churn', version: 2 })).not.toBe(
+      viewKey({ tab: 'models', model: 'churn' })
+    );
+    expect(viewTitle({ tab: 'models', model: 'churn', version: 2 })).toBe('Model churn:2');
   });
   it('names a run by its name once it has one', () => {
     expect(runLabel({ run_id: RUN })).toBe('01a229defd38');

@@ -12,7 +12,7 @@ export function viewKey(view: View): string {
     case 'compare':
       return `compare:${[...view.runIds].sort().join(',')}`;
     case 'models':
-      return `models:${view.model ?? ''}`;
+      return `models:${view.model ?? ''}${view.version ? `:${view.version}` : ''}`;
     case 'lineage':
       return `lineage:${view.kind ?? ''}:${view.node ?? ''}`;
     case 'drift':
@@ -37,6 +37,9 @@ export function viewTitle(view: View): string {
     case 'compare':
       return `Compare ${view.runIds.length} runs`;
     case 'models':
+      if (view.model && view.version) {
+        return `Model ${view.model}:${view.version}`;
+      }
       return view.model ? `Model ${view.model}` : 'MLOps models';
     case 'lineage':
       return view.node ? `Lineage ${shortId(view.node)}` : 'MLOps lineage';
@@ -65,8 +68,14 @@ export function commandView(
       return { tab: 'lineage', node: text('node'), kind: lineageKind(text('kind') ?? '') };
     case 'drift':
       return { tab: 'drift', reportId: text('reportId') };
-    case 'models':
-      return { tab: 'models', model: text('model') };
+    case 'models': {
+      // a version (a number, or its digits) opens that one version of ``model``
+      const model = text('model');
+      const version = Number(args.version);
+      return model && Number.isInteger(version) && version > 0
+        ? { tab: 'models', model, version }
+        : { tab: 'models', model };
+    }
     default:
       return { tab };
   }

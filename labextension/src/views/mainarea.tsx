@@ -2,11 +2,12 @@
 // model, a lineage graph, a drift report, the jobs) in a tab of its own, restored with the
 // layout. The sidebar's views are reused: inside a tab, navigating opens another tab.
 import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { AlertsView } from '../alerts';
 import { api } from '../api';
+import { ApiError } from '../types';
 import { shortId } from '../format';
 import { CompareView } from '../compare';
 import { Shell, ShellContext, View } from '../context';
@@ -15,6 +16,7 @@ import { DriftView } from '../drift';
 import { JobsView } from '../jobs';
 import { LineageGraphView } from '../lineagegraph';
 import { ModelsView } from '../models';
+import { ModelVersionView } from './modelversion';
 import { Refresher } from '../poll';
 import { commandView, viewId, viewKey, viewTitle } from './keys';
 import { RunsTable } from './runstable';
@@ -49,7 +51,11 @@ function content(view: View): JSX.Element {
     case 'compare':
       return <CompareView runIds={view.runIds} />;
     case 'models':
-      return <ModelsView model={view.model} />;
+      return view.model && view.version ? (
+        <ModelVersionView model={view.model} version={view.version} />
+      ) : (
+        <ModelsView model={view.model} />
+      );
     case 'lineage':
       return <LineageGraphView node={view.node} kind={view.kind} />;
     case 'drift':
@@ -116,13 +122,25 @@ export function addMainViews(
     widget.title.icon = icon;
     widget.title.closable = true;
     if (view.tab === 'run') {
-      // the tab shows the run's name once known (a link may carry only its id)
-      api
-        .run(view.runId)
-        .then(
-          r => (widget.title.label = widget.title.caption = `Run ${r.name ?? shortId(r.run_id)}`)
-        )
-        .catch(() => undefined);
+      // the tab shows the run's name once known (a link may carry only its id), and closes
+      // once the run is deleted (rather than showing a 404 at every poll)
+      const check = () =>
+        api.run(view.runId).then(
+          r =>
+            void (widget.title.label = widget.title.caption = `Run ${r.name ?? shortId(r.run_id)}`),
+          error => {
+            if (error instanceof ApiError && error.status === 404) {
+              Notification.info(`${widget.title.label} no longer exists: its tab was closed.`, {
+                autoClose: 5000
+              });
+              widget.dispose();
+            }
+            throw error;
+          }
+        );
+      check().catch(() => undefined);
+      const stop = refresher.add(check);
+      widget.disposed.connect(stop);
     }
     app.shell.add(widget, 'main');
     void tracker.add(widget);

@@ -1,6 +1,6 @@
 // The runs table of the main area: every param and metric a column, filtered by the server
-// (experiment, status, kind, text ``q``), one page at a time with its cursor, sorted by a
-// header click (by start time on the server, by any other column within the page).
+// (experiment, status, kind, text ``q``), one page at a time with its cursor, sorted by the
+// server on a header click (``order=-metrics.auc``: every run, not just the loaded page).
 import { Button, HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from '../api';
@@ -15,8 +15,7 @@ import {
   formatTime,
   formatValue,
   keyColumns,
-  Sort,
-  sortRuns
+  Sort
 } from '../format';
 import { useDebounced, useResource } from '../poll';
 import { oneOf, Query, Run, RUN_KINDS, RUN_STATUSES, RunFilter } from '../types';
@@ -56,8 +55,6 @@ export function RunsRows(props: {
     `${props.runs.map(r => r.run_id).join()} ${JSON.stringify(sort)}`
   );
   const columns = [...FIXED_COLUMNS, ...keyColumns(props.runs, [], Number.MAX_SAFE_INTEGER)];
-  const byStart = columnId(sort.column) === 'started';
-  const shown = byStart ? props.runs : sortRuns(props.runs, sort); // the server ordered them
   return (
     <table ref={timed} className="jp-mlops-table jp-mlops-runs-table">
       <thead>
@@ -95,7 +92,7 @@ export function RunsRows(props: {
         </tr>
       </thead>
       <tbody>
-        {shown.map(run => (
+        {props.runs.map(run => (
           <tr key={run.run_id} data-run={run.run_id}>
             <td>
               <input
@@ -144,8 +141,7 @@ export function RunsTable(): JSX.Element {
   });
   const [selected, setSelected] = React.useState<string[]>([]);
   const experiments = useResource(() => api.experiments(), [], shell.refresher);
-  const order: Query<'get_runs'>['order'] =
-    columnId(sort.column) === 'started' && !sort.descending ? 'started' : '-started';
+  const order: Query<'get_runs'>['order'] = `${sort.descending ? '-' : ''}${columnId(sort.column)}`;
   const query = { ...filter, q: q || undefined, order };
   const key = JSON.stringify([query, size]);
   const cursors = paging.key === key ? paging.cursors : [undefined]; // another filter: page 1
