@@ -110,7 +110,7 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("host", "the machine it was registered on"),
         ("retired", "when the version was retired (UTC; None while it serves)")],
     "mlops.jobs.history()": [
-        ("run_id", "the job's run"), ("experiment", "its experiment"),
+        ("run_id", "the job's run"), ("name", "the run's name"), ("experiment", "its experiment"),
         ("notebook", "the notebook executed"),
         ("status", "running, then how it ended (lost: its processes are gone)"),
         ("reason", "why it ended so"), ("started", "UTC"), ("ended", "UTC"),
