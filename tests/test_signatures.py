@@ -12,8 +12,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
-from jupyter_mlops import signatures
-from jupyter_mlops.capture import autolog
+from jupyter_mlops import registry, signatures
 from jupyter_mlops.exceptions import SignatureMismatch, SignatureWarning
 
 EXAMPLE = pd.DataFrame({"age": [31.0, 45.5], "visits": [3, 7],
@@ -70,7 +69,7 @@ def test_arrow_batches_are_checked_like_frames():
 def test_register_records_it_and_load_model_checks_data(store, tracker, monkeypatch):
     X = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20) % 3})
     model = LogisticRegression().fit(X, X.a > 9)
-    monkeypatch.setattr(autolog, "last_fit", lambda m: None)  # no autolog record here
+    monkeypatch.setattr(registry, "last_fit", lambda m: None)  # no autolog record here
     by_model = mlops.register(model, "m")
     assert [c["name"] for c in by_model.signature["columns"]] == ["a", "b"]  # names only
     mlops.register(model, "m", input_example=X)

@@ -14,7 +14,7 @@ from jupyter_mlops.store import Store
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.ui.conftest import Lab, Tab, new_tab, serving
-from tests.ui.test_delete import open_run
+from tests.ui.test_delete import RUN_TAB, open_run
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, view
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_run_detail_and_alias_history_say_who(who_tab: Tab, who_lab: Lab) -> Non
     open_panel(who_tab, who_lab)
     page.locator(f"{PANEL} .jp-mlops-runs tbody tr").first.wait_for(timeout=30_000)
     open_run(who_tab, "who")
-    meta = page.locator(f"{PANEL} .jp-mlops-detail .jp-mlops-who")
+    meta = page.locator(f"{RUN_TAB} .jp-mlops-detail .jp-mlops-who")  # the run's tab
     meta.wait_for(timeout=20_000)
     assert meta.inner_text().strip() == f"· by {ev.USER}@{ev.HOST}"
     view(who_tab, "Models")
