@@ -174,3 +174,28 @@ def open_lab(tab: Tab, lab: Lab, path: str) -> None:
     tab.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
     tab.page.wait_for_selector(".jp-LabShell", timeout=30_000)
 
+#: A job's notebook: one parameter, one metric.
+JOB = ["alpha = 1  # parameters",
+       "import jupyter_mlops as mlops\nmlops.log_metric('score', alpha * 2)"]
+
+
+@pytest.fixture(scope="session")
+def jobs(lab: Lab) -> str:
+    """A job run and a schedule of it, recorded into the lab's store (its server ingests);
+    once for every module that asks (the store is the session's)."""
+    import nbformat
+
+    from tests.conftest import run_python
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in JOB])
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = lab.notebooks / "score.ipynb"
+    nbformat.write(nb, path)
+    code = (f"import jupyter_mlops as mlops\nfrom jupyter_mlops.jobs import schedules\n"
+            f"r = mlops.jobs.run({str(path)!r}, {{'alpha': 3}}, experiment='scoring')\n"
+            f"assert r.ok, r\nschedules.add({str(path)!r}, '0 6 * * *', name='nightly')")
+    done = run_python(code, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
+    assert done.returncode == 0, done.stderr
+    return "nightly"

@@ -7,18 +7,19 @@ dark screenshots go to docs/img/."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ROOT
 from tests.ui.conftest import Lab, Tab
-from tests.ui.test_sidebar import PANEL, jobs, no_extension_errors, open_panel, theme, view
+from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, theme, view
 
 pytestmark = pytest.mark.browser
-__all__ = ["jobs"]  # the fixture, recorded once per module
 
 WIDE = {"width": 1800, "height": 1000}
 DOCS = ROOT / "docs" / "img"
@@ -55,7 +56,8 @@ def doc_shot(tab: Tab, name: str) -> Path:
     path = DOCS / f"{name}.png"
     news = tab.page.locator(".Toastify__toast button", has_text="No")  # Jupyter news? No
     if news.count() and news.first.is_visible():
-        news.first.click()
+        with contextlib.suppress(PlaywrightError):  # a toast still sliding in stays in the shot
+            news.first.click(timeout=5_000)
     tab.page.locator("#jp-main-dock-panel").screenshot(path=str(path))
     with Image.open(path) as shot:
         small = shot.convert("RGB")
@@ -173,7 +175,7 @@ def test_each_command_opens_its_tab_and_a_reload_restores_them(tab: Tab, lab: La
     assert page.locator(".jp-mlops-main-run").count() == 1
 
     command(tab, "open-drift")
-    verdict = main_view(tab, "drift").locator(".jp-mlops-verdict")
+    verdict = main_view(tab, "drift").locator(".jp-mlops-verdict", has_text="columns drifted")
     verdict.wait_for(timeout=30_000)
     assert "3 of 25 columns drifted" in verdict.inner_text()
     command(tab, "open-models", {"model": "churn"})
