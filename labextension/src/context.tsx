@@ -6,7 +6,7 @@ import { LineageQuery } from './types';
 
 export type View =
   | { tab: 'runs' }
-  | { tab: 'run'; runId: string }
+  | { tab: 'run'; runId: string; name?: string }
   | { tab: 'compare'; runIds: string[] }
   | { tab: 'models'; model?: string; version?: number }
   | { tab: 'lineage'; node?: string; kind?: LineageQuery['kind'] }

@@ -15,6 +15,7 @@ describe('main-area views', () => {
   });
   it('titles a tab without a raw id', () => {
     expect(viewTitle({ tab: 'run', runId: RUN })).toBe('Run 01a229defd38');
+    expect(viewTitle({ tab: 'run', runId: RUN, name: 'brave-quail' })).toBe('Run brave-quail');
     expect(viewTitle({ tab: 'runs' })).toBe('MLOps runs');
   });
   it("reads a command's arguments; no id opens the list", () => {

@@ -33,7 +33,7 @@ export function viewTitle(view: View): string {
     case 'runs':
       return 'MLOps runs';
     case 'run':
-      return `Run ${shortId(view.runId)}`;
+      return `Run ${view.name ?? shortId(view.runId)}`;
     case 'compare':
       return `Compare ${view.runIds.length} runs`;
     case 'models':

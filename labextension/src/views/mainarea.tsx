@@ -8,7 +8,6 @@ import * as React from 'react';
 import { AlertsView } from '../alerts';
 import { api } from '../api';
 import { ApiError } from '../types';
-import { shortId } from '../format';
 import { CompareView } from '../compare';
 import { Shell, ShellContext, View } from '../context';
 import { RunDetailView } from '../detail';
@@ -72,7 +71,8 @@ export class ViewWidget extends ReactWidget {
   readonly key: string;
 
   constructor(
-    readonly view: View,
+    /** What the tab shows; a run's name is added once known, so a restored tab has it. */
+    public view: View,
     private readonly shell: Shell
   ) {
     super();
@@ -126,8 +126,11 @@ export function addMainViews(
       // once the run is deleted (rather than showing a 404 at every poll)
       const check = () =>
         api.run(view.runId).then(
-          r =>
-            void (widget.title.label = widget.title.caption = `Run ${r.name ?? shortId(r.run_id)}`),
+          r => {
+            inner.view = { ...view, name: r.name ?? undefined };
+            widget.title.label = widget.title.caption = viewTitle(inner.view);
+            void tracker.save(widget);
+          },
           error => {
             if (error instanceof ApiError && error.status === 404) {
               Notification.info(`${widget.title.label} no longer exists: its tab was closed.`, {
