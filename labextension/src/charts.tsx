@@ -14,6 +14,35 @@ export function seriesColor(i: number): string {
   return `var(${SERIES[i % SERIES.length]})`;
 }
 
+/** A chart's SVG: its title, the y range at the left and a frame; the plot is drawn inside. */
+export function ChartFrame(props: {
+  size: [number, number, number];
+  title: string;
+  yMin: number;
+  yMax: number;
+  className?: string;
+  children: React.ReactNode;
+}): JSX.Element {
+  const [w, h, m] = props.size;
+  return (
+    <svg width={w} height={h} role="img" aria-label={props.title} className={props.className}>
+      <text x={m} y={14} className="jp-mlops-axis">
+        {props.title}
+      </text>
+      <text x={2} y={m + 4} className="jp-mlops-axis">
+        {formatValue(props.yMax)}
+      </text>
+      <text x={2} y={h - m + 4} className="jp-mlops-axis">
+        {formatValue(props.yMin)}
+      </text>
+      <g transform={`translate(${m},${m})`}>
+        <rect width={w - 2 * m} height={h - 2 * m} className="jp-mlops-frame" />
+        {props.children}
+      </g>
+    </svg>
+  );
+}
+
 /** A small line plot of several series (metric history per run). */
 export function LinePlot(props: {
   series: { label: string; points: { x: number; y: number | null }[] }[];
@@ -27,33 +56,27 @@ export function LinePlot(props: {
   );
   return (
     <figure className="jp-mlops-chart">
-      <svg width={w} height={h} role="img" aria-label={props.title} className="jp-mlops-line">
-        <text x={m} y={14} className="jp-mlops-axis">
-          {props.title}
-        </text>
-        <text x={2} y={m + 4} className="jp-mlops-axis">
-          {formatValue(yMax)}
-        </text>
-        <text x={2} y={h - m + 4} className="jp-mlops-axis">
-          {formatValue(yMin)}
-        </text>
-        <g transform={`translate(${m},${m})`}>
-          <rect width={w - 2 * m} height={h - 2 * m} className="jp-mlops-frame" />
-          {points.map((line, i) => (
-            <g key={i} style={{ color: seriesColor(i) }}>
-              <polyline
-                points={line.map(p => p.join(',')).join(' ')}
-                fill="none"
-                stroke="currentColor"
-                strokeWidth={2}
-              />
-              {line.map((p, j) => (
-                <circle key={j} cx={p[0]} cy={p[1]} r={2.5} fill="currentColor" />
-              ))}
-            </g>
-          ))}
-        </g>
-      </svg>
+      <ChartFrame
+        size={[w, h, m]}
+        title={props.title}
+        yMin={yMin}
+        yMax={yMax}
+        className="jp-mlops-line"
+      >
+        {points.map((line, i) => (
+          <g key={i} style={{ color: seriesColor(i) }}>
+            <polyline
+              points={line.map(p => p.join(',')).join(' ')}
+              fill="none"
+              stroke="currentColor"
+              strokeWidth={2}
+            />
+            {line.map((p, j) => (
+              <circle key={j} cx={p[0]} cy={p[1]} r={2.5} fill="currentColor" />
+            ))}
+          </g>
+        ))}
+      </ChartFrame>
       <figcaption>
         {props.series.map((s, i) => (
           <span key={s.label} className="jp-mlops-legend" style={{ color: seriesColor(i) }}>

@@ -20,7 +20,8 @@ const TABS: { tab: View['tab']; label: string }[] = [
   { tab: 'alerts', label: 'Alerts' }
 ];
 
-function current(view: View): JSX.Element {
+/** The sidebar's view of ``view``; the main area reuses it for what it shows the same way. */
+export function current(view: View): JSX.Element {
   switch (view.tab) {
     case 'runs':
       return <RunsView />;

@@ -3,7 +3,7 @@
 import * as React from 'react';
 import { requestAPI } from './api';
 import { paths } from './api.gen';
-import { seriesColor } from './charts';
+import { ChartFrame, seriesColor } from './charts';
 import { useShell } from './context';
 import { formatTime, formatValue, scalePoints } from './format';
 import { useResource } from './poll';
@@ -34,37 +34,25 @@ export function PerformanceChart(props: { points: Point[]; title: string }): JSX
   const band = [...high, ...[...low].reverse()].map(p => p.join(',')).join(' ');
   return (
     <figure className="jp-mlops-chart jp-mlops-performance-chart">
-      <svg width={w} height={h} role="img" aria-label={props.title}>
-        <text x={m} y={14} className="jp-mlops-axis">
-          {props.title}
-        </text>
-        <text x={2} y={m + 4} className="jp-mlops-axis">
-          {formatValue(yMax)}
-        </text>
-        <text x={2} y={h - m + 4} className="jp-mlops-axis">
-          {formatValue(yMin)}
-        </text>
-        <g transform={`translate(${m},${m})`}>
-          <rect width={w - 2 * m} height={h - 2 * m} className="jp-mlops-frame" />
-          <polygon points={band} style={{ fill: seriesColor(0), opacity: 0.2 }} />
-          <polyline
-            points={estimated.map(p => p.join(',')).join(' ')}
-            fill="none"
-            stroke={seriesColor(0)}
-            strokeWidth={2}
+      <ChartFrame size={[w, h, m]} title={props.title} yMin={yMin} yMax={yMax}>
+        <polygon points={band} style={{ fill: seriesColor(0), opacity: 0.2 }} />
+        <polyline
+          points={estimated.map(p => p.join(',')).join(' ')}
+          fill="none"
+          stroke={seriesColor(0)}
+          strokeWidth={2}
+        />
+        {realized.map((p, i) => (
+          <circle
+            key={i}
+            className="jp-mlops-realized"
+            cx={p[0]}
+            cy={p[1]}
+            r={3}
+            style={{ fill: seriesColor(1) }}
           />
-          {realized.map((p, i) => (
-            <circle
-              key={i}
-              className="jp-mlops-realized"
-              cx={p[0]}
-              cy={p[1]}
-              r={3}
-              style={{ fill: seriesColor(1) }}
-            />
-          ))}
-        </g>
-      </svg>
+        ))}
+      </ChartFrame>
       <figcaption>
         <span className="jp-mlops-legend" style={{ color: seriesColor(0) }}>
           ● <span>estimated (band: interval)</span>

@@ -1,15 +1,15 @@
 // The runs list of the sidebar, a navigator: one line per run (status icon, name, when, the
 // metric picked), filtered by the server (experiment, status, kind, text), paged with its
 // cursor, sorted in the browser, live, selectable. The full table opens in the main area.
-import { Button, HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
+import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { Empty, Loaded, useShell } from './context';
 import { FirstRun } from './empty';
 import { cellValue, Column, columnId, formatTime, formatValue, Sort, sortRuns } from './format';
 import { metricKeys, relativeTime, runName, runTitle, shownMetric, statusIcon } from './labels';
-import { useDebounced, useResource } from './poll';
-import { oneOf, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
+import { useResource } from './poll';
+import { RunFilters, useRunFilter, useSelection } from './runfilters';
 
 const PAGE = 100;
 
@@ -32,14 +32,11 @@ function MetricPicker(props: { keys: string[]; shown: string }): JSX.Element | n
 
 export function RunsView(): JSX.Element {
   const shell = useShell();
-  const [filter, setFilter] = React.useState<RunFilter>({});
-  const [text, setText] = React.useState('');
-  const q = useDebounced(text.trim(), 300);
+  const filters = useRunFilter();
   const [more, setMore] = React.useState({ query: '', pages: 1 });
   const [sort, setSort] = React.useState<Sort>({ column: { field: 'started' }, descending: true });
-  const [selected, setSelected] = React.useState<string[]>([]);
-  const experiments = useResource(() => api.experiments(), [], shell.refresher);
-  const query: RunFilter = { ...filter, q: q || undefined };
+  const [selected, toggle] = useSelection();
+  const query = filters.query;
   const key = JSON.stringify(query);
   const pages = more.query === key ? more.pages : 1; // another filter starts at one page
   const runs = useResource(
@@ -48,8 +45,6 @@ export function RunsView(): JSX.Element {
     shell.refresher,
     true
   );
-  const toggle = (id: string) =>
-    setSelected(s => (s.includes(id) ? s.filter(x => x !== id) : [...s, id]));
   const header = (column: Column, label: string) => {
     const id = columnId(column);
     const active = columnId(sort.column) === id;
@@ -76,40 +71,7 @@ export function RunsView(): JSX.Element {
   return (
     <div className="jp-mlops-runs jp-mlops-navigator">
       <div className="jp-mlops-toolbar">
-        <InputGroup
-          type="search"
-          aria-label="filter runs"
-          placeholder="Filter: name, id, experiment, notebook"
-          value={text}
-          onChange={e => setText((e.target as HTMLInputElement).value)}
-        />
-        <HTMLSelect
-          aria-label="experiment"
-          value={filter.experiment ?? ''}
-          onChange={e => setFilter({ ...filter, experiment: e.target.value || undefined })}
-          options={[
-            { label: 'All experiments', value: '' },
-            ...(experiments.data?.experiments ?? []).map(x => ({
-              label: `${x.name} (${x.runs})`,
-              value: x.name
-            }))
-          ]}
-        />
-        <HTMLSelect
-          aria-label="status"
-          value={filter.status ?? ''}
-          onChange={e => setFilter({ ...filter, status: oneOf(RUN_STATUSES, e.target.value) })}
-          options={['', ...RUN_STATUSES].map(v => ({
-            label: v || 'Any status',
-            value: v
-          }))}
-        />
-        <HTMLSelect
-          aria-label="kind"
-          value={filter.kind ?? ''}
-          onChange={e => setFilter({ ...filter, kind: oneOf(RUN_KINDS, e.target.value) })}
-          options={['', ...RUN_KINDS].map(v => ({ label: v || 'Any kind', value: v }))}
-        />
+        <RunFilters state={filters} placeholder="Filter: name, id, experiment, notebook" />
         <MetricPicker keys={keys} shown={metric} />
         <Button
           className="jp-mlops-compare"

@@ -156,14 +156,14 @@ def test_live_run_and_cell_click_lands_on_the_cell(tab: Tab, lab: Lab) -> None:
     # no reload: the poll brings the new run in, named after its notebook
     row = page.locator(f"{PANEL} .jp-mlops-runs tbody "
                        f"tr:has(.jp-mlops-run-link:text-matches('^live-[0-9a-f]{{4}}$'))")
-    row.wait_for(timeout=30_000)
+    row.wait_for(timeout=60_000)  # a kernel runs every cell first: slow on a loaded machine
     assert "/live.ipynb" in row.locator(".jp-mlops-run-link").get_attribute("title")
     row.locator(".jp-mlops-run-link").click()  # the run's detail: a tab of the main area
     cells = page.locator(f"{MAIN_RUN} .jp-mlops-timeline .jp-mlops-cell")
     page.wait_for_function(
         f"document.querySelectorAll('{MAIN_RUN} .jp-mlops-timeline .jp-mlops-cell')"
         ".length"
-        f" >= {len(LIVE) - 1}", timeout=30_000)  # from the cell after %load_ext
+        f" >= {len(LIVE) - 1}", timeout=60_000)  # from the cell after %load_ext
     target_id = json.loads((lab.notebooks / name).read_text())["cells"][1]["id"]
     target = cells.and_(page.locator(f'[data-cell-id="{target_id}"]'))
     assert "import jupyter_mlops" in target.inner_text()

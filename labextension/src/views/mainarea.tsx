@@ -5,16 +5,11 @@ import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, Notification, WidgetTracker } from '@jupyterlab/apputils';
 import { LabIcon, ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
-import { AlertsView } from '../alerts';
 import { api } from '../api';
 import { ApiError } from '../types';
-import { CompareView } from '../compare';
 import { Shell, ShellContext, View } from '../context';
-import { RunDetailView } from '../detail';
-import { DriftView } from '../drift';
-import { JobsView } from '../jobs';
 import { LineageGraphView } from '../lineagegraph';
-import { ModelsView } from '../models';
+import { current } from '../panel';
 import { ModelVersionView } from './modelversion';
 import { Refresher } from '../poll';
 import { commandView, viewId, viewKey, viewTitle } from './keys';
@@ -41,28 +36,21 @@ const LABELS: { [tab in keyof typeof COMMANDS]: string } = {
   jobs: 'MLOps: open jobs'
 };
 
+/** The main area's view: the table and the graph are its own, the rest as in the sidebar. */
 function content(view: View): JSX.Element {
   switch (view.tab) {
     case 'runs':
       return <RunsTable />;
-    case 'run':
-      return <RunDetailView runId={view.runId} />;
-    case 'compare':
-      return <CompareView runIds={view.runIds} />;
     case 'models':
       return view.model && view.version ? (
         <ModelVersionView model={view.model} version={view.version} />
       ) : (
-        <ModelsView model={view.model} />
+        current(view)
       );
     case 'lineage':
       return <LineageGraphView node={view.node} kind={view.kind} />;
-    case 'drift':
-      return <DriftView reportId={view.reportId} />;
-    case 'jobs':
-      return <JobsView />;
-    case 'alerts':
-      return <AlertsView />;
+    default:
+      return current(view);
   }
 }
 

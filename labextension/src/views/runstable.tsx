@@ -1,7 +1,7 @@
 // The runs table of the main area: every param and metric a column, filtered by the server
 // (experiment, status, kind, text ``q``), one page at a time with its cursor, sorted by the
 // server on a header click (``order=-metrics.auc``: every run, not just the loaded page).
-import { Button, HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
+import { Button, HTMLSelect } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from '../api';
 import { Empty, Loaded, useShell } from '../context';
@@ -17,8 +17,9 @@ import {
   keyColumns,
   Sort
 } from '../format';
-import { useDebounced, useResource } from '../poll';
-import { oneOf, Query, Run, RUN_KINDS, RUN_STATUSES, RunFilter } from '../types';
+import { useResource } from '../poll';
+import { RunFilters, useRunFilter, useSelection } from '../runfilters';
+import { Query, Run } from '../types';
 import { runLabel } from './keys';
 import { useRenderTime } from './timing';
 
@@ -129,9 +130,7 @@ export function RunsRows(props: {
 
 export function RunsTable(): JSX.Element {
   const shell = useShell();
-  const [filter, setFilter] = React.useState<RunFilter>({});
-  const [text, setText] = React.useState('');
-  const q = useDebounced(text.trim(), 300);
+  const filters = useRunFilter();
   const [size, setSize] = React.useState(100);
   const [sort, setSort] = React.useState<Sort>({ column: { field: 'started' }, descending: true });
   // the cursors of the pages before this one: Previous pops, Next pushes
@@ -139,10 +138,9 @@ export function RunsTable(): JSX.Element {
     key: '',
     cursors: [undefined]
   });
-  const [selected, setSelected] = React.useState<string[]>([]);
-  const experiments = useResource(() => api.experiments(), [], shell.refresher);
+  const [selected, toggle] = useSelection();
   const order: Query<'get_runs'>['order'] = `${sort.descending ? '-' : ''}${columnId(sort.column)}`;
-  const query = { ...filter, q: q || undefined, order };
+  const query = { ...filters.query, order };
   const key = JSON.stringify([query, size]);
   const cursors = paging.key === key ? paging.cursors : [undefined]; // another filter: page 1
   const setCursors = (next: (c: (string | undefined)[]) => (string | undefined)[]) =>
@@ -154,42 +152,13 @@ export function RunsTable(): JSX.Element {
     shell.refresher,
     true
   );
-  const toggle = (id: string) =>
-    setSelected(s => (s.includes(id) ? s.filter(x => x !== id) : [...s, id]));
   const first = (cursors.length - 1) * size;
   return (
     <div className="jp-mlops-runs jp-mlops-runs-main">
       <div className="jp-mlops-toolbar">
-        <InputGroup
-          type="search"
-          aria-label="filter runs"
+        <RunFilters
+          state={filters}
           placeholder="Filter runs (name, id prefix, experiment, notebook)"
-          value={text}
-          onChange={e => setText((e.target as HTMLInputElement).value)}
-        />
-        <HTMLSelect
-          aria-label="experiment"
-          value={filter.experiment ?? ''}
-          onChange={e => setFilter({ ...filter, experiment: e.target.value || undefined })}
-          options={[
-            { label: 'All experiments', value: '' },
-            ...(experiments.data?.experiments ?? []).map(x => ({
-              label: `${x.name} (${x.runs})`,
-              value: x.name
-            }))
-          ]}
-        />
-        <HTMLSelect
-          aria-label="status"
-          value={filter.status ?? ''}
-          onChange={e => setFilter({ ...filter, status: oneOf(RUN_STATUSES, e.target.value) })}
-          options={['', ...RUN_STATUSES].map(v => ({ label: v || 'Any status', value: v }))}
-        />
-        <HTMLSelect
-          aria-label="kind"
-          value={filter.kind ?? ''}
-          onChange={e => setFilter({ ...filter, kind: oneOf(RUN_KINDS, e.target.value) })}
-          options={['', ...RUN_KINDS].map(v => ({ label: v || 'Any kind', value: v }))}
         />
         <HTMLSelect
           aria-label="runs per page"
