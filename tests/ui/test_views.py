@@ -3,11 +3,13 @@ and a job: each `jupyter-mlops:open-*` command opens its tab with the expected c
 tab per item), the lineage graph's labels carry no raw ids and its runs fold their cells,
 the runs table sorts (a header click re-queries) and filters through the server, a sidebar
 click opens a tab (a run, a model version), and a reload restores the open tabs. Light and
-dark screenshots go to docs/img/."""
+dark screenshots go to tests/ui/screenshots/docs/, or to docs/img/ (what the README shows)
+with ``JUPYTER_MLOPS_DOC_SHOTS=1``: a test run leaves the working tree clean."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -16,13 +18,13 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import ROOT
-from tests.ui.conftest import Lab, Tab
+from tests.ui.conftest import SCREENSHOTS, Lab, Tab
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, theme, view
 
 pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1800, "height": 1000}
-DOCS = ROOT / "docs" / "img"
+DOCS = ROOT / "docs" / "img" if os.environ.get("JUPYTER_MLOPS_DOC_SHOTS") else SCREENSHOTS / "docs"
 RAW_ID = re.compile(r"[0-9a-f]{16,}")
 
 
@@ -49,7 +51,7 @@ def main_view(tab: Tab, kind: str) -> Any:
 
 
 def doc_shot(tab: Tab, name: str) -> Path:
-    """The main area as a small PNG in docs/img (what the README shows)."""
+    """The main area as a small PNG for the README (see the module's docstring)."""
     from PIL import Image
 
     DOCS.mkdir(parents=True, exist_ok=True)
