@@ -1,5 +1,5 @@
 // Pure data and formatting helpers of the panel: no JupyterLab imports, unit tested.
-import { ApiError, Histogram, Run } from './types';
+import { ApiError, Histogram, Run, RunFilter } from './types';
 
 /** "850 ms", "12.3 s", "4 min 05 s", "2 h 03 min"; "–" when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
@@ -47,8 +47,8 @@ export function formatTime(value: string | number | null | undefined): string {
   return `${d} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
-/** A param or metric value for a table cell: numbers to 4 significant digits. */
-export function formatValue(value: unknown): string {
+/** A param or metric value for a table cell: numbers to ``digits`` significant digits. */
+export function formatValue(value: unknown, digits = 4): string {
   if (value === null || value === undefined) {
     return '–';
   }
@@ -57,8 +57,8 @@ export function formatValue(value: unknown): string {
       return String(value);
     }
     return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e6
-      ? String(Number(value.toPrecision(4)))
-      : value.toExponential(3);
+      ? String(Number(value.toPrecision(digits)))
+      : value.toExponential(digits - 1);
   }
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -118,22 +118,10 @@ export interface Sort {
   descending: boolean;
 }
 
-/** Runs ordered by ``sort``; unknown values last whatever the direction. */
-export function sortRuns(runs: Run[], sort: Sort): Run[] {
-  const sign = sort.descending ? -1 : 1;
-  return [...runs].sort((a, b) => {
-    const x = cellValue(a, sort.column);
-    const y = cellValue(b, sort.column);
-    const xMissing = x === null || x === undefined;
-    const yMissing = y === null || y === undefined;
-    if (xMissing || yMissing) {
-      return Number(xMissing) - Number(yMissing);
-    }
-    if (typeof x === 'number' && typeof y === 'number') {
-      return sign * (x - y);
-    }
-    return sign * String(x).localeCompare(String(y), undefined, { numeric: true });
-  });
+/** ``sort`` as the runs API's ``order`` (``-metrics.auc``): the server sorts every run, runs
+ * without the value last, not just the page the browser has. */
+export function orderOf(sort: Sort): RunFilter['order'] {
+  return `${sort.descending ? '-' : ''}${columnId(sort.column)}`;
 }
 
 /** The keys whose values are not the same in every run (what compare highlights). */

@@ -6,7 +6,7 @@ import * as React from 'react';
 import { api } from './api';
 import { Empty, Loaded, useShell } from './context';
 import { FirstRun } from './empty';
-import { cellValue, Column, columnId, formatTime, formatValue, Sort, sortRuns } from './format';
+import { cellValue, Column, columnId, formatTime, formatValue, orderOf, Sort } from './format';
 import { metricKeys, relativeTime, runName, runTitle, shownMetric, statusIcon } from './labels';
 import { useResource } from './poll';
 import { RunFilters, useRunFilter, useSelection } from './runfilters';
@@ -36,7 +36,7 @@ export function RunsView(): JSX.Element {
   const [more, setMore] = React.useState({ query: '', pages: 1 });
   const [sort, setSort] = React.useState<Sort>({ column: { field: 'started' }, descending: true });
   const [selected, toggle] = useSelection();
-  const query = filters.query;
+  const query = { ...filters.query, order: orderOf(sort) };
   const key = JSON.stringify(query);
   const pages = more.query === key ? more.pages : 1; // another filter starts at one page
   const runs = useResource(
@@ -92,7 +92,6 @@ export function RunsView(): JSX.Element {
             );
           }
           const metricColumn: Column = { part: 'metrics', key: metric };
-          const shown = sortRuns(page.runs, sort);
           return (
             <>
               <table className="jp-mlops-table jp-mlops-rows">
@@ -107,7 +106,7 @@ export function RunsView(): JSX.Element {
                   </tr>
                 </thead>
                 <tbody>
-                  {shown.map(run => (
+                  {page.runs.map(run => (
                     <tr key={run.run_id} data-run={run.run_id}>
                       <td className="jp-mlops-select">
                         <input
@@ -138,8 +137,11 @@ export function RunsView(): JSX.Element {
                         {relativeTime(run.started)}
                       </td>
                       {metric && (
-                        <td data-column={columnId(metricColumn)}>
-                          {formatValue(cellValue(run, metricColumn))}
+                        <td
+                          data-column={columnId(metricColumn)}
+                          title={formatValue(cellValue(run, metricColumn), 12)}
+                        >
+                          {formatValue(cellValue(run, metricColumn), 3)}
                         </td>
                       )}
                     </tr>

@@ -28,7 +28,7 @@ export type Experiment = Experiments['experiments'][number];
 export type RunPage = Get<'/runs'>;
 export type Run = RunPage['runs'][number];
 /** What the runs list filters on (server-side: experiment, status, kind and text ``q``). */
-export type RunFilter = Pick<Query<'get_runs'>, 'experiment' | 'status' | 'kind' | 'q'>;
+export type RunFilter = Pick<Query<'get_runs'>, 'experiment' | 'status' | 'kind' | 'q' | 'order'>;
 export type Comparison = Get<'/runs/compare'>;
 export type RunDetail = Get<'/runs/{run_id}'>;
 export type RunDiff = Get<'/runs/{run_id}/diff/{other}'>;

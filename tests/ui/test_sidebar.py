@@ -103,11 +103,15 @@ def test_runs_listed_sorted_compared(tab: Tab, lab: Lab) -> None:
     churn = rows
     aucs = churn.locator('td[data-column="metrics.auc"]').all_inner_texts()
     assert sorted(aucs) == ["0.82", "0.88"]  # the latest value of each run's stepped auc
-    page.locator(f'{PANEL} th[data-column="metrics.auc"] button').click()
+    with page.expect_response(lambda r: "/jupyter-mlops/api/runs?" in r.url
+                              and "order=metrics.auc" in r.url):  # the server sorts every run
+        page.locator(f'{PANEL} th[data-column="metrics.auc"] button').click()
     page.wait_for_selector(f'{PANEL} th[data-column="metrics.auc"][aria-sort="ascending"]')
-    shown = [t for t in page.locator(f'{PANEL} td[data-column="metrics.auc"]')
-             .all_inner_texts() if t != "–"]
-    assert shown == sorted(shown, key=float)
+    page.wait_for_function(
+        "(() => { const v = [...document.querySelectorAll("
+        "'#jupyter-mlops-panel td[data-column=\"metrics.auc\"]')]"
+        ".map(td => td.textContent).filter(t => t !== '–').map(Number);"
+        " return v.length == 2 && v[0] <= v[1]; })()", timeout=20_000)
     page.locator(f"{PANEL} .jp-mlops-runs").evaluate(  # sorting scrolled to the header
         "n => { for (let e = n; e; e = e.parentElement) e.scrollLeft = 0; }")
     tab.screenshot("sidebar-runs-light")

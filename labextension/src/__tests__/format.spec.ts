@@ -12,9 +12,9 @@ import {
   parseColumn,
   parseGate,
   parseTime,
+  orderOf,
   scalePoints,
   shortId,
-  sortRuns,
   underRoot
 } from '../format';
 import { ApiError, Run } from '../types';
@@ -76,6 +76,8 @@ describe('formatting', () => {
 
   it('formats values compactly', () => {
     expect(formatValue(0.123456)).toBe('0.1235');
+    expect(formatValue(0.0833333, 3)).toBe('0.0833'); // the navigator's narrow column
+    expect(formatValue(1.5e-7, 3)).toBe('1.50e-7');
     expect(formatValue(3)).toBe('3');
     expect(formatValue(1.5e-7)).toBe('1.500e-7');
     expect(formatValue(null)).toBe('–');
@@ -113,14 +115,11 @@ describe('runs table', () => {
     expect(cellValue(c, { part: 'params', key: 'solver' })).toBeUndefined();
   });
 
-  it('sorts numbers numerically with unknowns last both ways', () => {
-    const auc: Column = { part: 'metrics', key: 'auc' };
-    const up = sortRuns([b, c, a], { column: auc, descending: false });
-    expect(up.map(r => r.run_id)).toEqual(['aaa111', 'bbb222', 'ccc333']);
-    const down = sortRuns([a, c, b], { column: auc, descending: true });
-    expect(down.map(r => r.run_id)).toEqual(['bbb222', 'aaa111', 'ccc333']);
-    const byC = sortRuns([b, a, c], { column: { part: 'params', key: 'C' }, descending: false });
-    expect(byC.map(r => r.params.C)).toEqual([0.5, 1, 2]);
+  it("asks the server for a sort as the API's order", () => {
+    expect(orderOf({ column: { part: 'metrics', key: 'auc' }, descending: true })).toBe(
+      '-metrics.auc'
+    );
+    expect(orderOf({ column: { field: 'started' }, descending: false })).toBe('started');
   });
 
   it('finds the keys that differ between runs', () => {

@@ -15,11 +15,12 @@ import {
   formatTime,
   formatValue,
   keyColumns,
+  orderOf,
   Sort
 } from '../format';
 import { useResource } from '../poll';
 import { RunFilters, useRunFilter, useSelection } from '../runfilters';
-import { Query, Run } from '../types';
+import { Run } from '../types';
 import { runLabel } from './keys';
 import { useRenderTime } from './timing';
 
@@ -139,8 +140,7 @@ export function RunsTable(): JSX.Element {
     cursors: [undefined]
   });
   const [selected, toggle] = useSelection();
-  const order: Query<'get_runs'>['order'] = `${sort.descending ? '-' : ''}${columnId(sort.column)}`;
-  const query = { ...filters.query, order };
+  const query = { ...filters.query, order: orderOf(sort) };
   const key = JSON.stringify([query, size]);
   const cursors = paging.key === key ? paging.cursors : [undefined]; // another filter: page 1
   const setCursors = (next: (c: (string | undefined)[]) => (string | undefined)[]) =>
