@@ -55,16 +55,24 @@ if __name__ == "__main__":  # the NannyML side
     warnings.filterwarnings("ignore")
     found = np.load(sys.argv[1])
 
+    classes = found["reference_scores"].shape[1]
+    columns = {str(k): f"proba_{k}" for k in range(classes)}
+
     def frame(part: str) -> pd.DataFrame:
-        scores = found[f"{part}_scores"]
-        return pd.DataFrame({"y_pred_proba": scores, "y_pred": (scores >= 0.5).astype(int),
-                             "y_true": found[f"{part}_labels"].astype(int)})
+        scores, labels = found[f"{part}_scores"], found[f"{part}_labels"].astype(int)
+        if classes == 2:
+            return pd.DataFrame({"y_pred_proba": scores[:, 1],
+                                 "y_pred": (scores[:, 1] >= 0.5).astype(int), "y_true": labels})
+        return pd.DataFrame({**{c: scores[:, int(k)] for k, c in columns.items()},
+                             "y_pred": scores.argmax(axis=1).astype(str),
+                             "y_true": labels.astype(str)})
 
     reference, analysis = frame("reference"), frame("analysis")
     t = time.process_time()
-    estimator = nml.CBPE(y_pred_proba="y_pred_proba", y_pred="y_pred", y_true="y_true",
-                         problem_type="classification_binary", metrics=list(METRICS),
-                         chunk_size=CHUNK)
+    estimator = nml.CBPE(y_pred_proba="y_pred_proba" if classes == 2 else columns,
+                         y_pred="y_pred", y_true="y_true", metrics=list(METRICS),
+                         problem_type="classification_binary" if classes == 2
+                         else "classification_multiclass", chunk_size=CHUNK)
     estimator.fit(reference)
     result = estimator.estimate(analysis.drop(columns=["y_true"]))
     cpu = time.process_time() - t
