@@ -212,13 +212,12 @@ def performance(model: Any, batch: Any, labels: Any = None, *, reference: Any = 
                 name: str | None = None, threshold: float = 0.5, confidence: float = 0.95,
                 seed: int = 0, save: bool = True) -> Performance:
     """Estimate a classifier's accuracy, F1 and ROC AUC on ``batch`` without labels, with
-    ``confidence`` intervals (of more than two classes: macro F1, macro one-vs-rest ROC AUC,
-    the predicted class the likeliest, so ``threshold`` is for binary models only); with
-    ``labels`` also the realized values. ``model``: the
-    fitted object (its history kept under ``name``, default its class name) or a registry
-    reference (``"churn@champion"``). ``reference=(X_ref, y_ref)``, held-out labelled data,
-    checks its calibration (corrected if poor; ``seed`` fixes that check's draws and folds)
-    and is stored for the next calls."""
+    ``confidence`` intervals (more than two classes: macro F1 and one-vs-rest ROC AUC, the
+    likeliest class predicted, no ``threshold``); with ``labels`` also the realized values.
+    ``model``: the fitted object (its history kept under ``name``, default its class name)
+    or a registry reference (``"churn@champion"``). ``reference=(X_ref, y_ref)``, held-out
+    labelled data, checks its calibration (corrected if poor; ``seed`` fixes that check's
+    draws and folds) and is stored for the next calls."""
     if not 0 < confidence < 1:
         raise BadBatch(f"confidence must be between 0 and 1, not {confidence!r}")
     fitted, key = _resolve(model, name)
