@@ -21,7 +21,11 @@ import pandas as pd
 from .. import events as ev
 from ..exceptions import BadBatch
 from ..tracking import tracker
-from .cbpe import Calibration, Estimate, calibrate, estimate, realized
+from .cbpe import Estimate
+from .cbpe_multiclass import AnyCalibration, estimate_any, fit, from_dict, realized_any
+
+#: How far a row of ``predict_proba`` may sum from 1 (float rounding, not a bug).
+_TOLERANCE = 1e-3
 
 
 @dataclass
@@ -31,8 +35,8 @@ class Performance:
     model: str
     n: int
     estimates: list[Estimate]
-    calibration: Calibration
-    threshold: float
+    calibration: AnyCalibration
+    threshold: float | None  # None for a multiclass model (it predicts its likeliest class)
     confidence: float
     batch: str | None = None  # the batch's fingerprint
     id: str | None = None  # the event's id once recorded
@@ -61,6 +65,10 @@ class Performance:
     def _repr_html_(self) -> str:
         table = self.to_frame().to_html(index=False, na_rep="", border=0,
                                         float_format=lambda v: f"{v:.4f}")
+        report = getattr(self.calibration, "report", None)  # per class, when multiclass
+        if report is not None:
+            table += report().to_html(index=False, na_rep="", border=0,
+                                      float_format=lambda v: f"{v:.4f}")
         return f"<div><p>{html.escape(self.summary())}</p>{table}</div>"
 
 
@@ -74,22 +82,23 @@ def _resolve(model: Any, name: str | None) -> tuple[Any, str]:
     return model, name or type(model).__name__
 
 
-def _positive(model: Any) -> Any:
-    """The class whose probability is scored; a clear error for what is not a binary
-    classifier."""
+def _classes(model: Any) -> list[Any]:
+    """The classes the model's probabilities are over (the second of two is the positive
+    one); a clear error for what is not a classifier."""
     if not callable(getattr(model, "predict_proba", None)):
         raise BadBatch(f"a {type(model).__name__} has no predict_proba: performance "
                        f"estimation needs a classifier's probabilities (regressors are not "
                        f"supported)")
     classes = list(getattr(model, "classes_", [0, 1]))
-    if len(classes) != 2:
-        raise BadBatch(f"the model has {len(classes)} classes: performance is estimated for "
-                       f"binary classifiers only")
-    return classes[1]
+    if len(classes) < 2:
+        raise BadBatch(f"the model knows {len(classes)} class: performance needs a classifier "
+                       f"trained on two classes or more")
+    return classes
 
 
-def _scores(model: Any, data: Any, columns: list[str] | None, what: str) -> np.ndarray:
-    """The positive class's probability for each row of ``data`` (NaN where none)."""
+def _scores(model: Any, data: Any, columns: list[str] | None, what: str, k: int
+            ) -> np.ndarray:
+    """The model's (rows, ``k``) class probabilities for ``data`` (NaN rows where none)."""
     if not isinstance(data, (pd.DataFrame, np.ndarray)):
         raise BadBatch(f"the {what} must be a pandas DataFrame or a numpy array, not a "
                        f"{type(data).__name__}")
@@ -106,17 +115,24 @@ def _scores(model: Any, data: Any, columns: list[str] | None, what: str) -> np.n
     except Exception as e:
         raise BadBatch(f"the model could not score the {what}: {type(e).__name__}: "
                        f"{str(e).splitlines()[0] if str(e) else ''}") from None
-    if proba.ndim != 2 or proba.shape != (len(data), 2):
-        raise BadBatch(f"predict_proba gave shape {proba.shape} for {len(data)} rows; a binary "
-                       f"classifier gives ({len(data)}, 2)")
-    scores = proba[:, 1]
-    if np.isnan(scores).all():
+    if proba.ndim != 2 or proba.shape != (len(data), k):
+        raise BadBatch(f"predict_proba gave shape {proba.shape} for {len(data)} rows; a "
+                       f"classifier of {k} classes gives ({len(data)}, {k})")
+    if np.isnan(proba).any(axis=1).all():
         raise BadBatch(f"the model gave no score for any of the {len(data):,} rows of the "
                        f"{what} (all NaN): check its missing values")
-    return scores
+    off = np.abs(proba.sum(axis=1) - 1) > _TOLERANCE  # NaN rows compare False
+    if off.any():
+        row = int(np.argmax(off))
+        raise BadBatch(f"predict_proba's rows must sum to 1, but {int(off.sum()):,} of the "
+                       f"{len(data):,} rows of the {what} do not (row {row} sums to "
+                       f"{proba[row].sum():.4g}): give a model whose probabilities are "
+                       f"normalised")
+    return proba
 
 
-def _labels(labels: Any, n: int, positive: Any, what: str) -> np.ndarray:
+def _labels(labels: Any, n: int, classes: list[Any], what: str) -> np.ndarray:
+    """Each row's class index in ``classes`` (values checked by :func:`_check_classes`)."""
     values = np.asarray(labels.to_numpy() if isinstance(labels, (pd.Series, pd.DataFrame))
                         else labels).ravel()
     if values.size != n:
@@ -125,7 +141,10 @@ def _labels(labels: Any, n: int, positive: Any, what: str) -> np.ndarray:
     if pd.isna(values).any():
         raise BadBatch(f"{what} has {int(pd.isna(values).sum()):,} missing values: give every "
                        f"row its label")
-    return np.asarray(values == positive, dtype=bool)
+    index = np.full(values.size, -1, dtype=np.intp)
+    for k, name in enumerate(classes):
+        index[values == name] = k
+    return index
 
 
 def _check_classes(values: Any, model: Any, what: str) -> None:
@@ -144,7 +163,7 @@ def _finite(value: float | None) -> float | None:
 
 
 def _reference(model: Any, key: str, reference: Any, threshold: float, seed: int, save: bool
-               ) -> tuple[Calibration, list[str] | None, str | None]:
+               ) -> tuple[AnyCalibration, list[str] | None, str | None]:
     """Calibrate on ``reference=(X, y)`` and store it, or read what is stored for ``key``."""
     if reference is None:
         from ..store import queries
@@ -154,21 +173,34 @@ def _reference(model: Any, key: str, reference: Any, threshold: float, seed: int
             raise BadBatch(f"no calibration stored for {key}: pass reference=(X_ref, y_ref), "
                            f"held-out labelled data, once")
         body = json.loads(stored[1])
-        return Calibration.from_dict(body["calibration"]), body.get("columns"), stored[0]
+        found = from_dict(body["calibration"])
+        kept = len(getattr(found, "classes", [0, 1]))
+        if kept != len(_classes(model)):
+            raise BadBatch(f"the calibration stored for {key} is of a model of {kept} "
+                           f"classes, this one has {len(_classes(model))}: pass "
+                           f"reference=(X_ref, y_ref) again")
+        return found, body.get("columns"), stored[0]
     if not isinstance(reference, tuple) or len(reference) != 2:
         raise BadBatch("reference must be a tuple (X_ref, y_ref) of held-out labelled data")
     data, y = reference
     columns = [str(c) for c in data.columns] if isinstance(data, pd.DataFrame) else None
-    scores = _scores(model, data, None, "reference")
+    classes = _classes(model)
+    scores = _scores(model, data, None, "reference", len(classes))
     _check_classes(y, model, "the reference labels")
-    labels = _labels(y, len(scores), _positive(model), "the reference labels")
-    keep = ~np.isnan(scores)
-    found = calibrate(scores[keep], labels[keep], seed=seed)
+    labels = _labels(y, len(scores), classes, "the reference labels")
+    keep = ~np.isnan(scores).any(axis=1)
+    absent = [str(c) for k, c in enumerate(classes) if not np.any(labels[keep] == k)]
+    if len(classes) > 2 and absent:
+        raise BadBatch(f"the reference labels have no row of class {', '.join(absent[:5])}: "
+                       f"each class is calibrated on its own rows, so give held-out data "
+                       f"with every class the model predicts")
+    found = fit(scores[keep], labels[keep], [str(c) for c in classes], seed=seed)
     event = ev.Event(ev.PERFORMANCE_REFERENCE, {
-        "model": key, "n_reference": found.n_reference, "threshold": threshold,
+        "model": key, "n_reference": found.n_reference,
+        "threshold": threshold if len(classes) == 2 else None,
         "verdict": found.verdict, "ece": found.ece, "ece_corrected": found.ece_corrected,
         "body": {"calibration": found.to_dict(), "columns": columns,
-                 "reference": realized(scores[keep], labels[keep], threshold)}})
+                 "reference": realized_any(scores[keep], labels[keep], threshold)}})
     if save:
         t = tracker()
         event.payload["run_id"] = t.ensure_run()
@@ -179,29 +211,33 @@ def _reference(model: Any, key: str, reference: Any, threshold: float, seed: int
 def performance(model: Any, batch: Any, labels: Any = None, *, reference: Any = None,
                 name: str | None = None, threshold: float = 0.5, confidence: float = 0.95,
                 seed: int = 0, save: bool = True) -> Performance:
-    """Estimate a binary classifier's accuracy, F1 and ROC AUC on ``batch`` without labels,
-    with ``confidence`` intervals; with ``labels`` also the realized values. ``model``: the
-    fitted object (its history kept under ``name``, default its class name) or a registry
-    reference (``"churn@champion"``). ``reference=(X_ref, y_ref)``, held-out labelled data,
-    checks its calibration (corrected if poor; ``seed`` fixes that check's draws and folds)
-    and is stored for the next calls."""
+    """Estimate a classifier's accuracy, F1 and ROC AUC on ``batch`` without labels, with
+    ``confidence`` intervals (more than two classes: macro F1 and one-vs-rest ROC AUC, the
+    likeliest class predicted, no ``threshold``); with ``labels`` also the realized values.
+    ``model``: the fitted object (its history kept under ``name``, default its class name)
+    or a registry reference (``"churn@champion"``). ``reference=(X_ref, y_ref)``, held-out
+    labelled data, checks its calibration (corrected if poor; ``seed`` fixes that check's
+    draws and folds) and is stored for the next calls."""
     if not 0 < confidence < 1:
         raise BadBatch(f"confidence must be between 0 and 1, not {confidence!r}")
     fitted, key = _resolve(model, name)
-    positive = _positive(fitted)
+    classes = _classes(fitted)
+    if len(classes) > 2 and threshold != 0.5:
+        raise BadBatch(f"threshold applies to binary classifiers only: this model has "
+                       f"{len(classes)} classes and predicts the likeliest; leave it out")
     calibration, columns, reference_id = _reference(fitted, key, reference, threshold, seed,
                                                     save)
-    scores = _scores(fitted, batch, columns, "batch")
-    keep = ~np.isnan(scores)
-    found = estimate(scores[keep], calibration.apply(scores[keep]), threshold,
-                     confidence=confidence)
+    scores = _scores(fitted, batch, columns, "batch", len(classes))
+    keep = ~np.isnan(scores).any(axis=1)
+    found = estimate_any(scores[keep], calibration, threshold, confidence=confidence)
     if labels is not None:
         _check_classes(labels, fitted, "the labels")
-        truth = realized(scores[keep], _labels(labels, len(scores), positive, "labels")[keep],
-                         threshold)
+        truth = realized_any(scores[keep], _labels(labels, len(scores), classes,
+                                                   "labels")[keep], threshold)
         for e in found:
             e.realized = truth[e.metric]
-    result = Performance(key, int(keep.sum()), found, calibration, threshold, confidence,
+    result = Performance(key, int(keep.sum()), found, calibration,
+                         threshold if len(classes) == 2 else None, confidence,
                          dropped=int((~keep).sum()))
     if save:
         _record(result, batch, reference_id)

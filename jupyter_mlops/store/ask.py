@@ -128,7 +128,8 @@ FRAMES: dict[str, list[tuple[str, str]]] = {
         ("user", "whose process ran it (None before schema 12)")],
     "mlops.performance_history()": [
         ("model", "`name:version`, or the name an object was estimated under"),
-        ("batch", "the batch's fingerprint"), ("metric", "accuracy, f1 or roc_auc"),
+        ("batch", "the batch's fingerprint"),
+        ("metric", "accuracy, f1 or roc_auc (macro, one vs rest, of more than two classes)"),
         ("created", "when the batch was first estimated (UTC)"), ("n", "rows scored"),
         ("estimated", "the first estimate, made without labels"),
         ("ci_low", "its interval's lower end"), ("ci_high", "its upper end"),
