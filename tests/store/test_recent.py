@@ -49,3 +49,19 @@ def test_a_stale_projection_is_never_used(filled):
     assert recent.read(filled, experiment=None, status=None, kind=None, limit=3) is not None
     after = queries.runs(filled, limit=3)  # ingests first; the new generation rewrites it
     assert after.loc[0, "experiment"] == "late" and not after.equals(before)
+
+
+def test_a_run_whose_id_sorts_first_keeps_its_params(filled):
+    """The page's run-id bound only lets DuckDB skip row groups: a run id that does not sort
+    by time (another machine's clock, a foreign writer) loses nothing."""
+    odd = "0" * 32
+    w = SpoolWriter(filled)
+    w.append(ev.Event(ev.RUN_STARTED, {"run_id": odd, "experiment": "late", "kind": "job"}))
+    w.append(ev.Event(ev.PARAMS, {"run_id": odd, "params": {"i": 99}}))
+    w.append(ev.Event(ev.METRICS, {"run_id": odd, "metrics": {"m": 9.9}}))
+    for cached in (True, False):
+        if not cached:
+            filled.recent_runs_path.unlink()  # the database path
+        page = queries.runs(filled, limit=3)
+        assert page.loc[0, "run_id"] == odd
+        assert page.loc[0, "params.i"] == 99 and page.loc[0, "metrics.m"] == 9.9
