@@ -121,10 +121,23 @@ def path(source: Any, target: Any) -> pd.DataFrame:
 
 def graph(ref: Any, depth: int = 50) -> dict[str, Any]:
     """Ancestors and descendants as JSON ``{"nodes": [...], "edges": [...]}`` (no networkx):
-    every recorded edge between the nodes reached, each node with its signed distance."""
+    every recorded edge between the nodes reached, each node with its signed distance and
+    its label."""
     start = node(ref)
     with queries.reading(tracker().store) as con:
-        return graph_on(con, start, depth)
+        found = graph_on(con, start, depth)
+        return labelled(found, queries.node_labels(con, [(n["kind"], n["id"])
+                                                         for n in found["nodes"]]))
+
+
+def labelled(found: dict[str, Any], labels: dict[tuple[str, str], str | None]
+             ) -> dict[str, Any]:
+    """``found``'s nodes with what a person reads (a run's name, ``#4 model.fit(X, y)``), a
+    node without a label by its short id: raw ids stay in ``id``."""
+    for n in found["nodes"]:
+        n["label"] = labels.get((n["kind"], n["id"])) or (
+            n["id"] if len(n["id"]) <= 24 else n["id"][:12] + "…")
+    return found
 
 
 def graph_on(con: Any, start: tuple[str, str], depth: int = 50,

@@ -1,6 +1,7 @@
 """Lineage through a real kernel: two models on different data, their ancestry and slices."""
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -81,6 +82,9 @@ def test_graph_json_and_cli(recorded):
     kinds = {n["kind"] for n in graph["nodes"]}
     assert {"dataset", "cell", "fit", "model_version"} <= kinds
     assert all(e["relation"] for e in graph["edges"])
+    labels = {n["kind"]: n["label"] for n in graph["nodes"]}
+    assert labels["model_version"].startswith("model-a:1")  # labelled as REST labels them
+    assert labels["cell"].startswith("#") and not re.search(r"[0-9a-f]{16}", labels["cell"])
     done = cli("lineage", "model-a:1", "--format", "json")
     assert done.returncode == 0 and json.loads(done.stdout)["nodes"]
     dot = cli("lineage", "model-a:1", "--format", "dot").stdout

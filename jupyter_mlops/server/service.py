@@ -95,12 +95,11 @@ class Service:
         start = self._node_in(index, aliases, ref, kind)
         if start is None:
             start = self._resolve_node(ref, kind)
+        from .. import lineage
+
         found = index.graph(start, depth, direction)
-        labels = self._labels_of([(n["kind"], n["id"]) for n in found["nodes"]])
-        for n in found["nodes"]:
-            n["label"] = labels.get((n["kind"], n["id"])) or (
-                n["id"] if len(n["id"]) <= 24 else n["id"][:12] + "…")
-        return found
+        return lineage.labelled(found, self._labels_of([(n["kind"], n["id"])
+                                                        for n in found["nodes"]]))
 
     def _labels_of(self, nodes: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
         """The nodes' labels, cached per store generation: a walk over nodes already shown
