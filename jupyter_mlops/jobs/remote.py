@@ -84,6 +84,6 @@ def run_remote(job: RemoteJob, cancel: Callable[[], str | None]) -> JobResult:
             raise JobError(f"job {spec.run_id[:12]} ran, but its events could not reach the "
                            f"team store ({e}); they wait in {store.root}: ship them with "
                            f"`jupyter mlops --store {store.root} team sync`") from None
-    shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # shipped: nothing here is needed
     result.output = None  # the worker's copy is gone: the job's record has its sha256
     return result

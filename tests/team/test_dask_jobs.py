@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 import runpy
+import shutil
 import textwrap
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from jupyter_mlops.exceptions import JobError
 from jupyter_mlops.jobs.executors import DaskExecutor
 from jupyter_mlops.jobs.records import executed_notebook
+from jupyter_mlops.jobs.remote import RemoteJob, remote_job, run_remote
 from jupyter_mlops.jobs.runner import prepare
 from jupyter_mlops.store import Store, queries
+from jupyter_mlops.store.team import team_url as url_of
 from jupyter_mlops.store.team.status import init
 from jupyter_mlops.store.team.sync import TeamLink
 from tests.jobs.conftest import write_notebook
@@ -97,3 +101,26 @@ def test_a_dask_job_reaches_the_scheduler_through_the_team_store(
     executed = nbformat.reads(executed_notebook(Store.open(store.root), job), as_version=4)
     printed = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     assert "ran in" in printed and str(here) not in printed
+
+
+def test_without_an_artifact_root_the_job_is_refused(tmp_path: Path, team_url: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JUPYTER_MLOPS_ARTIFACTS_URL", raising=False)
+    store = machine(tmp_path, "store", team_url)
+    spec = prepare(write_notebook(tmp_path / "nb.ipynb", "x = 1"), store=store)
+    with pytest.raises(JobError, match="needs a shared artifact root"):
+        remote_job(spec)
+
+
+def test_a_worker_that_cannot_ship_keeps_the_job_and_says_where(tmp_path: Path) -> None:
+    """PostgreSQL away when the job ends: its events are the only record; kept, named."""
+    store = machine(tmp_path, "store", "postgresql://mlops@127.0.0.1:1/gone")
+    spec = prepare(write_notebook(tmp_path / "nb.ipynb", "x = 1"), store=store)
+    spec.params = {"not_declared": 1}  # refused at once: no kernel needed for this path
+    job = RemoteJob(spec, Path(spec.notebook).read_bytes(), url_of(store) or "",
+                    str(tmp_path / "shared"))
+    with pytest.raises(JobError, match="could not reach the team store") as raised:
+        run_remote(job, lambda: None)
+    kept = Path(str(raised.value).split("they wait in ")[1].split(":")[0])
+    assert kept.is_dir() and (kept / "spool").is_dir()
+    shutil.rmtree(kept.parent)
