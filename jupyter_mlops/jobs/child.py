@@ -163,7 +163,7 @@ def run(spec: JobSpec) -> JobResult:
     store = Store.open(spec.store)
     t = tracker()
     t.start_run(spec.experiment or Path(spec.notebook).stem, kind="job", run_id=spec.run_id,
-                notebook=spec.notebook)
+                notebook=spec.notebook, source=spec.source if spec.cwd else None)
     source = Path(spec.source).read_bytes()
     t.emit(ev.JOB_STARTED, {
         "run_id": spec.run_id, "notebook": spec.notebook, "params": spec.params,
@@ -184,8 +184,8 @@ def run(spec: JobSpec) -> JobResult:
     try:
         nb = papermill.execute_notebook(
             executed, spec.output, parameters=spec.params, kernel_name=kernel,
-            progress_bar=spec.progress, cwd=str(Path(spec.notebook).parent), km=km,
-            start_timeout=KERNEL_START_TIMEOUT_S,
+            progress_bar=spec.progress, cwd=spec.cwd or str(Path(spec.notebook).parent),
+            km=km, start_timeout=KERNEL_START_TIMEOUT_S,
             on_cell_execute=session.on_cell_execute, extra_arguments=["--ext=jupyter_mlops"],
             on_cell_error=lambda cell, cell_index, execute_reply: replies.setdefault(
                 cell_index, execute_reply["content"]))

@@ -16,6 +16,7 @@ from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Protocol
 
 from ..exceptions import JobError
+from .remote import RemoteJob, remote_job, run_remote
 from .runner import execute, supervise
 from .spec import JobResult, JobSpec
 
@@ -118,15 +119,27 @@ def _distributed() -> Any:
     return distributed
 
 
+def _cancelled(event_name: str) -> Callable[[], str | None]:
+    """The cancel flag a task polls: the job's Dask ``Event``."""
+    event = _distributed().Event(event_name)
+    return lambda: "cancelled" if event.is_set() else None
+
+
 def _on_worker(spec: JobSpec, event_name: str) -> JobResult:
     """The Dask task: supervise the job's child process on this worker."""
-    event = _distributed().Event(event_name)
-    return execute(spec, lambda: "cancelled" if event.is_set() else None)
+    return execute(spec, _cancelled(event_name))
+
+
+def _on_worker_alone(job: RemoteJob, event_name: str) -> JobResult:
+    """The Dask task when the worker does not see the store (see :mod:`.remote`)."""
+    return run_remote(job, _cancelled(event_name))
 
 
 class DaskExecutor:
-    """Jobs as tasks on a Dask cluster (``dask://host:8786``); the store must be on a
-    filesystem every worker sees, since the job writes its events there."""
+    """Jobs as tasks on a Dask cluster (``dask://host:8786``). With a team store the
+    notebook travels with the task and the job's events reach the team store from the
+    worker (:mod:`.remote`); without one the store must be on a filesystem every worker
+    sees, since the job writes its events there."""
 
     name = "dask"
 
@@ -143,7 +156,9 @@ class DaskExecutor:
 
     def submit(self, spec: JobSpec) -> Any:
         spec.executor = f"dask://{self.address.removeprefix('tcp://')}"
-        return self.client.submit(_on_worker, spec, _event_name(spec.run_id),
+        job = remote_job(spec)
+        task, first = (_on_worker, spec) if job is None else (_on_worker_alone, job)
+        return self.client.submit(task, first, _event_name(spec.run_id),
                                   key=f"jupyter-mlops-job-{spec.run_id}", pure=False)
 
     def cancel(self, run_id: str, status: str = "cancelled") -> None:

@@ -10,7 +10,6 @@ records the end itself when the child could not.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import subprocess
@@ -169,9 +168,20 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
-@functools.cache
+_writers: dict[str, SpoolWriter] = {}
+
+
 def _writer(store: str) -> SpoolWriter:
-    return SpoolWriter(Store.open(store))
+    if store not in _writers:
+        _writers[store] = SpoolWriter(Store.open(store))
+    return _writers[store]
+
+
+def close_writer(store: str) -> None:
+    """Close this process's writer of ``store`` (a worker's temporary store, shipped)."""
+    writer = _writers.pop(store, None)
+    if writer is not None:
+        writer.close()
 
 
 def record(store: str, *events: ev.Event) -> None:

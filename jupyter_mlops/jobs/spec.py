@@ -32,6 +32,7 @@ class JobSpec:
     runner_pid: int | None = None
     runner_started: int | None = None  # start ticks: with the pid, names the runner
     content: str | None = None  # execute this file instead (reproduce: the recorded content)
+    cwd: str | None = None  # the kernel's folder, when not the notebook's (a Dask worker's)
 
     @property
     def source(self) -> str:

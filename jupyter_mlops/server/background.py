@@ -28,9 +28,13 @@ class BackgroundIngest:
         self.team = Syncer(store)  # ships to and pulls from the team store, if there is one
 
     async def forever(self, interval: float, run: Runner) -> None:
-        """Ingest every ``interval`` seconds, each in a worker thread; never raises."""
+        """Ingest every ``interval`` seconds (with a team store: sooner when there is work,
+        see :mod:`..store.team.listen`), each in a worker thread; never raises."""
         while True:
-            await asyncio.sleep(interval)
+            if self.team.active:  # woken early by the team's news or a grown spool
+                await run(self.team.wait, interval)
+            else:
+                await asyncio.sleep(interval)
             # first: shipping reads the spool, and the round's ingest covers local events too
             await run(self.team.round)  # never raises: an outage is logged once
             try:

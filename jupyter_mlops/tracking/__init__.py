@@ -101,10 +101,13 @@ class Tracker:
             return False
 
     def start_run(self, experiment: str | None = None, kind: str = "interactive", *,
-                  run_id: str | None = None, notebook: str | None = None) -> str:
+                  run_id: str | None = None, notebook: str | None = None,
+                  source: str | None = None) -> str:
         """Start a new run (ending the active one); returns its id.
 
         A job runner passes the ``run_id`` it handed to the kernel, and owns that run.
+        ``source`` is the file hashed (and its folder's git state) when ``notebook`` only
+        names it: a job on a Dask worker that has a copy of the notebook alone.
         """
         if self.run_id is not None:
             self.end_run()
@@ -124,7 +127,8 @@ class Tracker:
             "parent_run": inherited,
         })
         self._env_thread = threading.Thread(
-            target=self._record_environment, args=(self.run_id, notebook, self.writer),
+            target=self._record_environment, args=(self.run_id, source or notebook,
+                                                   self.writer),
             name="jupyter-mlops-environment", daemon=True)
         self._env_thread.start()
         return self.run_id

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT = 5
 
 
-def _psycopg() -> Any:
+def psycopg_module() -> Any:
     try:
         import psycopg
     except ImportError:
@@ -29,7 +29,7 @@ def _psycopg() -> Any:
 def connect(url: str) -> psycopg.Connection[Any]:
     """A connection to the team store. libpq reads the password from ``PGPASSWORD`` or a
     pgpass file and TLS options (``sslmode``, ``sslrootcert``, …) from the URL."""
-    psycopg = _psycopg()
+    psycopg = psycopg_module()
     options: dict[str, Any] = {"application_name": "jupyter-mlops"}
     if "connect_timeout" not in url:
         options["connect_timeout"] = CONNECT_TIMEOUT
@@ -43,7 +43,7 @@ def connect(url: str) -> psycopg.Connection[Any]:
 @contextlib.contextmanager
 def failures(url: str) -> Iterator[None]:
     """PostgreSQL's errors as one line (a :class:`TeamUnavailable`), the password hidden."""
-    psycopg = _psycopg()
+    psycopg = psycopg_module()
     try:
         yield
     except psycopg.Error as e:

@@ -8,6 +8,7 @@ own store, and the next round after PostgreSQL is back ships what waited.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from ..ingest import IngestResult, ingest
 from ..state import pending
 from . import schema, team_url
 from .connection import connect, failures
+from .listen import Listener, pause
 from .pull import TeamSource
 from .ship import ship
 
@@ -100,7 +102,25 @@ class Syncer:
         self.last_error: str | None = None
         self.last: SyncResult | None = None
         self._link: TeamLink | None = None
+        self._listener: Listener | None = None
         self._failed_at = -retry_s
+
+    @property
+    def active(self) -> bool:
+        """Whether rounds talk to a team store (False until the first round finds one)."""
+        return self._link is not None
+
+    def wait(self, seconds: float) -> None:
+        """The pause before the next round, cut short by news from the team or this
+        machine's spool growing (:func:`.listen.pause`); never raises."""
+        try:
+            if self._listener is None and self._link is not None and self.last_error is None:
+                self._listener = Listener(self._link.url)
+            own = self._link._con if self._link is not None else None
+            pause(self.store, seconds, self._listener,
+                  None if own is None else own.info.backend_pid)
+        except Exception:  # PostgreSQL went away: the next round says so, and retries
+            self._close_listener()
 
     def round(self) -> SyncResult | None:
         if self.last_error is not None and time.monotonic() - self._failed_at < self.retry_s:
@@ -119,6 +139,13 @@ class Syncer:
             self.last_error, self._failed_at = text, time.monotonic()
         return self.last
 
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            with contextlib.suppress(Exception):
+                self._listener.close()
+            self._listener = None
+
     def close(self) -> None:
+        self._close_listener()
         if self._link is not None:
             self._link.close()
