@@ -10,6 +10,7 @@ run's walk starts from everything recorded in it (no edge links a run to its cel
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -130,7 +131,7 @@ def graph(ref: Any, depth: int = 50) -> dict[str, Any]:
                                                          for n in found["nodes"]]))
 
 
-def labelled(found: dict[str, Any], labels: dict[tuple[str, str], str | None]
+def labelled(found: dict[str, Any], labels: Mapping[tuple[str, str], str | None]
              ) -> dict[str, Any]:
     """``found``'s nodes with what a person reads (a run's name, ``#4 model.fit(X, y)``), a
     node without a label by its short id: raw ids stay in ``id``."""
