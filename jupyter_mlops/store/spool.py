@@ -220,18 +220,21 @@ def writer_alive(store: Store, writer: str) -> bool:
     a segment rotating meanwhile cannot make a live writer look dead). Elsewhere, or for a
     name without a start time: one of its segments is still locked. A writer locks its next
     segment before it seals the last, so when a probed segment turns out sealed, its
-    successor is already linked in: listing again after the probes finds it.
+    successor is already linked in: listing again after the probes finds it. A writer of
+    another host that never wrote into this store's spool (its events came from a team
+    store) cannot be judged from here: it counts as alive, its run ends by its own events.
     """
     host, _, rest = writer.rpartition("-")[0].rpartition("-")
     pid, _, ticks = rest.partition(".")
-    if host == socket.gethostname() and pid.isdigit() and ticks.isdigit():
+    here = host == socket.gethostname()
+    if here and pid.isdigit() and ticks.isdigit():
         return process.alive(int(pid), int(ticks))
     probed: set[Path] = set()
     while new := set(store.spool_dir.glob(f"{glob.escape(writer)}-*{SUFFIX}")) - probed:
         if not all(is_sealed(p) for p in new):
             return True
         probed |= new
-    return False
+    return not probed and not here and bool(host)
 
 
 def is_sealed(path: Path) -> bool:

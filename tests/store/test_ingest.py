@@ -9,7 +9,7 @@ from jupyter_mlops.exceptions import StoreError
 from jupyter_mlops.store import queries
 from jupyter_mlops.store.ingest import ingest, pending, read_state, rebuild
 from jupyter_mlops.store.schema import MIGRATIONS
-from jupyter_mlops.store.spool import SpoolWriter, spool_files
+from jupyter_mlops.store.spool import SpoolWriter, spool_files, writer_alive
 from tests.conftest import ROOT, run_python
 
 
@@ -184,3 +184,16 @@ def test_cells_store_statements_and_capture_time_and_old_cells_still_ingest(stor
         rows = con.execute("SELECT seq, statements, capture_ms FROM cells ORDER BY seq").fetchall()
     assert rows[0] == (1, None, None)
     assert rows[1][0] == 2 and json.loads(rows[1][1]) == statements and rows[1][2] == 0.25
+
+
+def test_a_writer_of_another_host_is_judged_only_by_its_segments_here(store):
+    """A team store brings runs written on other machines: no segment of theirs is here, so
+    nothing here can say they died (each machine closes its own). With segments here (a
+    shared folder) they are judged by their locks, as before."""
+    import socket
+
+    foreign = "elsewhere.example-4242.99-1700000000000000000"
+    assert writer_alive(store, foreign)
+    (store.spool_dir / f"{foreign}-000001.jsonl").write_text("")  # sealed: nobody locks it
+    assert not writer_alive(store, foreign)
+    assert not writer_alive(store, f"{socket.gethostname()}-999999999.1-1")  # no such pid
