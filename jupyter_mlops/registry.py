@@ -130,7 +130,8 @@ def register(model: Any, name: str, *, metrics: dict[str, float] | None = None,
     blob, fmt = model_files.dump_model(model)
     sha = blobs.put(store, blob)
     run_id = t.ensure_run()
-    with hold(store, exclusive=True):
+    # in a team store, the next number is the team's: registrations of a model wait on each other
+    with alias_lock(store, name, offline=True), hold(store, exclusive=True):
         ingest(store)
         with db.connect(store, write=False, threads=1) as con:
             version = next_version(con, name)
