@@ -112,6 +112,18 @@ def new_id() -> str:
     return _clock.next()
 
 
+def id_after(previous: str | None) -> str:
+    """A new id that sorts after ``previous`` even when this machine's clock is behind the
+    one that made ``previous``: a chain of moves made on several machines keeps its order."""
+    fresh = new_id()
+    if previous is None or fresh > previous:
+        return fresh
+    ms, counter = int(previous[:12], 16), int(previous[12:16], 16) + 1
+    if counter > 0xFFFF:
+        ms, counter = ms + 1, 0
+    return f"{ms:012x}{counter:04x}{fresh[16:]}"
+
+
 def _user() -> str:
     """Who runs this process: the login name, else the uid (a container's user may have no
     passwd entry, where ``getuser`` raises)."""

@@ -23,6 +23,7 @@ from .store.ingest import ingest
 from .store.lock import hold
 from .store.queries.models import (
     alias_version,
+    last_alias_move,
     latest_version,
     next_version,
     run_metrics,
@@ -241,6 +242,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
                 raise VersionRetired(f"{name}:{version} is retired and cannot be promoted; "
                                      f"register a new version instead")
             current = alias_version(con, name, alias)
+            last_move = last_alias_move(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
             try:
                 gates.check(gate or {}, target.metrics, champion, label, con=con, name=name,
@@ -256,10 +258,11 @@ def promote(name: str, version: int, alias: str = "champion", *,
             return target
         import getpass
 
+        # after the last move whatever this machine's clock says: the latest move wins
         record_now(store, ev.Event(ev.ALIAS_SET, {
             "run_id": tracker().run_id, "name": name, "alias": alias,
             "version": target.version, "previous": current,
-            "set_by": by or getpass.getuser(), "gate": gate or {}}))
+            "set_by": by or getpass.getuser(), "gate": gate or {}}, id=ev.id_after(last_move)))
     return resolve(store, (name, target.version))
 
 

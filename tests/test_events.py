@@ -37,3 +37,13 @@ def test_event_round_trips_through_a_line():
 def test_from_dict_rejects_what_is_not_an_event(bad):
     with pytest.raises(ValueError, match="not an event"):
         ev.Event.from_dict(bad)
+
+
+def test_an_id_after_a_later_clock_still_sorts_after_it():
+    """A move recorded on a machine whose clock is behind must still come after the move
+    before it (the team's alias chain is ordered by event id)."""
+    ahead = f"{int(ev.new_id()[:12], 16) + 3_600_000:012x}ffff{'0' * 16}"  # an hour ahead
+    after = ev.id_after(ahead)
+    assert after > ahead and len(after) == 32
+    assert ev.id_after(after) > after
+    assert ev.id_after(None) < ahead  # no previous: this clock's own id

@@ -8,6 +8,7 @@ from sklearn.linear_model import LogisticRegression
 
 import jupyter_mlops as mlops
 from jupyter_mlops import blobs
+from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import GateRefused, StoreError
 from jupyter_mlops.store import queries
 from tests.conftest import cli, run_python
@@ -110,3 +111,17 @@ def test_cli_models_and_promote(tracker, model, store):
     assert "[champion]" in cli("models").stdout
     assert run_python("import jupyter_mlops as m; print(repr(m.load_model('churn@champion')))"
                       ).stdout.startswith("LogisticRegression")
+
+
+def test_a_promotion_follows_the_last_move_even_from_a_clock_behind(store, tracker, model):
+    """The latest move wins by event id; a move made on a machine whose clock is an hour
+    ahead is still followed by the next promotion, recorded here after it."""
+    for auc in (0.8, 0.81):
+        mlops.register(model, "churn", metrics={"auc": auc})
+    ahead = f"{int(ev.new_id()[:12], 16) + 3_600_000:012x}0000{'0' * 16}"
+    tracker.writer.write([ev.Event(ev.ALIAS_SET, {"name": "churn", "alias": "champion",
+                                                  "version": 1, "previous": None}, id=ahead)])
+    mlops.promote("churn", 2, "champion")
+    assert mlops.load_model("churn@champion") is not None
+    assert queries.alias_history(store, "churn")["version"].tolist()[-1] == 2
+    assert mlops.registry.resolve(store, "churn@champion").version == 2

@@ -72,6 +72,14 @@ def alias_version(con: duckdb.DuckDBPyConnection, name: str, alias: str) -> int 
     return None if found is None else int(found)
 
 
+def last_alias_move(con: duckdb.DuckDBPyConnection, name: str, alias: str) -> str | None:
+    """The event id of ``name@alias``'s latest move (None: never moved): the next move's id
+    must sort after it."""
+    found = db.scalar(con, "SELECT max(event_id) FROM aliases WHERE name = ? AND alias = ?",
+                      [name, alias])
+    return None if found is None else str(found)
+
+
 def version_record(con: duckdb.DuckDBPyConnection, name: str, version: int
                    ) -> dict[str, Any] | None:
     """One version's row (metrics and params decoded) and its current aliases; None if the
