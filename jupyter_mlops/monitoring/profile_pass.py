@@ -39,12 +39,13 @@ class ColumnPass:
             inside = x[(x >= self.lo) & (x <= self.hi)]  # infinite values are only tails
         if not x.size:
             return
-        m, mean = x.size, float(x.mean())
-        t = np.subtract(x, mean)
-        np.multiply(t, t, out=t)
-        total, delta = self.present + m, mean - self.mean
-        self.mean += delta * m / total
-        self.m2 += float(t.sum()) + delta * delta * self.present * m / total
+        with np.errstate(invalid="ignore"):  # infinite values: NaN moments, as numpy's
+            m, mean = x.size, float(x.mean())
+            t = np.subtract(x, mean)
+            np.multiply(t, t, out=t)
+            total, delta = self.present + m, mean - self.mean
+            self.mean += delta * m / total
+            self.m2 += float(t.sum()) + delta * delta * self.present * m / total
         self.present = total
         self._tails(x)
         t = np.subtract(inside, self.lo, out=t[:inside.size])

@@ -16,6 +16,7 @@ Categorical columns are counted exactly (GROUP BY).
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +109,9 @@ def profile_relation(rel: Any, *, name: str | None = None,
                                                     if ranges and c in ranges}
     known.update(scan.bounds(rel, [c for c in numeric if c not in known]))
     passes = {c: ColumnPass(*found) for c, found in known.items() if found is not None}
-    for batch in scan.batches(rel, list(passes), BATCH_ROWS) if passes else ():
-        for one, values in zip(passes.values(), batch, strict=True):
-            one.add(values)
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
+        for batch in scan.batches(rel, list(passes), BATCH_ROWS) if passes else ():
+            list(pool.map(ColumnPass.add, passes.values(), batch))
     present = dict(zip(temporal, counted, strict=True))
     columns: dict[str, ColumnProfile] = {}
     for column in kinds:

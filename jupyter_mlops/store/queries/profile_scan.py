@@ -7,6 +7,7 @@ quoted identifiers and numbers only as numbers this module formats itself.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +71,7 @@ def parquet_bounds(con: duckdb.DuckDBPyConnection, files: list[str], numeric: li
                    ) -> dict[str, tuple[float, float]]:
     """The numeric columns whose smallest and largest values every row group's statistics
     state exactly and finitely: read from the files' footers, no scan."""
-    wanted = {name for name in numeric}
+    wanted = set(numeric)
     found: dict[str, tuple[float, float]] = {}
     rows = con.execute(
         "SELECT path_in_schema, bool_and(min_is_exact IS NOT false AND max_is_exact IS NOT "
@@ -79,8 +80,8 @@ def parquet_bounds(con: duckdb.DuckDBPyConnection, files: list[str], numeric: li
         "max(TRY_CAST(stats_max_value AS DOUBLE)), count(TRY_CAST(stats_min_value AS DOUBLE))"
         ", count(stats_min_value) FROM parquet_metadata(?) GROUP BY 1", [files]).fetchall()
     for name, exact, lo, hi, parsed, stated in rows:
-        if (name in wanted and exact and parsed == stated and lo is not None
-                and np.isfinite([lo, hi]).all()):
+        if (name in wanted and exact and parsed == stated and None not in (lo, hi)
+                and math.isfinite(lo) and math.isfinite(hi)):
             found[name] = (float(lo), float(hi))
     return found
 
