@@ -88,10 +88,11 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
 def scratch(memory_limit: str, threads: int | None = None
             ) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory connection for scanning the user's files (no store, so no lock), its
-    memory capped so a scan larger than memory spills to a temporary folder instead."""
+    memory capped so a scan larger than memory spills to a temporary folder instead; no
+    progress bar (it would print into the user's cell)."""
     import duckdb
 
-    config: dict[str, Any] = {"memory_limit": memory_limit}
+    config: dict[str, Any] = {"memory_limit": memory_limit, "enable_progress_bar": False}
     if threads:
         config["threads"] = threads
     con = duckdb.connect(":memory:", config=config)
