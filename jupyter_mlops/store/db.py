@@ -92,10 +92,11 @@ def scratch(memory_limit: str, threads: int | None = None
     progress bar (it would print into the user's cell)."""
     import duckdb
 
-    config: dict[str, Any] = {"memory_limit": memory_limit, "enable_progress_bar": False}
+    config: dict[str, Any] = {"memory_limit": memory_limit}
     if threads:
         config["threads"] = threads
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")
     try:
         yield con
     finally:
