@@ -16,9 +16,10 @@ Categorical columns are counted exactly (GROUP BY).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,8 @@ from .profiles import (
     build_profile,
     profile_column,
 )
+
+T = TypeVar("T")
 
 #: A bin holding more than this share of the rows is refined.
 FINE = SKETCH_ERROR / 4
@@ -110,7 +113,8 @@ def profile_relation(rel: Any, *, name: str | None = None,
     known.update(scan.bounds(rel, [c for c in numeric if c not in known]))
     passes = {c: ColumnPass(*found) for c, found in known.items() if found is not None}
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
-        for batch in scan.batches(rel, list(passes), BATCH_ROWS) if passes else ():
+        stream = scan.batches(rel, list(passes), BATCH_ROWS) if passes else iter(())
+        for batch in _ahead(pool, stream):
             list(pool.map(ColumnPass.add, passes.values(), batch))
     present = dict(zip(temporal, counted, strict=True))
     columns: dict[str, ColumnProfile] = {}
@@ -134,6 +138,14 @@ def profile_relation(rel: Any, *, name: str | None = None,
             col = _numeric(rel, column, passes[column], rows, max_unique, integer)
         columns[column] = col
     return Profile(columns, rows=rows, name=name)
+
+
+def _ahead(pool: ThreadPoolExecutor, batches: Iterator[T]) -> Iterator[T]:
+    """The next batch is read (DuckDB decoding on its threads) while this one is counted."""
+    following = pool.submit(next, batches, None)
+    while (batch := following.result()) is not None:
+        following = pool.submit(next, batches, None)
+        yield batch
 
 
 def _counts(found: list[tuple[Any, int]], boolean: bool) -> dict[str, int]:
