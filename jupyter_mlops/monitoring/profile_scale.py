@@ -112,6 +112,8 @@ def profile_relation(rel: Any, *, name: str | None = None,
                                                     if ranges and c in ranges}
     known.update(scan.bounds(rel, [c for c in numeric if c not in known]))
     passes = {c: ColumnPass(*found) for c, found in known.items() if found is not None}
+    if passes:
+        _needs_pyarrow()
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
         stream = scan.batches(rel, list(passes), BATCH_ROWS) if passes else iter(())
         for batch in _ahead(pool, stream):
@@ -138,6 +140,14 @@ def profile_relation(rel: Any, *, name: str | None = None,
             col = _numeric(rel, column, passes[column], rows, max_unique, integer)
         columns[column] = col
     return Profile(columns, rows=rows, name=name)
+
+
+def _needs_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ImportError("profiling files or a DuckDB relation needs pyarrow: pip install "
+                          "'jupyter-mlops[profile]'") from None
 
 
 def _ahead(pool: ThreadPoolExecutor, batches: Iterator[T]) -> Iterator[T]:

@@ -1,6 +1,8 @@
 """The streaming pass of an out-of-core profile: what it keeps equals numpy's answer on the
 whole column, however the rows are cut into batches, with NaN and infinite values."""
 
+import sys
+
 import duckdb
 import numpy as np
 import pytest
@@ -59,3 +61,11 @@ def test_a_relation_without_statistics_profiles_as_its_parquet_file(tmp_path):
                                                               again.counts), name
         np.testing.assert_array_equal(found.values, again.values)
     assert by_file.columns["heavy"].values[-1] == np.inf
+
+
+def test_without_pyarrow_one_line_names_the_extra(tmp_path, monkeypatch):
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT range AS x FROM range(100)) TO '{tmp_path / 'f.parquet'}'")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"needs pyarrow: pip install 'jupyter-mlops\[profile\]'"):
+        profile_scale.profile_parquet(tmp_path / "f.parquet")
