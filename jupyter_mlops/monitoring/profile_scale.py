@@ -1,26 +1,31 @@
 """Profiles of data larger than memory: Parquet files or folders and DuckDB relations,
 scanned by DuckDB out of core, and Dask DataFrames, profiled per partition and merged.
 
-A numeric column out of core: one pass gives counts, mean, std and the exact
-``TAIL_VALUES`` smallest and largest values; then a histogram of ``BINS`` equal bins
-between those tails (the values beyond them are the tails), with each bin's count, min and
-max. The CDF is exact at every bin's ends and taken as linear inside, so its KS error is
+A numeric column out of core: its range (from the Parquet files' statistics, else one
+DuckDB pass of min/max), then one streaming pass (``profile_pass.ColumnPass``, numpy on
+DuckDB's Arrow batches of every numeric column at once) gives counts, mean, std, the exact
+``TAIL_VALUES`` smallest and largest values and the counts of ``BINS`` equal bins over the
+range. The CDF is exact at every bin's ends and taken as linear inside, so its KS error is
 at most the largest share of rows in a bin holding more than one value; bins above
-``FINE`` are cut into ``SPLIT`` (only their rows are counted), up to ``DEPTH`` levels.
-That error plus the sketch's level spacing is the column's ``error`` (at most 1/2048 +
-1/8192 once refined). Categorical columns are counted exactly (GROUP BY).
+``FINE`` are cut into ``SPLIT`` by a DuckDB GROUP BY (only their rows are counted, with
+each finer bin's own min and max), up to ``DEPTH`` levels. That error plus the sketch's
+level spacing is the column's ``error`` (at most 1/2048 + 1/8192 once refined).
+Categorical columns are counted exactly (GROUP BY).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .profile_merge import merge, sketch_numeric
+from .profile_pass import BINS, ColumnPass
 from .profiles import (
     CATEGORICAL_MAX_UNIQUE,
     QUANTILE_LEVELS,
@@ -32,11 +37,14 @@ from .profiles import (
     profile_column,
 )
 
+T = TypeVar("T")
+
 #: A bin holding more than this share of the rows is refined.
 FINE = SKETCH_ERROR / 4
-#: Bins of the first histogram (a smooth column needs no refining), the bins a refined
-#: bin is cut into, and the most levels.
-BINS, SPLIT, DEPTH = 4 * round(1 / FINE), 64, 5
+#: The bins a refined bin is cut into, and the most levels.
+SPLIT, DEPTH = 64, 5
+#: Rows of each batch streamed to ``ColumnPass`` (8 bytes a numeric column each).
+BATCH_ROWS = 1 << 19
 #: DuckDB's memory cap for a scan (it spills beyond it); JUPYTER_MLOPS_PROFILE_MEMORY.
 MEMORY_LIMIT = "512MB"
 
@@ -69,36 +77,59 @@ def files_fingerprint(files: list[str]) -> str:
 
 def profile_parquet(path: str | os.PathLike[str], *, name: str | None = None,
                     max_unique: int = CATEGORICAL_MAX_UNIQUE) -> Profile:
-    """Profile Parquet files without loading them (DuckDB, memory capped)."""
+    """Profile Parquet files without loading them (DuckDB, memory capped); the numeric
+    columns' ranges come from the files' statistics when they state them."""
     from ..store import db
+    from ..store.queries import profile_scan as scan
 
     files = parquet_files(path)
     limit = os.environ.get("JUPYTER_MLOPS_PROFILE_MEMORY", MEMORY_LIMIT)
-    with db.scratch(limit) as con:
-        found = profile_relation(con.read_parquet(files), name=name, max_unique=max_unique)
+    with db.scratch(limit, os.cpu_count()) as con:
+        rel = con.read_parquet(files)
+        ranges = scan.parquet_bounds(con, files, list(rel.columns))
+        found = profile_relation(rel, name=name, max_unique=max_unique, ranges=ranges)
     found.fingerprint = files_fingerprint(files)
     return found
 
 
 def profile_relation(rel: Any, *, name: str | None = None,
-                     max_unique: int = CATEGORICAL_MAX_UNIQUE) -> Profile:
-    """Profile a DuckDB relation in its own connection's memory limits."""
+                     max_unique: int = CATEGORICAL_MAX_UNIQUE,
+                     ranges: dict[str, tuple[float, float]] | None = None) -> Profile:
+    """Profile a DuckDB relation in its own connection's memory limits: one pass for the
+    numeric columns' ranges (unless ``ranges`` gives them all), one streaming pass for
+    their statistics (``ColumnPass``), a GROUP BY per categorical column, and a refining
+    pass only for a column with a bin too full."""
     from ..store.queries import profile_scan as scan
 
     kinds = {c: str(t).split("(")[0].upper() for c, t in zip(rel.columns, rel.types,
                                                                strict=True)}
     numeric = [c for c, t in kinds.items() if t in scan.NUMERIC_TYPES]
     temporal = [c for c, t in kinds.items() if t.startswith(scan.TEMPORAL_TYPES)]
-    other = [c for c in kinds if c not in numeric and c not in temporal]
-    found = scan.summary(rel, numeric, other + temporal, TAIL_VALUES)
-    rows = found[""]["rows"]
+    rows, counted = scan.present(rel, temporal)
     if not rows:
         raise ValueError("the data has no rows: nothing to profile")
+    known: dict[str, tuple[float, float] | None] = {c: ranges[c] for c in numeric
+                                                    if ranges and c in ranges}
+    known.update(scan.bounds(rel, [c for c in numeric if c not in known]))
+    passes = {c: ColumnPass(*found) for c, found in known.items() if found is not None}
+    if passes:
+        _needs_pyarrow()
+    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
+        stream = scan.batches(rel, list(passes), BATCH_ROWS) if passes else iter(())
+        for batch in _ahead(pool, stream):
+            list(pool.map(ColumnPass.add, passes.values(), batch))
+    present = dict(zip(temporal, counted, strict=True))
     columns: dict[str, ColumnProfile] = {}
     for column in kinds:
-        info = found[column]
-        col = ColumnProfile(column, "categorical", n=rows, missing=rows - info["present"])
-        if not info["present"]:
+        counts: dict[str, int] = {}
+        if column in numeric:
+            present[column] = passes[column].present if column in passes else 0
+        elif column not in temporal:
+            counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
+            present[column] = sum(counts.values())
+        col = ColumnProfile(column, "categorical", n=rows, missing=rows - present[column],
+                            counts=counts)
+        if not present[column]:
             col.kind, col.reason = "skipped", "all values are missing"
         elif column in temporal:
             col.kind = "skipped"
@@ -106,11 +137,25 @@ def profile_relation(rel: Any, *, name: str | None = None,
         elif column in numeric:
             # pandas reads an integer column with missing values as floats: keys "3.0"
             integer = kinds[column] in scan.INTEGER_TYPES and not col.missing
-            col = _numeric(rel, column, info, rows, max_unique, integer)
-        else:
-            col.counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
+            col = _numeric(rel, column, passes[column], rows, max_unique, integer)
         columns[column] = col
     return Profile(columns, rows=rows, name=name)
+
+
+def _needs_pyarrow() -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ImportError("profiling files or a DuckDB relation needs pyarrow: pip install "
+                          "'jupyter-mlops[profile]'") from None
+
+
+def _ahead(pool: ThreadPoolExecutor, batches: Iterator[T]) -> Iterator[T]:
+    """The next batch is read (DuckDB decoding on its threads) while this one is counted."""
+    following = pool.submit(next, batches, None)
+    while (batch := following.result()) is not None:
+        following = pool.submit(next, batches, None)
+        yield batch
 
 
 def _counts(found: list[tuple[Any, int]], boolean: bool) -> dict[str, int]:
@@ -135,25 +180,26 @@ def _few(column: ColumnProfile, values: np.ndarray, counts: np.ndarray, integer:
     return True
 
 
-def _numeric(rel: Any, column: str, info: dict[str, Any], rows: int, max_unique: int,
+def _numeric(rel: Any, column: str, one: ColumnPass, rows: int, max_unique: int,
              integer: bool) -> ColumnProfile:
     from ..store.queries import profile_scan as scan
 
-    present = info["present"]
-    col = ColumnProfile(column, "numeric", n=rows, missing=rows - present,
-                        mean=float(info["mean"]), std=float(info["std"]))
+    present = one.present
+    col = ColumnProfile(column, "numeric", n=rows, missing=rows - present, mean=one.mean,
+                        std=one.std)
     if present <= QUANTILE_LEVELS + 2 * TAIL_VALUES:  # small: keep every value, exact
         values = np.sort(np.asarray(scan.values(rel, column), dtype=float))
         if _few(col, *np.unique(values, return_counts=True), integer, max_unique):
             return col
         series = pd.Series(np.r_[values, np.full(rows - present, np.nan)])
         return profile_column(column, series, "numeric", None, values)
-    low, high = np.asarray(info["low"], dtype=float), np.sort(np.asarray(info["high"], float))
-    lo, hi = float(low[-1]), float(high[0])
+    low, high, lo, hi = one.low, one.high, one.lo, one.hi
     cuts = [BINS]
-    bins = np.array(scan.histogram(rel, column, lo, hi, cuts), dtype=float).reshape(-1, 4)
-    below, above = low[low < lo], high[high > hi]  # the values outside [lo, hi]: exact
-    if len(bins) <= max_unique and (bins[:, 2] == bins[:, 3]).all():  # a few values only
+    bins = one.bins()
+    below, above = low[low < lo], high[high > hi]  # infinite values: exact
+    if len(bins) <= max_unique:  # a few values, perhaps: the bins' own min and max say
+        bins = np.array(scan.histogram(rel, column, lo, hi, cuts), dtype=float).reshape(-1, 4)
+    if len(bins) <= max_unique and (bins[:, 2] == bins[:, 3]).all():
         values, counts = np.unique(np.r_[below, above], return_counts=True)
         merged = pd.Series(counts, values).add(pd.Series(bins[:, 1], bins[:, 2]),
                                                fill_value=0)

@@ -88,13 +88,15 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = 
 def scratch(memory_limit: str, threads: int | None = None
             ) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory connection for scanning the user's files (no store, so no lock), its
-    memory capped so a scan larger than memory spills to a temporary folder instead."""
+    memory capped so a scan larger than memory spills to a temporary folder instead; no
+    progress bar (it would print into the user's cell)."""
     import duckdb
 
     config: dict[str, Any] = {"memory_limit": memory_limit}
     if threads:
         config["threads"] = threads
     con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")
     try:
         yield con
     finally:

@@ -75,7 +75,7 @@ def _measure(mode: str, folder: Path) -> dict[str, float]:
     done = subprocess.run([sys.executable, "-c", _MEASURE, mode, str(folder)], cwd=ROOT,
                           capture_output=True, text=True, timeout=3600, check=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
-    return dict(json.loads(done.stdout.splitlines()[-1]))
+    return dict(json.loads(done.stdout[done.stdout.rindex("{"):]))  # after any progress bar
 
 
 def _merged_ks() -> tuple[float, float]:

@@ -7,6 +7,8 @@ quoted identifiers and numbers only as numbers this module formats itself.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,27 +43,58 @@ def _rows(rel: duckdb.DuckDBPyRelation, sql: str) -> list[tuple[Any, ...]]:
     return result.fetchall()
 
 
-def summary(rel: duckdb.DuckDBPyRelation, numeric: list[str], other: list[str], tail: int
-            ) -> dict[str, dict[str, Any]]:
-    """One pass over every column: counts, and the mean, std and ``tail`` smallest and
-    largest values of numeric columns."""
-    parts = ["count(*)"]
+def present(rel: duckdb.DuckDBPyRelation, columns: list[str]) -> tuple[int, list[int]]:
+    """The rows, and the non-missing values of each column (its nulls only: these are not
+    numeric columns)."""
+    parts = ["count(*)", *(f"count({quote(name)})" for name in columns)]
+    row = _rows(rel, f"SELECT {', '.join(parts)} FROM src")[0]
+    return int(row[0]), [int(v) for v in row[1:]]
+
+
+def bounds(rel: duckdb.DuckDBPyRelation, numeric: list[str]
+           ) -> dict[str, tuple[float, float] | None]:
+    """Each numeric column's smallest and largest finite value (None: there are none), in
+    one pass over the columns."""
+    if not numeric:
+        return {}
+    parts = []
     for i in range(len(numeric)):
-        x = f"n{i}"
-        parts += [f"count({x})", f"avg({x})", f"stddev_pop({x})", f"min({x}, {tail})",
-                  f"max({x}, {tail})"]
-    parts += [f"count({quote(name)})" for name in other]
-    inner = ", ".join([f"{_x(n)} AS n{i}" for i, n in enumerate(numeric)]
-                      + [quote(n) for n in other]) or "1"
+        finite = f"FILTER (WHERE isfinite(n{i}))"
+        parts += [f"min(n{i}) {finite}", f"max(n{i}) {finite}"]
+    inner = ", ".join(f"{quote(n)}::DOUBLE AS n{i}" for i, n in enumerate(numeric))
     row = _rows(rel, f"SELECT {', '.join(parts)} FROM (SELECT {inner} FROM src)")[0]
-    out: dict[str, dict[str, Any]] = {"": {"rows": int(row[0])}}
-    for i, name in enumerate(numeric):
-        present, mean, std, low, high = row[1 + 5 * i:6 + 5 * i]
-        out[name] = {"present": int(present), "mean": mean, "std": std, "low": low or [],
-                     "high": high or []}
-    for i, name in enumerate(other):
-        out[name] = {"present": int(row[1 + 5 * len(numeric) + i])}
-    return out
+    return {name: None if row[2 * i] is None else (float(row[2 * i]), float(row[2 * i + 1]))
+            for i, name in enumerate(numeric)}
+
+
+def parquet_bounds(con: duckdb.DuckDBPyConnection, files: list[str], numeric: list[str]
+                   ) -> dict[str, tuple[float, float]]:
+    """The numeric columns whose smallest and largest values every row group's statistics
+    state exactly and finitely: read from the files' footers, no scan."""
+    wanted = set(numeric)
+    found: dict[str, tuple[float, float]] = {}
+    rows = con.execute(
+        "SELECT path_in_schema, bool_and(min_is_exact IS NOT false AND max_is_exact IS NOT "
+        "false AND coalesce(stats_nan_count, 0) = 0 AND (stats_min_value IS NOT NULL OR "
+        "num_values = stats_null_count)), min(TRY_CAST(stats_min_value AS DOUBLE)), "
+        "max(TRY_CAST(stats_max_value AS DOUBLE)), count(TRY_CAST(stats_min_value AS DOUBLE))"
+        ", count(stats_min_value) FROM parquet_metadata(?) GROUP BY 1", [files]).fetchall()
+    for name, exact, lo, hi, parsed, stated in rows:
+        if (name in wanted and exact and parsed == stated and None not in (lo, hi)
+                and math.isfinite(lo) and math.isfinite(hi)):
+            found[name] = (float(lo), float(hi))
+    return found
+
+
+def batches(rel: duckdb.DuckDBPyRelation, numeric: list[str], rows: int
+            ) -> Iterator[list[np.ndarray]]:
+    """The numeric columns as DOUBLE, ``rows`` at a time (NaN where missing): streamed, so
+    only a batch is in memory."""
+    inner = ", ".join(f"{quote(n)}::DOUBLE AS n{i}" for i, n in enumerate(numeric))
+    result = rel.query("src", f"SELECT {inner} FROM src")
+    assert result is not None  # a SELECT always has a result
+    for batch in result.to_arrow_reader(rows):
+        yield [c.to_numpy(zero_copy_only=False) for c in batch.columns]
 
 
 def counts(rel: duckdb.DuckDBPyRelation, name: str) -> list[tuple[Any, int]]:
@@ -77,17 +110,22 @@ def values(rel: duckdb.DuckDBPyRelation, name: str) -> list[float]:
                                      f"WHERE x IS NOT NULL")]
 
 
+def bin_scale(lo: float, hi: float, bins: int) -> float:
+    """The factor taking ``x - lo`` to its bin's index (its floor) when [lo, hi] is cut into
+    ``bins``: the SQL here and ``ColumnPass``'s numpy use this same number."""
+    return bins / (hi - lo) if hi > lo else 0.0
+
+
 def histogram(rel: duckdb.DuckDBPyRelation, name: str, lo: float, hi: float,
               bins: list[int], within: list[int] | None = None
               ) -> list[tuple[int, int, float, float]]:
     """(bin, count, min, max) of each non-empty bin when [lo, hi] is cut into ``bins[0]``
     equal bins, each of those into ``bins[1]``, and so on (values outside are left out);
     with ``within``, only the values in those bins of the level above (a refinement)."""
-    t = f"(x - {_number(lo)}) * {_number(1 / (hi - lo) if hi > lo else 0.0)}"
-
     def index(level: int) -> str:
         top = int(np.prod(bins[:level]))
-        return f"least({top - 1}, floor({t} * {top}))::BIGINT"
+        scale = _number(bin_scale(lo, hi, top))
+        return f"least({top - 1}, floor((x - {_number(lo)}) * {scale}))::BIGINT"
 
     where = (f"AND {index(len(bins) - 1)} IN ({', '.join(str(int(b)) for b in within)})"
              if within else "")

@@ -1,0 +1,71 @@
+"""The streaming pass of an out-of-core profile: what it keeps equals numpy's answer on the
+whole column, however the rows are cut into batches, with NaN and infinite values."""
+
+import sys
+
+import duckdb
+import numpy as np
+import pytest
+
+from jupyter_mlops.monitoring import profile_scale
+from jupyter_mlops.monitoring.profile_pass import BINS, ColumnPass
+from jupyter_mlops.monitoring.profiles import TAIL_VALUES
+from tests.monitoring.test_profile_merge import frame
+
+
+def column():
+    rng = np.random.default_rng(3)
+    x = np.r_[rng.standard_cauchy(50_000), [np.nan] * 100, [np.inf] * 3, [-np.inf] * 2]
+    rng.shuffle(x)
+    return x
+
+
+@pytest.mark.parametrize("batch", [1000, 7777, 100_000])
+def test_batches_add_up_to_the_whole_column(batch):
+    x = column()
+    finite = x[np.isfinite(x)]
+    one = ColumnPass(float(finite.min()), float(finite.max()))
+    for i in range(0, x.size, batch):
+        one.add(x[i:i + batch])
+    present = np.sort(x[~np.isnan(x)])
+    assert one.present == present.size
+    assert np.isnan(one.mean) and np.isnan(one.std)  # -inf and inf: as numpy says
+    np.testing.assert_array_equal(one.low, present[:TAIL_VALUES])
+    np.testing.assert_array_equal(one.high, present[-TAIL_VALUES:])
+    bins = one.bins()
+    assert bins[:, 1].sum() == finite.size and bins[:, 0].max() == BINS - 1
+    assert (bins[:, 2] >= finite.min()).all() and (bins[:, 3] <= finite.max()).all()
+
+
+def test_moments_merge_exactly_across_batches():
+    x = 1e6 + np.random.default_rng(4).normal(0, 1e-3, 100_000)
+    one = ColumnPass(float(x.min()), float(x.max()))
+    for i in range(0, x.size, 3000):
+        one.add(x[i:i + 3000])
+    assert one.mean == pytest.approx(x.mean(), rel=1e-15)
+    assert one.std == pytest.approx(x.std(), rel=1e-9)
+
+
+def test_a_relation_without_statistics_profiles_as_its_parquet_file(tmp_path):
+    """A relation has no footers to give the ranges: its own min/max pass gives the same."""
+    df = frame(30_000)
+    df.loc[::11, "heavy"] = np.inf
+    con = duckdb.connect()
+    con.register("df", df)
+    con.execute(f"COPY df TO '{tmp_path / 'f.parquet'}' (FORMAT parquet)")
+    by_file = profile_scale.profile_parquet(tmp_path / "f.parquet")
+    by_relation = profile_scale.profile_relation(con.sql("SELECT * FROM df"))
+    for name, found in by_file.columns.items():
+        again = by_relation.columns[name]
+        assert (found.kind, found.missing, found.counts) == (again.kind, again.missing,
+                                                              again.counts), name
+        np.testing.assert_array_equal(found.values, again.values)
+    assert by_file.columns["heavy"].values[-1] == np.inf
+
+
+def test_without_pyarrow_one_line_names_the_extra(tmp_path, monkeypatch):
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT range AS x FROM range(100)) TO '{tmp_path / 'f.parquet'}'")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    with pytest.raises(ImportError, match=r"needs pyarrow: pip install 'jupyter-mlops\[profile\]'"):
+        profile_scale.profile_parquet(tmp_path / "f.parquet")
