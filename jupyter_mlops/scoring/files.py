@@ -46,8 +46,8 @@ def chunk_rows_for(columns: int) -> int:
 @dataclass
 class Input:
     """An input file opened for reading: its Arrow schema, rows (None: a CSV's are only
-    known once read) and ``read(columns, rows)``, its record batches of those columns (None:
-    all; a CSV gives all), ``rows`` at a time."""
+    known once read) and ``read(columns, rows)``, its chunks (record batches or tables) of
+    those columns (None: all; a CSV gives all), ``rows`` at a time."""
 
     path: str
     schema: Any
@@ -68,8 +68,7 @@ def open_input(path: str | os.PathLike[str]) -> Input:
 
             source = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering: 2.7x memory
             return Input(path, source.schema_arrow, source.metadata.num_rows,
-                         lambda columns, rows: source.iter_batches(batch_size=rows,
-                                                                   columns=columns))
+                         lambda columns, rows: _ramped(source, columns, rows, pa))
         import pyarrow.csv as pcsv
 
         # ~1 MB of text per Arrow block, rebatched to chunk_rows below
@@ -77,6 +76,22 @@ def open_input(path: str | os.PathLike[str]) -> Input:
         return Input(path, reader.schema, None, lambda _, rows: _rebatch(reader, rows, pa))
     except (pa.ArrowInvalid, OSError) as e:
         raise ScoringError(f"cannot read input {path!r} as {fmt}: {e}") from None
+
+
+def _ramped(source: Any, columns: list[str] | None, rows: int, pa: Any) -> Iterator[Any]:
+    """A Parquet file's chunks of ``rows`` rows as tables of quarter-size record batches, the
+    first chunk one quarter alone: the model starts on it while the next chunk is decoded
+    (waiting for a whole first chunk cost ~7% of the scoring time of 2M rows)."""
+    quarter = max(1, rows // 4)
+    parts: list[Any] = []
+    first = True
+    for batch in source.iter_batches(batch_size=quarter, columns=columns):
+        parts.append(batch)
+        if first or len(parts) == 4:
+            yield pa.Table.from_batches(parts)
+            parts, first = [], False
+    if parts:
+        yield pa.Table.from_batches(parts)
 
 
 def read_ahead(batches: Iterator[Any], depth: int = 1) -> Iterator[Any]:
@@ -159,7 +174,7 @@ class Output:
                 import pyarrow.csv as pcsv
 
                 self._writer = pcsv.CSVWriter(str(self.partial), batch.schema)
-        self._writer.write_batch(batch)
+        self._writer.write(batch)  # a record batch or a table
 
     def close(self, ok: bool = True) -> None:
         if self._writer is not None:

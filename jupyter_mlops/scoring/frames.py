@@ -15,8 +15,8 @@ from .. import signatures
 
 
 class Frames:
-    """Converts each record batch to the model's DataFrame: ``columns`` in that order, text
-    as ``category`` where the ``signature`` saw categories (CSV has no such type)."""
+    """Converts each record batch (or table) to the model's DataFrame: ``columns`` in that
+    order, text as ``category`` where the ``signature`` saw categories (CSV has none)."""
 
     def __init__(self, columns: list[str], signature: dict[str, Any] | None) -> None:
         self.columns = columns
@@ -45,7 +45,11 @@ class Frames:
             self._buffer = np.empty((rows, len(self.columns)), dtype=np.float64, order="F")
         values = self._buffer[:rows]
         for i, name in enumerate(self.columns):  # a null becomes NaN, as to_pandas makes it
-            values[:, i] = batch.column(name).to_numpy(zero_copy_only=False)
+            column = batch.column(name)
+            start = 0
+            for part in getattr(column, "chunks", [column]):  # a table's column: its chunks
+                values[start:start + len(part), i] = part.to_numpy(zero_copy_only=False)
+                start += len(part)
         return pd.DataFrame(values, columns=self.columns, copy=False)
 
     def _pandas_frame(self, batch: Any) -> Any:

@@ -177,13 +177,13 @@ def _columns(champion: Scorer, names: list[str], keep: Sequence[str]) -> list[st
 
 def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: Any,
             keep: Sequence[str]) -> Any:
-    """The output's record batch: the kept columns and what was served to each row; every
+    """The output's chunk: the kept columns and what was served to each row; every
     shadow scores the whole chunk on the side."""
     import numpy as np
     import pyarrow as pa
 
     champion = scorers[0]
-    columns = {k: batch.column(k) for k in keep}
+    columns = {k: batch.column(k) for k in keep}  # arrays or, from a table, chunked arrays
     if routed is None:
         columns["prediction"] = pa.array(champion.predict(frame, index))
     else:
@@ -196,7 +196,7 @@ def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: A
         columns["version"] = pa.array(np.where(routed, canary.label, champion.label))
     for shadow in scorers[1:len(scorers) - (routed is not None)]:
         shadow.predict(frame, index)
-    return pa.record_batch(columns)
+    return pa.table(columns)
 
 
 def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: Output,
