@@ -43,7 +43,8 @@ def _progress() -> Callable[[int, int | None], None]:
               help="A challenger serving that share of rows, e.g. churn@challenger:0.1.")
 @click.option("--keep", multiple=True, metavar="COLUMN",
               help="An input column copied to the output (an id), not given to the model.")
-@click.option("--chunk-rows", default=100_000, show_default=True, help="Rows per chunk.")
+@click.option("--chunk-rows", type=int, default=None,
+              help="Rows per chunk (default: ~96 MB of the columns read).")
 @click.option("--strict", is_flag=True,
               help="Extra columns, unseen categories and a broken data contract are errors, "
                    "not warnings.")
@@ -52,7 +53,7 @@ def _progress() -> Callable[[int, int | None], None]:
 @click.option("--trusted", is_flag=True, help="Load model files that could run code.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line.")
 def score(model: str, input: str, out: str, shadow: tuple[str, ...], canary: str | None,
-          keep: tuple[str, ...], chunk_rows: int, strict: bool, contract: str | None,
+          keep: tuple[str, ...], chunk_rows: int | None, strict: bool, contract: str | None,
           trusted: bool, quiet: bool) -> None:
     """Score INPUT (Parquet/CSV) with MODEL (churn@champion, churn:3) into --out.
 

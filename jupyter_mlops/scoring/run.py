@@ -19,11 +19,9 @@ from ..tracking import tracker
 from ..tracking.decisions import record_now
 from . import contract as contracts
 from .contract import FileCheck
-from .files import Output, file_fingerprint, open_input, read_ahead
+from .files import Output, chunk_rows_for, file_fingerprint, open_input, read_ahead
+from .frames import Frames
 from .versions import Scorer, parse_canary, scorer
-
-#: Rows per chunk: ~20 MB of 25 float columns, small next to the model and libraries.
-CHUNK_ROWS = 100_000
 
 Progress = Callable[[int, "int | None"], None]
 
@@ -49,12 +47,13 @@ class ScoreResult:
 
 def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str], *,
           shadow: Sequence[str] = (), canary: str | tuple[str, float] | None = None,
-          keep: Sequence[str] = (), chunk_rows: int = CHUNK_ROWS, strict: bool = False,
+          keep: Sequence[str] = (), chunk_rows: int | None = None, strict: bool = False,
           trusted: bool = False, contract: Contract | str | None = None,
           progress: Progress | None = None) -> ScoreResult:
     """Score ``input`` (Parquet/CSV) with ``model`` (``"churn@champion"``) into ``out``.
 
-    Read and written ``chunk_rows`` rows at a time, so files larger than memory work. The
+    Read and written ``chunk_rows`` rows at a time (by default ~96 MB of the columns read),
+    so files larger than memory work; only the columns used are read. The
     output holds the ``keep`` columns of the input, ``prediction`` and, with a canary,
     ``version`` (which version served the row). ``shadow``: versions that score every row
     too, their predictions kept in the store; ``canary``: ``"churn@challenger:0.1"``, a
@@ -67,7 +66,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
     broken rule warns (the verdict is on the result and stored once per file), or with
     ``strict`` stops the batch before its output is written.
     """
-    if not isinstance(chunk_rows, int) or chunk_rows < 1:
+    if chunk_rows is not None and (not isinstance(chunk_rows, int) or chunk_rows < 1):
         raise ScoringError(f"chunk_rows must be a positive integer, not {chunk_rows!r}")
     started = time.perf_counter()
     output = Output(out)  # a bad name is refused before any model is loaded
@@ -80,27 +79,29 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
     if canary is not None:
         ref, fraction = parse_canary(canary)
         scorers.append(scorer(t.store, ref, "canary", batch_id, trusted=trusted))
-    source = open_input(input, chunk_rows)
+    source = open_input(input)
     given = {name: source.schema.field(name).type for name in source.schema.names}
     verdict = _check_schema(scorers, given, keep, strict)
     champion = f"{scorers[0].version.name}:{scorers[0].version.version}"
     rules = contracts.contract_for(champion, contract)
     checked = FileCheck(rules, source.schema.names) if rules is not None else None
     columns = _columns(scorers[0], source.schema.names, keep)
+    read = [n for n in source.schema.names
+            if n in columns or n in keep or (checked is not None and n in checked.columns)]
     rows = chunks = 0
     ok = False
     try:
         import numpy as np
 
         rng = np.random.default_rng(int(batch_id[-16:], 16))
-        for batch in read_ahead(source.batches):
+        frames = Frames(columns, scorers[0].version.signature)
+        for batch in read_ahead(source.read(read, chunk_rows or chunk_rows_for(len(read)))):
             if batch.num_rows == 0:
                 continue
             check_batch(scorers, batch, verdict, checked)
             index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
             routed = rng.random(batch.num_rows) < fraction if fraction else None
-            output.write(_served(scorers, _frame(batch, columns, scorers[0]), batch, index,
-                                 routed, keep))
+            output.write(_served(scorers, frames(batch), batch, index, routed, keep))
             rows += batch.num_rows
             chunks += 1
             if progress is not None:
@@ -174,28 +175,15 @@ def _columns(champion: Scorer, names: list[str], keep: Sequence[str]) -> list[st
     return [n for n in names if n not in keep]
 
 
-def _frame(batch: Any, columns: list[str], champion: Scorer) -> Any:
-    """One record batch as the DataFrame the model was fitted on: the signature's columns,
-    text as ``category`` where the model saw categories (CSV has no such type)."""
-    frame = batch.select(columns).to_pandas()
-    for column in (champion.version.signature or {}).get("columns", []):
-        if column["kind"] == "category" and frame[column["name"]].dtype != "category":
-            frame[column["name"]] = frame[column["name"]].astype("category")
-        elif column["kind"] == "float" and signatures.kind_of(frame[column["name"]].dtype) \
-                in ("integer", "boolean"):
-            frame[column["name"]] = frame[column["name"]].astype(column["dtype"])
-    return frame
-
-
 def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: Any,
             keep: Sequence[str]) -> Any:
-    """The output's record batch: the kept columns and what was served to each row; every
+    """The output's chunk: the kept columns and what was served to each row; every
     shadow scores the whole chunk on the side."""
     import numpy as np
     import pyarrow as pa
 
     champion = scorers[0]
-    columns = {k: batch.column(k) for k in keep}
+    columns = {k: batch.column(k) for k in keep}  # arrays or, from a table, chunked arrays
     if routed is None:
         columns["prediction"] = pa.array(champion.predict(frame, index))
     else:
@@ -208,7 +196,7 @@ def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: A
         columns["version"] = pa.array(np.where(routed, canary.label, champion.label))
     for shadow in scorers[1:len(scorers) - (routed is not None)]:
         shadow.predict(frame, index)
-    return pa.record_batch(columns)
+    return pa.table(columns)
 
 
 def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: Output,
