@@ -221,8 +221,9 @@ def writer_alive(store: Store, writer: str) -> bool:
     name without a start time: one of its segments is still locked. A writer locks its next
     segment before it seals the last, so when a probed segment turns out sealed, its
     successor is already linked in: listing again after the probes finds it. A writer of
-    another host that never wrote into this store's spool (its events came from a team
-    store) cannot be judged from here: it counts as alive, its run ends by its own events.
+    another host that never wrote into this store's spool, live or archived (its events
+    came from a team store), cannot be judged from here: it counts as alive, its run ends
+    by its own events.
     """
     host, _, rest = writer.rpartition("-")[0].rpartition("-")
     pid, _, ticks = rest.partition(".")
@@ -234,7 +235,9 @@ def writer_alive(store: Store, writer: str) -> bool:
         if not all(is_sealed(p) for p in new):
             return True
         probed |= new
-    return not probed and not here and bool(host)
+    if probed or here or not host:
+        return False
+    return not any(store.archive_dir.glob(f"{glob.escape(writer)}-*{SUFFIX}"))
 
 
 def is_sealed(path: Path) -> bool:

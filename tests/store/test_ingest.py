@@ -196,4 +196,8 @@ def test_a_writer_of_another_host_is_judged_only_by_its_segments_here(store):
     assert writer_alive(store, foreign)
     (store.spool_dir / f"{foreign}-000001.jsonl").write_text("")  # sealed: nobody locks it
     assert not writer_alive(store, foreign)
+    store.archive_dir.mkdir(parents=True, exist_ok=True)  # read and archived: it wrote here
+    (store.spool_dir / f"{foreign}-000001.jsonl").rename(
+        store.archive_dir / f"{foreign}-000001.jsonl")
+    assert not writer_alive(store, foreign)  # as a rebuild judges it
     assert not writer_alive(store, f"{socket.gethostname()}-999999999.1-1")  # no such pid
