@@ -230,14 +230,15 @@ def writer_alive(store: Store, writer: str) -> bool:
     here = host == socket.gethostname()
     if here and pid.isdigit() and ticks.isdigit():
         return process.alive(int(pid), int(ticks))
+    segments = f"{glob.escape(writer)}-*{SUFFIX}"
     probed: set[Path] = set()
-    while new := set(store.spool_dir.glob(f"{glob.escape(writer)}-*{SUFFIX}")) - probed:
+    while new := set(store.spool_dir.glob(segments)) - probed:
         if not all(is_sealed(p) for p in new):
             return True
         probed |= new
     if probed or here or not host:
         return False
-    return not any(store.archive_dir.glob(f"{glob.escape(writer)}-*{SUFFIX}"))
+    return not any(store.archive_dir.glob(segments))
 
 
 def is_sealed(path: Path) -> bool:

@@ -44,7 +44,12 @@ def pending(store: Store) -> bool:
 
 def pending_bytes(store: Store) -> int:
     """Spool bytes written but not yet ingested (as of the last ingest's state cache)."""
-    offsets = read_state(store).get("offsets", {})
+    return spool_bytes(store, read_state(store).get("offsets", {}))
+
+
+def spool_bytes(store: Store, offsets: dict[str, int] | None = None) -> int:
+    """The spool's bytes past ``offsets`` (all of them without): a stat per file."""
+    offsets = offsets or {}
     total = 0
     for path in spool_files(store):
         try:

@@ -45,17 +45,20 @@ def alias_lock(store: Store, model: str, *, offline: bool = False) -> Iterator[N
                 link.con.execute("SELECT pg_advisory_lock(%s, hashtext(%s))",
                                  [ALIAS_LOCKS, model])
             link.sync()
+            locked = True
         except TeamUnavailable as e:
-            if not offline:
-                raise
-            log.warning("jupyter-mlops: %s; %s is numbered from this machine's versions", e,
-                        model)
-            yield
-            return
+            _away(e, offline, f"{model} is numbered from this machine's versions")
+            locked = False
         yield
-        try:  # ships the change while the lock is held; closing the link releases it
-            link.sync()
-        except TeamUnavailable as e:
-            if not offline:
-                raise
-            log.warning("jupyter-mlops: %s; %s ships with the next sync", e, model)
+        if locked:
+            try:  # ships the change while the lock is held; closing the link releases it
+                link.sync()
+            except TeamUnavailable as e:
+                _away(e, offline, f"{model} ships with the next sync")
+
+
+def _away(error: TeamUnavailable, offline: bool, then: str) -> None:
+    """The team store is out of reach: an error, or (``offline``) a line in the log."""
+    if not offline:
+        raise error
+    log.warning("jupyter-mlops: %s; %s", error, then)

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from .. import Store
-from ..spool import spool_files
+from ..state import spool_bytes
 from .connection import connect
 from .ship import CHANNEL
 
@@ -22,17 +22,6 @@ from .ship import CHANNEL
 FLOOR_S = 0.2
 #: How often the spool's size is looked at while waiting (seconds).
 POLL_S = 0.05
-
-
-def spool_size(store: Store) -> int:
-    """The bytes in the spool: it grows with every event a process of this machine records."""
-    total = 0
-    for path in spool_files(store):
-        try:
-            total += path.stat().st_size
-        except FileNotFoundError:  # archived meanwhile
-            continue
-    return total
 
 
 class Listener:
@@ -60,7 +49,7 @@ def pause(store: Store, seconds: float, listener: Listener | None,
     """Up to ``seconds``, ended early (after :data:`FLOOR_S`) by news from the team or a
     grown spool. A failing listener raises PostgreSQL's error: the caller drops it."""
     start = time.monotonic()
-    size = spool_size(store)
+    size = spool_bytes(store)  # grows with every event a process of this machine records
     news = False
     while (left := seconds - (time.monotonic() - start)) > 0:
         slice_s = min(left, POLL_S)
@@ -68,7 +57,7 @@ def pause(store: Store, seconds: float, listener: Listener | None,
             news = listener.heard(slice_s, ignore) or news
         else:
             time.sleep(slice_s)
-        news = news or spool_size(store) != size
+        news = news or spool_bytes(store) != size
         if news and time.monotonic() - start >= FLOOR_S:
             return
 
