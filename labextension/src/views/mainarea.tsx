@@ -115,7 +115,11 @@ export function addMainViews(
       const check = () =>
         api.run(view.runId).then(
           r => {
-            inner.view = { ...view, name: r.name ?? undefined };
+            const name = r.name ?? undefined;
+            if (inner.view.tab === 'run' && inner.view.name === name) {
+              return; // unchanged since the last poll: nothing to save with the layout
+            }
+            inner.view = { ...view, name };
             widget.title.label = widget.title.caption = viewTitle(inner.view);
             void tracker.save(widget);
           },
