@@ -16,8 +16,9 @@ Categorical columns are counted exactly (GROUP BY).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +39,8 @@ from .profiles import (
 )
 
 T = TypeVar("T")
+#: The numeric columns' values, ``rows`` at a time: ``(columns, rows) -> batches``.
+Reader = Callable[[list[str], int], Iterator[list[np.ndarray]]]
 
 #: A bin holding more than this share of the rows is refined.
 FINE = SKETCH_ERROR / 4
@@ -81,24 +84,34 @@ def profile_parquet(path: str | os.PathLike[str], *, name: str | None = None,
     columns' ranges come from the files' statistics when they state them."""
     from ..store import db
     from ..store.queries import profile_scan as scan
+    from . import parquet_numeric
 
     files = parquet_files(path)
     limit = os.environ.get("JUPYTER_MLOPS_PROFILE_MEMORY", MEMORY_LIMIT)
     with db.scratch(limit, os.cpu_count()) as con:
         rel = con.read_parquet(files)
+
+        def read(columns: list[str], rows: int) -> Iterator[list[np.ndarray]]:
+            if parquet_numeric.readable(files, columns):
+                return parquet_numeric.batches(files, columns, rows)
+            return scan.batches(rel, columns, rows)
+
         ranges = scan.parquet_bounds(con, files, list(rel.columns))
-        found = profile_relation(rel, name=name, max_unique=max_unique, ranges=ranges)
+        found = profile_relation(rel, name=name, max_unique=max_unique, ranges=ranges,
+                                 read=read)
     found.fingerprint = files_fingerprint(files)
     return found
 
 
 def profile_relation(rel: Any, *, name: str | None = None,
                      max_unique: int = CATEGORICAL_MAX_UNIQUE,
-                     ranges: dict[str, tuple[float, float]] | None = None) -> Profile:
+                     ranges: dict[str, tuple[float, float]] | None = None,
+                     read: Reader | None = None) -> Profile:
     """Profile a DuckDB relation in its own connection's memory limits: one pass for the
     numeric columns' ranges (unless ``ranges`` gives them all), one streaming pass for
-    their statistics (``ColumnPass``), a GROUP BY per categorical column, and a refining
-    pass only for a column with a bin too full."""
+    their statistics (``ColumnPass``; ``read`` streams their values when it can do so
+    faster than the relation), a GROUP BY per categorical column, and a refining pass only
+    for a column with a bin too full."""
     from ..store.queries import profile_scan as scan
 
     kinds = {c: str(t).split("(")[0].upper() for c, t in zip(rel.columns, rel.types,
@@ -115,7 +128,8 @@ def profile_relation(rel: Any, *, name: str | None = None,
     if passes:
         _needs_pyarrow()
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
-        stream = scan.batches(rel, list(passes), BATCH_ROWS) if passes else iter(())
+        stream = ((read or partial(scan.batches, rel))(list(passes), BATCH_ROWS) if passes
+                  else iter(()))
         for batch in _ahead(pool, stream):
             list(pool.map(ColumnPass.add, passes.values(), batch))
     present = dict(zip(temporal, counted, strict=True))
