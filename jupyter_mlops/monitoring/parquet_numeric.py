@@ -13,14 +13,6 @@ from collections.abc import Iterator
 import numpy as np
 
 
-def readable(files: list[str], columns: list[str]) -> bool:
-    """Whether every column is a top-level field of every file (a hive partition key, which
-    DuckDB reads from the path, is not)."""
-    import pyarrow.parquet as pq
-
-    return all(set(columns) <= set(pq.read_schema(f).names) for f in files)
-
-
 def batches(files: list[str], columns: list[str], rows: int) -> Iterator[list[np.ndarray]]:
     """The columns as float64, ``rows`` at a time (NaN where missing): only a batch is in
     memory. Integers and decimals become floats as DuckDB's ``::DOUBLE`` makes them."""

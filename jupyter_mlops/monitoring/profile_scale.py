@@ -90,15 +90,9 @@ def profile_parquet(path: str | os.PathLike[str], *, name: str | None = None,
     limit = os.environ.get("JUPYTER_MLOPS_PROFILE_MEMORY", MEMORY_LIMIT)
     with db.scratch(limit, os.cpu_count()) as con:
         rel = con.read_parquet(files)
-
-        def read(columns: list[str], rows: int) -> Iterator[list[np.ndarray]]:
-            if parquet_numeric.readable(files, columns):
-                return parquet_numeric.batches(files, columns, rows)
-            return scan.batches(rel, columns, rows)
-
         ranges = scan.parquet_bounds(con, files, list(rel.columns))
         found = profile_relation(rel, name=name, max_unique=max_unique, ranges=ranges,
-                                 read=read)
+                                 read=partial(parquet_numeric.batches, files))
     found.fingerprint = files_fingerprint(files)
     return found
 

@@ -69,3 +69,13 @@ def test_without_pyarrow_one_line_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
     with pytest.raises(ImportError, match=r"needs pyarrow: pip install 'jupyter-mlops\[profile\]'"):
         profile_scale.profile_parquet(tmp_path / "f.parquet")
+
+
+def test_a_slice_narrow_against_the_range_keeps_its_variance():
+    """One far value makes the others' bin positions nearly equal: the one-pass variance of
+    those positions would be all rounding, so the slice is centred first."""
+    x = np.r_[5 + np.random.default_rng(6).normal(0, 1e-4, 200_000), 1e9]
+    one = ColumnPass(float(x.min()), float(x.max()))
+    one.add(x)
+    assert one.std == pytest.approx(x.std(), rel=1e-9)
+    assert one.mean == pytest.approx(x.mean(), rel=1e-12)

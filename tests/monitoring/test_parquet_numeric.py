@@ -1,0 +1,33 @@
+"""Parquet's numeric columns read by pyarrow for a profile's pass: the same numbers as DuckDB's
+``::DOUBLE`` of the same files, whatever their types."""
+
+import duckdb
+import numpy as np
+
+from jupyter_mlops.monitoring import parquet_numeric
+from jupyter_mlops.store.queries import profile_scan as scan
+
+
+def typed_file(path):
+    con = duckdb.connect()
+    con.execute(f"""COPY (SELECT range::INTEGER AS i32,
+                                 CASE WHEN range % 7 = 0 THEN NULL ELSE range * 3 END AS i64,
+                                 (range / 8)::DECIMAL(12, 3) AS dec,
+                                 range::FLOAT / 3 AS f32,
+                                 CASE WHEN range % 5 = 0 THEN 'NaN'::DOUBLE ELSE range END AS f64
+                          FROM range(5000)) TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1024)""")
+    return con
+
+
+def test_every_numeric_type_reads_as_duckdb_casts_it(tmp_path):
+    path = tmp_path / "typed.parquet"
+    con = typed_file(path)
+    columns = ["i32", "i64", "dec", "f32", "f64"]
+    ours = [np.concatenate(c) for c in zip(*parquet_numeric.batches([str(path)], columns, 1500),
+                                           strict=True)]
+    theirs = [np.concatenate(c) for c in zip(*scan.batches(con.read_parquet(str(path)),
+                                                           columns, 1500), strict=True)]
+    for name, a, b in zip(columns, ours, theirs, strict=True):
+        assert a.dtype == np.float64, name
+        np.testing.assert_array_equal(a, b, err_msg=name)  # NaN where missing, in both
+    assert np.isnan(ours[1][::7]).all()
