@@ -39,3 +39,31 @@ async def test_history_per_batch_and_metric(api, store):
     assert code == 400 and "metric must be one of accuracy" in body["detail"]
     code, body = await api("performance", model="lr@nobody")
     assert code == 404 and "no alias 'nobody'" in body["detail"]
+
+
+def _record_multiclass():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(3000, 2)), columns=["a", "b"])
+    y = np.array(["low", "mid", "high"])[np.digitize(X.a + rng.normal(0, 0.5, 3000),
+                                                     [-0.5, 0.5])]
+    model = LogisticRegression().fit(X, y)
+    mlops.performance(model, X[1500:], y[1500:], reference=(X[:1500], y[:1500]), name="three")
+    mlops.performance(model, X[:600] + 0.7, name="three")
+    ingest(tracking.tracker().store)
+
+
+async def test_a_multiclass_model_has_the_same_history(api, store):
+    """Macro F1 and one-vs-rest ROC AUC under the same metric names: REST, widget and sidebar
+    need nothing of their own for a multiclass model."""
+    await asyncio.to_thread(_record_multiclass)
+    code, body = await api("performance", model="three")
+    assert code == 200, body
+    history = body["history"]
+    assert [(h["metric"], h["n"]) for h in history] == [
+        (m, n) for n in (1500, 600) for m in ("accuracy", "f1", "roc_auc")]
+    for h in history:
+        assert 0 <= h["ci_low"] <= h["estimated"] <= h["ci_high"] <= 1, h
+    assert all(h["realized"] is not None for h in history[:3])
+    assert all(h["realized"] is None for h in history[3:])
+    labelled = {h["metric"]: h for h in history[:3]}
+    assert abs(labelled["accuracy"]["estimated"] - labelled["accuracy"]["realized"]) < 0.05
