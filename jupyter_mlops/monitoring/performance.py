@@ -157,13 +157,18 @@ def _check_classes(values: Any, model: Any, what: str) -> None:
                        f"{', '.join(map(str, known))}")
 
 
+def _binary(threshold: float, classes: list[Any]) -> float | None:
+    """The threshold means something for two classes only (more: the likeliest wins)."""
+    return threshold if len(classes) == 2 else None
+
+
 def _finite(value: float | None) -> float | None:
     """JSON has no NaN: an undefined metric (AUC of a one-class batch) is recorded as null."""
     return value if value is not None and np.isfinite(value) else None
 
 
-def _reference(model: Any, key: str, reference: Any, threshold: float, seed: int, save: bool
-               ) -> tuple[AnyCalibration, list[str] | None, str | None]:
+def _reference(model: Any, classes: list[Any], key: str, reference: Any, threshold: float,
+               seed: int, save: bool) -> tuple[AnyCalibration, list[str] | None, str | None]:
     """Calibrate on ``reference=(X, y)`` and store it, or read what is stored for ``key``."""
     if reference is None:
         from ..store import queries
@@ -175,16 +180,15 @@ def _reference(model: Any, key: str, reference: Any, threshold: float, seed: int
         body = json.loads(stored[1])
         found = from_dict(body["calibration"])
         kept = len(getattr(found, "classes", [0, 1]))
-        if kept != len(_classes(model)):
+        if kept != len(classes):
             raise BadBatch(f"the calibration stored for {key} is of a model of {kept} "
-                           f"classes, this one has {len(_classes(model))}: pass "
+                           f"classes, this one has {len(classes)}: pass "
                            f"reference=(X_ref, y_ref) again")
         return found, body.get("columns"), stored[0]
     if not isinstance(reference, tuple) or len(reference) != 2:
         raise BadBatch("reference must be a tuple (X_ref, y_ref) of held-out labelled data")
     data, y = reference
     columns = [str(c) for c in data.columns] if isinstance(data, pd.DataFrame) else None
-    classes = _classes(model)
     scores = _scores(model, data, None, "reference", len(classes))
     _check_classes(y, model, "the reference labels")
     labels = _labels(y, len(scores), classes, "the reference labels")
@@ -197,7 +201,7 @@ def _reference(model: Any, key: str, reference: Any, threshold: float, seed: int
     found = fit(scores[keep], labels[keep], [str(c) for c in classes], seed=seed)
     event = ev.Event(ev.PERFORMANCE_REFERENCE, {
         "model": key, "n_reference": found.n_reference,
-        "threshold": threshold if len(classes) == 2 else None,
+        "threshold": _binary(threshold, classes),
         "verdict": found.verdict, "ece": found.ece, "ece_corrected": found.ece_corrected,
         "body": {"calibration": found.to_dict(), "columns": columns,
                  "reference": realized_any(scores[keep], labels[keep], threshold)}})
@@ -225,8 +229,8 @@ def performance(model: Any, batch: Any, labels: Any = None, *, reference: Any = 
     if len(classes) > 2 and threshold != 0.5:
         raise BadBatch(f"threshold applies to binary classifiers only: this model has "
                        f"{len(classes)} classes and predicts the likeliest; leave it out")
-    calibration, columns, reference_id = _reference(fitted, key, reference, threshold, seed,
-                                                    save)
+    calibration, columns, reference_id = _reference(fitted, classes, key, reference,
+                                                    threshold, seed, save)
     scores = _scores(fitted, batch, columns, "batch", len(classes))
     keep = ~np.isnan(scores).any(axis=1)
     found = estimate_any(scores[keep], calibration, threshold, confidence=confidence)
@@ -237,8 +241,7 @@ def performance(model: Any, batch: Any, labels: Any = None, *, reference: Any = 
         for e in found:
             e.realized = truth[e.metric]
     result = Performance(key, int(keep.sum()), found, calibration,
-                         threshold if len(classes) == 2 else None, confidence,
-                         dropped=int((~keep).sum()))
+                         _binary(threshold, classes), confidence, dropped=int((~keep).sum()))
     if save:
         _record(result, batch, reference_id)
     return result
