@@ -130,10 +130,11 @@ def profile_relation(rel: Any, *, name: str | None = None,
     columns: dict[str, ColumnProfile] = {}
     for column in kinds:
         counts: dict[str, int] = {}
-        if column in numeric:
-            present[column] = passes[column].present if column in passes else 0
-        elif column not in temporal:
+        if column in passes:
+            present[column] = passes[column].present
+        elif column not in temporal:  # a numeric one here has no finite value: ±inf or none
             counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
+            counts.pop("nan", None)  # missing, as pandas counts it
             present[column] = sum(counts.values())
         col = ColumnProfile(column, "categorical", n=rows, missing=rows - present[column],
                             counts=counts)
@@ -142,7 +143,7 @@ def profile_relation(rel: Any, *, name: str | None = None,
         elif column in temporal:
             col.kind = "skipped"
             col.reason = f"{kinds[column]} columns are not compared; derive numeric features"
-        elif column in numeric:
+        elif column in passes:
             # pandas reads an integer column with missing values as floats: keys "3.0"
             integer = kinds[column] in scan.INTEGER_TYPES and not col.missing
             col = _numeric(rel, column, passes[column], rows, max_unique, integer)

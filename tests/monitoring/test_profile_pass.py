@@ -5,11 +5,12 @@ import sys
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pytest
 
 from jupyter_mlops.monitoring import profile_scale
 from jupyter_mlops.monitoring.profile_pass import BINS, ColumnPass
-from jupyter_mlops.monitoring.profiles import TAIL_VALUES
+from jupyter_mlops.monitoring.profiles import TAIL_VALUES, build_profile
 from tests.monitoring.test_profile_merge import frame
 
 
@@ -79,3 +80,20 @@ def test_a_slice_narrow_against_the_range_keeps_its_variance():
     one.add(x)
     assert one.std == pytest.approx(x.std(), rel=1e-9)
     assert one.mean == pytest.approx(x.mean(), rel=1e-12)
+
+
+def test_a_column_of_only_infinities_is_counted_as_in_memory(tmp_path):
+    """No finite value, so no range to bin: its infinities are categories, as the in-memory
+    pass (few distinct values) makes them, and its NaN are missing."""
+    df = pd.DataFrame({"x": [np.inf, -np.inf, np.inf, np.nan] * 50, "y": np.arange(200.0)})
+    path = tmp_path / "f.parquet"
+    df.to_parquet(path)
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * REPLACE (coalesce(x, 'NaN'::DOUBLE) AS x) FROM '{path}') "
+                f"TO '{tmp_path / 'nan.parquet'}'")  # NaN kept as NaN, not null
+    memory = build_profile(df, fingerprint=False).columns["x"]
+    for found in (profile_scale.profile_parquet(path), profile_scale.profile_parquet(
+            tmp_path / "nan.parquet")):
+        x = found.columns["x"]
+        assert (x.kind, x.counts, x.missing) == ("categorical", {"inf": 100, "-inf": 50}, 50)
+        assert (x.kind, x.counts, x.missing) == (memory.kind, memory.counts, memory.missing)
