@@ -23,6 +23,9 @@ from typing import Any
 
 import pytest
 
+from jupyter_mlops.store import Store
+from jupyter_mlops.store.ingest import ingest
+from jupyter_mlops.store.spool import SpoolWriter
 from tests.conftest import ROOT, fill_showcase
 
 CHROMIUM = Path(os.environ.get("JUPYTER_MLOPS_CHROMIUM", "/usr/bin/chromium"))
@@ -72,6 +75,21 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving_events(base: Path, *writes: list[Any]) -> Iterator[Lab]:
+    """JupyterLab on a store of its own under ``base``, holding these events (each list one
+    spool write, as a kernel's batch), ingested."""
+    store = Store.open(base / "store")
+    store.ensure()
+    w = SpoolWriter(store)
+    for events in writes:
+        w.write(events)
+    w.close()
+    ingest(store)
+    with serving(store.root, base) as served:
+        yield served
 
 
 @contextlib.contextmanager

@@ -11,9 +11,7 @@ import pytest
 
 from jupyter_mlops import events as ev
 from jupyter_mlops.store import Store, db
-from jupyter_mlops.store.ingest import ingest
-from jupyter_mlops.store.spool import SpoolWriter
-from tests.ui.conftest import Lab, Tab, new_tab, serving
+from tests.ui.conftest import Lab, Tab, new_tab, serving_events
 from tests.ui.test_sidebar import MAIN_RUN, PANEL, no_extension_errors, open_panel
 
 RUN_TAB = f"{MAIN_RUN}:visible"  # the run's detail: a tab of the main area
@@ -26,19 +24,13 @@ KEEPER, SCRATCH = "a" * 32, "b" * 32
 @pytest.fixture(scope="module")
 def own_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab on a store with two finished runs: ``KEEPER`` made model version m:1."""
-    base = tmp_path_factory.mktemp("delete")
-    store = Store.open(base / "store")
-    store.ensure()
-    w = SpoolWriter(store)
-    for run_id, experiment in ((KEEPER, "kept"), (SCRATCH, "scratch")):
-        w.write([ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": experiment,
-                                           "kind": "interactive"}),
-                 ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"auc": 0.5}}),
-                 ev.Event(ev.RUN_ENDED, {"run_id": run_id, "status": "finished"})])
-    w.append(ev.Event(ev.MODEL_VERSION, {"run_id": KEEPER, "name": "m", "version": 1}))
-    w.close()
-    ingest(store)
-    with serving(store.root, base) as served:
+    runs = [[ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": experiment,
+                                       "kind": "interactive"}),
+             ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"auc": 0.5}}),
+             ev.Event(ev.RUN_ENDED, {"run_id": run_id, "status": "finished"})]
+            for run_id, experiment in ((KEEPER, "kept"), (SCRATCH, "scratch"))]
+    with serving_events(tmp_path_factory.mktemp("delete"), *runs, [ev.Event(
+            ev.MODEL_VERSION, {"run_id": KEEPER, "name": "m", "version": 1})]) as served:
         yield served
 
 

@@ -10,10 +10,7 @@ from typing import Any
 import pytest
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import Store
-from jupyter_mlops.store.ingest import ingest
-from jupyter_mlops.store.spool import SpoolWriter
-from tests.ui.conftest import Lab, Tab, new_tab, serving
+from tests.ui.conftest import Lab, Tab, new_tab, serving_events
 from tests.ui.test_delete import RUN_TAB, open_run
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, view
 
@@ -24,19 +21,13 @@ RUN = "c" * 32
 
 @pytest.fixture(scope="module")
 def who_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    base = tmp_path_factory.mktemp("who")
-    store = Store.open(base / "store")
-    store.ensure()
-    w = SpoolWriter(store)
-    w.write([ev.Event(ev.RUN_STARTED, {"run_id": RUN, "experiment": "who",
-                                       "kind": "interactive"}),
-             ev.Event(ev.RUN_ENDED, {"run_id": RUN, "status": "finished"}),
-             ev.Event(ev.MODEL_VERSION, {"run_id": RUN, "name": "m", "version": 1}),
-             ev.Event(ev.ALIAS_SET, {"name": "m", "alias": "champion", "version": 1},
-                      user="alice", host="laptop")])
-    w.close()
-    ingest(store)
-    with serving(store.root, base) as served:
+    with serving_events(tmp_path_factory.mktemp("who"), [
+            ev.Event(ev.RUN_STARTED, {"run_id": RUN, "experiment": "who",
+                                      "kind": "interactive"}),
+            ev.Event(ev.RUN_ENDED, {"run_id": RUN, "status": "finished"}),
+            ev.Event(ev.MODEL_VERSION, {"run_id": RUN, "name": "m", "version": 1}),
+            ev.Event(ev.ALIAS_SET, {"name": "m", "alias": "champion", "version": 1},
+                     user="alice", host="laptop")]) as served:
         yield served
 
 
