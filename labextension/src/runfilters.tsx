@@ -1,9 +1,10 @@
-// The runs' filters (text, experiment, status, kind) and selection, shared by the sidebar's
-// runs list and the main area's runs table: both ask the server with the same query.
+// The runs' filters (text, experiment, status, kind), selection and sortable headers, shared
+// by the sidebar's runs list and the main area's runs table: both ask the server alike.
 import { HTMLSelect, InputGroup } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { api } from './api';
 import { useShell } from './context';
+import { Column, columnId, Sort } from './format';
 import { useDebounced, useResource } from './poll';
 import { oneOf, RUN_KINDS, RUN_STATUSES, RunFilter } from './types';
 
@@ -72,4 +73,36 @@ export function useSelection(): [string[], (id: string) => void] {
   const toggle = (id: string) =>
     setSelected(s => (s.includes(id) ? s.filter(x => x !== id) : [...s, id]));
   return [selected, toggle];
+}
+
+/** A column's header that sorts by it: a click on another column sorts ascending (the start
+ * time: newest first), a click on the sorted one turns the order round. */
+export function SortHeader(props: {
+  column: Column;
+  label: string;
+  sort: Sort;
+  onSort: (sort: Sort) => void;
+  className?: string;
+}): JSX.Element {
+  const { column, sort } = props;
+  const id = columnId(column);
+  const active = columnId(sort.column) === id;
+  return (
+    <th
+      data-column={id}
+      aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
+      className={props.className}
+    >
+      <button
+        className="jp-mlops-sort"
+        title={`sort by ${id}`}
+        onClick={() =>
+          props.onSort({ column, descending: active ? !sort.descending : id === 'started' })
+        }
+      >
+        {props.label}
+        {active ? (sort.descending ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
 }

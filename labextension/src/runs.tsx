@@ -9,7 +9,7 @@ import { FirstRun } from './empty';
 import { cellValue, Column, columnId, formatTime, formatValue, orderOf, Sort } from './format';
 import { metricKeys, relativeTime, runName, runTitle, shownMetric, statusIcon } from './labels';
 import { useResource } from './poll';
-import { RunFilters, useRunFilter, useSelection } from './runfilters';
+import { RunFilters, SortHeader, useRunFilter, useSelection } from './runfilters';
 
 const PAGE = 100;
 
@@ -45,26 +45,7 @@ export function RunsView(): JSX.Element {
     shell.refresher,
     true
   );
-  const header = (column: Column, label: string) => {
-    const id = columnId(column);
-    const active = columnId(sort.column) === id;
-    return (
-      <th
-        key={id}
-        data-column={id}
-        aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-      >
-        <button
-          className="jp-mlops-sort"
-          title={`sort by ${id}`}
-          onClick={() => setSort({ column, descending: active ? !sort.descending : false })}
-        >
-          {label}
-          {active ? (sort.descending ? ' ▼' : ' ▲') : ''}
-        </button>
-      </th>
-    );
-  };
+  const sorting = { sort, onSort: setSort };
   const page = runs.data;
   const keys = page ? metricKeys(page.runs) : [];
   const metric = page ? shownMetric(page.runs, shell.metric) : '';
@@ -101,8 +82,8 @@ export function RunsView(): JSX.Element {
                       <span className="jp-mlops-sr">select</span>
                     </th>
                     <th className="jp-mlops-name">Run</th>
-                    {header({ field: 'started' }, 'When')}
-                    {metric && header(metricColumn, metric)}
+                    <SortHeader column={{ field: 'started' }} label="When" {...sorting} />
+                    {metric && <SortHeader column={metricColumn} label={metric} {...sorting} />}
                   </tr>
                 </thead>
                 <tbody>

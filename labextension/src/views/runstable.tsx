@@ -19,7 +19,7 @@ import {
   Sort
 } from '../format';
 import { useResource } from '../poll';
-import { RunFilters, useRunFilter, useSelection } from '../runfilters';
+import { RunFilters, SortHeader, useRunFilter, useSelection } from '../runfilters';
 import { Run } from '../types';
 import { runLabel } from './keys';
 import { useRenderTime } from './timing';
@@ -65,32 +65,16 @@ export function RunsRows(props: {
             <span className="jp-mlops-sr">select</span>
           </th>
           <th>Run</th>
-          {columns.map(column => {
-            const id = columnId(column);
-            const active = columnId(sort.column) === id;
-            return (
-              <th
-                key={id}
-                data-column={id}
-                aria-sort={active ? (sort.descending ? 'descending' : 'ascending') : 'none'}
-                className={'part' in column ? `jp-mlops-${column.part}` : undefined}
-              >
-                <button
-                  className="jp-mlops-sort"
-                  title={`sort by ${id}`}
-                  onClick={() =>
-                    props.onSort({
-                      column,
-                      descending: active ? !sort.descending : id === 'started'
-                    })
-                  }
-                >
-                  {'field' in column ? HEADERS[column.field] : column.key}
-                  {active ? (sort.descending ? ' ▼' : ' ▲') : ''}
-                </button>
-              </th>
-            );
-          })}
+          {columns.map(column => (
+            <SortHeader
+              key={columnId(column)}
+              column={column}
+              label={'field' in column ? HEADERS[column.field] : column.key}
+              sort={sort}
+              onSort={props.onSort}
+              className={'part' in column ? `jp-mlops-${column.part}` : undefined}
+            />
+          ))}
         </tr>
       </thead>
       <tbody>
