@@ -4,15 +4,12 @@ of those 1,000 runs (the baseline, same run)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from jupyter_mlops import events as ev
 from jupyter_mlops.store import Store
-from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.bench import Result
 
@@ -112,22 +109,12 @@ def table_ms(page: Any, url: str, token: str) -> dict[str, Any]:
 
 
 def run() -> list[Result]:
-    from playwright.sync_api import sync_playwright
+    from tests.ui.conftest import lab_page
 
-    from tests.ui.conftest import ARGS, CHROMIUM, serving
-
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "store")
-        store.ensure()
-        fill_sweep(store)
-        ingest(store)
-        with serving(store.root, Path(tmp)) as lab, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            open_many(page, lab.url, lab.token)
-            drawn = show_sweep(page)
-            tables = sorted(table_ms(page, lab.url, lab.token)["ms"] for _ in range(5))
-            browser.close()
+    with lab_page(fill_sweep, viewport=(1400, 900)) as (lab, page):
+        open_many(page, lab.url, lab.token)
+        drawn = show_sweep(page)
+        tables = sorted(table_ms(page, lab.url, lab.token)["ms"] for _ in range(5))
     table = tables[len(tables) // 2]
     longest = max(drawn["long"], default=0.0)
     return [

@@ -6,13 +6,10 @@ lines in an SVG, placed on a grid without a layout): the baselines, same run."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from jupyter_mlops import events as ev
 from jupyter_mlops.store import Store
-from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 from tests.bench import Result
 from tests.bench.bench_compare_render import RUNS, fill_sweep
@@ -139,33 +136,22 @@ def graph_ms(page: Any) -> dict[str, float]:
 
 
 def run() -> list[Result]:
-    from playwright.sync_api import sync_playwright
+    from tests.ui.conftest import lab_page
 
-    from tests.ui.conftest import ARGS, CHROMIUM, serving
-
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "store")
-        store.ensure()
-        fill_sweep(store)
-        fill_wide_lineage(store)
-        ingest(store)
-        with serving(store.root, Path(tmp)) as lab, sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1800, "height": 1000})
-            page.goto(f"{lab.url}/lab?reset&token={lab.token}")
-            page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
-            page.wait_for_function("window.jupyterapp && !location.search.includes('reset')",
-                                   timeout=60_000)
-            table = table_ms(page)
-            graph = graph_ms(page)
-            api = f"{lab.url}/jupyter-mlops/api"
-            plain_tables = sorted(page.evaluate(
-                PLAIN_TABLE_JS, f"{api}/runs?experiment=sweep&limit={RUNS}&token={lab.token}"
-            )["ms"] for _ in range(5))
-            plain_graphs = sorted(page.evaluate(
-                PLAIN_GRAPH_JS, f"{api}/lineage?node={MODEL}:1&depth=20&token={lab.token}"
-            )["ms"] for _ in range(5))
-            browser.close()
+    with lab_page(fill_sweep, fill_wide_lineage, viewport=(1800, 1000)) as (lab, page):
+        page.goto(f"{lab.url}/lab?reset&token={lab.token}")
+        page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=90_000)
+        page.wait_for_function("window.jupyterapp && !location.search.includes('reset')",
+                               timeout=60_000)
+        table = table_ms(page)
+        graph = graph_ms(page)
+        api = f"{lab.url}/jupyter-mlops/api"
+        plain_tables = sorted(page.evaluate(
+            PLAIN_TABLE_JS, f"{api}/runs?experiment=sweep&limit={RUNS}&token={lab.token}"
+        )["ms"] for _ in range(5))
+        plain_graphs = sorted(page.evaluate(
+            PLAIN_GRAPH_JS, f"{api}/lineage?node={MODEL}:1&depth=20&token={lab.token}"
+        )["ms"] for _ in range(5))
     plain_table, plain_graph = plain_tables[2], plain_graphs[2]
     return [
         Result(f"main area: runs table of {RUNS:,} runs (render + layout)", table, "ms",

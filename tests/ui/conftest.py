@@ -14,9 +14,10 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,26 @@ def serving_events(base: Path, *writes: list[Any]) -> Iterator[Lab]:
 
 
 @contextlib.contextmanager
+def lab_page(*fills: Callable[[Store], object], viewport: tuple[int, int]
+             ) -> Iterator[tuple[Lab, Any]]:
+    """For a browser benchmark: JupyterLab on a temporary store made by ``fills`` (then
+    ingested), and a page of headless Chromium of ``viewport`` size (not yet on the lab)."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(Path(tmp) / "store")
+        store.ensure()
+        for fill in fills:
+            fill(store)
+        ingest(store)
+        with serving(store.root, Path(tmp)) as lab, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+            width, height = viewport
+            yield lab, browser.new_page(viewport={"width": width, "height": height})
+            browser.close()
+
+
+@contextlib.contextmanager
 def serving(store: Path, base: Path) -> Iterator[Lab]:
     """JupyterLab serving a fresh notebook dir under ``base``, on ``store``."""
     notebooks = base / "notebooks"
@@ -160,6 +181,18 @@ class Tab:
         path = SCREENSHOTS / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def tab_on(lab: str) -> Any:
+    """A fixture like ``tab``, on the module's own lab (the fixture named ``lab``)."""
+
+    @pytest.fixture
+    def fixture(browser: Any, request: pytest.FixtureRequest) -> Iterator[Tab]:
+        request.getfixturevalue(lab)
+        with new_tab(browser, request.node.name) as opened:
+            yield opened
+
+    return fixture
 
 
 @contextlib.contextmanager

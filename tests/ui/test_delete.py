@@ -5,13 +5,12 @@ the reason. On a store of its own (the shared lab's runs stay for the other test
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from jupyter_mlops import events as ev
 from jupyter_mlops.store import Store, db
-from tests.ui.conftest import Lab, Tab, new_tab, serving_events
+from tests.ui.conftest import Lab, Tab, serving_events, tab_on
 from tests.ui.test_sidebar import MAIN_RUN, PANEL, no_extension_errors, open_panel
 
 RUN_TAB = f"{MAIN_RUN}:visible"  # the run's detail: a tab of the main area
@@ -34,10 +33,7 @@ def own_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield served
 
 
-@pytest.fixture
-def own_tab(browser: Any, own_lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
-    with new_tab(browser, request.node.name) as opened:
-        yield opened
+own_tab = tab_on("own_lab")
 
 
 def open_run(tab: Tab, experiment: str) -> None:

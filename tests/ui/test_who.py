@@ -5,12 +5,11 @@ own."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from jupyter_mlops import events as ev
-from tests.ui.conftest import Lab, Tab, new_tab, serving_events
+from tests.ui.conftest import Lab, Tab, serving_events, tab_on
 from tests.ui.test_delete import RUN_TAB, open_run
 from tests.ui.test_sidebar import PANEL, no_extension_errors, open_panel, view
 
@@ -31,10 +30,7 @@ def who_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield served
 
 
-@pytest.fixture
-def who_tab(browser: Any, who_lab: Lab, request: pytest.FixtureRequest) -> Iterator[Tab]:
-    with new_tab(browser, request.node.name) as opened:
-        yield opened
+who_tab = tab_on("who_lab")
 
 
 def test_run_detail_and_alias_history_say_who(who_tab: Tab, who_lab: Lab) -> None:
