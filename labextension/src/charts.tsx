@@ -25,7 +25,15 @@ export function ChartFrame(props: {
 }): JSX.Element {
   const [w, h, m] = props.size;
   return (
-    <svg width={w} height={h} role="img" aria-label={props.title} className={props.className}>
+    // drawn at its own size, scaled down to a narrower container (the sidebar at its width)
+    <svg
+      viewBox={`0 0 ${w} ${h}`}
+      width="100%"
+      style={{ maxWidth: w }}
+      role="img"
+      aria-label={props.title}
+      className={props.className}
+    >
       <text x={m} y={14} className="jp-mlops-axis">
         {props.title}
       </text>

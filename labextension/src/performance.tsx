@@ -14,7 +14,7 @@ const METRICS: Point['metric'][] = ['accuracy', 'f1', 'roc_auc'];
 
 /** Estimated (line), its interval (band) and realized (dots) for one model and metric. */
 export function PerformanceChart(props: { points: Point[]; title: string }): JSX.Element {
-  const [w, h, m] = [320, 150, 32];
+  const [w, h, m] = [240, 130, 32]; // the sidebar's width: its text at full size there
   const at = (i: number, y: number | null | undefined) => ({ x: i, y: y ?? null });
   const [high, low, estimated, realized] = scalePoints(
     [

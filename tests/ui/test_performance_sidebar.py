@@ -44,3 +44,35 @@ def test_estimated_vs_realized_chart_in_the_drift_section(tab: Tab, lab: Lab) ->
         timeout=30_000)
     tab.screenshot("sidebar-performance")
     no_extension_errors(tab)
+
+
+MULTICLASS = """
+import numpy as np, pandas as pd
+from sklearn.linear_model import LogisticRegression
+import jupyter_mlops as mlops
+rng = np.random.default_rng(1)
+X = pd.DataFrame(rng.normal(size=(4000, 2)), columns=["a", "b"])
+y = np.array(["low", "mid", "high"])[np.digitize(X.a + rng.normal(0, 0.5, 4000), [-0.5, 0.5])]
+model = LogisticRegression().fit(X[:1000], y[:1000])
+mlops.performance(model, X[1000:2000], y[1000:2000], reference=(X[:1000], y[:1000]),
+                  name="ui-perf3")
+mlops.performance(model, X[2000:3000] + 0.4, y[2000:3000], name="ui-perf3")
+mlops.performance(model, X[3000:] + 0.8, name="ui-perf3")
+"""
+
+
+def test_a_multiclass_model_charts_its_macro_metrics(tab: Tab, lab: Lab) -> None:
+    """Three classes: accuracy, macro F1 and one-vs-rest ROC AUC in the same chart."""
+    done = run_python(MULTICLASS, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
+    assert done.returncode == 0, done.stderr
+    open_panel(tab, lab)
+    view(tab, "Drift")
+    section = tab.page.locator(f'{PANEL} section[aria-label="performance"]')
+    section.get_by_text("Performance of ui-perf3").wait_for(timeout=60_000)
+    section.get_by_role("button", name="f1").click()
+    chart = section.get_by_role("img", name="ui-perf3 f1: estimated vs realized")
+    chart.wait_for(timeout=30_000)
+    assert chart.locator("circle.jp-mlops-realized").count() == 2  # the 3rd has no labels
+    assert "(no labels yet)" in section.inner_text()
+    tab.screenshot("sidebar-performance-multiclass")
+    no_extension_errors(tab)
