@@ -93,11 +93,11 @@ class ColumnPass:
             work.gather((x - self.lo) * self.scale)
 
     def _merge(self, m: int, mean: float, m2: float) -> None:
-        """Chan et al.'s exact merge of a slice's count, mean and sum of squared deviations."""
-        with np.errstate(invalid="ignore"):
-            total, delta = self.present + m, mean - self.mean
-            self.mean += delta * m / total
-            self.m2 += m2 + delta * delta * self.present * m / total
+        """Chan et al.'s exact merge of a slice's count, mean and sum of squared deviations
+        (Python floats: infinity makes NaN without numpy's warning)."""
+        total, delta = self.present + m, mean - self.mean
+        self.mean += delta * m / total
+        self.m2 += m2 + delta * delta * self.present * m / total
         self.present = total
 
     def _tails(self, x: np.ndarray) -> None:
