@@ -22,8 +22,8 @@ from .store import Store, db
 from .store.ingest import ingest
 from .store.lock import hold
 from .store.queries.models import (
+    alias_state,
     alias_version,
-    last_alias_move,
     latest_version,
     next_version,
     run_metrics,
@@ -241,8 +241,7 @@ def promote(name: str, version: int, alias: str = "champion", *,
             if target.retired is not None:
                 raise VersionRetired(f"{name}:{version} is retired and cannot be promoted; "
                                      f"register a new version instead")
-            current = alias_version(con, name, alias)
-            last_move = last_alias_move(con, name, alias)
+            current, last_move = alias_state(con, name, alias)
             champion = resolve_on(con, (name, current)).metrics if current is not None else None
             try:
                 gates.check(gate or {}, target.metrics, champion, label, con=con, name=name,

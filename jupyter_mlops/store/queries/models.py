@@ -72,12 +72,16 @@ def alias_version(con: duckdb.DuckDBPyConnection, name: str, alias: str) -> int 
     return None if found is None else int(found)
 
 
-def last_alias_move(con: duckdb.DuckDBPyConnection, name: str, alias: str) -> str | None:
-    """The event id of ``name@alias``'s latest move (None: never moved): the next move's id
-    must sort after it."""
-    found = db.scalar(con, "SELECT max(event_id) FROM aliases WHERE name = ? AND alias = ?",
-                      [name, alias])
-    return None if found is None else str(found)
+def alias_state(con: duckdb.DuckDBPyConnection, name: str, alias: str
+                ) -> tuple[int | None, str | None]:
+    """The version ``name@alias`` points at now and the event id of its latest move (None,
+    None: never set): a promotion gates on the one and orders its move after the other."""
+    version, last = db.run(con, """SELECT (SELECT version FROM current_aliases
+                                           WHERE name = $1 AND alias = $2),
+                                          (SELECT max(event_id) FROM aliases
+                                           WHERE name = $1 AND alias = $2)""",
+                           [name, alias])[0]
+    return (None if version is None else int(version)), (None if last is None else str(last))
 
 
 def version_record(con: duckdb.DuckDBPyConnection, name: str, version: int
