@@ -91,14 +91,26 @@ class _IdClock:
         with self._lock:
             ms = time.time_ns() // 1_000_000
             if ms <= self._last_ms:
-                self._counter += 1
-                if self._counter > 0xFFFF:  # 65k ids in one ms: borrow the next ms
-                    self._last_ms += 1
-                    self._counter = 0
-                ms = self._last_ms
+                self._last_ms, self._counter = _step(self._last_ms, self._counter)
             else:
                 self._last_ms, self._counter = ms, 0
-            return f"{ms:012x}{self._counter:04x}{self._node:016x}"
+            return self._id(self._last_ms, self._counter)
+
+    def after(self, previous: str) -> str:
+        """A new id, or one just after ``previous`` when that sorts later (the clock that
+        made it was ahead of this one)."""
+        fresh = self.next()
+        if fresh > previous:
+            return fresh
+        return self._id(*_step(int(previous[:12], 16), int(previous[12:16], 16)))
+
+    def _id(self, ms: int, counter: int) -> str:
+        return f"{ms:012x}{counter:04x}{self._node:016x}"
+
+
+def _step(ms: int, counter: int) -> tuple[int, int]:
+    """The next (ms, counter) of an id: 65k ids in one ms borrow the next ms."""
+    return (ms, counter + 1) if counter < 0xFFFF else (ms + 1, 0)
 
 
 _clock = _IdClock()
@@ -115,13 +127,7 @@ def new_id() -> str:
 def id_after(previous: str | None) -> str:
     """A new id that sorts after ``previous`` even when this machine's clock is behind the
     one that made ``previous``: a chain of moves made on several machines keeps its order."""
-    fresh = new_id()
-    if previous is None or fresh > previous:
-        return fresh
-    ms, counter = int(previous[:12], 16), int(previous[12:16], 16) + 1
-    if counter > 0xFFFF:
-        ms, counter = ms + 1, 0
-    return f"{ms:012x}{counter:04x}{fresh[16:]}"
+    return new_id() if previous is None else _clock.after(previous)
 
 
 def _user() -> str:
