@@ -9,7 +9,7 @@ import pytest
 
 from jupyter_mlops import events as ev
 from jupyter_mlops.exceptions import StoreError, TeamUnavailable
-from jupyter_mlops.store import Store, db, team
+from jupyter_mlops.store import Store, consumers, db, team
 from jupyter_mlops.store.queries import runs
 from jupyter_mlops.store.spool import SpoolWriter
 from jupyter_mlops.store.team import SHIPPER, URL_ENV, redact, save_url
@@ -90,6 +90,32 @@ def test_the_archive_is_shipped_when_a_store_joins(tmp_path: Path, team_url: str
     init(alone, team_url)
     with TeamLink(alone) as link:
         assert link.sync().shipped == len(ids)
+
+
+def test_a_join_cut_short_ships_the_archive_at_the_next_round(tmp_path: Path, team_url: str,
+                                                             postgres: Postgres) -> None:
+    """PostgreSQL goes away in the middle of a store's first round (after it registered as a
+    consumer, before its archive went): the next round still ships the archive."""
+    from jupyter_mlops.store.ingest import ingest
+
+    alone = Store.open(tmp_path / "alone")
+    alone.ensure()
+    ids = write_run(alone, "f" * 32)
+    assert ingest(alone).archived == 1
+    init(alone, team_url)
+    with TeamLink(alone) as link:
+        assert link.con is not None  # connected: the round itself meets the outage
+        postgres.stop()
+        try:
+            with pytest.raises(TeamUnavailable):
+                link.sync()
+        finally:
+            postgres.start()
+    assert SHIPPER in consumers.registered(alone)
+    with TeamLink(alone) as link:
+        assert link.sync().shipped == len(ids)
+        assert link.sync().shipped == 0  # once shipped, not again
+    assert sorted(team_ids(team_url)) == sorted(ids)
 
 
 def test_a_url_with_a_password_is_never_stored(tmp_path: Path) -> None:

@@ -111,7 +111,9 @@ def ship(store: Store, con: Any) -> int:
     """Send every complete spool line not yet shipped; returns the events new to the team.
 
     Two shippers of one store at once (the server and ``team sync``): the second skips the
-    round. The first round of a store also sends its archive (events from before it joined).
+    round. Until a round has sent the archive (events from before the store joined) whole,
+    each round sends it again: a first round cut short (PostgreSQL gone, the process killed)
+    loses none of it, and what went already is skipped as shipped.
     """
     store.ensure()
     folder = store.root / "consumers"
@@ -122,12 +124,13 @@ def ship(store: Store, con: Any) -> int:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return 0
-        first = SHIPPER not in consumers.registered(store)
-        if first:
+        if SHIPPER not in consumers.registered(store):
             consumers.register(store, SHIPPER)
         sent = _ship_files(store, con, spool_files(store), consumers.offsets(store, SHIPPER))
-        if first:  # listed after the spool: a file archived meanwhile is found here
+        joined = folder / f"{SHIPPER}.archive-shipped"
+        if not joined.exists():  # listed after the spool: a file archived meanwhile is here
             sent += _ship_files(store, con, archived_files(store), None)
+            joined.touch()
         return sent
     finally:
         os.close(fd)
