@@ -11,6 +11,7 @@ batch never matters.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from .db import run, scalar
@@ -33,18 +34,19 @@ PARALLEL_LINES = 20_000
 #: parsed in the same statement, in :func:`.domains.base.parts` by chunk (:mod:`.batch` cuts
 #: files into pieces for that). ``try`` turns a line that is not JSON into NULL instead of
 #: an error. ``ok``: the line is a well-formed event (a JSON payload that from_json
-#: re-serialises starts with "{" exactly when it is an object).
+#: re-serialises starts with "{" exactly when it is an object). The spool file is not copied
+#: to every line (it costs a tenth of the parse): :func:`_with_file` joins it where needed.
 PARSE = "CREATE OR REPLACE TEMP TABLE _parsed AS\n" + parts(f"""
-SELECT chunk, idx, file, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
+SELECT chunk, idx, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
        e.user AS by_user, e.host AS by_host, e.payload AS p, ok
 FROM (
     SELECT *, coalesce(e.id IS NOT NULL AND e.type IS NOT NULL
                        AND e.ts BETWEEN 0 AND {_YEAR_3000}
                        AND starts_with(CAST(e.payload AS VARCHAR), '{{'), false) AS ok
     FROM (
-        SELECT chunk, idx, file, try(from_json(line, '{_ENVELOPE}')) AS e FROM (
-            SELECT chunk, file, generate_subscripts(l, 1) AS idx, unnest(l) AS line
-            FROM (SELECT chunk, file, string_split(text, chr(10)) AS l FROM _chunks
+        SELECT chunk, idx, try(from_json(line, '{_ENVELOPE}')) AS e FROM (
+            SELECT chunk, generate_subscripts(l, 1) AS idx, unnest(l) AS line
+            FROM (SELECT chunk, string_split(text, chr(10)) AS l FROM _chunks
                   WHERE {{part}}))
         WHERE line <> ''))""", "chunk")
 
@@ -70,15 +72,34 @@ STATEMENTS: list[tuple[str, frozenset[str]]] = [
     for sql in getattr(domain, phase)]
 
 
+#: Envelope columns an ``_e_<type>`` table carries only when a statement reading it names
+#: them: the spool file, and the user and host that wrote each event (NULL for older events).
+#: Copying them to every params or metrics event costs a fifth of parsing its payload.
+_EXTRAS = ("file", "by_user", "by_host")
+
+#: Event type -> the extra envelope columns its statements read.
+EXTRAS: dict[str, list[str]] = {
+    event_type: [c for c in _EXTRAS if any(
+        event_type in types and re.search(rf"\b{c}\b", sql) for sql, types in STATEMENTS)]
+    for event_type in PAYLOADS}
+
+
+def _with_file(columns: str) -> str:
+    """``_new``'s ``columns``, where ``file`` is each event's spool file (from ``_chunks``)."""
+    return f"SELECT {columns} FROM _new JOIN (SELECT chunk, file FROM _chunks) USING (chunk)"
+
+
 def _typed(event_type: str, fields: dict[str, Any], present: bool) -> str:
     """``_e_<type>``: the new events of one type, their payload parsed once (an empty
     table when the batch has none, for the statements that read several types), with
-    the user and host that wrote each (``by_user``, ``by_host``: NULL for older events)."""
+    the envelope columns of :data:`EXTRAS` its statements read."""
+    extras = "".join(f"{c}, " for c in EXTRAS[event_type])
+    source = (_with_file("*") if "file" in EXTRAS[event_type] else "SELECT * FROM _new")
     return f"""
     CREATE OR REPLACE TEMP TABLE {events_table(event_type)} AS
-    SELECT id, ts, file, by_user, by_host, q.* FROM (
-        SELECT id, ts, file, by_user, by_host, from_json(p, '{json.dumps(fields)}') AS q
-        FROM _new WHERE type = '{event_type}' AND {str(present).lower()})"""
+    SELECT id, ts, {extras}q.* FROM (
+        SELECT id, ts, {extras}from_json(p, '{json.dumps(fields)}') AS q
+        FROM ({source}) WHERE type = '{event_type}' AND {str(present).lower()})"""
 
 
 def apply_chunks(con: duckdb.DuckDBPyConnection, lines: int
@@ -125,7 +146,7 @@ def _apply_chunks(con: duckdb.DuckDBPyConnection) -> tuple[int, int, list[tuple[
 
 
 def _apply_new(con: duckdb.DuckDBPyConnection) -> None:
-    run(con, "INSERT INTO event_log SELECT id, type, ts, file FROM _new")
+    run(con, f"INSERT INTO event_log {_with_file('id, type, ts, file')}")
     present = {t for (t,) in run(con, "SELECT DISTINCT type FROM _new")}
     statements = [(sql, types) for sql, types in STATEMENTS if not types or types & present]
     # the types of this batch, and empty tables for the others those statements read (each
