@@ -15,6 +15,17 @@ _RENAMED = events_table(ev.RUN_RENAMED)
 WRITER = r"regexp_extract(file, '^(.*)-[^-]*$', 1)"
 
 
+#: The runs a batch starts, in :func:`.base.parts`: deriving the names of a large batch's
+#: runs is one thread's work otherwise.
+_NEW_RUNS = parts(f"""
+        SELECT n.run_id AS id, coalesce(n.name, {derive_sql("n.run_id", "notebook")}) AS name,
+               experiment, kind, 'running' AS status, n.ts AS started,
+               l.ts AS last_event, notebook, notebook_hash, parent_run,
+               coalesce(host, by_host) AS host, by_user AS "user", pid, {WRITER} AS writer
+        FROM {_STARTED} n LEFT JOIN _last l USING (run_id)
+        WHERE {{part}}""", "hash(n.run_id)")
+
+
 def _pairs(table: str, column: str, convert: str, *extra: str) -> str:
     """One row per key of each event's JSON object ``column``: event_id, run_id, seq, key,
     value (``convert``, SQL with ``{}`` for the list of the object's values as JSON), ts,
@@ -84,12 +95,7 @@ DOMAIN = Domain(
         """,
     },
     inserts=[
-        f"""INSERT INTO runs BY NAME
-        SELECT n.run_id AS id, coalesce(n.name, {derive_sql("n.run_id", "notebook")}) AS name,
-               experiment, kind, 'running' AS status, n.ts AS started,
-               l.ts AS last_event, notebook, notebook_hash, parent_run,
-               coalesce(host, by_host) AS host, by_user AS "user", pid, {WRITER} AS writer
-        FROM {_STARTED} n LEFT JOIN _last l USING (run_id)""",
+        f"INSERT INTO runs BY NAME {_NEW_RUNS}",
         f"""INSERT INTO experiments
         SELECT experiment, min(ts) FROM (
             SELECT experiment, ts FROM {_STARTED} UNION ALL
