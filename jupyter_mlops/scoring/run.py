@@ -21,6 +21,7 @@ from . import contract as contracts
 from .contract import FileCheck
 from .files import Output, chunk_rows_for, file_fingerprint, open_input, read_ahead
 from .frames import Frames
+from .slices import Slices
 from .versions import Scorer, parse_canary, scorer
 
 Progress = Callable[[int, "int | None"], None]
@@ -95,17 +96,19 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
 
         rng = np.random.default_rng(int(batch_id[-16:], 16))
         frames = Frames(columns, scorers[0].version.signature)
-        for batch in read_ahead(source.read(read, chunk_rows or chunk_rows_for(len(read)))):
-            if batch.num_rows == 0:
-                continue
-            check_batch(scorers, batch, verdict, checked)
-            index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
-            routed = rng.random(batch.num_rows) < fraction if fraction else None
-            output.write(_served(scorers, frames(batch), batch, index, routed, keep))
-            rows += batch.num_rows
-            chunks += 1
-            if progress is not None:
-                progress(rows, source.rows)
+        with Slices([s.model for s in scorers]) as slices:
+            for batch in read_ahead(source.read(read, chunk_rows or chunk_rows_for(len(read)))):
+                if batch.num_rows == 0:
+                    continue
+                check_batch(scorers, batch, verdict, checked)
+                index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
+                routed = rng.random(batch.num_rows) < fraction if fraction else None
+                output.write(_served(scorers, frames(batch), batch, index, routed, keep,
+                                     slices))
+                rows += batch.num_rows
+                chunks += 1
+                if progress is not None:
+                    progress(rows, source.rows)
         if rows == 0:
             raise ScoringError(f"{source.path} has no rows: nothing to score (no output "
                                f"written)")
@@ -176,7 +179,7 @@ def _columns(champion: Scorer, names: list[str], keep: Sequence[str]) -> list[st
 
 
 def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: Any,
-            keep: Sequence[str]) -> Any:
+            keep: Sequence[str], slices: Slices) -> Any:
     """The output's chunk: the kept columns and what was served to each row; every
     shadow scores the whole chunk on the side."""
     import numpy as np
@@ -185,17 +188,17 @@ def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: A
     champion = scorers[0]
     columns = {k: batch.column(k) for k in keep}  # arrays or, from a table, chunked arrays
     if routed is None:
-        columns["prediction"] = pa.array(champion.predict(frame, index))
+        columns["prediction"] = pa.array(champion.predict(frame, index, slices))
     else:
         canary = scorers[-1]
         served = np.empty(len(frame), dtype=object)
         for scorer_, rows in ((champion, ~routed), (canary, routed)):
             if rows.any():
-                served[rows] = scorer_.predict(frame[rows], index[rows])
+                served[rows] = scorer_.predict(frame[rows], index[rows], slices)
         columns["prediction"] = pa.array(served.tolist())
         columns["version"] = pa.array(np.where(routed, canary.label, champion.label))
     for shadow in scorers[1:len(scorers) - (routed is not None)]:
-        shadow.predict(frame, index)
+        shadow.predict(frame, index, slices)
     return pa.table(columns)
 
 
