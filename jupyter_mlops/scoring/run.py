@@ -9,6 +9,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .. import events as ev
@@ -103,8 +104,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
                 check_batch(scorers, batch, verdict, checked)
                 index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
                 routed = rng.random(batch.num_rows) < fraction if fraction else None
-                output.write(_served(scorers, frames(batch), batch, index, routed, keep,
-                                     slices))
+                output.write(_served(scorers, frames, batch, index, routed, keep, slices))
                 rows += batch.num_rows
                 chunks += 1
                 if progress is not None:
@@ -178,7 +178,7 @@ def _columns(champion: Scorer, names: list[str], keep: Sequence[str]) -> list[st
     return [n for n in names if n not in keep]
 
 
-def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: Any,
+def _served(scorers: list[Scorer], frames: Frames, batch: Any, index: Any, routed: Any,
             keep: Sequence[str], slices: Slices) -> Any:
     """The output's chunk: the kept columns and what was served to each row; every
     shadow scores the whole chunk on the side."""
@@ -187,19 +187,26 @@ def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: A
 
     champion = scorers[0]
     columns = {k: batch.column(k) for k in keep}  # arrays or, from a table, chunked arrays
+    whole = partial(frames.part, batch)
     if routed is None:
-        columns["prediction"] = pa.array(champion.predict(frame, index, slices))
+        columns["prediction"] = pa.array(champion.predict(whole, index, slices))
     else:
         canary = scorers[-1]
-        served = np.empty(len(frame), dtype=object)
+        frame = frames(batch)
+        served = np.empty(batch.num_rows, dtype=object)
         for scorer_, rows in ((champion, ~routed), (canary, routed)):
             if rows.any():
-                served[rows] = scorer_.predict(frame[rows], index[rows], slices)
+                served[rows] = scorer_.predict(partial(_rows, frame[rows]), index[rows],
+                                               slices)
         columns["prediction"] = pa.array(served.tolist())
         columns["version"] = pa.array(np.where(routed, canary.label, champion.label))
     for shadow in scorers[1:len(scorers) - (routed is not None)]:
-        shadow.predict(frame, index, slices)
+        shadow.predict(whole, index, slices)
     return pa.table(columns)
+
+
+def _rows(frame: Any, start: int, stop: int) -> Any:
+    return frame.iloc[start:stop]
 
 
 def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: Output,
