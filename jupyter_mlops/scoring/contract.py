@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..exceptions import ScoringError, StoreError
+from ..exceptions import ScoringError
 from ..monitoring import contracts
 from ..monitoring.contracts import Contract, Verdict, Violation
 from ..tracking.decisions import record_now
@@ -30,10 +30,7 @@ def contract_for(version: str, choice: Contract | str | None) -> Contract | None
     if choice is not None:
         raise ScoringError(f"contract must be a Contract, a saved contract's name or 'off', "
                            f"not {type(choice).__name__}")
-    try:
-        return contracts.load(version)
-    except StoreError:
-        return None
+    return contracts.saved(version)
 
 
 class FileCheck:

@@ -228,6 +228,7 @@ def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: O
         "run_id": t.ensure_run(), "batch_id": batch_id, "name": champion.name,
         "version": champion.version, "input": os.path.abspath(source.path),
         "output": os.path.abspath(output.path), "data": data, "versions": versions,
-        "rows": rows, "chunks": chunks, "duration_s": seconds, "warnings": notes}))
+        "rows": rows, "chunks": chunks, "duration_s": seconds, "warnings": notes}),
+        apply=False)  # the next read applies it: one ingest per score, the first read's
     return ScoreResult(batch_id, f"{champion.name}:{champion.version}", rows, chunks,
                        str(output.path), seconds, versions, notes)
