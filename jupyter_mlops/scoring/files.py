@@ -199,21 +199,19 @@ def _encodings(schema: Any) -> dict[str, Any]:
 
 def file_fingerprint(path: str | Path) -> str:
     """xxh3-128 over the file's bytes: the input's id in lineage (the same file scored twice
-    is one dataset node). Hashed from a memory map: no copy into a buffer (0.5 s of CPU
-    against 0.9 s for 2.2 GB)."""
+    is one dataset node). Hashed from a memory map, 64 MB at a time: no copy into a buffer
+    (0.5 s of CPU against 0.87 s for 2.2 GB), and only one window resident at once (a map
+    of the whole file counts all of it in the process's RSS)."""
     import mmap
 
     import xxhash
 
     h = xxhash.xxh3_128()
+    window = 64 << 20  # a multiple of mmap.ALLOCATIONGRANULARITY
     with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size == 0:
-            return h.hexdigest()
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            view = memoryview(mapped)
-            try:
-                for start in range(0, len(view), 64 << 20):
-                    h.update(view[start:start + (64 << 20)])
-            finally:
-                view.release()
+        size = os.fstat(f.fileno()).st_size
+        for start in range(0, size, window):
+            with mmap.mmap(f.fileno(), min(window, size - start), offset=start,
+                           access=mmap.ACCESS_READ) as mapped:
+                h.update(mapped)
     return h.hexdigest()
