@@ -5,8 +5,8 @@ buffer per thread that every chunk reuses: no new pages to fault in per chunk (c
 100 MB chunk through ``to_pandas`` cost as much as a tenth of the model's predict on a loaded
 machine) and one chunk's worth of memory however many are scored. :meth:`Frames.part` makes
 one slice of a chunk, on the thread that predicts it: the copy runs on every core and the
-slice is still in cache when the model reads it. Any other column (text,
-categories, integers) goes through pandas as the model saw it.
+slice is still in cache when the model reads it. Any other column (text, categories,
+integers) goes through pandas as the model saw it.
 """
 
 from __future__ import annotations

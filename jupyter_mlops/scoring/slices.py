@@ -19,7 +19,8 @@ from typing import Any
 #: Makes the model's frame of a chunk's rows ``start`` to ``stop``.
 Part = Callable[[int, int], Any]
 
-#: Rows per slice: 50,000 x 25 float columns is 10 MB (20,000 and 125,000 were slower).
+#: Rows per slice: 50,000 x 25 float columns is 10 MB (125,000 was slower, 20,000-35,000
+#: took the same CPU in more calls).
 SLICE_ROWS = 50_000
 
 
@@ -44,7 +45,6 @@ class Slices:
 
         if not self._wanted:
             return self
-
         self._stack.enter_context(threadpool_limits(1))
         self._pool = self._stack.enter_context(
             ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="mlops-score"))
