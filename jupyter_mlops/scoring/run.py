@@ -20,7 +20,14 @@ from ..tracking import tracker
 from ..tracking.decisions import record_now
 from . import contract as contracts
 from .contract import FileCheck
-from .files import Output, chunk_rows_for, file_fingerprint, open_input, read_ahead
+from .files import (
+    Output,
+    chunk_rows_for,
+    file_fingerprint,
+    fingerprint_soon,
+    open_input,
+    read_ahead,
+)
 from .frames import Frames
 from .slices import Slices
 from .versions import Scorer, parse_canary, scorer
@@ -72,6 +79,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
         raise ScoringError(f"chunk_rows must be a positive integer, not {chunk_rows!r}")
     started = time.perf_counter()
     output = Output(out)  # a bad name is refused before any model is loaded
+    input_fingerprint = fingerprint_soon(input)
     t = tracker()
     batch_id = ev.new_id()
     fraction = 0.0
@@ -121,8 +129,8 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
         output.close(ok)
         for s in scorers:
             s.predictions.close(ok)
-    result = _record(t, batch_id, scorers, source, output, given, rows, chunks,
-                     verdict.warnings, time.perf_counter() - started)
+    result = _record(t, batch_id, scorers, (source, input_fingerprint()), output, given, rows,
+                     chunks, verdict.warnings, time.perf_counter() - started)
     result.contract = kept
     for line in result.warnings:
         warnings.warn(line, SignatureWarning, stacklevel=2)
@@ -209,17 +217,19 @@ def _rows(frame: Any, start: int, stop: int) -> Any:
     return frame.iloc[start:stop]
 
 
-def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: Output,
-            given: dict[str, Any], rows: int, chunks: int, notes: list[str],
+def _record(t: Any, batch_id: str, scorers: list[Scorer], hashed: tuple[Any, str | None],
+            output: Output, given: dict[str, Any], rows: int, chunks: int, notes: list[str],
             seconds: float) -> ScoreResult:
-    """The batch as one event: lineage reaches the input file (by its bytes' fingerprint),
-    every version that took part, and the output."""
+    """The batch as one event: lineage reaches the input file (by its bytes' fingerprint,
+    ``hashed`` with it), every version that took part, and the output."""
+    source, fingerprint = hashed
     schema = {k: str(v) for k, v in given.items()}
-    data = [{"fingerprint": file_fingerprint(path), "kind": "file", "shape": [rows, width],
+    data = [{"fingerprint": found, "kind": "file", "shape": [rows, width],
              "schema": schema if role == "input" else None, "nbytes": os.path.getsize(path),
              "name": os.path.basename(path), "role": role}
-            for role, path, width in (("input", source.path, len(given)),
-                                      ("output", str(output.path), None))]
+            for role, path, found, width in (
+                ("input", source.path, fingerprint, len(given)),
+                ("output", str(output.path), file_fingerprint(output.path), None))]
     data[1]["shape"] = [rows]
     versions = [{"name": s.version.name, "version": s.version.version, "role": s.role,
                  "rows": s.rows, "predictions": s.file} for s in scorers]
