@@ -5,6 +5,8 @@ process's peak RSS. Each side runs in a fresh process (its ``ru_maxrss`` is its 
 N is the issue's 10,000,000 by default; ``JUPYTER_MLOPS_BENCH_SCORE_ROWS`` sets a smaller size
 on a loaded machine (the figure's name says which size was measured). The file is generated
 once into ``JUPYTER_MLOPS_BENCH_CACHE`` (default: the temp folder), as bench_profile's are.
+Both sides run ``JUPYTER_MLOPS_BENCH_SCORE_PAIRS`` times (2) alternately; each one's fastest
+run is the figure.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from tests.bench import Result
 from tests.conftest import ROOT
 
 ROWS = int(os.environ.get("JUPYTER_MLOPS_BENCH_SCORE_ROWS", "10000000"))
+#: Pairs of runs, in-memory then score, each side's fastest kept: the other tenants' load
+#: swings one run of the in-memory side from 20 s to 55 s at 10M rows.
+PAIRS = int(os.environ.get("JUPYTER_MLOPS_BENCH_SCORE_PAIRS", "2"))
 COLUMNS = 25
 
 MAKE = """
@@ -101,16 +106,25 @@ def run() -> list[Result]:
         env = {**os.environ, "JUPYTER_MLOPS_HOME": str(Path(tmp) / "store")}
         out = str(Path(tmp) / "scored.parquet")
         _python(REGISTER, batch, env=env)
-        memory = _python(MEMORY, batch, env=env)
-        scored = _python(SCORE, batch, out, str(ROWS), env=env)
+        runs = [(_python(MEMORY, batch, env=env), _python(SCORE, batch, out, str(ROWS), env=env))
+                for _ in range(PAIRS)]
+    memory = min((m for m, _ in runs), key=lambda m: m["seconds"])
+    scored = min((s for _, s in runs), key=lambda s: s["seconds"])
+    peak = max(s["peak_mb"] for _, s in runs)
     ratio = scored["seconds"] / memory["seconds"]
     size = f"{ROWS / 1e6:g}M rows x {COLUMNS} columns"
+
+    def times(side: int) -> str:
+        return ", ".join(f"{pair[side]['seconds']:.1f}" for pair in runs)
+
     return [
         Result(f"score: Parquet {size}, time vs predict in memory", ratio, "x",
                "≤ 1.2x", ratio <= 1.2,
-               f"predict in memory {memory['seconds']:.1f} s (peak {memory['peak_mb']:.0f} MB)",
-               f"score {scored['seconds']:.1f} s (+ {scored['imports']:.1f} s of imports)"),
-        Result(f"score: Parquet {size}, peak RSS", scored["peak_mb"], "MB", "≤ 1024 MB",
-               scored["peak_mb"] <= 1024, f"in memory {memory['peak_mb']:.0f} MB",
-               f"{scored['peak_mb'] / memory['peak_mb']:.2f}x"),
+               f"predict in memory {memory['seconds']:.1f} s (runs {times(0)} s; peak "
+               f"{memory['peak_mb']:.0f} MB)",
+               f"score {scored['seconds']:.1f} s (runs {times(1)} s; + "
+               f"{scored['imports']:.1f} s of imports)"),
+        Result(f"score: Parquet {size}, peak RSS", peak, "MB", "≤ 1024 MB",
+               peak <= 1024, f"in memory {memory['peak_mb']:.0f} MB",
+               f"{peak / memory['peak_mb']:.2f}x"),
     ]
