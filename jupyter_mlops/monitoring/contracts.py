@@ -232,24 +232,16 @@ def _save(rules: Contract, model: str | None, fingerprint: str | None) -> None:
 
 def load(key: str) -> Contract:
     """The latest contract saved under this name or for this model version."""
+    from ..store import queries
     from ..tracking import tracker
     from .records import _model_version
 
-    found = saved(_model_version(tracker(), key) or key)
-    if found is None:
+    t = tracker()
+    body = queries.contract_body(t.store, _model_version(t, key) or key)
+    if body is None:
         raise StoreError(f"no contract saved for {key!r}. Derive one with "
                          f"mlops.contract(profile, model={key!r}).")
-    return found
-
-
-def saved(key: str) -> Contract | None:
-    """The latest contract saved under exactly ``key`` (a name, or a version as ``churn:3``,
-    not resolved: one read less when the version is known), if any."""
-    from ..store import queries
-    from ..tracking import tracker
-
-    body = queries.contract_body(tracker().store, key)
-    return None if body is None else Contract.from_dict(json.loads(body))
+    return Contract.from_dict(json.loads(body))
 
 
 def check_contract(rules: Contract | str, batch: Any, *, model: str | None = None,

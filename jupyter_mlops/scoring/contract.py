@@ -5,6 +5,7 @@ file, whose id is the batch id (docs/scoring.md, "Data contracts")."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -30,7 +31,11 @@ def contract_for(version: str, choice: Contract | str | None) -> Contract | None
     if choice is not None:
         raise ScoringError(f"contract must be a Contract, a saved contract's name or 'off', "
                            f"not {type(choice).__name__}")
-    return contracts.saved(version)
+    from ..store import queries
+    from ..tracking import tracker
+
+    body = queries.contract_body(tracker().store, version)  # exact: not resolved once more
+    return None if body is None else Contract.from_dict(json.loads(body))
 
 
 class FileCheck:
