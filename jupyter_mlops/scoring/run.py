@@ -9,6 +9,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .. import events as ev
@@ -19,8 +20,16 @@ from ..tracking import tracker
 from ..tracking.decisions import record_now
 from . import contract as contracts
 from .contract import FileCheck
-from .files import Output, chunk_rows_for, file_fingerprint, open_input, read_ahead
+from .files import (
+    Output,
+    chunk_rows_for,
+    file_fingerprint,
+    fingerprint_soon,
+    open_input,
+    read_ahead,
+)
 from .frames import Frames
+from .slices import Slices
 from .versions import Scorer, parse_canary, scorer
 
 Progress = Callable[[int, "int | None"], None]
@@ -70,6 +79,7 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
         raise ScoringError(f"chunk_rows must be a positive integer, not {chunk_rows!r}")
     started = time.perf_counter()
     output = Output(out)  # a bad name is refused before any model is loaded
+    input_fingerprint = fingerprint_soon(input)
     t = tracker()
     batch_id = ev.new_id()
     fraction = 0.0
@@ -95,17 +105,18 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
 
         rng = np.random.default_rng(int(batch_id[-16:], 16))
         frames = Frames(columns, scorers[0].version.signature)
-        for batch in read_ahead(source.read(read, chunk_rows or chunk_rows_for(len(read)))):
-            if batch.num_rows == 0:
-                continue
-            check_batch(scorers, batch, verdict, checked)
-            index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
-            routed = rng.random(batch.num_rows) < fraction if fraction else None
-            output.write(_served(scorers, frames(batch), batch, index, routed, keep))
-            rows += batch.num_rows
-            chunks += 1
-            if progress is not None:
-                progress(rows, source.rows)
+        with Slices([s.model for s in scorers]) as slices:
+            for batch in read_ahead(source.read(read, chunk_rows or chunk_rows_for(len(read)))):
+                if batch.num_rows == 0:
+                    continue
+                check_batch(scorers, batch, verdict, checked)
+                index = np.arange(rows, rows + batch.num_rows, dtype=np.int64)
+                routed = rng.random(batch.num_rows) < fraction if fraction else None
+                output.write(_served(scorers, frames, batch, index, routed, keep, slices))
+                rows += batch.num_rows
+                chunks += 1
+                if progress is not None:
+                    progress(rows, source.rows)
         if rows == 0:
             raise ScoringError(f"{source.path} has no rows: nothing to score (no output "
                                f"written)")
@@ -118,8 +129,8 @@ def score(model: str, input: str | os.PathLike[str], out: str | os.PathLike[str]
         output.close(ok)
         for s in scorers:
             s.predictions.close(ok)
-    result = _record(t, batch_id, scorers, source, output, given, rows, chunks,
-                     verdict.warnings, time.perf_counter() - started)
+    result = _record(t, batch_id, scorers, (source, input_fingerprint()), output, given, rows,
+                     chunks, verdict.warnings, time.perf_counter() - started)
     result.contract = kept
     for line in result.warnings:
         warnings.warn(line, SignatureWarning, stacklevel=2)
@@ -175,8 +186,8 @@ def _columns(champion: Scorer, names: list[str], keep: Sequence[str]) -> list[st
     return [n for n in names if n not in keep]
 
 
-def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: Any,
-            keep: Sequence[str]) -> Any:
+def _served(scorers: list[Scorer], frames: Frames, batch: Any, index: Any, routed: Any,
+            keep: Sequence[str], slices: Slices) -> Any:
     """The output's chunk: the kept columns and what was served to each row; every
     shadow scores the whole chunk on the side."""
     import numpy as np
@@ -184,32 +195,41 @@ def _served(scorers: list[Scorer], frame: Any, batch: Any, index: Any, routed: A
 
     champion = scorers[0]
     columns = {k: batch.column(k) for k in keep}  # arrays or, from a table, chunked arrays
+    whole = partial(frames.part, batch)
     if routed is None:
-        columns["prediction"] = pa.array(champion.predict(frame, index))
+        columns["prediction"] = pa.array(champion.predict(whole, index, slices))
     else:
         canary = scorers[-1]
-        served = np.empty(len(frame), dtype=object)
+        frame = frames(batch)
+        served = np.empty(batch.num_rows, dtype=object)
         for scorer_, rows in ((champion, ~routed), (canary, routed)):
             if rows.any():
-                served[rows] = scorer_.predict(frame[rows], index[rows])
+                served[rows] = scorer_.predict(partial(_rows, frame[rows]), index[rows],
+                                               slices)
         columns["prediction"] = pa.array(served.tolist())
         columns["version"] = pa.array(np.where(routed, canary.label, champion.label))
     for shadow in scorers[1:len(scorers) - (routed is not None)]:
-        shadow.predict(frame, index)
+        shadow.predict(whole, index, slices)
     return pa.table(columns)
 
 
-def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: Output,
-            given: dict[str, Any], rows: int, chunks: int, notes: list[str],
+def _rows(frame: Any, start: int, stop: int) -> Any:
+    return frame.iloc[start:stop]
+
+
+def _record(t: Any, batch_id: str, scorers: list[Scorer], hashed: tuple[Any, str | None],
+            output: Output, given: dict[str, Any], rows: int, chunks: int, notes: list[str],
             seconds: float) -> ScoreResult:
-    """The batch as one event: lineage reaches the input file (by its bytes' fingerprint),
-    every version that took part, and the output."""
+    """The batch as one event: lineage reaches the input file (by its bytes' fingerprint,
+    ``hashed`` with it), every version that took part, and the output."""
+    source, fingerprint = hashed
     schema = {k: str(v) for k, v in given.items()}
-    data = [{"fingerprint": file_fingerprint(path), "kind": "file", "shape": [rows, width],
+    data = [{"fingerprint": found, "kind": "file", "shape": [rows, width],
              "schema": schema if role == "input" else None, "nbytes": os.path.getsize(path),
              "name": os.path.basename(path), "role": role}
-            for role, path, width in (("input", source.path, len(given)),
-                                      ("output", str(output.path), None))]
+            for role, path, found, width in (
+                ("input", source.path, fingerprint, len(given)),
+                ("output", str(output.path), file_fingerprint(output.path), None))]
     data[1]["shape"] = [rows]
     versions = [{"name": s.version.name, "version": s.version.version, "role": s.role,
                  "rows": s.rows, "predictions": s.file} for s in scorers]
@@ -218,6 +238,7 @@ def _record(t: Any, batch_id: str, scorers: list[Scorer], source: Any, output: O
         "run_id": t.ensure_run(), "batch_id": batch_id, "name": champion.name,
         "version": champion.version, "input": os.path.abspath(source.path),
         "output": os.path.abspath(output.path), "data": data, "versions": versions,
-        "rows": rows, "chunks": chunks, "duration_s": seconds, "warnings": notes}))
+        "rows": rows, "chunks": chunks, "duration_s": seconds, "warnings": notes}),
+        apply=False)  # the next read applies it: one ingest per score, the first read's
     return ScoreResult(batch_id, f"{champion.name}:{champion.version}", rows, chunks,
                        str(output.path), seconds, versions, notes)

@@ -13,6 +13,7 @@ from ..exceptions import BadReference, ScoringError
 from ..registry import ModelVersion, load_version, resolve, warn_retired
 from ..store import Store
 from .files import Output
+from .slices import Part, Slices
 
 _CANARY = re.compile(r"^(?P<ref>.+):(?P<fraction>0?\.[0-9]+|0|1(?:\.0*)?)$")
 
@@ -54,14 +55,16 @@ class Scorer:
         """Where its predictions are kept, relative to the store."""
         return f"scores/{self.predictions.path.parent.name}/{self.predictions.path.name}"
 
-    def predict(self, frame: Any, rows: Any) -> Any:
-        """Predictions for ``frame`` (global row numbers ``rows``), kept in the store."""
+    def predict(self, part: Part, rows: Any, slices: Slices) -> Any:
+        """Predictions for the frame ``part`` makes of a chunk (global row numbers
+        ``rows``), kept in the store."""
         import numpy as np
         import pyarrow as pa
 
         try:
-            predicted = np.asarray(self.model.predict(frame))
+            predicted = np.asarray(slices.predict(self.model, len(rows), part))
         except Exception as e:  # the model's own message, with where it happened
+            frame = part(0, len(rows))
             nulls = [c for c in frame.columns if len(frame) and frame[c].isna().all()]
             hint = f" (all null here: {', '.join(map(str, nulls))})" if nulls else ""
             raise ScoringError(

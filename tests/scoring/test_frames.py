@@ -5,6 +5,8 @@ chunks sized by its width."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -28,6 +30,17 @@ def test_float_columns_equal_to_pandas_and_reuse_one_buffer():
     assert np.shares_memory(kept, again.to_numpy())  # no fresh 100 MB per chunk
     table = pa.Table.from_batches([second, first])  # a chunk read as quarter-size parts
     pd.testing.assert_frame_equal(frames(table), table.to_pandas()[["a", "b"]])
+
+
+def test_a_part_is_made_in_the_calling_threads_own_buffer():
+    batch = pa.record_batch({"a": np.arange(6.0), "b": -np.arange(6.0)})
+    frames = Frames(["a", "b"], None)
+    here = frames.part(batch, 1, 4)
+    with ThreadPoolExecutor(1) as pool:
+        there = pool.submit(frames.part, batch, 4, 6).result()
+    pd.testing.assert_frame_equal(here, batch.to_pandas().iloc[1:4].reset_index(drop=True))
+    pd.testing.assert_frame_equal(there, batch.to_pandas().iloc[4:6].reset_index(drop=True))
+    assert not np.shares_memory(here.to_numpy(), there.to_numpy())  # two threads, two buffers
 
 
 def test_other_types_go_through_pandas_as_the_model_saw_them():
