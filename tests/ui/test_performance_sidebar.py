@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import run_python
@@ -27,12 +29,17 @@ for k in range(3):
 """
 
 
-def test_estimated_vs_realized_chart_in_the_drift_section(tab: Tab, lab: Lab) -> None:
-    done = run_python(RECORD, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
+def performance_section(tab: Tab, lab: Lab, code: str) -> Any:
+    """Record with ``code`` in a fresh process, then the sidebar's performance section."""
+    done = run_python(code, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
     assert done.returncode == 0, done.stderr
     open_panel(tab, lab)
     view(tab, "Drift")
-    section = tab.page.locator(f'{PANEL} section[aria-label="performance"]')
+    return tab.page.locator(f'{PANEL} section[aria-label="performance"]')
+
+
+def test_estimated_vs_realized_chart_in_the_drift_section(tab: Tab, lab: Lab) -> None:
+    section = performance_section(tab, lab, RECORD)
     section.wait_for(timeout=60_000)
     chart = section.get_by_role("img", name="ui-perf accuracy: estimated vs realized")
     chart.wait_for(timeout=30_000)
@@ -63,11 +70,7 @@ mlops.performance(model, X[3000:] + 0.8, name="ui-perf3")
 
 def test_a_multiclass_model_charts_its_macro_metrics(tab: Tab, lab: Lab) -> None:
     """Three classes: accuracy, macro F1 and one-vs-rest ROC AUC in the same chart."""
-    done = run_python(MULTICLASS, env={"JUPYTER_MLOPS_HOME": str(lab.store)})
-    assert done.returncode == 0, done.stderr
-    open_panel(tab, lab)
-    view(tab, "Drift")
-    section = tab.page.locator(f'{PANEL} section[aria-label="performance"]')
+    section = performance_section(tab, lab, MULTICLASS)
     section.get_by_text("Performance of ui-perf3").wait_for(timeout=60_000)
     section.get_by_role("button", name="f1").click()
     chart = section.get_by_role("img", name="ui-perf3 f1: estimated vs realized")
