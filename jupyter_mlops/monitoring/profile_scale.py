@@ -121,17 +121,11 @@ def profile_relation(rel: Any, *, name: str | None = None,
     passes = {c: ColumnPass(*found) for c, found in known.items() if found is not None}
     if passes:
         _needs_pyarrow()
-    counted_by = [c for c in kinds if c not in passes and c not in temporal]
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
         stream = ((read or partial(scan.batches, rel))(list(passes), BATCH_ROWS) if passes
                   else iter(()))
-        # a pass that reads without DuckDB leaves it free to count meanwhile, on a thread
-        # of its own (the pool's are the pass's)
-        with ThreadPoolExecutor(1) as aside:
-            grouped = aside.submit(_group_counts, rel, counted_by) if read else None
-            for batch in _ahead(pool, stream):
-                list(pool.map(ColumnPass.add, passes.values(), batch))
-            groups = grouped.result() if grouped else _group_counts(rel, counted_by)
+        for batch in _ahead(pool, stream):
+            list(pool.map(ColumnPass.add, passes.values(), batch))
     present = dict(zip(temporal, counted, strict=True))
     columns: dict[str, ColumnProfile] = {}
     for column in kinds:
@@ -139,7 +133,7 @@ def profile_relation(rel: Any, *, name: str | None = None,
         if column in passes:
             present[column] = passes[column].present
         elif column not in temporal:  # a numeric one here has no finite value: ±inf or none
-            counts = _counts(groups[column], kinds[column] == "BOOLEAN")
+            counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
             counts.pop("nan", None)  # missing, as pandas counts it
             present[column] = sum(counts.values())
         col = ColumnProfile(column, "categorical", n=rows, missing=rows - present[column],
@@ -155,12 +149,6 @@ def profile_relation(rel: Any, *, name: str | None = None,
             col = _numeric(rel, column, passes[column], rows, max_unique, integer)
         columns[column] = col
     return Profile(columns, rows=rows, name=name)
-
-
-def _group_counts(rel: Any, columns: list[str]) -> dict[str, list[tuple[Any, int]]]:
-    from ..store.queries import profile_scan as scan
-
-    return {column: scan.counts(rel, column) for column in columns}
 
 
 def _needs_pyarrow() -> None:
