@@ -230,14 +230,14 @@ def _save(rules: Contract, model: str | None, fingerprint: str | None) -> None:
                          "contract": rules.to_dict()})
 
 
-def load(key: str) -> Contract:
-    """The latest contract saved under this name or for this model version."""
+def load(key: str, *, resolved: bool = False) -> Contract:
+    """The latest contract saved under this name or model version (``resolved``: exact)."""
     from ..store import queries
     from ..tracking import tracker
     from .records import _model_version
 
     t = tracker()
-    body = queries.contract_body(t.store, _model_version(t, key) or key)
+    body = queries.contract_body(t.store, key if resolved else _model_version(t, key) or key)
     if body is None:
         raise StoreError(f"no contract saved for {key!r}. Derive one with "
                          f"mlops.contract(profile, model={key!r}).")

@@ -5,11 +5,10 @@ file, whose id is the batch id (docs/scoring.md, "Data contracts")."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
-from ..exceptions import ScoringError
+from ..exceptions import ScoringError, StoreError
 from ..monitoring import contracts
 from ..monitoring.contracts import Contract, Verdict, Violation
 from ..tracking.decisions import record_now
@@ -31,11 +30,10 @@ def contract_for(version: str, choice: Contract | str | None) -> Contract | None
     if choice is not None:
         raise ScoringError(f"contract must be a Contract, a saved contract's name or 'off', "
                            f"not {type(choice).__name__}")
-    from ..store import queries
-    from ..tracking import tracker
-
-    body = queries.contract_body(tracker().store, version)  # exact: not resolved once more
-    return None if body is None else Contract.from_dict(json.loads(body))
+    try:
+        return contracts.load(version, resolved=True)  # exact: not resolved once more
+    except StoreError:
+        return None
 
 
 class FileCheck:
