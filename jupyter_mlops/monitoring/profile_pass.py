@@ -42,22 +42,21 @@ class ColumnPass:
         self._highs: list[np.ndarray] = []
         self.counts = np.zeros(BINS, dtype=np.int64)
 
-    def add(self, *chunks: np.ndarray) -> None:
+    def add(self, x: np.ndarray) -> None:
         """Slice by slice, so the numpy operations on a slice find it in the cache, and one
-        ``bincount`` for all the chunks given (it zeroes a 1 MB array each call). The sum of a
-        slice's bin positions says whether it is all finite (NaN and infinity spread into
-        it): the rare slice that is not takes the general way."""
-        work = _work(sum(x.size for x in chunks))
-        for x in chunks:
-            for i in range(0, x.size, SLICE):
-                part = x[i:i + SLICE]
-                t = np.subtract(part, self.lo, out=work.t[:part.size])
-                np.multiply(t, self.scale, out=t)
-                s = float(t.sum())
-                if math.isfinite(s) and self.scale:
-                    self._finite(part, t, s, work)
-                else:
-                    self._general(part, work)
+        ``bincount`` for the batch (it zeroes a 1 MB array each call). The sum of a slice's
+        bin positions says whether it is all finite (NaN and infinity spread into it): the
+        rare slice that is not takes the general way."""
+        work = _work(x.size)
+        for i in range(0, x.size, SLICE):
+            part = x[i:i + SLICE]
+            t = np.subtract(part, self.lo, out=work.t[:part.size])
+            np.multiply(t, self.scale, out=t)
+            s = float(t.sum())
+            if math.isfinite(s) and self.scale:
+                self._finite(part, t, s, work)
+            else:
+                self._general(part, work)
         counts = np.bincount(work.keys[:work.used], minlength=BINS + 1)  # BINS: the maximum
         self.counts += counts[:BINS]
         self.counts[-1] += counts[BINS:].sum()
