@@ -2,15 +2,15 @@
 scanned by DuckDB out of core, and Dask DataFrames, profiled per partition and merged.
 
 A numeric column out of core: its range (from the Parquet files' statistics, else one
-DuckDB pass of min/max), then one streaming pass (``profile_pass.ColumnPass``, numpy on
-DuckDB's Arrow batches of every numeric column at once) gives counts, mean, std, the exact
+DuckDB pass of min/max), then one streaming pass (``profile_pass.ColumnPass`` on Arrow
+batches of every numeric column at once) gives counts, mean, std, the exact
 ``TAIL_VALUES`` smallest and largest values and the counts of ``BINS`` equal bins over the
 range. The CDF is exact at every bin's ends and taken as linear inside, so its KS error is
 at most the largest share of rows in a bin holding more than one value; bins above
 ``FINE`` are cut into ``SPLIT`` by a DuckDB GROUP BY (only their rows are counted, with
 each finer bin's own min and max), up to ``DEPTH`` levels. That error plus the sketch's
 level spacing is the column's ``error`` (at most 1/2048 + 1/8192 once refined).
-Categorical columns are counted exactly (GROUP BY).
+Categorical columns are counted exactly (one GROUP BY of GROUPING SETS).
 """
 
 from __future__ import annotations
@@ -120,20 +120,22 @@ def profile_relation(rel: Any, *, name: str | None = None,
     known.update(scan.bounds(rel, [c for c in numeric if c not in known]))
     passes = {c: ColumnPass(*found) for c, found in known.items() if found is not None}
     if passes:
-        _needs_pyarrow()
+        _needs_extra()
     with ThreadPoolExecutor(os.cpu_count() or 1) as pool:  # numpy lets go of the GIL
         stream = ((read or partial(scan.batches, rel))(list(passes), BATCH_ROWS) if passes
                   else iter(()))
         for batch in _ahead(pool, stream):
             list(pool.map(ColumnPass.add, passes.values(), batch))
     present = dict(zip(temporal, counted, strict=True))
+    # a numeric column not in passes has no finite value: ±inf or none
+    counted_values = scan.counts(rel, [c for c in kinds if c not in passes and c not in temporal])
     columns: dict[str, ColumnProfile] = {}
     for column in kinds:
         counts: dict[str, int] = {}
         if column in passes:
             present[column] = passes[column].present
-        elif column not in temporal:  # a numeric one here has no finite value: ±inf or none
-            counts = _counts(scan.counts(rel, column), kinds[column] == "BOOLEAN")
+        elif column in counted_values:
+            counts = _counts(counted_values[column], kinds[column] == "BOOLEAN")
             counts.pop("nan", None)  # missing, as pandas counts it
             present[column] = sum(counts.values())
         col = ColumnProfile(column, "categorical", n=rows, missing=rows - present[column],
@@ -151,12 +153,15 @@ def profile_relation(rel: Any, *, name: str | None = None,
     return Profile(columns, rows=rows, name=name)
 
 
-def _needs_pyarrow() -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise ImportError("profiling files or a DuckDB relation needs pyarrow: pip install "
-                          "'jupyter-mlops[profile]'") from None
+def _needs_extra() -> None:
+    """pyarrow streams the batches, fast-histogram bins them: the ``profile`` extra."""
+    for module in ("pyarrow", "fast_histogram"):
+        try:
+            __import__(module)
+        except ImportError:
+            raise ImportError(f"profiling files or a DuckDB relation needs "
+                              f"{module.replace('_', '-')}: pip install "
+                              f"'jupyter-mlops[profile]'") from None
 
 
 def _ahead(pool: ThreadPoolExecutor, batches: Iterator[T]) -> Iterator[T]:

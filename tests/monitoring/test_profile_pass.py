@@ -11,6 +11,7 @@ import pytest
 from jupyter_mlops.monitoring import profile_scale
 from jupyter_mlops.monitoring.profile_pass import BINS, ColumnPass
 from jupyter_mlops.monitoring.profiles import TAIL_VALUES, build_profile
+from jupyter_mlops.store.queries import profile_scan as scan
 from tests.monitoring.test_profile_merge import frame
 
 
@@ -64,11 +65,13 @@ def test_a_relation_without_statistics_profiles_as_its_parquet_file(tmp_path):
     assert by_file.columns["heavy"].values[-1] == np.inf
 
 
-def test_without_pyarrow_one_line_names_the_extra(tmp_path, monkeypatch):
+@pytest.mark.parametrize("module", ["pyarrow", "fast_histogram"])
+def test_without_the_extra_one_line_names_it(tmp_path, monkeypatch, module):
     con = duckdb.connect()
     con.execute(f"COPY (SELECT range AS x FROM range(100)) TO '{tmp_path / 'f.parquet'}'")
-    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
-    with pytest.raises(ImportError, match=r"needs pyarrow: pip install 'jupyter-mlops\[profile\]'"):
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    needs = rf"needs {module.replace('_', '-')}: pip install 'jupyter-mlops\[profile\]'"
+    with pytest.raises(ImportError, match=needs):
         profile_scale.profile_parquet(tmp_path / "f.parquet")
 
 
@@ -97,3 +100,27 @@ def test_a_column_of_only_infinities_is_counted_as_in_memory(tmp_path):
         x = found.columns["x"]
         assert (x.kind, x.counts, x.missing) == ("categorical", {"inf": 100, "-inf": 50}, 50)
         assert (x.kind, x.counts, x.missing) == (memory.kind, memory.counts, memory.missing)
+
+
+def test_bins_hold_the_rows_the_refining_sql_counts_in_them():
+    """A refinement re-counts a bin's rows in SQL: the pass must put every value, those on
+    a bin's edge and the maximum included, in the bin the SQL puts it in."""
+    lo, hi = -3.0, 7.0
+    edges = lo + np.arange(0, BINS, 997) * ((hi - lo) / BINS)
+    x = np.r_[np.random.default_rng(9).uniform(lo, hi, 50_000), edges, np.nextafter(edges, hi),
+              np.nextafter(edges, lo)[1:], [lo, hi, hi, np.nan]]
+    one = ColumnPass(lo, hi)
+    one.add(x)
+    con = duckdb.connect()
+    con.register("df", pd.DataFrame({"x": x}))
+    sql = scan.histogram(con.sql("SELECT * FROM df"), "x", lo, hi, [BINS])
+    found = one.bins()
+    np.testing.assert_array_equal(found[:, :2], np.array(sorted(sql))[:, :2])
+    assert found[-1, 0] == BINS - 1 and found[-1, 1] >= 2  # hi, twice, in the last bin
+
+
+def test_a_constant_column_is_one_bin():
+    one = ColumnPass(2.5, 2.5)
+    one.add(np.r_[np.full(70_000, 2.5), np.nan])
+    assert one.bins()[:, :2].tolist() == [[0, 70_000]]
+    assert (one.present, one.mean, one.std) == (70_000, 2.5, 0.0)

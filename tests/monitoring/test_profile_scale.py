@@ -54,6 +54,24 @@ def test_parquet_folder_out_of_core_matches_the_pandas_profile(tmp_path):
     assert found.fingerprint == profile_scale.profile_parquet(folder).fingerprint
 
 
+def test_every_counted_column_in_one_scan_counts_as_in_memory(tmp_path):
+    """Text, boolean and infinite-only columns share one GROUPING SETS scan: each keeps its
+    own values and leaves its own nulls out, as the in-memory pass counts them."""
+    n = 3000
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"a": rng.choice(["x", "y", None], n), "b": rng.choice(["x", "z"], n),
+                       "flag": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+                       "inf": rng.choice([np.inf, -np.inf, np.nan], n),
+                       "num": rng.normal(size=n)})
+    df.loc[::5, "b"] = None
+    found = profile_scale.profile_parquet(write_parquet(df, tmp_path / "data"))
+    exact = build_profile(df, fingerprint=False)
+    for name in ("a", "b", "flag", "inf"):
+        column, expected = found.columns[name], exact.columns[name]
+        assert column.counts == expected.counts and column.counts, name
+        assert column.missing == expected.missing, name
+
+
 def test_a_duckdb_relation_and_a_small_file_stay_exact(tmp_path):
     df = frame(2000)
     con = duckdb.connect()
