@@ -42,6 +42,7 @@ class ColumnPass:
         self._low, self._high = np.empty(0), np.empty(0)
         self._lows: list[np.ndarray] = []
         self._highs: list[np.ndarray] = []
+        self._waiting = [0, 0]  # the values in _lows, in _highs
         #: Values in [lo, hi] added, and the bins' counts (floats: histogram1d's, exact to
         #: 2**53) of those below ``hi``: the bins' counts leave out the maximum itself.
         self.inside = 0
@@ -113,17 +114,17 @@ class ColumnPass:
         low, high = x[x < self._low[-1]], x[x > self._high[0]]
         if low.size:
             self._lows.append(low)
-            if sum(a.size for a in self._lows) >= TAIL_VALUES:
-                self._settle()
+            self._waiting[0] += low.size
         if high.size:
             self._highs.append(high)
-            if sum(a.size for a in self._highs) >= TAIL_VALUES:
-                self._settle()
+            self._waiting[1] += high.size
+        if max(self._waiting) >= TAIL_VALUES:
+            self._settle()
 
     def _settle(self) -> None:
         self._low = _extreme(np.concatenate([self._low, *self._lows]), TAIL_VALUES)
         self._high = _extreme(np.concatenate([self._high, *self._highs]), -TAIL_VALUES)
-        self._lows, self._highs = [], []
+        self._lows, self._highs, self._waiting = [], [], [0, 0]
 
     @property
     def low(self) -> np.ndarray:
