@@ -84,7 +84,7 @@ def profile_parquet(path: str | os.PathLike[str], *, name: str | None = None,
     columns' ranges come from the files' statistics when they state them."""
     from ..store import db
     from ..store.queries import profile_scan as scan
-    from . import parquet_numeric
+    from . import parquet_mapped
 
     files = parquet_files(path)
     limit = os.environ.get("JUPYTER_MLOPS_PROFILE_MEMORY", MEMORY_LIMIT)
@@ -92,7 +92,7 @@ def profile_parquet(path: str | os.PathLike[str], *, name: str | None = None,
         rel = con.read_parquet(files)
         ranges = scan.parquet_bounds(con, files, list(rel.columns))
         found = profile_relation(rel, name=name, max_unique=max_unique, ranges=ranges,
-                                 read=partial(parquet_numeric.batches, files))
+                                 read=partial(parquet_mapped.batches, files))
     found.fingerprint = files_fingerprint(files)
     return found
 

@@ -68,7 +68,7 @@ def open_input(path: str | os.PathLike[str]) -> Input:
 
             source = pq.ParquetFile(path, pre_buffer=False)  # pre-buffering: 2.7x memory
             return Input(path, source.schema_arrow, source.metadata.num_rows,
-                         lambda columns, rows: _ramped(source, columns, rows, pa))
+                         lambda columns, rows: _ramped(path, columns, rows, pa))
         import pyarrow.csv as pcsv
 
         # ~1 MB of text per Arrow block, rebatched to chunk_rows below
@@ -78,14 +78,17 @@ def open_input(path: str | os.PathLike[str]) -> Input:
         raise ScoringError(f"cannot read input {path!r} as {fmt}: {e}") from None
 
 
-def _ramped(source: Any, columns: list[str] | None, rows: int, pa: Any) -> Iterator[Any]:
+def _ramped(path: str, columns: list[str] | None, rows: int, pa: Any) -> Iterator[Any]:
     """A Parquet file's chunks of ``rows`` rows as tables of quarter-size record batches, the
     first chunk one quarter alone: the model starts on it while the next chunk is decoded
-    (waiting for a whole first chunk cost ~7% of the scoring time of 2M rows)."""
+    (waiting for a whole first chunk cost ~7% of the scoring time of 2M rows). Read through
+    a memory map (:mod:`..monitoring.parquet_mapped`: ``read()``'s copies cost more)."""
+    from ..monitoring.parquet_mapped import record_batches
+
     quarter = max(1, rows // 4)
     parts: list[Any] = []
     first = True
-    for batch in source.iter_batches(batch_size=quarter, columns=columns):
+    for batch in record_batches(path, columns, quarter):
         parts.append(batch)
         if first or len(parts) == 4:
             yield pa.Table.from_batches(parts)

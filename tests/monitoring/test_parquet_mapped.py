@@ -8,7 +8,7 @@ import sys
 import duckdb
 import numpy as np
 
-from jupyter_mlops.monitoring import parquet_numeric
+from jupyter_mlops.monitoring import parquet_mapped
 from jupyter_mlops.store.queries import profile_scan as scan
 from tests.conftest import ROOT
 
@@ -28,7 +28,7 @@ def test_every_numeric_type_reads_as_duckdb_casts_it(tmp_path):
     path = tmp_path / "typed.parquet"
     con = typed_file(path)
     columns = ["i32", "i64", "dec", "f32", "f64"]
-    ours = [np.concatenate(c) for c in zip(*parquet_numeric.batches([str(path)], columns, 1500),
+    ours = [np.concatenate(c) for c in zip(*parquet_mapped.batches([str(path)], columns, 1500),
                                            strict=True)]
     theirs = [np.concatenate(c) for c in zip(*scan.batches(con.read_parquet(str(path)),
                                                            columns, 1500), strict=True)]
@@ -40,9 +40,9 @@ def test_every_numeric_type_reads_as_duckdb_casts_it(tmp_path):
 
 _PEAK = """
 import resource, sys
-from jupyter_mlops.monitoring import parquet_numeric
+from jupyter_mlops.monitoring import parquet_mapped
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-rows = sum(len(b[0]) for b in parquet_numeric.batches([sys.argv[1]], ["a", "b", "c", "d"], 1 << 18))
+rows = sum(len(b[0]) for b in parquet_mapped.batches([sys.argv[1]], ["a", "b", "c", "d"], 1 << 18))
 print(rows, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
 """
 

@@ -1,4 +1,5 @@
-"""Numeric columns of Parquet files, streamed by pyarrow for a profile's pass.
+"""Parquet files read by pyarrow through a memory map: a profile's numeric columns, a
+score's input.
 
 Why not DuckDB's Arrow export of the same scan: pyarrow's own read costs about a third less
 CPU (no copy into DuckDB's vectors and out again), and a profile of files larger than memory
@@ -21,13 +22,18 @@ import numpy as np
 def batches(files: list[str], columns: list[str], rows: int) -> Iterator[list[np.ndarray]]:
     """The columns as float64, ``rows`` at a time (NaN where missing): only a batch is in
     memory. Integers and decimals become floats as DuckDB's ``::DOUBLE`` makes them."""
-    for path in files:
-        yield from _file_batches(path, columns, rows)
-
-
-def _file_batches(path: str, columns: list[str], rows: int) -> Iterator[list[np.ndarray]]:
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    for path in files:
+        for batch in record_batches(path, columns, rows):
+            yield [(c if c.type == pa.float64() else pc.cast(c, pa.float64(), safe=False))
+                   .to_numpy(zero_copy_only=False) for c in batch.columns]
+
+
+def record_batches(path: str, columns: list[str] | None, rows: int) -> Iterator[Any]:
+    """The file's record batches of those columns (None: all), ``rows`` at a time."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     with open(path, "rb") as f:
@@ -35,8 +41,7 @@ def _file_batches(path: str, columns: list[str], rows: int) -> Iterator[list[np.
     source = pq.ParquetFile(pa.BufferReader(pa.py_buffer(mapped)), pre_buffer=False)
     release = _Release(mapped, source.metadata)
     for batch in source.iter_batches(rows, columns=columns):
-        yield [(c if c.type == pa.float64() else pc.cast(c, pa.float64(), safe=False))
-               .to_numpy(zero_copy_only=False) for c in batch.columns]
+        yield batch
         release.after(batch.num_rows)
     release.upto(mapped.size())  # the footer's pages too: the file is read
 
