@@ -16,6 +16,7 @@ Categorical columns are counted exactly (one GROUP BY of GROUPING SETS).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -126,6 +127,14 @@ def profile_relation(rel: Any, *, name: str | None = None,
                   else iter(()))
         for batch in _ahead(pool, stream):
             list(pool.map(ColumnPass.add, passes.values(), batch))
+        sql = threading.Lock()  # the columns' numpy side by side, their queries one at a time
+
+        def finish(column: str) -> ColumnProfile:
+            # pandas reads an integer column with missing values as floats: keys "3.0"
+            integer = kinds[column] in scan.INTEGER_TYPES and passes[column].present == rows
+            return _numeric(rel, column, passes[column], rows, max_unique, sql, integer=integer)
+
+        finished = dict(zip(passes, pool.map(finish, passes), strict=True))
     present = dict(zip(temporal, counted, strict=True))
     # a numeric column not in passes has no finite value: ±inf or none
     counted_values = scan.counts(rel, [c for c in kinds if c not in passes and c not in temporal])
@@ -146,9 +155,7 @@ def profile_relation(rel: Any, *, name: str | None = None,
             col.kind = "skipped"
             col.reason = f"{kinds[column]} columns are not compared; derive numeric features"
         elif column in passes:
-            # pandas reads an integer column with missing values as floats: keys "3.0"
-            integer = kinds[column] in scan.INTEGER_TYPES and not col.missing
-            col = _numeric(rel, column, passes[column], rows, max_unique, integer)
+            col = finished[column]
         columns[column] = col
     return Profile(columns, rows=rows, name=name)
 
@@ -195,14 +202,16 @@ def _few(column: ColumnProfile, values: np.ndarray, counts: np.ndarray, integer:
 
 
 def _numeric(rel: Any, column: str, one: ColumnPass, rows: int, max_unique: int,
-             integer: bool) -> ColumnProfile:
+             sql: threading.Lock, *, integer: bool) -> ColumnProfile:
     from ..store.queries import profile_scan as scan
 
     present = one.present
     col = ColumnProfile(column, "numeric", n=rows, missing=rows - present, mean=one.mean,
                         std=one.std)
     if present <= QUANTILE_LEVELS + 2 * TAIL_VALUES:  # small: keep every value, exact
-        values = np.sort(np.asarray(scan.values(rel, column), dtype=float))
+        with sql:
+            found = scan.values(rel, column)
+        values = np.sort(np.asarray(found, dtype=float))
         if _few(col, *np.unique(values, return_counts=True), integer, max_unique):
             return col
         series = pd.Series(np.r_[values, np.full(rows - present, np.nan)])
@@ -212,7 +221,9 @@ def _numeric(rel: Any, column: str, one: ColumnPass, rows: int, max_unique: int,
     bins = one.bins()
     below, above = low[low < lo], high[high > hi]  # infinite values: exact
     if len(bins) <= max_unique:  # a few values, perhaps: the bins' own min and max say
-        bins = np.array(scan.histogram(rel, column, lo, hi, cuts), dtype=float).reshape(-1, 4)
+        with sql:
+            bins = np.array(scan.histogram(rel, column, lo, hi, cuts), dtype=float)
+        bins = bins.reshape(-1, 4)
     if len(bins) <= max_unique and (bins[:, 2] == bins[:, 3]).all():
         values, counts = np.unique(np.r_[below, above], return_counts=True)
         merged = pd.Series(counts, values).add(pd.Series(bins[:, 1], bins[:, 2]),
@@ -225,7 +236,9 @@ def _numeric(rel: Any, column: str, one: ColumnPass, rows: int, max_unique: int,
         if not heavy.any():
             break
         cuts.append(SPLIT)
-        finer = scan.histogram(rel, column, lo, hi, cuts, bins[heavy, 0].astype(int).tolist())
+        with sql:
+            finer = scan.histogram(rel, column, lo, hi, cuts,
+                                   bins[heavy, 0].astype(int).tolist())
         bins = np.r_[bins[~heavy], np.array(finer, dtype=float).reshape(-1, 4)]
     bins = bins[np.argsort(bins[:, 2], kind="stable")]
     spread = bins[:, 3] > bins[:, 2]
