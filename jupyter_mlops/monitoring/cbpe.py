@@ -4,7 +4,8 @@ A calibrated probability ``p`` says how often a prediction is right, so a batch'
 probabilities give the distribution of its realized metrics before any label arrives: each
 label an independent Bernoulli(``p``). The estimate is that distribution's mean and the
 interval its central ``confidence`` range, from exact moments and the normal approximation
-(analytic and deterministic: a batch of 5,000 rows takes about a millisecond):
+(analytic and deterministic: a batch of 5,000 rows takes about a millisecond), widened by
+the calibration's own error (:meth:`Calibration.error_variance`: the reference is a sample):
 
 - **accuracy**: the number of correct predictions is Poisson-binomial (a prediction is right
   with probability ``p`` or ``1 - p``): its exact mean and variance.
@@ -50,6 +51,11 @@ class Calibration:
     corrected: bool = False
     reliability: list[dict[str, float]] = field(default_factory=list)  # per bin
     n_reference: int = 0
+    # the isotonic fit's blocks on the reference (where each starts, its rows, its rate):
+    # how well the reference pins the true probability at each score (empty: not known)
+    block_starts: list[float] = field(default_factory=list)
+    block_rows: list[int] = field(default_factory=list)
+    block_rates: list[float] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -73,6 +79,19 @@ class Calibration:
         if not self.corrected:
             return scores
         return np.interp(scores, np.asarray(self.x), np.asarray(self.y))
+
+    def error_variance(self, scores: np.ndarray, gradient: np.ndarray) -> float:
+        """Variance of an estimate whose gradient in each row's calibrated probability is
+        ``gradient``, from the calibration's own error: rows in one block of the reference
+        share its rate's error (binomial, ``rate (1 - rate) / rows``), blocks are
+        independent."""
+        if not self.block_starts:
+            return 0.0
+        block = np.clip(np.searchsorted(self.block_starts, scores, side="right") - 1, 0,
+                        len(self.block_starts) - 1)
+        share = np.bincount(block, gradient, len(self.block_starts))
+        rate, rows = np.asarray(self.block_rates), np.asarray(self.block_rows)
+        return float(np.sum(share**2 * rate * (1 - rate) / rows))
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -124,7 +143,11 @@ def calibrate(scores: np.ndarray, labels: np.ndarray, *, seed: int = 0,
     ece, table = reliability(scores, labels, index)
     found = Calibration(ece=ece, ece_noise=_noise(scores, index, seed), reliability=table,
                         n_reference=int(scores.size))
-    if scores.size < 2 * folds * BINS or labels.all() or not labels.any():
+    if labels.all() or not labels.any():
+        return found
+    model = _isotonic(scores, labels)
+    _blocks(found, scores, model.predict(scores))
+    if scores.size < 2 * folds * BINS:
         return found
     fold = np.random.default_rng(seed).permutation(scores.size) % folds
     out = np.empty(scores.size)
@@ -133,10 +156,19 @@ def calibrate(scores: np.ndarray, labels: np.ndarray, *, seed: int = 0,
         out[held] = _isotonic(scores[~held], labels[~held]).predict(scores[held])
     found.ece_corrected = reliability(out, labels)[0]
     if found.ece_corrected < ece:
-        model = _isotonic(scores, labels)
         found.x, found.y = model.X_thresholds_.tolist(), model.y_thresholds_.tolist()
         found.corrected = True
     return found
+
+
+def _blocks(found: Calibration, scores: np.ndarray, fitted: np.ndarray) -> None:
+    """The isotonic fit's blocks: runs of one fitted rate in score order."""
+    order = np.argsort(scores, kind="stable")
+    rate = fitted[order]
+    starts = np.flatnonzero(np.r_[True, rate[1:] != rate[:-1]])
+    found.block_starts = scores[order][starts].tolist()
+    found.block_rows = np.diff(np.r_[starts, rate.size]).tolist()
+    found.block_rates = rate[starts].tolist()
 
 
 @dataclass
@@ -156,25 +188,35 @@ class Estimate:
 
 
 def estimate(scores: np.ndarray, probabilities: np.ndarray, threshold: float = 0.5, *,
-             confidence: float = 0.95) -> list[Estimate]:
+             confidence: float = 0.95, calibration: Calibration | None = None
+             ) -> list[Estimate]:
     """Expected accuracy, F1 and ROC AUC of a batch with their intervals (module docstring):
-    ``scores`` the model's, ``probabilities`` the calibrated ones, row for row."""
+    ``scores`` the model's, ``probabilities`` the calibrated ones, row for row. With the
+    ``calibration`` that made them, the intervals hold its error too (its reference was a
+    sample: near the decision boundary, where a shifted batch gathers, that error is of the
+    order of the labels' own spread)."""
     p = np.clip(probabilities, 0.0, 1.0)
     n = p.size
     predicted = scores >= threshold
     variance = p * (1 - p)
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
+    def interval(metric: str, value: float, sampled: float, gradient: np.ndarray) -> Estimate:
+        error = calibration.error_variance(scores, gradient) if calibration else 0.0
+        return _interval(metric, value, float(np.sqrt(max(sampled, 0.0) + error)), z)
+
     right = np.where(predicted, p, 1 - p)
-    found = [_interval("accuracy", float(right.mean()), float(np.sqrt(variance.sum()) / n), z)]
+    found = [interval("accuracy", float(right.mean()), float(variance.sum()) / n**2,
+                      np.where(predicted, 1.0, -1.0) / n)]
 
     n1 = float(predicted.sum())
     a, va = float(p[predicted].sum()), float(variance[predicted].sum())
     total, vt = float(p.sum()), float(variance.sum())
     b, vb = total - a, max(vt - va, 0.0)
     d = max(a + b + n1, 1e-12)  # F1 = 2A / (A + B + n1), A and B independent
-    found.append(_interval("f1", 2 * a / d,
-                           np.sqrt((2 * (b + n1) / d**2) ** 2 * va + (2 * a / d**2) ** 2 * vb), z))
+    d_a, d_b = 2 * (b + n1) / d**2, -2 * a / d**2
+    found.append(interval("f1", 2 * a / d, d_a**2 * va + d_b**2 * vb,
+                          np.where(predicted, d_a, d_b)))
 
     ranks = midranks(scores)  # AUC = (R - N(N+1)/2) / (N(n-N)), R = Σ rank·y, N = Σ y
     r, vr, cov = float(ranks @ p), float(ranks**2 @ variance), float(ranks @ variance)
@@ -182,8 +224,8 @@ def estimate(scores: np.ndarray, probabilities: np.ndarray, threshold: float = 0
     auc = (r - total * (total + 1) / 2) / pairs
     d_r = 1 / pairs
     d_n = (-(total + 0.5) - auc * (n - 2 * total)) / pairs
-    sd = np.sqrt(max(d_r**2 * vr + 2 * d_r * d_n * cov + d_n**2 * vt, 0.0))
-    found.append(_interval("roc_auc", auc, sd, z))
+    found.append(interval("roc_auc", auc, d_r**2 * vr + 2 * d_r * d_n * cov + d_n**2 * vt,
+                          d_r * ranks + d_n))
     return found
 
 

@@ -78,9 +78,25 @@ class MulticlassCalibration:
     def apply(self, proba: np.ndarray) -> np.ndarray:
         """Each class's correction, then rows renormalised (a row all corrected to zero
         keeps its raw probabilities)."""
-        out = np.column_stack([c.apply(proba[:, k]) for k, c in enumerate(self.per_class)])
-        total = out.sum(axis=1, keepdims=True)
+        out, total = self._corrected(proba)
         return np.where(total > 0, out / np.where(total > 0, total, 1), proba)
+
+    def _corrected(self, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each class's corrected column, and each row's total (what renormalising divides by)."""
+        out = np.column_stack([c.apply(proba[:, k]) for k, c in enumerate(self.per_class)])
+        return out, out.sum(axis=1, keepdims=True)
+
+    def error_variance(self, proba: np.ndarray, gradient: np.ndarray) -> float:
+        """Variance of an estimate whose gradient in each calibrated probability is
+        ``gradient`` (n, K), from each class's calibration error (:meth:`.Calibration.
+        error_variance`) carried through the renormalisation; classes independent."""
+        out, total = self._corrected(proba)
+        p = np.where(total > 0, out / np.where(total > 0, total, 1), proba)
+        # p_ic = f_c / T: moving f_k moves p_ik by (1 - p_ik) / T and the others by -p_ic / T
+        moved = (gradient - np.einsum("ij,ij->i", gradient, p)[:, None]) / np.where(
+            total > 0, total, np.inf)
+        return sum(c.error_variance(proba[:, k], moved[:, k])
+                   for k, c in enumerate(self.per_class))
 
     def to_dict(self) -> dict[str, Any]:
         return {"classes": self.classes, "n_reference": self.n_reference,
@@ -107,31 +123,39 @@ def _sd(p: np.ndarray, w: np.ndarray) -> float:
 
 
 def estimate_multiclass(scores: np.ndarray, probabilities: np.ndarray, *,
-                        confidence: float = 0.95) -> list[Estimate]:
+                        confidence: float = 0.95,
+                        calibration: MulticlassCalibration | None = None) -> list[Estimate]:
     """Expected accuracy, macro F1 and macro one-vs-rest ROC AUC with their intervals:
-    ``scores`` the model's (n, K) probabilities, ``probabilities`` the calibrated ones."""
+    ``scores`` the model's (n, K) probabilities, ``probabilities`` the calibrated ones (by
+    ``calibration``, whose own error the intervals then hold too, as :func:`.cbpe.estimate`).
+    A metric's weights ``w`` are also its gradient in the calibrated probabilities."""
     p = np.clip(probabilities, 0.0, 1.0)
     n, k = p.shape
     rows = np.arange(n)
     predicted = scores.argmax(axis=1)
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
+
+    def interval(metric: str, value: float, w: np.ndarray) -> Estimate:
+        error = calibration.error_variance(scores, w) if calibration else 0.0
+        return _interval(metric, value, float(np.sqrt(_sd(p, w) ** 2 + error)), z)
+
     hit = np.zeros((n, k))
     hit[rows, predicted] = 1.0
-    found = [_interval("accuracy", float(p[rows, predicted].mean()), _sd(p, hit) / n, z)]
+    found = [interval("accuracy", float(p[rows, predicted].mean()), hit / n)]
 
     n1 = hit.sum(axis=0)
     a, total = (p * hit).sum(axis=0), p.sum(axis=0)
     b = total - a
     d = np.maximum(a + b + n1, 1e-12)
     w = np.where(hit > 0, 2 * (b + n1) / d**2, -2 * a / d**2) / k
-    found.append(_interval("f1", float(np.mean(2 * a / d)), _sd(p, w), z))
+    found.append(interval("f1", float(np.mean(2 * a / d)), w))
 
     ranks = np.column_stack([midranks(scores[:, c]) for c in range(k)])
     pairs = np.maximum(total * (n - total), 1e-12)
     auc = ((ranks * p).sum(axis=0) - total * (total + 1) / 2) / pairs
     d_n = (-(total + 0.5) - auc * (n - 2 * total)) / pairs
     w = (ranks / pairs + d_n) / k
-    found.append(_interval("roc_auc", float(auc.mean()), _sd(p, w), z))
+    found.append(interval("roc_auc", float(auc.mean()), w))
     return found
 
 
@@ -170,9 +194,10 @@ def fit(proba: np.ndarray, labels: np.ndarray, classes: list[str], *, seed: int 
 def estimate_any(proba: np.ndarray, calibration: AnyCalibration, threshold: float, *,
                  confidence: float) -> list[Estimate]:
     if isinstance(calibration, MulticlassCalibration):
-        return estimate_multiclass(proba, calibration.apply(proba), confidence=confidence)
+        return estimate_multiclass(proba, calibration.apply(proba), confidence=confidence,
+                                   calibration=calibration)
     return estimate(proba[:, 1], calibration.apply(proba[:, 1]), threshold,
-                    confidence=confidence)
+                    confidence=confidence, calibration=calibration)
 
 
 def realized_any(proba: np.ndarray, labels: np.ndarray, threshold: float) -> dict[str, float]:

@@ -141,3 +141,30 @@ def test_what_makes_no_sense_gets_one_clear_error(store, tracked, model):
         with pytest.raises(BadBatch, match=message) as found:
             call()
         assert found.value._render_traceback_() == [f"BadBatch: {found.value}"]
+
+
+def test_a_small_references_calibration_error_is_in_the_interval():
+    """Under-confident scores (the truth's logits halved) corrected class by class on 1,500
+    reference rows, then batches of 4,000: with the corrections' own error the 90%
+    intervals hold about 90%, without it far less."""
+    def draw(rng, n):
+        logits = rng.normal(0, 1.5, (n, 3))
+        truth = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        labels = np.minimum((rng.random((n, 1)) > np.cumsum(truth, axis=1)).sum(axis=1), 2)
+        return np.exp(logits / 2) / np.exp(logits / 2).sum(axis=1, keepdims=True), labels
+
+    def coverage(with_error: bool, seeds: int = 150) -> float:
+        held = []
+        for seed in range(seeds):
+            rng = np.random.default_rng(2000 + seed)
+            fitted = mc.calibrate_multiclass(*draw(rng, 1500), ["a", "b", "c"], seed=seed)
+            scores, labels = draw(rng, 4000)
+            truth = mc.realized_multiclass(scores, labels)
+            for e in mc.estimate_multiclass(scores, fitted.apply(scores), confidence=0.9,
+                                            calibration=fitted if with_error else None):
+                e.realized = truth[e.metric]
+                held.append(bool(e.covered))
+        return float(np.mean(held))
+
+    assert 0.84 <= coverage(True) <= 0.96
+    assert coverage(False) < 0.8
