@@ -20,6 +20,7 @@ The predicted class is the most probable raw one (what ``predict`` returns).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Any
@@ -86,17 +87,22 @@ class MulticlassCalibration:
         out = np.column_stack([c.apply(proba[:, k]) for k, c in enumerate(self.per_class)])
         return out, out.sum(axis=1, keepdims=True)
 
-    def error_variance(self, proba: np.ndarray, gradient: np.ndarray) -> float:
-        """Variance of an estimate whose gradient in each calibrated probability is
-        ``gradient`` (n, K), from each class's calibration error (:meth:`.Calibration.
-        error_variance`) carried through the renormalisation; classes independent."""
+    def errors(self, proba: np.ndarray) -> Callable[[np.ndarray], float]:
+        """For a batch's (n, K) ``proba``: the variance an estimate takes from each class's
+        calibration error (:meth:`.Calibration.errors`), given its gradient (n, K) in the
+        calibrated probabilities, carried through the renormalisation; classes
+        independent."""
         out, total = self._corrected(proba)
         p = np.where(total > 0, out / np.where(total > 0, total, 1), proba)
-        # p_ic = f_c / T: moving f_k moves p_ik by (1 - p_ik) / T and the others by -p_ic / T
-        moved = (gradient - np.einsum("ij,ij->i", gradient, p)[:, None]) / np.where(
-            total > 0, total, np.inf)
-        return sum(c.error_variance(proba[:, k], moved[:, k])
-                   for k, c in enumerate(self.per_class))
+        scale = np.where(total > 0, total, np.inf)
+        per_class = [c.errors(proba[:, k]) for k, c in enumerate(self.per_class)]
+
+        def variance(gradient: np.ndarray) -> float:
+            # p_ic = f_c / T: moving f_k moves p_ik by (1 - p_ik) / T, the others by -p_ic / T
+            moved = (gradient - np.einsum("ij,ij->i", gradient, p)[:, None]) / scale
+            return sum(error(moved[:, k]) for k, error in enumerate(per_class))
+
+        return variance
 
     def to_dict(self) -> dict[str, Any]:
         return {"classes": self.classes, "n_reference": self.n_reference,
@@ -135,9 +141,10 @@ def estimate_multiclass(scores: np.ndarray, probabilities: np.ndarray, *,
     predicted = scores.argmax(axis=1)
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
+    error = calibration.errors(scores) if calibration else lambda w: 0.0
+
     def interval(metric: str, value: float, w: np.ndarray) -> Estimate:
-        error = calibration.error_variance(scores, w) if calibration else 0.0
-        return _interval(metric, value, float(np.sqrt(_sd(p, w) ** 2 + error)), z)
+        return _interval(metric, value, float(np.sqrt(_sd(p, w) ** 2 + error(w))), z)
 
     hit = np.zeros((n, k))
     hit[rows, predicted] = 1.0
