@@ -109,3 +109,16 @@ def test_a_small_references_calibration_error_is_in_the_interval():
 
     assert 0.84 <= coverage(True) <= 0.96
     assert coverage(False) < 0.8
+
+
+def test_a_calibration_stored_before_its_blocks_were_kept_still_estimates():
+    """Stored before this release: no blocks, so the intervals are the labels' spread only."""
+    p, y = _batch(5, n=3000)
+    fitted = cbpe.calibrate(p**2, y)
+    old = cbpe.Calibration.from_dict({k: v for k, v in fitted.to_dict().items()
+                                      if not k.startswith("block_")})
+    s = _batch(6)[0] ** 2
+    now = cbpe.estimate(s, fitted.apply(s), calibration=fitted)
+    before = cbpe.estimate(s, old.apply(s), calibration=old)
+    for a, b in zip(now, before, strict=True):
+        assert a.estimated == b.estimated and b.ci_low > a.ci_low and b.ci_high < a.ci_high
