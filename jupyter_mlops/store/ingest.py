@@ -28,6 +28,7 @@ from ..exceptions import StoreError
 from . import Store, consumers, db, recent
 from .apply import apply_chunks
 from .batch import Batch, queue
+from .deaths import close_dead_runs
 from .lock import hold
 from .schema import migrate
 from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
@@ -251,7 +252,7 @@ def _commit(
             db.run(con, 'INSERT INTO spool_files SELECT file, "offset" FROM _offsets')
             con.unregister("_offsets")
         if dead_writers is not None:
-            result.runs_closed += _close_dead_runs(con, dead_writers)
+            result.runs_closed += close_dead_runs(store, con, dead_writers)
         _fault("before_commit")
         db.run(con, "COMMIT")
     except BaseException:
@@ -287,13 +288,3 @@ def _writer(file: str) -> str:
     """The writer part of a spool file's name (as :data:`.domains.runs.WRITER` computes it
     in SQL)."""
     return file.rpartition("-")[0]
-
-
-def _close_dead_runs(con: duckdb.DuckDBPyConnection, dead_writers: list[str]) -> int:
-    """A run still 'running' whose writing process is gone died (kill -9, crash)."""
-    con.register("_dead", pd.DataFrame({"writer": dead_writers}, dtype=object))
-    closed = db.scalar(
-        con, "UPDATE runs SET status = 'died', ended = last_event WHERE status = 'running' "
-        "AND writer IN (SELECT writer FROM _dead)")
-    con.unregister("_dead")
-    return int(closed or 0)

@@ -213,6 +213,14 @@ def writer_name(pid: int) -> str:
     return f"{socket.gethostname()}-{pid}{'' if ticks is None else f'.{ticks}'}-{time.time_ns()}"
 
 
+def wrote_here(store: Store, writer: str) -> bool:
+    """Whether the process named ``writer`` wrote into this store's spool (a segment of it
+    is in the spool or the archive), not only into another machine's that a team store
+    brought its events from."""
+    segments = f"{glob.escape(writer)}-*{SUFFIX}"
+    return any(store.spool_dir.glob(segments)) or any(store.archive_dir.glob(segments))
+
+
 def writer_alive(store: Store, writer: str) -> bool:
     """Whether the process that wrote the spool files named ``writer-*`` may still write.
 

@@ -164,3 +164,31 @@ def test_offline_the_machine_works_and_ships_when_back(tmp_path: Path, team_url:
         assert la.sync().shipped == len(ids)
         lb.sync()
     assert sorted(event_ids(b)) == sorted(ids)
+
+
+def test_a_run_that_died_here_is_seen_died_on_the_other_machines(tmp_path: Path,
+                                                                  team_url: str) -> None:
+    """Its writer (of another host: only this machine has its spool file) left no run_ended.
+    The machine that finds it dead announces it, so the others close it too, at its last
+    event; without that they would show it running for ever (they cannot judge it)."""
+    init(Store.open(tmp_path / "a"), team_url)
+    a, b = machine(tmp_path, "a", team_url), machine(tmp_path, "b", team_url)
+    run_id = "d" * 32
+    started = ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "team",
+                                        "kind": "interactive"}, ts=1_700_000_000.0)
+    metrics = ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"auc": 0.5}},
+                       ts=1_700_000_060.0)
+    foreign = "elsewhere.example-4242.99-1700000000000000000"  # sealed: nobody locks it
+    (a.spool_dir / f"{foreign}-000001.jsonl").write_bytes(started.to_line() + metrics.to_line())
+    with TeamLink(a) as la, TeamLink(b) as lb:
+        la.sync()  # ingests (the run dies here), then ships
+        la.sync()  # the announcement, ingested here, ships
+        lb.sync()
+    for store in (a, b):
+        row = runs(store).set_index("run_id").loc[run_id]
+        assert row["status"] == "died", store.root
+        assert row["ended"].timestamp() == pytest.approx(1_700_000_060.0), store.root
+    with TeamLink(a) as la:  # already closed: announced once
+        la.sync()
+    with db.connect(a, write=False) as con:
+        assert db.scalar(con, "SELECT count(*) FROM event_log WHERE type = 'run_ended'") == 1
