@@ -18,7 +18,7 @@ import pandas as pd
 from .. import events as ev
 from . import Store, db
 from .spool import SpoolWriter, wrote_here
-from .team import team_url
+from .team_config import team_url
 
 if TYPE_CHECKING:
     import duckdb
