@@ -79,21 +79,20 @@ class MulticlassCalibration:
     def apply(self, proba: np.ndarray) -> np.ndarray:
         """Each class's correction, then rows renormalised (a row all corrected to zero
         keeps its raw probabilities)."""
-        out, total = self._corrected(proba)
-        return np.where(total > 0, out / np.where(total > 0, total, 1), proba)
+        return self._corrected(proba)[0]
 
     def _corrected(self, proba: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each class's corrected column, and each row's total (what renormalising divides by)."""
+        """The renormalised rows, and each row's total before (what it was divided by)."""
         out = np.column_stack([c.apply(proba[:, k]) for k, c in enumerate(self.per_class)])
-        return out, out.sum(axis=1, keepdims=True)
+        total = out.sum(axis=1, keepdims=True)
+        return np.where(total > 0, out / np.where(total > 0, total, 1), proba), total
 
     def errors(self, proba: np.ndarray) -> Callable[[np.ndarray], float]:
         """For a batch's (n, K) ``proba``: the variance an estimate takes from each class's
         calibration error (:meth:`.Calibration.errors`), given its gradient (n, K) in the
         calibrated probabilities, carried through the renormalisation; classes
         independent."""
-        out, total = self._corrected(proba)
-        p = np.where(total > 0, out / np.where(total > 0, total, 1), proba)
+        p, total = self._corrected(proba)
         scale = np.where(total > 0, total, np.inf)
         per_class = [c.errors(proba[:, k]) for k, c in enumerate(self.per_class)]
 
