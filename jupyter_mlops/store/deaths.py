@@ -45,7 +45,8 @@ def _announce(store: Store, dying: list[tuple[str, float, str]]) -> None:
     ran on this host is judged here too (by its pid), but its own machine announces it, and
     may yet apply its real ``run_ended``, which a later announcement from here would
     overrule."""
-    own = {w for w in {w for _, _, w in dying} if wrote_here(store, w)}
+    writers = {w for _, _, w in dying}
+    own = {w for w in writers if wrote_here(store, w)}  # one look per writer, not per run
     events = [ev.Event(ev.RUN_ENDED, {"run_id": run, "status": "died"}, ts=ts)
               for run, ts, w in dying if w in own]
     if not events:

@@ -217,8 +217,13 @@ def wrote_here(store: Store, writer: str) -> bool:
     """Whether the process named ``writer`` wrote into this store's spool (a segment of it
     is in the spool or the archive), not only into another machine's that a team store
     brought its events from."""
-    segments = f"{glob.escape(writer)}-*{SUFFIX}"
+    segments = _pattern(writer)
     return any(store.spool_dir.glob(segments)) or any(store.archive_dir.glob(segments))
+
+
+def _pattern(writer: str) -> str:
+    """The glob of the spool segments ``writer`` wrote."""
+    return f"{glob.escape(writer)}-*{SUFFIX}"
 
 
 def writer_alive(store: Store, writer: str) -> bool:
@@ -238,7 +243,7 @@ def writer_alive(store: Store, writer: str) -> bool:
     here = host == socket.gethostname()
     if here and pid.isdigit() and ticks.isdigit():
         return process.alive(int(pid), int(ticks))
-    segments = f"{glob.escape(writer)}-*{SUFFIX}"
+    segments = _pattern(writer)
     probed: set[Path] = set()
     while new := set(store.spool_dir.glob(segments)) - probed:
         if not all(is_sealed(p) for p in new):
