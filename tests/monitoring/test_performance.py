@@ -41,12 +41,18 @@ def assert_nominal_coverage(draw, estimate, realized, seeds=300):
     covered = {m: 0 for m in cbpe.METRICS}
     for seed in range(seeds):
         p, y = draw(100 + seed)
-        truth = realized(p, y)
-        for e in estimate(p):
-            e.realized = truth[e.metric]
-            covered[e.metric] += bool(e.covered)
+        for metric, held in held_by(estimate(p), realized(p, y)).items():
+            covered[metric] += held
     for metric, count in covered.items():
         assert 0.84 <= count / seeds <= 0.96, (metric, count / seeds)
+
+
+def held_by(estimates, truth):
+    """Whether each metric's interval held the realized value (shared with the multiclass
+    tests)."""
+    for e in estimates:
+        e.realized = truth[e.metric]
+    return {e.metric: bool(e.covered) for e in estimates}
 
 
 def test_the_interval_covers_the_realized_value_at_about_its_nominal_rate():
@@ -100,11 +106,9 @@ def test_a_small_references_calibration_error_is_in_the_interval():
             ref = rng.beta(2, 2, 1000)
             fitted = cbpe.calibrate(ref, rng.random(ref.size) < ref**2, seed=seed)
             s = rng.beta(2, 2, 4000)
-            truth = cbpe.realized(s, rng.random(s.size) < s**2)
-            for e in cbpe.estimate(s, fitted.apply(s), confidence=0.9,
-                                   calibration=fitted if with_error else None):
-                e.realized = truth[e.metric]
-                held.append(bool(e.covered))
+            found = cbpe.estimate(s, fitted.apply(s), confidence=0.9,
+                                  calibration=fitted if with_error else None)
+            held += held_by(found, cbpe.realized(s, rng.random(s.size) < s**2)).values()
         return float(np.mean(held))
 
     assert 0.84 <= coverage(True) <= 0.96

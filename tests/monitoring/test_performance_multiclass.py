@@ -14,7 +14,7 @@ import jupyter_mlops as mlops
 from jupyter_mlops.exceptions import BadBatch
 from jupyter_mlops.monitoring import cbpe_multiclass as mc
 from tests.bench.performance_data import make_multiclass
-from tests.monitoring.test_performance import assert_nominal_coverage
+from tests.monitoring.test_performance import assert_nominal_coverage, held_by
 
 CLASSES = ["a", "b", "c", "d"]
 
@@ -159,11 +159,9 @@ def test_a_small_references_calibration_error_is_in_the_interval():
             rng = np.random.default_rng(2000 + seed)
             fitted = mc.calibrate_multiclass(*draw(rng, 1500), ["a", "b", "c"], seed=seed)
             scores, labels = draw(rng, 4000)
-            truth = mc.realized_multiclass(scores, labels)
-            for e in mc.estimate_multiclass(scores, fitted.apply(scores), confidence=0.9,
-                                            calibration=fitted if with_error else None):
-                e.realized = truth[e.metric]
-                held.append(bool(e.covered))
+            found = mc.estimate_multiclass(scores, fitted.apply(scores), confidence=0.9,
+                                           calibration=fitted if with_error else None)
+            held += held_by(found, mc.realized_multiclass(scores, labels)).values()
         return float(np.mean(held))
 
     assert 0.84 <= coverage(True) <= 0.96
