@@ -47,14 +47,11 @@ class Verdict:
 
 def kind_of(dtype: Any) -> str:
     """The kind of a pandas/numpy dtype or an Arrow type (``other`` when neither knows it)."""
-    try:
-        import pyarrow as pa
-
-        if isinstance(dtype, pa.DataType):
-            return _arrow_kind(dtype, pa)
-    except ImportError:  # pragma: no cover - pyarrow is installed with the scoring extra
-        pass
     import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(dtype, pa.DataType):
+        return _arrow_kind(dtype, pa)
 
     if isinstance(dtype, pd.CategoricalDtype):
         return "category"

@@ -161,14 +161,12 @@ def profile_relation(rel: Any, *, name: str | None = None,
 
 
 def _needs_extra() -> None:
-    """pyarrow streams the batches, fast-histogram bins them: the ``profile`` extra."""
-    for module in ("pyarrow", "fast_histogram"):
-        try:
-            __import__(module)
-        except ImportError:
-            raise ImportError(f"profiling files or a DuckDB relation needs "
-                              f"{module.replace('_', '-')}: pip install "
-                              f"'jupyter-mlops[profile]'") from None
+    """fast-histogram bins the batches: the ``profile`` extra."""
+    try:
+        import fast_histogram  # noqa: F401
+    except ImportError:
+        raise ImportError("profiling files or a DuckDB relation needs fast-histogram: pip "
+                          "install 'jupyter-mlops[profile]'") from None
 
 
 def _ahead(pool: ThreadPoolExecutor, batches: Iterator[T]) -> Iterator[T]:

@@ -23,15 +23,6 @@ def file_format(path: str | os.PathLike[str], what: str) -> str:
     return found
 
 
-def _pyarrow() -> Any:
-    try:
-        import pyarrow
-    except ImportError:
-        raise ScoringError("batch scoring needs pyarrow: pip install 'jupyter-mlops[scoring]'"
-                           ) from None
-    return pyarrow
-
-
 #: Bytes of float64 values per chunk when ``chunk_rows`` is not given: few large chunks, since
 #: a tree ensemble's predict pays a thread barrier per tree and chunk (2x the time at
 #: 100,000 rows on a loaded 2-core machine), while a few in flight stay well under 1 GB.
@@ -57,7 +48,8 @@ class Input:
 
 def open_input(path: str | os.PathLike[str]) -> Input:
     """``path`` opened: its schema read, its rows not yet."""
-    pa = _pyarrow()
+    import pyarrow as pa
+
     path = str(path)
     fmt = file_format(path, "input")
     if not os.path.isfile(path):

@@ -1,9 +1,9 @@
 """How events become rows: set-based SQL over a batch of raw spool lines.
 
-DuckDB splits the lines and parses each envelope; then each event type's payloads are
-parsed once, into typed columns (``_e_<type>``, declared by the domain that owns the type:
-see :mod:`.domains`), and each domain's statements read those columns instead of parsing
-JSON again. A malformed field from a foreign writer becomes NULL instead of blocking every
+DuckDB parses each line's envelope (the lines come as Arrow, see :mod:`.batch`); then each
+event type's payloads are parsed once, into typed columns (``_e_<type>``, declared by the
+domain that owns the type: see :mod:`.domains`), and each domain's statements read those
+columns instead of parsing JSON again. A malformed field from a foreign writer becomes NULL instead of blocking every
 later ingest. Every domain's inserts run before any update, so the order of events inside a
 batch never matters.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .db import run, scalar
 from .domains import DOMAINS
-from .domains.base import PARTS, TS, events_table, parts, reads
+from .domains.base import PARTS, TS, events_table, reads
 
 if TYPE_CHECKING:
     import duckdb
@@ -29,14 +29,14 @@ _YEAR_3000 = 32_503_680_000
 #: a second thread to pay for itself.
 PARALLEL_LINES = 20_000
 
-#: ``_chunks(chunk, file, text)`` -> ``_parsed``: one row per line, split by DuckDB (handing
-#: it one string per piece of a file costs far less than one Python string per line) and
-#: parsed in the same statement, in :func:`.domains.base.parts` by chunk (:mod:`.batch` cuts
-#: files into pieces for that). ``try`` turns a line that is not JSON into NULL instead of
-#: an error. ``ok``: the line is a well-formed event (a JSON payload that from_json
-#: re-serialises starts with "{" exactly when it is an object). The spool file is not copied
-#: to every line (it costs a tenth of the parse): :func:`_with_file` joins it where needed.
-PARSE = "CREATE OR REPLACE TEMP TABLE _parsed AS\n" + parts(f"""
+#: ``_lines(chunk, idx, line)`` -> ``_parsed``: one row per line (see :mod:`.batch`), its
+#: envelope parsed; DuckDB scans the Arrow lines in parallel on its own. ``try`` turns a line
+#: that is not JSON into NULL instead of an error. ``ok``: the line is a well-formed event (a
+#: JSON payload that from_json re-serialises starts with "{" exactly when it is an object).
+#: The spool file is not copied to every line (it costs a tenth of the parse):
+#: :func:`_with_file` joins it from ``_chunks(chunk, file)`` where needed.
+PARSE = f"""
+CREATE OR REPLACE TEMP TABLE _parsed AS
 SELECT chunk, idx, e.id, e.type, CASE WHEN ok THEN {TS.format("e.ts")} END AS ts,
        e.user AS by_user, e.host AS by_host, e.payload AS p, ok
 FROM (
@@ -44,11 +44,8 @@ FROM (
                        AND e.ts BETWEEN 0 AND {_YEAR_3000}
                        AND starts_with(CAST(e.payload AS VARCHAR), '{{'), false) AS ok
     FROM (
-        SELECT chunk, idx, try(from_json(line, '{_ENVELOPE}')) AS e FROM (
-            SELECT chunk, generate_subscripts(l, 1) AS idx, unnest(l) AS line
-            FROM (SELECT chunk, string_split(text, chr(10)) AS l FROM _chunks
-                  WHERE {{part}}))
-        WHERE line <> ''))""", "chunk")
+        SELECT chunk, idx, try(from_json(line, '{_ENVELOPE}')) AS e FROM _lines
+        WHERE line <> chr(10)))"""
 
 #: ``_parsed`` -> ``_incoming``: the lines that are well-formed events.
 INCOMING = "CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * EXCLUDE (ok) FROM _parsed WHERE ok"
@@ -104,7 +101,8 @@ def _typed(event_type: str, fields: dict[str, Any], present: bool) -> str:
 
 def apply_chunks(con: duckdb.DuckDBPyConnection, lines: int
                  ) -> tuple[int, int, list[tuple[int, int]]]:
-    """Apply the events in the registered ``_chunks`` view (``lines`` lines in all).
+    """Apply the events in the registered ``_lines`` and ``_chunks`` (see
+    :meth:`.batch.Batch.tables`; ``lines`` lines in all).
 
     Returns (events applied, duplicates skipped, (chunk, line number) of lines that are not
     events, line numbers counting from 1). The applied events stay in ``_new`` until the

@@ -1,26 +1,33 @@
-"""Spool bytes queued for one ingest transaction: each file's complete lines as a few large
-strings (DuckDB splits them), where reading stopped, and the lines that are not UTF-8."""
+"""Spool bytes queued for one ingest transaction: each file's complete lines as one Arrow
+array over the bytes read (no copy, no Python string per line), where reading stopped, and
+the lines that are not UTF-8."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pyarrow as pa
+
+#: Bytes compared per step when looking for line ends: small enough to stay in cache.
+_STEP = 1 << 20
+
 
 @dataclass
 class Chunk:
-    """Complete lines read from one spool file in one ingest (a large read is cut in pieces)."""
+    """Complete lines read from one spool file in one ingest."""
 
     file: str
-    offset: int
-    text: str  # valid UTF-8 lines only, newline-terminated
-    positions: list[int] | None = None  # byte offset of each line, when lines were dropped
+    lines: pa.LargeStringArray  # each line with its newline (whitespace, to JSON)
+    starts: np.ndarray  # byte offset in the file of each line
 
     def position(self, line: int) -> int:
         """Byte offset in the file of line ``line`` (counting from 1) of this chunk."""
-        if self.positions is not None:
-            return self.positions[line - 1]
-        lengths = (len(x) + 1 for x in self.text.encode().split(b"\n")[: line - 1])
-        return self.offset + sum(lengths)
+        return int(self.starts[line - 1])
+
+    def raw(self, line: int) -> bytes:
+        """Line ``line`` (counting from 1), without its newline."""
+        return str(self.lines[line - 1]).removesuffix("\n").encode()
 
 
 @dataclass
@@ -32,37 +39,58 @@ class Batch:
     offsets: dict[str, int] = field(default_factory=dict)
     corrupt: list[tuple[str, int, bytes]] = field(default_factory=list)
 
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        """``_lines(chunk, idx, line)`` (``idx`` counting from 1) and ``_chunks(chunk,
+        file)``, as :mod:`.apply` reads them."""
+        lines = pa.Table.from_batches([pa.record_batch({
+            "chunk": np.full(len(c.lines), n, np.int32),
+            "idx": np.arange(1, len(c.lines) + 1, dtype=np.int64),
+            "line": c.lines}) for n, c in enumerate(self.chunks)], schema=_LINES)
+        files = pa.table({"chunk": np.arange(len(self.chunks), dtype=np.int32),
+                          "file": pa.array([c.file for c in self.chunks], pa.string())})
+        return lines, files
 
-#: The most bytes of one chunk: a large file is cut into pieces at line ends, which
-#: :data:`.apply.PARSE` parses side by side (one string per piece is still far cheaper than
-#: one per line).
-PIECE = 4 << 20
+
+_LINES = pa.schema([("chunk", pa.int32()), ("idx", pa.int64()), ("line", pa.large_string())])
 
 
 def queue(data: bytes, file: str, offset: int, batch: Batch) -> None:
-    """Queue a file's complete lines, in pieces of about :data:`PIECE` bytes."""
-    start = 0
-    while start < len(data):
-        end = data.rfind(b"\n", start, start + PIECE)
-        if end < 0:  # one line longer than a piece
-            end = data.index(b"\n", start + PIECE)
-        _queue_piece(data[start:end + 1], file, offset + start, batch)
-        start = end + 1
-
-
-def _queue_piece(data: bytes, file: str, offset: int, batch: Batch) -> None:
-    """Queue complete lines; a line that is not UTF-8 is corrupt before DuckDB."""
+    """Queue a file's complete lines (``data`` ends with a newline), read from ``offset``."""
+    if not data:
+        return
+    ends = _line_ends(data)
+    bounds = np.empty(len(ends) + 1, np.int64)
+    bounds[0], bounds[1:] = 0, ends + 1
+    lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(bounds), pa.py_buffer(data))
     try:
-        chunk = Chunk(file, offset, data.decode())
-    except UnicodeDecodeError:  # rare: keep the good lines and where each one was
-        good, positions, position = [], [], offset
-        for line in data.split(b"\n")[:-1]:
-            try:
-                good.append(line.decode())
-                positions.append(position)
-            except UnicodeDecodeError:
-                batch.corrupt.append((file, position, line))
-            position += len(line) + 1
-        chunk = Chunk(file, offset, "".join(x + "\n" for x in good), positions)
-    batch.chunks.append(chunk)
-    batch.lines += chunk.text.count("\n")
+        lines.validate(full=True)  # UTF-8
+    except pa.ArrowInvalid:  # rare: keep the good lines, and where each one was
+        lines, bounds = _utf8_lines(data, bounds, file, offset, batch)
+    batch.chunks.append(Chunk(file, lines, bounds[:-1] + offset))
+    batch.lines += len(lines)
+
+
+def _line_ends(data: bytes) -> np.ndarray:
+    """Where each newline of ``data`` is."""
+    view, found = np.frombuffer(data, np.uint8), []
+    scratch = np.empty(_STEP, bool)
+    for start in range(0, len(view), _STEP):
+        part = view[start:start + _STEP]
+        hits = scratch[:len(part)]
+        np.equal(part, 10, out=hits)
+        found.append(np.flatnonzero(hits) + start)
+    return np.concatenate(found)
+
+
+def _utf8_lines(data: bytes, bounds: np.ndarray, file: str, offset: int, batch: Batch
+                ) -> tuple[pa.LargeStringArray, np.ndarray]:
+    """The lines of ``data`` that are UTF-8 and their bounds (each line's start, then one
+    past the end of the last); the others are corrupt before DuckDB."""
+    good, starts = [], []
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        try:
+            good.append(data[start:end].decode())
+            starts.append(start)
+        except UnicodeDecodeError:
+            batch.corrupt.append((file, offset + start, data[start:end - 1]))
+    return pa.array(good, pa.large_string()), np.array([*starts, len(data)], np.int64)

@@ -232,10 +232,11 @@ def _commit(
     db.run(con, "BEGIN TRANSACTION")
     try:
         if batch.chunks:
-            con.register("_chunks", pd.DataFrame({
-                "chunk": range(len(batch.chunks)), "file": [c.file for c in batch.chunks],
-                "text": pd.Series([c.text for c in batch.chunks], dtype=object)}))
+            lines, files = batch.tables()
+            con.register("_lines", lines)
+            con.register("_chunks", files)
             applied, duplicates, corrupt = apply_chunks(con, batch.lines)
+            con.unregister("_lines")
             con.unregister("_chunks")
             result.events += applied
             result.duplicates += duplicates
@@ -243,8 +244,7 @@ def _commit(
                 result.applied += _applied_events(con)
             for chunk_no, line_no in corrupt:
                 chunk = batch.chunks[chunk_no]
-                line = chunk.text.split("\n")[line_no - 1]
-                batch.corrupt.append((chunk.file, chunk.position(line_no), line.encode()))
+                batch.corrupt.append((chunk.file, chunk.position(line_no), chunk.raw(line_no)))
         if batch.offsets:
             con.register("_offsets", pd.DataFrame({"file": list(batch.offsets),
                                                    "offset": list(batch.offsets.values())}))

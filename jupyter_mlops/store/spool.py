@@ -278,4 +278,4 @@ def read_complete(path: Path, offset: int) -> bytes:
         f.seek(offset)
         data = f.read()
     end = data.rfind(b"\n")
-    return data[: end + 1] if end >= 0 else b""
+    return data if end == len(data) - 1 else data[: end + 1]  # the usual case: no copy

@@ -1,5 +1,5 @@
-"""A large read is cut into pieces that DuckDB parses side by side, and the largest inserts are
-split in parts: nothing may be lost, doubled or misplaced by either."""
+"""Spool bytes become Arrow lines without a copy, and the largest inserts are split in parts:
+nothing may be lost, doubled or misplaced by either."""
 
 import base64
 import json
@@ -13,23 +13,34 @@ from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 
 
-def test_pieces_end_at_line_ends_and_keep_each_lines_offset(monkeypatch):
-    monkeypatch.setattr(batch, "PIECE", 16)
-    data = b"short\n" + b"x" * 40 + b"\n" + b"a\nb\nc\n" + "caf\u00e9\n".encode()
+def test_each_line_keeps_its_offset_and_its_newline(monkeypatch):
+    monkeypatch.setattr(batch, "_STEP", 16)  # line ends found across many steps
+    data = b"short\n" + b"x" * 40 + b"\n\n" + b"a\nb\nc\n" + "caf\u00e9\n".encode()
     queued = batch.Batch()
     batch.queue(data, "f-1-00000.jsonl", 100, queued)
-    assert "".join(c.text for c in queued.chunks).encode() == data
-    assert queued.lines == 6 and len(queued.chunks) > 2
-    assert all(c.text.endswith("\n") for c in queued.chunks)
-    assert b"x" * 40 + b"\n" in [c.text.encode() for c in queued.chunks]  # a long line kept whole
-    for c in queued.chunks:  # each piece starts where its bytes are in the file
-        assert data[c.offset - 100:].startswith(c.text.encode())
+    (chunk,) = queued.chunks
+    assert queued.lines == 7 and chunk.lines.to_pylist()[1:3] == ["x" * 40 + "\n", "\n"]
+    assert "".join(chunk.lines.to_pylist()).encode() == data
+    for n in range(1, queued.lines + 1):  # each line is where its bytes are in the file
+        assert data[chunk.position(n) - 100:].startswith(chunk.raw(n) + b"\n")
+    lines, files = queued.tables()
+    assert lines.column("idx").to_pylist() == list(range(1, 8))
+    assert files.to_pylist() == [{"chunk": 0, "file": "f-1-00000.jsonl"}]
+
+
+def test_a_line_that_is_not_utf8_is_corrupt_and_the_others_keep_their_offsets():
+    data = b"good\n\xff\xfe bad\nafter\n"
+    queued = batch.Batch()
+    batch.queue(data, "f-1-00000.jsonl", 7, queued)
+    (chunk,) = queued.chunks
+    assert chunk.lines.to_pylist() == ["good\n", "after\n"] and queued.lines == 2
+    assert queued.corrupt == [("f-1-00000.jsonl", 12, b"\xff\xfe bad")]
+    assert chunk.position(2) == 7 + data.index(b"after")
 
 
 @pytest.mark.parametrize("parallel_lines", [1, 10**9], ids=["in parts", "in one part"])
-def test_a_batch_in_many_pieces_applies_every_event_once_and_quarantines_exactly(
+def test_a_batch_in_parts_applies_every_event_once_and_quarantines_exactly(
         store, monkeypatch, parallel_lines):
-    monkeypatch.setattr(batch, "PIECE", 300)
     monkeypatch.setattr(apply, "PARALLEL_LINES", parallel_lines)
     w = SpoolWriter(store)
     runs = [f"{r:032x}" for r in range(40)]
@@ -37,7 +48,7 @@ def test_a_batch_in_many_pieces_applies_every_event_once_and_quarantines_exactly
         w.write([ev.Event(ev.RUN_STARTED, {"run_id": run_id, "experiment": "pieces"}),
                  ev.Event(ev.PARAMS, {"run_id": run_id, "params": {f"p{k}": k for k in range(5)}}),
                  ev.Event(ev.METRICS, {"run_id": run_id, "metrics": {"m": i, "n": -i}})])
-        if i in (10, 30):  # junk deep inside the file: in a later piece than the first
+        if i in (10, 30):  # junk deep inside the file
             with open(w.path, "ab") as f:
                 f.write(b"not json %d\n" % i if i == 10 else b"\xff\xfe not utf-8\n")
     result = ingest(store)
