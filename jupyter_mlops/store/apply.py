@@ -3,9 +3,9 @@
 DuckDB parses each line's envelope (the lines come as Arrow, see :mod:`.batch`); then each
 event type's payloads are parsed once, into typed columns (``_e_<type>``, declared by the
 domain that owns the type: see :mod:`.domains`), and each domain's statements read those
-columns instead of parsing JSON again. A malformed field from a foreign writer becomes NULL instead of blocking every
-later ingest. Every domain's inserts run before any update, so the order of events inside a
-batch never matters.
+columns instead of parsing JSON again. A malformed field from a foreign writer becomes NULL
+instead of blocking every later ingest. Every domain's inserts run before any update, so the
+order of events inside a batch never matters.
 """
 
 from __future__ import annotations

@@ -54,8 +54,9 @@ class Batch:
 _LINES = pa.schema([("chunk", pa.int32()), ("idx", pa.int64()), ("line", pa.large_string())])
 
 
-def queue(data: bytes, file: str, offset: int, batch: Batch) -> None:
-    """Queue a file's complete lines (``data`` ends with a newline), read from ``offset``."""
+def queue(data: bytes | memoryview, file: str, offset: int, batch: Batch) -> None:
+    """Queue a file's complete lines (``data`` ends with a newline), read from ``offset``.
+    The lines refer to ``data``'s memory (a map stays open as long as they do)."""
     if not data:
         return
     ends = _line_ends(data)
@@ -70,7 +71,7 @@ def queue(data: bytes, file: str, offset: int, batch: Batch) -> None:
     batch.lines += len(lines)
 
 
-def _line_ends(data: bytes) -> np.ndarray:
+def _line_ends(data: bytes | memoryview) -> np.ndarray:
     """Where each newline of ``data`` is."""
     view, found = np.frombuffer(data, np.uint8), []
     scratch = np.empty(_STEP, bool)
@@ -82,15 +83,15 @@ def _line_ends(data: bytes) -> np.ndarray:
     return np.concatenate(found)
 
 
-def _utf8_lines(data: bytes, bounds: np.ndarray, file: str, offset: int, batch: Batch
-                ) -> tuple[pa.LargeStringArray, np.ndarray]:
+def _utf8_lines(data: bytes | memoryview, bounds: np.ndarray, file: str, offset: int,
+                batch: Batch) -> tuple[pa.LargeStringArray, np.ndarray]:
     """The lines of ``data`` that are UTF-8 and their bounds (each line's start, then one
     past the end of the last); the others are corrupt before DuckDB."""
     good, starts = [], []
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         try:
-            good.append(data[start:end].decode())
+            good.append(bytes(data[start:end]).decode())
             starts.append(start)
         except UnicodeDecodeError:
-            batch.corrupt.append((file, offset + start, data[start:end - 1]))
+            batch.corrupt.append((file, offset + start, bytes(data[start:end - 1])))
     return pa.array(good, pa.large_string()), np.array([*starts, len(data)], np.int64)

@@ -31,7 +31,14 @@ from .batch import Batch, queue
 from .deaths import close_dead_runs
 from .lock import hold
 from .schema import migrate
-from .spool import archived_files, is_sealed, read_complete, spool_files, writer_alive
+from .spool import (
+    archived_files,
+    is_sealed,
+    map_complete,
+    read_complete,
+    spool_files,
+    writer_alive,
+)
 from .state import pending as pending  # re-exported: callers of the old home
 from .state import pending_bytes as pending_bytes
 from .state import read_state as read_state
@@ -159,6 +166,7 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
     # once read it can be archived; a dead writer wrote its last line before the read.
     # Files that appear after this line wait for the next ingest.
     sealed = [p for p in pending_files if is_sealed(p)]
+    unchanging = set(sealed) | set(sources[:len(sources) - len(pending_files)])  # + archived
     writers = {_writer(p.name) for p in sources} | {w for (w,) in db.run(
         con, "SELECT DISTINCT writer FROM runs WHERE status = 'running'")}
     dead = [w for w in writers if w and not writer_alive(store, w)]
@@ -166,7 +174,7 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
     batch, ends = Batch(), {}
     for path in sources:
         offset = offsets.get(path.name, 0)
-        data = read_complete(path, offset)
+        data = (map_complete if path in unchanging else read_complete)(path, offset)
         result.files += bool(data)
         queue(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)

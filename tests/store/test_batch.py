@@ -38,9 +38,10 @@ def test_a_line_that_is_not_utf8_is_corrupt_and_the_others_keep_their_offsets():
     assert chunk.position(2) == 7 + data.index(b"after")
 
 
-@pytest.mark.parametrize("parallel_lines", [1, 10**9], ids=["in parts", "in one part"])
+@pytest.mark.parametrize(("parallel_lines", "sealed"), [(1, False), (10**9, False), (1, True)],
+                         ids=["in parts", "in one part", "sealed: mapped"])
 def test_a_batch_in_parts_applies_every_event_once_and_quarantines_exactly(
-        store, monkeypatch, parallel_lines):
+        store, monkeypatch, parallel_lines, sealed):
     monkeypatch.setattr(apply, "PARALLEL_LINES", parallel_lines)
     w = SpoolWriter(store)
     runs = [f"{r:032x}" for r in range(40)]
@@ -51,15 +52,18 @@ def test_a_batch_in_parts_applies_every_event_once_and_quarantines_exactly(
         if i in (10, 30):  # junk deep inside the file
             with open(w.path, "ab") as f:
                 f.write(b"not json %d\n" % i if i == 10 else b"\xff\xfe not utf-8\n")
+    raw = w.path.read_bytes()
+    if sealed:  # a sealed file is read through a map (spool.map_complete)
+        w.close()
     result = ingest(store)
     assert result.events == 120 and result.duplicates == 0
+    assert result.archived == sealed
     with duckdb.connect(str(store.db_path), read_only=True) as con:
         assert con.execute("SELECT count(*), count(DISTINCT run_id || key) FROM params"
                            ).fetchone() == (200, 200)
         assert con.execute("SELECT count(*), sum(value) FILTER (key = 'm') FROM metrics"
                            ).fetchone() == (80, sum(range(40)))
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 40
-    raw = w.path.read_bytes()
     kept = [json.loads(p.read_text()) for p in store.quarantine_dir.iterdir()]
     assert len(kept) == 2
     for q in kept:  # the recorded offset is where the line is in the file

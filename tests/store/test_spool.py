@@ -1,7 +1,15 @@
 import os
 
+import pytest
+
 from jupyter_mlops import events as ev
-from jupyter_mlops.store.spool import SpoolWriter, is_sealed, read_complete, spool_files
+from jupyter_mlops.store.spool import (
+    SpoolWriter,
+    is_sealed,
+    map_complete,
+    read_complete,
+    spool_files,
+)
 
 
 def _event(i: int) -> ev.Event:
@@ -44,12 +52,16 @@ def test_a_forked_child_writes_its_own_file(store):
     assert sorted(f.read_bytes().count(b"\n") for f in files) == [1, 2]
 
 
-def test_read_complete_leaves_a_torn_last_line(store, tmp_path):
+@pytest.mark.parametrize("read", [read_complete, map_complete], ids=["read", "mapped"])
+def test_read_complete_leaves_a_torn_last_line(store, tmp_path, read):
     path = tmp_path / "x.jsonl"
     path.write_bytes(b'{"a":1}\n{"b":2}\n{"c":')
-    assert read_complete(path, 0) == b'{"a":1}\n{"b":2}\n'
-    assert read_complete(path, 8) == b'{"b":2}\n'
-    assert read_complete(path, 16) == b""
+    assert read(path, 0) == b'{"a":1}\n{"b":2}\n'
+    assert read(path, 8) == b'{"b":2}\n'
+    assert read(path, 16) == b""
+    assert read(path, 22) == b""  # at the end
+    path.write_bytes(b"")
+    assert read(path, 0) == b""
 
 
 def test_unwritable_store_is_one_clear_error(tmp_path):
