@@ -34,7 +34,6 @@ from .schema import migrate
 from .spool import (
     archived_files,
     is_sealed,
-    map_complete,
     read_complete,
     spool_files,
     writer_alive,
@@ -174,7 +173,7 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
     batch, ends = Batch(), {}
     for path in sources:
         offset = offsets.get(path.name, 0)
-        data = (map_complete if path in unchanging else read_complete)(path, offset)
+        data = read_complete(path, offset, sealed=path in unchanging)
         result.files += bool(data)
         queue(data, path.name, offset, batch)
         batch.offsets[path.name] = ends[path.name] = offset + len(data)

@@ -25,6 +25,7 @@ import time
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
+from typing import overload
 
 from ..events import Event
 from ..exceptions import StoreError
@@ -270,25 +271,30 @@ def is_sealed(path: Path) -> bool:
     return True
 
 
-def read_complete(path: Path, offset: int) -> bytes:
+#: A sealed file's unread bytes from this size on are mapped instead of read (fewer are not
+#: worth a map, which also holds a file descriptor while its lines are in use).
+MAP_BYTES = 1 << 20
+
+
+@overload
+def read_complete(path: Path, offset: int) -> bytes: ...
+@overload
+def read_complete(path: Path, offset: int, *, sealed: bool) -> bytes | memoryview: ...
+def read_complete(path: Path, offset: int, *, sealed: bool = False) -> bytes | memoryview:
     """The bytes from ``offset`` up to and including the last newline.
 
-    A torn last line (its writer died mid-write, or is writing now) is left for later.
+    A torn last line (its writer died mid-write, or is writing now) is left for later. A
+    ``sealed`` file's bytes (at least :data:`MAP_BYTES`) come through a memory map, with no
+    copy out of the page cache: only a sealed file, since nothing appends to it or cuts it
+    back any more (a writer cuts a torn tail after a failed append, and a mapped page cut
+    off under a reader kills it with SIGBUS).
     """
     with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if sealed and size - offset >= MAP_BYTES:
+            mapped = mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ)
+            return memoryview(mapped)[offset:mapped.rfind(b"\n", offset) + 1]
         f.seek(offset)
         data = f.read()
     end = data.rfind(b"\n")
     return data if end == len(data) - 1 else data[: end + 1]  # the usual case: no copy
-
-
-def map_complete(path: Path, offset: int) -> memoryview:
-    """:func:`read_complete` through a memory map: no copy out of the page cache. Only for a
-    sealed file: nothing appends to it or cuts it back any more (a writer cuts a torn tail
-    after a failed append, and a mapped page cut off under a reader kills it with SIGBUS)."""
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        if size <= offset:
-            return memoryview(b"")
-        mapped = mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ)
-    return memoryview(mapped)[offset:mapped.rfind(b"\n", offset) + 1]

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from jupyter_mlops import events as ev
-from jupyter_mlops.store import apply, batch
+from jupyter_mlops.store import apply, batch, spool
 from jupyter_mlops.store.ingest import ingest
 from jupyter_mlops.store.spool import SpoolWriter
 
@@ -53,7 +53,8 @@ def test_a_batch_in_parts_applies_every_event_once_and_quarantines_exactly(
             with open(w.path, "ab") as f:
                 f.write(b"not json %d\n" % i if i == 10 else b"\xff\xfe not utf-8\n")
     raw = w.path.read_bytes()
-    if sealed:  # a sealed file is read through a map (spool.map_complete)
+    if sealed:  # a sealed file is read through a map (spool.read_complete)
+        monkeypatch.setattr(spool, "MAP_BYTES", 1)
         w.close()
     result = ingest(store)
     assert result.events == 120 and result.duplicates == 0

@@ -3,10 +3,10 @@ import os
 import pytest
 
 from jupyter_mlops import events as ev
+from jupyter_mlops.store import spool
 from jupyter_mlops.store.spool import (
     SpoolWriter,
     is_sealed,
-    map_complete,
     read_complete,
     spool_files,
 )
@@ -52,9 +52,16 @@ def test_a_forked_child_writes_its_own_file(store):
     assert sorted(f.read_bytes().count(b"\n") for f in files) == [1, 2]
 
 
-@pytest.mark.parametrize("read", [read_complete, map_complete], ids=["read", "mapped"])
-def test_read_complete_leaves_a_torn_last_line(store, tmp_path, read):
+@pytest.mark.parametrize("sealed", [False, True], ids=["read", "mapped"])
+def test_read_complete_leaves_a_torn_last_line(store, tmp_path, monkeypatch, sealed):
+    monkeypatch.setattr(spool, "MAP_BYTES", 1)
     path = tmp_path / "x.jsonl"
+
+    def read(path, offset):
+        data = read_complete(path, offset, sealed=sealed)
+        assert isinstance(data, memoryview) == (sealed and offset < path.stat().st_size)
+        return data
+
     path.write_bytes(b'{"a":1}\n{"b":2}\n{"c":')
     assert read(path, 0) == b'{"a":1}\n{"b":2}\n'
     assert read(path, 8) == b'{"b":2}\n'
