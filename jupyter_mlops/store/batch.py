@@ -27,7 +27,7 @@ class Chunk:
 
     def raw(self, line: int) -> bytes:
         """Line ``line`` (counting from 1), without its newline."""
-        return str(self.lines[line - 1]).removesuffix("\n").encode()
+        return str(self.lines[line - 1].as_py()).removesuffix("\n").encode()
 
 
 @dataclass
