@@ -11,6 +11,8 @@ import pyarrow as pa
 
 #: Bytes compared per step when looking for line ends: small enough to stay in cache.
 _STEP = 1 << 20
+#: The lines as :mod:`.apply` reads them (``_lines``).
+_LINES = pa.schema([("chunk", pa.int32()), ("idx", pa.int64()), ("line", pa.large_string())])
 
 
 @dataclass
@@ -51,9 +53,6 @@ class Batch:
         return lines, files
 
 
-_LINES = pa.schema([("chunk", pa.int32()), ("idx", pa.int64()), ("line", pa.large_string())])
-
-
 def queue(data: bytes | memoryview, file: str, offset: int, batch: Batch) -> None:
     """Queue a file's complete lines (``data`` ends with a newline), read from ``offset``.
     The lines refer to ``data``'s memory (a map stays open as long as they do)."""
@@ -63,11 +62,12 @@ def queue(data: bytes | memoryview, file: str, offset: int, batch: Batch) -> Non
     bounds = np.empty(len(ends) + 1, np.int64)
     bounds[0], bounds[1:] = 0, ends + 1
     lines = pa.LargeStringArray.from_buffers(len(ends), pa.py_buffer(bounds), pa.py_buffer(data))
+    starts = bounds[:-1]
     try:
         lines.validate(full=True)  # UTF-8
     except pa.ArrowInvalid:  # rare: keep the good lines, and where each one was
-        lines, bounds = _utf8_lines(data, bounds, file, offset, batch)
-    batch.chunks.append(Chunk(file, lines, bounds[:-1] + offset))
+        lines, starts = _utf8_lines(data, bounds, file, offset, batch)
+    batch.chunks.append(Chunk(file, lines, starts + offset))
     batch.lines += len(lines)
 
 
@@ -85,8 +85,8 @@ def _line_ends(data: bytes | memoryview) -> np.ndarray:
 
 def _utf8_lines(data: bytes | memoryview, bounds: np.ndarray, file: str, offset: int,
                 batch: Batch) -> tuple[pa.LargeStringArray, np.ndarray]:
-    """The lines of ``data`` that are UTF-8 and their bounds (each line's start, then one
-    past the end of the last); the others are corrupt before DuckDB."""
+    """The lines of ``data`` (each between two ``bounds``) that are UTF-8, and where each
+    starts; the others are corrupt before DuckDB."""
     good, starts = [], []
     for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         try:
@@ -94,4 +94,4 @@ def _utf8_lines(data: bytes | memoryview, bounds: np.ndarray, file: str, offset:
             starts.append(start)
         except UnicodeDecodeError:
             batch.corrupt.append((file, offset + start, bytes(data[start:end - 1])))
-    return pa.array(good, pa.large_string()), np.array([*starts, len(data)], np.int64)
+    return pa.array(good, pa.large_string()), np.array(starts, np.int64)

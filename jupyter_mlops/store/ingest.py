@@ -160,12 +160,13 @@ def _ingest_files(store: Store, con: duckdb.DuckDBPyConnection, *, fresh: bool,
     offsets: dict[str, int] = {} if fresh else dict(
         db.run(con, 'SELECT file, "offset" FROM spool_files'))
     pending_files = spool_files(store)
-    sources = (archived_files(store) if fresh else []) + pending_files
+    archived = archived_files(store) if fresh else []
+    sources = archived + pending_files
     # Sealed-ness and death are decided before reading: a sealed file gets no more bytes, so
     # once read it can be archived; a dead writer wrote its last line before the read.
     # Files that appear after this line wait for the next ingest.
     sealed = [p for p in pending_files if is_sealed(p)]
-    unchanging = set(sealed) | set(sources[:len(sources) - len(pending_files)])  # + archived
+    unchanging = set(sealed) | set(archived)  # nothing appends to these or cuts them back
     writers = {_writer(p.name) for p in sources} | {w for (w,) in db.run(
         con, "SELECT DISTINCT writer FROM runs WHERE status = 'running'")}
     dead = [w for w in writers if w and not writer_alive(store, w)]
